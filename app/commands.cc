@@ -1,0 +1,89 @@
+#include "app/commands.h"
+
+#include <cstdio>
+#include <iostream>
+
+#include "app/case_processor.h"
+#include "config/profile.h"
+#include "pipeline/log.h"
+
+namespace intake::app {
+
+namespace fs = std::filesystem;
+
+int RunProcess(const ProcessArgs& args, const std::string& version) {
+  const fs::path profile_path = args.profile.empty() ? config::DefaultProfilePath() : args.profile;
+  auto profile = config::LoadProfile(profile_path);
+  if (!profile.ok()) {
+    std::cerr << "intake: " << profile.message() << "\n";
+    return kExitUsage;
+  }
+  std::error_code ec;
+  fs::create_directories(args.out_dir, ec);
+  if (ec || !fs::is_directory(args.out_dir)) {
+    std::cerr << "intake: cannot create the output folder " << args.out_dir << "\n";
+    return kExitOutput;
+  }
+  ocr::OcrOptions ocr_options;
+  ocr_options.workers = args.workers;
+  auto pool = ocr::OcrPool::Create(ocr_options);
+  if (!pool.ok()) {
+    std::cerr << "intake: OCR engine could not start: " << pool.message()
+              << " (is tesseract-ocr-jpn installed? run scripts/setup.sh)\n";
+    return kExitEnvironment;
+  }
+  ProcessOptions options;
+  options.out_dir = args.out_dir;
+  options.keep_work = args.keep_work;
+  options.program_version = "intake " + version;
+  CaseProcessor processor(*profile, **pool, options);
+
+  int exit_code = kExitOk;
+  for (std::size_t i = 0; i < args.submissions.size(); ++i) {
+    const fs::path& submission = args.submissions[i];
+    if (!fs::exists(submission, ec)) {
+      // The path is the user's own argument, so it may be shown on the terminal (not logged).
+      std::cerr << "intake: submission not found: " << submission << "\n";
+      exit_code = kExitCaseFailed;
+      continue;
+    }
+    Log()->info("submission {}/{}: processing", i + 1, args.submissions.size());
+    const Outcome outcome = processor.Process(submission);
+    if (!outcome.status.ok()) {
+      std::cout << "case " << (outcome.case_id.empty() ? "-" : outcome.case_id)
+                << " failed: " << outcome.status.message() << "\n";
+      exit_code = kExitCaseFailed;
+      continue;
+    }
+    std::cout << "case " << outcome.case_id << " " << VerdictName(outcome.verdict);
+    if (!outcome.missing.empty()) {
+      std::cout << " missing=";
+      for (std::size_t m = 0; m < outcome.missing.size(); ++m)
+        std::cout << (m ? "," : "") << outcome.missing[m];
+    }
+    if (!outcome.needs_review.empty()) {
+      std::cout << " needs_review=";
+      for (std::size_t m = 0; m < outcome.needs_review.size(); ++m)
+        std::cout << (m ? "," : "") << outcome.needs_review[m];
+    }
+    std::cout << " report=" << (outcome.case_dir / "report.html").string() << "\n";
+    std::cout.flush();
+  }
+  return exit_code;
+}
+
+int RunCheckConfig(const fs::path& profile) {
+  const auto errors = config::ValidateProfileFile(profile);
+  for (const auto& e : errors) std::cerr << e.ToString() << "\n";
+  if (!errors.empty()) {
+    std::cerr << errors.size() << " problem(s) found\n";
+    return kExitCaseFailed;
+  }
+  auto loaded = config::LoadProfile(profile);
+  std::cout << profile.string() << ": ok (" << loaded->id << ", " << loaded->document_types.size()
+            << " document types, " << loaded->requirements.size() << " requirements, "
+            << loaded->exclusions.size() << " exclusions)\n";
+  return kExitOk;
+}
+
+}  // namespace intake::app

@@ -1,0 +1,30 @@
+// The `intake` subcommands. Each returns the process exit code (see ExitCode).
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace intake::app {
+
+// Documented in README.md and `intake --help`.
+enum ExitCode : int {
+  kExitOk = 0,            // every submission processed (whatever its verdict)
+  kExitCaseFailed = 1,    // at least one submission could not be processed; the others were
+  kExitUsage = 2,         // bad arguments or an invalid profile
+  kExitOutput = 3,        // the output folder cannot be created or written
+  kExitEnvironment = 4,   // OCR language data or another installed component is missing
+};
+
+struct ProcessArgs {
+  std::vector<std::filesystem::path> submissions;
+  std::filesystem::path out_dir;
+  std::filesystem::path profile;  // empty: the shipped default profile
+  bool keep_work = false;
+  int workers = 0;
+};
+
+int RunProcess(const ProcessArgs& args, const std::string& version);
+int RunCheckConfig(const std::filesystem::path& profile);
+
+}  // namespace intake::app

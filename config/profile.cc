@@ -1,0 +1,354 @@
+#include "config/profile.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "pipeline/hash.h"
+
+namespace intake::config {
+namespace {
+
+constexpr const char* kProfileSchema = "intake.profile/1";
+
+// Collects errors while walking the YAML tree; every error names the file, line and key path.
+class Parser {
+ public:
+  explicit Parser(std::string file) : file_(std::move(file)) {}
+
+  std::vector<ConfigError>& errors() { return errors_; }
+
+  void Error(const YAML::Node& node, const std::string& key, const std::string& message) {
+    int line = 0;
+    if (node.IsDefined() && node.Mark().line >= 0) line = node.Mark().line + 1;
+    errors_.push_back({file_, line, key, message});
+  }
+
+  std::string String(const YAML::Node& node, const std::string& key, bool required) {
+    if (!node.IsDefined() || node.IsNull()) {
+      if (required) errors_.push_back({file_, last_line_, key, "required key is missing"});
+      return {};
+    }
+    if (!node.IsScalar()) {
+      Error(node, key, "must be a text value");
+      return {};
+    }
+    return node.as<std::string>();
+  }
+
+  std::vector<std::string> StringList(const YAML::Node& node, const std::string& key) {
+    std::vector<std::string> out;
+    if (!node.IsDefined() || node.IsNull()) return out;
+    if (!node.IsSequence()) {
+      Error(node, key, "must be a list");
+      return out;
+    }
+    for (std::size_t i = 0; i < node.size(); ++i) {
+      out.push_back(String(node[i], key + "[" + std::to_string(i) + "]", true));
+    }
+    return out;
+  }
+
+  Literal ParseLiteral(const YAML::Node& node, const std::string& key) {
+    if (!node.IsScalar()) {
+      Error(node, key, "must be a text, number or true/false");
+      return std::string();
+    }
+    const std::string text = node.as<std::string>();
+    if (node.Tag() != "!") {  // unquoted: may be a boolean or an integer
+      if (text == "true") return true;
+      if (text == "false") return false;
+      std::int64_t n = 0;
+      if (YAML::convert<std::int64_t>::decode(node, n)) return n;
+    }
+    return text;
+  }
+
+  Condition ParseCondition(const YAML::Node& node, const std::string& key) {
+    Condition c;
+    if (!node.IsMap()) {
+      Error(node, key, "a condition must be a map (all / any / not / fact: ...)");
+      return c;
+    }
+    Track(node);
+    auto children = [&](const char* name, Condition::Op op) {
+      c.op = op;
+      const YAML::Node list = node[name];
+      if (!list.IsSequence() || list.size() == 0) {
+        Error(list.IsDefined() ? list : node, key + "." + name, "must be a non-empty list");
+        return;
+      }
+      for (std::size_t i = 0; i < list.size(); ++i) {
+        c.children.push_back(
+            ParseCondition(list[i], key + "." + name + "[" + std::to_string(i) + "]"));
+      }
+    };
+    if (node["all"]) {
+      children("all", Condition::Op::kAll);
+    } else if (node["any"]) {
+      children("any", Condition::Op::kAny);
+    } else if (node["not"]) {
+      c.op = Condition::Op::kNot;
+      c.children.push_back(ParseCondition(node["not"], key + ".not"));
+    } else if (node["fact"]) {
+      c.fact = String(node["fact"], key + ".fact", true);
+      if (!IsKnownFact(c.fact)) Error(node["fact"], key + ".fact", "unknown fact '" + c.fact + "'");
+      int ops = 0;
+      if (node["equals"]) {
+        ++ops;
+        c.op = Condition::Op::kEquals;
+        c.values.push_back(ParseLiteral(node["equals"], key + ".equals"));
+      }
+      if (node["in"]) {
+        ++ops;
+        c.op = Condition::Op::kIn;
+        if (!node["in"].IsSequence()) {
+          Error(node["in"], key + ".in", "must be a list");
+        } else {
+          for (std::size_t i = 0; i < node["in"].size(); ++i)
+            c.values.push_back(ParseLiteral(node["in"][i], key + ".in"));
+        }
+      }
+      auto number = [&](const char* name, Condition::Op op) {
+        ++ops;
+        c.op = op;
+        Literal v = ParseLiteral(node[name], key + "." + name);
+        if (!std::holds_alternative<std::int64_t>(v))
+          Error(node[name], key + "." + name, "must be a whole number");
+        c.values.push_back(v);
+      };
+      if (node["less_than"]) number("less_than", Condition::Op::kLess);
+      if (node["at_least"]) number("at_least", Condition::Op::kAtLeast);
+      if (node["contains"]) {
+        ++ops;
+        c.op = Condition::Op::kContains;
+        const YAML::Node v = node["contains"];
+        const auto words = v.IsSequence() ? StringList(v, key + ".contains")
+                                          : std::vector<std::string>{String(v, key, true)};
+        for (const auto& w : words) c.values.emplace_back(w);
+      }
+      if (node["known"]) {
+        ++ops;
+        c.op = Condition::Op::kKnown;
+      }
+      if (ops != 1) {
+        Error(node, key,
+              "a fact condition needs exactly one of equals, in, less_than, at_least, contains, "
+              "known");
+      }
+    } else {
+      Error(node, key, "a condition needs one of all, any, not, fact");
+    }
+    return c;
+  }
+
+  void Track(const YAML::Node& node) {
+    if (node.IsDefined() && node.Mark().line >= 0) last_line_ = node.Mark().line + 1;
+  }
+
+  static bool IsKnownFact(const std::string& name) {
+    static const std::set<std::string> kFacts = {
+        "attendance",         "living_together", "department",      "patient_birth_date",
+        "patient_age",        "diagnosis",       "patient_name",    "patient_name_kana",
+        "attendee_relation",  "patient_sex",     "patient_deceased", "from_abroad",
+        "transfer_request",   "litigation",      "physician_approval"};
+    return kFacts.count(name) > 0;
+  }
+
+ private:
+  std::string file_;
+  int last_line_ = 0;
+  std::vector<ConfigError> errors_;
+};
+
+std::optional<Profile> Parse(const std::filesystem::path& path, std::vector<ConfigError>& errors) {
+  const std::string file = path.string();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    errors.push_back({file, 0, "", "cannot open the profile file"});
+    return std::nullopt;
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string bytes = buffer.str();
+
+  YAML::Node root;
+  try {
+    root = YAML::Load(bytes);
+  } catch (const YAML::ParserException& e) {
+    errors.push_back({file, e.mark.line + 1, "", "YAML syntax error: " + e.msg});
+    return std::nullopt;
+  }
+  Parser p(file);
+  Profile profile;
+  profile.source = path;
+  profile.sha256 = Sha256Hex(bytes);
+  if (!root.IsMap()) {
+    p.Error(root, "", "the profile must be a YAML map");
+    errors = p.errors();
+    return std::nullopt;
+  }
+  const std::string schema = p.String(root["schema"], "schema", true);
+  if (!schema.empty() && schema != kProfileSchema)
+    p.Error(root["schema"], "schema", "unsupported schema (expected " + std::string(kProfileSchema) + ")");
+  profile.id = p.String(root["id"], "id", true);
+  profile.name = p.String(root["name"], "name", true);
+  if (root["min_confidence"]) {
+    try {
+      profile.min_confidence = root["min_confidence"].as<double>();
+    } catch (const YAML::Exception&) {
+      p.Error(root["min_confidence"], "min_confidence", "must be a number between 0 and 1");
+    }
+    if (profile.min_confidence < 0 || profile.min_confidence > 1)
+      p.Error(root["min_confidence"], "min_confidence", "must be between 0 and 1");
+  }
+
+  const YAML::Node types = root["document_types"];
+  if (!types.IsMap() || types.size() == 0) {
+    p.Error(types.IsDefined() ? types : root, "document_types", "must be a non-empty map");
+  } else {
+    for (const auto& entry : types) {
+      DocumentType t;
+      t.id = entry.first.as<std::string>();
+      const std::string key = "document_types." + t.id;
+      p.Track(entry.first);
+      if (!entry.second.IsMap()) {
+        p.Error(entry.second, key, "must be a map with label and keywords");
+        continue;
+      }
+      t.label = p.String(entry.second["label"], key + ".label", true);
+      t.title_keywords = p.StringList(entry.second["title_keywords"], key + ".title_keywords");
+      t.keywords = p.StringList(entry.second["keywords"], key + ".keywords");
+      if (t.title_keywords.empty())
+        p.Error(entry.second, key + ".title_keywords", "at least one title keyword is needed");
+      if (t.id == kDicomImagesType || t.id == "other")
+        p.Error(entry.first, key, "'" + t.id + "' is reserved");
+      profile.document_types.push_back(std::move(t));
+    }
+  }
+
+  auto known_type = [&](const std::string& id) {
+    return id == kDicomImagesType || profile.FindDocumentType(id) != nullptr;
+  };
+  std::set<std::string> requirement_ids;
+  const YAML::Node reqs = root["requirements"];
+  if (!reqs.IsSequence() || reqs.size() == 0) {
+    p.Error(reqs.IsDefined() ? reqs : root, "requirements", "must be a non-empty list");
+  } else {
+    for (std::size_t i = 0; i < reqs.size(); ++i) {
+      const YAML::Node node = reqs[i];
+      const std::string key = "requirements[" + std::to_string(i) + "]";
+      p.Track(node);
+      if (!node.IsMap()) {
+        p.Error(node, key, "must be a map");
+        continue;
+      }
+      Requirement r;
+      r.id = p.String(node["id"], key + ".id", true);
+      if (!r.id.empty() && !requirement_ids.insert(r.id).second)
+        p.Error(node["id"], key + ".id", "duplicate requirement id '" + r.id + "'");
+      r.label = p.String(node["label"], key + ".label", true);
+      r.ask = p.String(node["ask"], key + ".ask", false);
+      if (node["when"]) r.when = p.ParseCondition(node["when"], key + ".when");
+      const YAML::Node any = node["any_of"];
+      if (!any.IsSequence() || any.size() == 0) {
+        p.Error(any.IsDefined() ? any : node, key + ".any_of", "must be a non-empty list");
+      } else {
+        for (std::size_t j = 0; j < any.size(); ++j) {
+          const std::string akey = key + ".any_of[" + std::to_string(j) + "]";
+          Alternative alt;
+          if (any[j].IsScalar()) {
+            alt.document_type = any[j].as<std::string>();
+          } else if (any[j].IsMap()) {
+            alt.document_type = p.String(any[j]["type"], akey + ".type", true);
+            if (any[j]["when"]) alt.when = p.ParseCondition(any[j]["when"], akey + ".when");
+          } else {
+            p.Error(any[j], akey, "must be a document type or {type, when}");
+            continue;
+          }
+          if (!alt.document_type.empty() && !known_type(alt.document_type))
+            p.Error(any[j], akey, "unknown document type '" + alt.document_type + "'");
+          r.any_of.push_back(std::move(alt));
+        }
+      }
+      profile.requirements.push_back(std::move(r));
+    }
+  }
+
+  const YAML::Node excl = root["exclusions"];
+  if (excl.IsDefined() && !excl.IsNull()) {
+    if (!excl.IsSequence()) {
+      p.Error(excl, "exclusions", "must be a list");
+    } else {
+      for (std::size_t i = 0; i < excl.size(); ++i) {
+        const std::string key = "exclusions[" + std::to_string(i) + "]";
+        p.Track(excl[i]);
+        Exclusion e;
+        e.id = p.String(excl[i]["id"], key + ".id", true);
+        e.label = p.String(excl[i]["label"], key + ".label", true);
+        if (excl[i]["when"]) e.when = p.ParseCondition(excl[i]["when"], key + ".when");
+        e.keywords = p.StringList(excl[i]["keywords"], key + ".keywords");
+        if (!e.when && e.keywords.empty())
+          p.Error(excl[i], key, "an exclusion needs a condition (when) or keywords");
+        profile.exclusions.push_back(std::move(e));
+      }
+    }
+  }
+
+  static const std::set<std::string> kTopKeys = {"schema", "id", "name", "min_confidence",
+                                                 "document_types", "requirements", "exclusions"};
+  for (const auto& entry : root) {
+    const std::string k = entry.first.as<std::string>();
+    if (!kTopKeys.count(k)) p.Error(entry.first, k, "unknown key");
+  }
+
+  errors = p.errors();
+  if (!errors.empty()) return std::nullopt;
+  return profile;
+}
+
+}  // namespace
+
+const DocumentType* Profile::FindDocumentType(const std::string& type_id) const {
+  auto it = std::find_if(document_types.begin(), document_types.end(),
+                         [&](const DocumentType& t) { return t.id == type_id; });
+  return it == document_types.end() ? nullptr : &*it;
+}
+
+std::string ConfigError::ToString() const {
+  std::string out = file;
+  if (line > 0) out += ":" + std::to_string(line);
+  out += ": ";
+  if (!key.empty()) out += key + ": ";
+  return out + message;
+}
+
+std::vector<ConfigError> ValidateProfileFile(const std::filesystem::path& path) {
+  std::vector<ConfigError> errors;
+  Parse(path, errors);
+  return errors;
+}
+
+Result<Profile> LoadProfile(const std::filesystem::path& path) {
+  std::vector<ConfigError> errors;
+  auto profile = Parse(path, errors);
+  if (profile) return std::move(*profile);
+  std::string message = "invalid profile:";
+  for (std::size_t i = 0; i < errors.size() && i < 5; ++i) message += "\n  " + errors[i].ToString();
+  if (errors.size() > 5) message += "\n  ... (" + std::to_string(errors.size() - 5) + " more)";
+  return Result<Profile>::Fail(message);
+}
+
+std::filesystem::path DefaultProfilePath() {
+  const std::filesystem::path installed =
+      std::filesystem::path(INTAKE_INSTALLED_PROFILES_DIR) / "utokyo-online.yaml";
+  const std::filesystem::path source =
+      std::filesystem::path(INTAKE_PROFILES_DIR) / "utokyo-online.yaml";
+  if (std::filesystem::exists(source)) return source;
+  return installed;
+}
+
+}  // namespace intake::config

@@ -1,0 +1,50 @@
+// OCR adapter: a pool of Tesseract engines, one per worker thread, loaded once and reused.
+//
+// No Tesseract or Leptonica type appears here. Create the pool once per process (loading the
+// `jpn` model costs about as much as a page), then hand it whole batches of page images; pages are
+// spread across the workers, one single-threaded engine each (OMP_THREAD_LIMIT=1 must be set in
+// the environment before the pool is created: app/main does it).
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pipeline/result.h"
+
+namespace intake::ocr {
+
+struct OcrOptions {
+  std::string languages = "jpn";  // Tesseract language string
+  std::string tessdata_dir;       // empty: Tesseract's default
+  int workers = 0;                // 0: as many as cores
+};
+
+// One page image to read: a file (PNG, TIFF, JPEG...) and its frame for multi-page TIFF.
+struct OcrImage {
+  std::filesystem::path path;
+  int frame = 0;
+};
+
+struct OcrPageResult {
+  std::string text;         // UTF-8
+  double confidence = 0.0;  // 0..1, mean word confidence
+};
+
+class OcrPool {
+ public:
+  // Loads `workers` engines. Fails when the language data is missing.
+  static Result<std::unique_ptr<OcrPool>> Create(const OcrOptions& options);
+  virtual ~OcrPool() = default;
+
+  // Reads all images, in parallel across the workers; result i belongs to image i. A page that
+  // cannot be read gives an Error for that page only. Call from one thread at a time.
+  virtual std::vector<Result<OcrPageResult>> RecognizeAll(const std::vector<OcrImage>& images) = 0;
+
+  virtual int workers() const = 0;
+  // Tesseract version and languages, for the report ("tesseract 5.3.0 jpn").
+  virtual std::string engine_version() const = 0;
+};
+
+}  // namespace intake::ocr

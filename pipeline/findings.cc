@@ -1,0 +1,60 @@
+#include "pipeline/findings.h"
+
+#include <array>
+
+namespace intake {
+namespace {
+
+constexpr std::array kFindingCodes{
+    FindingCodeInfo{"ENCRYPTED_ARCHIVE", Severity::kError, true,
+                    "暗号化（パスワード付き）された圧縮ファイルは開けません"},
+    FindingCodeInfo{"UNSAFE_PATH", Severity::kWarning, false,
+                    "安全でないパスを含むファイルを展開しませんでした"},
+    FindingCodeInfo{"ARCHIVE_LIMIT_EXCEEDED", Severity::kError, false,
+                    "圧縮ファイルが上限（サイズ・件数・階層）を超えています"},
+    FindingCodeInfo{"CORRUPT_FILE", Severity::kWarning, false, "壊れているファイルがあります"},
+    FindingCodeInfo{"UNSUPPORTED_FILE", Severity::kInfo, false, "対応していない形式のファイルがあります"},
+    FindingCodeInfo{"EMPTY_SUBMISSION", Severity::kError, false, "提出物に読み取れる書類がありません"},
+    FindingCodeInfo{"DUPLICATE_SUBMISSION", Severity::kWarning, false,
+                    "同じ提出物が以前にも処理されています"},
+    FindingCodeInfo{"DICOM_UNREADABLE", Severity::kWarning, false, "読み取れないDICOMファイルがあります"},
+    FindingCodeInfo{"DICOMDIR_MISMATCH", Severity::kWarning, false,
+                    "DICOMDIRの内容とディスク上のファイルが一致しません"},
+    FindingCodeInfo{"NON_DICOM_IMAGES", Severity::kWarning, false,
+                    "DICOM形式ではない画像（スクリーンショット等）が含まれています"},
+    FindingCodeInfo{"MULTIPLE_PATIENTS", Severity::kError, false,
+                    "画像データに複数の患者が含まれています"},
+    FindingCodeInfo{"PATIENT_MISMATCH", Severity::kError, false,
+                    "書類と画像データの患者情報が一致しません"},
+    FindingCodeInfo{"LOW_OCR_CONFIDENCE", Severity::kWarning, false,
+                    "文字認識の確度が低いページがあります（目視確認してください）"},
+    FindingCodeInfo{"GLASS_SLIDES", Severity::kError, false,
+                    "病理標本（プレパラート）は受け付けていません"},
+    FindingCodeInfo{"MY_NUMBER", Severity::kWarning, false,
+                    "個人番号（マイナンバー）が記載された書類があります"},
+    FindingCodeInfo{"EXCLUDED_CASE", Severity::kError, true,
+                    "セカンドオピニオンの対象外となる可能性があります"},
+};
+
+}  // namespace
+
+std::optional<FindingCodeInfo> LookupFindingCode(std::string_view code) {
+  for (const auto& info : kFindingCodes) {
+    if (info.code == code) return info;
+  }
+  return std::nullopt;
+}
+
+std::string_view SeverityName(Severity severity) {
+  switch (severity) {
+    case Severity::kInfo:
+      return "info";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kError:
+      return "error";
+  }
+  return "info";
+}
+
+}  // namespace intake

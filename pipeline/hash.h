@@ -1,0 +1,29 @@
+// SHA-256 of files and strings (OpenSSL), as lower-case hex.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "pipeline/result.h"
+
+namespace intake {
+
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  void Update(std::string_view bytes);
+  std::string HexDigest();  // finishes the hash; call once
+
+ private:
+  void* ctx_;  // EVP_MD_CTX, kept out of the header
+};
+
+std::string Sha256Hex(std::string_view bytes);
+// Streams the file; fails with a message naming only its size on read errors.
+Result<std::string> Sha256File(const std::filesystem::path& path);
+
+}  // namespace intake

@@ -1,0 +1,18 @@
+// What a report shows besides the Case: versions and the profile's Japanese labels.
+#pragma once
+
+#include <map>
+#include <string>
+
+namespace intake::report {
+
+struct ReportContext {
+  std::string program_version;   // "intake 0.1.0"
+  std::string profile_id;
+  std::string profile_name;      // Japanese, from the profile
+  std::string ocr_engine;        // "tesseract 5.3.0 (jpn)"
+  std::string dicom_library;     // "DCMTK 3.6.7"
+  std::map<std::string, std::string> document_type_labels;  // type id -> Japanese label
+};
+
+}  // namespace intake::report

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs every Debian package that building, running and testing intake needs, then builds.
+# Usage: scripts/setup.sh [--no-build]   (run as root, or with sudo available)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config git
+  # OCR: Tesseract 5 + Leptonica, Japanese (horizontal and vertical), English, orientation
+  libtesseract-dev libleptonica-dev tesseract-ocr
+  tesseract-ocr-jpn tesseract-ocr-jpn-vert tesseract-ocr-eng tesseract-ocr-osd
+  # PDF text layer and rendering
+  libpoppler-cpp-dev poppler-utils
+  # DICOM
+  libdcmtk-dev dcmtk
+  # archives, storage, config, CLI, logs, hashing, type sniffing, normalisation
+  libarchive-dev libsqlite3-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libspdlog-dev
+  libssl-dev libmagic-dev libicu-dev
+  # sample generator: Japanese text rendering to PDF and images
+  libcairo2-dev libpango1.0-dev fonts-noto-cjk
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev
+)
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${#missing[@]} Debian packages" >&2
+  $SUDO apt-get update
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y --no-install-recommends "${packages[@]}"
+fi
+
+if [ "${1:-}" != "--no-build" ]; then
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  cmake --build build
+fi

@@ -1,0 +1,229 @@
+#include "stages/facts.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <array>
+#include <string>
+#include <vector>
+
+#include "pipeline/log.h"
+#include "stages/japanese_date.h"
+#include "stages/text_normalize.h"
+
+namespace intake::stages {
+namespace {
+
+constexpr double kParseCertainty = 0.95;  // a labelled field read as written
+
+// Where a field was read: the page and how sure we are of its text.
+struct Located {
+  std::string value;  // match form (NFKC, no spaces)
+  const Document* document = nullptr;
+  const Page* page = nullptr;
+  double confidence = 0;
+};
+
+double PageTextConfidence(const Page& page) {
+  if (page.text_source == TextSource::kPdfTextLayer) return 1.0;
+  return page.ocr_confidence.value_or(0.0);
+}
+
+std::string StripLeadingPunctuation(std::string value) {
+  static const std::array<std::string, 6> kPunct{":", "：", "・", "-", "=", "|"};
+  bool changed = true;
+  while (changed && !value.empty()) {
+    changed = false;
+    for (const auto& p : kPunct) {
+      if (value.rfind(p, 0) == 0) {
+        value.erase(0, p.size());
+        changed = true;
+      }
+    }
+  }
+  return value;
+}
+
+// The text after `label` on the first line (of the documents of `type`) that contains it.
+std::optional<Located> FindField(const Case& c, const std::string& type,
+                                 const std::vector<std::string>& labels) {
+  for (const auto& doc : c.documents) {
+    if (doc.type != type) continue;
+    for (const auto& page_id : doc.page_ids) {
+      const Page* page = c.FindPage(page_id);
+      for (const auto& line : MatchFormLines(page->text)) {
+        for (const auto& label : labels) {
+          const auto pos = line.find(MatchForm(label));
+          if (pos == std::string::npos) continue;
+          Located l;
+          l.value = StripLeadingPunctuation(line.substr(pos + MatchForm(label).size()));
+          l.document = &doc;
+          l.page = page;
+          l.confidence = std::min(kParseCertainty, PageTextConfidence(*page));
+          return l;
+        }
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+Fact MakeFact(std::string name, FactValue value, const Located& where) {
+  Fact f;
+  f.name = std::move(name);
+  f.value = std::move(value);
+  f.confidence = where.confidence;
+  f.source.document_id = where.document->id;
+  f.source.page_id = where.page->id;
+  return f;
+}
+
+// The option marked with ■ (or ☑ ✔ ✓) on a checkbox line, or the whole value when none is.
+std::string MarkedOption(const std::string& value) {
+  static const std::array<std::string, 4> kMarks{"■", "☑", "✔", "✓"};
+  for (const auto& mark : kMarks) {
+    const auto pos = value.find(mark);
+    if (pos == std::string::npos) continue;
+    std::string rest = value.substr(pos + mark.size());
+    const auto next = std::min(rest.find("□"), rest.find("☐"));
+    return next == std::string::npos ? rest : rest.substr(0, next);
+  }
+  return value;
+}
+
+std::optional<std::string> ParseAttendance(const std::string& value) {
+  const std::string v = MarkedOption(value);
+  if (v.find("家族のみ") != std::string::npos) return "family_only";
+  if (v.find("本人と家族") != std::string::npos || v.find("本人及び家族") != std::string::npos ||
+      v.find("本人および家族") != std::string::npos)
+    return "patient_and_family";
+  if (v.find("本人") != std::string::npos) return "patient";
+  return std::nullopt;
+}
+
+std::optional<bool> ParseLivingTogether(const std::string& value) {
+  const std::string v = MarkedOption(value);
+  if (v.find("別居") != std::string::npos) return false;
+  if (v.find("同居") != std::string::npos) return true;
+  return std::nullopt;
+}
+
+// Cuts a free-text value at the next field on the same line: "(", "、", or a known label.
+std::string CutValue(std::string value) {
+  for (const char* stop : {"(", "（", "、", "受診希望", "電話"}) {
+    const auto pos = value.find(stop);
+    if (pos != std::string::npos && pos > 0) value = value.substr(0, pos);
+  }
+  return value;
+}
+
+void ExtractFromDocuments(Case& c) {
+  if (auto f = FindField(c, "application_form", {"受診者"})) {
+    if (auto v = ParseAttendance(f->value)) c.SetFact(MakeFact("attendance", *v, *f));
+  }
+  if (auto f = FindField(c, "application_form", {"患者との同居", "同居の有無", "同居・別居"})) {
+    if (auto v = ParseLivingTogether(f->value)) c.SetFact(MakeFact("living_together", *v, *f));
+  }
+  if (auto f = FindField(c, "application_form", {"希望診療科", "受診希望科"})) {
+    const std::string dept = CutValue(f->value);
+    if (!dept.empty()) c.SetFact(MakeFact("department", dept, *f));
+  }
+  for (const char* type : {"application_form", "referral_letter"}) {
+    if (c.FindFact("patient_birth_date")) break;
+    if (auto f = FindField(c, type, {"生年月日"})) {
+      if (auto d = ParseJapaneseDate(f->value))
+        c.SetFact(MakeFact("patient_birth_date", d->Iso(), *f));
+    }
+  }
+  if (auto f = FindField(c, "referral_letter", {"傷病名", "病名"})) {
+    if (!f->value.empty()) c.SetFact(MakeFact("diagnosis", f->value, *f));
+  }
+  if (auto f = FindField(c, "application_form", {"患者氏名"})) {
+    if (!f->value.empty()) c.SetFact(MakeFact("patient_name", CutValue(f->value), *f));
+  }
+  if (auto f = FindField(c, "application_form", {"フリガナ"})) {
+    if (!f->value.empty()) c.SetFact(MakeFact("patient_name_kana", f->value, *f));
+  }
+  if (auto f = FindField(c, "application_form", {"続柄"})) {
+    if (!f->value.empty()) c.SetFact(MakeFact("attendee_relation", CutValue(f->value), *f));
+  }
+}
+
+// Facts keyed in by staff (intake.yaml / intake.json at the top level) win over documents.
+void ApplyManifest(Case& c) {
+  const auto it = std::find_if(c.files.begin(), c.files.end(),
+                               [](const SourceFile& f) { return f.kind == FileKind::kManifest; });
+  if (it == c.files.end()) return;
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(it->path.string());
+  } catch (const YAML::Exception&) {
+    c.AddFinding("CORRUPT_FILE", "マニフェストを読み取れません: " + it->relative_path, it->id);
+    return;
+  }
+  const YAML::Node facts = root["facts"];
+  if (!root.IsMap() || (facts && !facts.IsMap())) {
+    c.AddFinding("CORRUPT_FILE", "マニフェストの形式が正しくありません: " + it->relative_path, it->id);
+    return;
+  }
+  if (!facts) return;
+  int applied = 0;
+  for (const auto& entry : facts) {
+    Fact f;
+    f.name = entry.first.as<std::string>();
+    f.confidence = 1.0;
+    f.source.from_manifest = true;
+    if (!entry.second.IsScalar()) continue;
+    const std::string text = entry.second.as<std::string>();
+    if (f.name == "living_together" || f.name == "patient_deceased" || f.name == "from_abroad" ||
+        f.name == "transfer_request" || f.name == "litigation" || f.name == "physician_approval") {
+      bool b = false;
+      if (!YAML::convert<bool>::decode(entry.second, b)) continue;
+      f.value = b;
+    } else if (f.name == "patient_age") {
+      std::int64_t n = 0;
+      if (!YAML::convert<std::int64_t>::decode(entry.second, n)) continue;
+      f.value = n;
+    } else if (f.name == "patient_birth_date") {
+      auto d = ParseIsoDate(text);
+      if (!d) d = ParseJapaneseDate(text);
+      if (!d) continue;
+      f.value = d->Iso();
+    } else {
+      f.value = text;
+    }
+    c.SetFact(std::move(f));
+    ++applied;
+  }
+  Log()->info("case {} facts: {} taken from the manifest", c.id, applied);
+}
+
+void DeriveAge(Case& c) {
+  const Fact* birth = c.FindFact("patient_birth_date");
+  const Fact* age = c.FindFact("patient_age");
+  if (!birth || !birth->known() || (age && age->source.from_manifest)) return;
+  const auto b = ParseIsoDate(std::get<std::string>(birth->value));
+  const auto on = ParseIsoDate(c.submission_date);
+  if (!b || !on) return;
+  Fact f = *birth;
+  f.name = "patient_age";
+  f.value = static_cast<std::int64_t>(AgeOn(*b, *on));
+  c.SetFact(std::move(f));
+}
+
+class FactsStage final : public Stage {
+ public:
+  std::string_view name() const override { return "facts"; }
+  Status Run(Case& c) override {
+    ExtractFromDocuments(c);
+    ApplyManifest(c);
+    DeriveAge(c);
+    return Status::Ok();
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Stage> MakeFactsStage() { return std::make_unique<FactsStage>(); }
+
+}  // namespace intake::stages

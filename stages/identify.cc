@@ -1,0 +1,104 @@
+#include "stages/identify.h"
+
+#include <magic.h>
+
+#include <algorithm>
+#include <array>
+#include <fstream>
+#include <memory>
+#include <string_view>
+
+#include "dicom/dicom_reader.h"
+
+namespace intake::stages {
+namespace {
+
+// libmagic cookies are not thread-safe: one per thread, loaded on first use.
+magic_t ThreadMagic() {
+  struct Cookie {
+    magic_t m = nullptr;
+    ~Cookie() {
+      if (m) magic_close(m);
+    }
+  };
+  thread_local Cookie cookie;
+  if (!cookie.m) {
+    cookie.m = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_ERROR);
+    if (cookie.m && magic_load(cookie.m, nullptr) != 0) {
+      magic_close(cookie.m);
+      cookie.m = nullptr;
+    }
+  }
+  return cookie.m;
+}
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  return s;
+}
+
+// A DICOMDIR's meta header names the Media Storage Directory Storage SOP class.
+bool MetaNamesDicomdir(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::array<char, 512> buf{};
+  in.read(buf.data(), buf.size());
+  const std::string_view head(buf.data(), static_cast<std::size_t>(in.gcount()));
+  return head.find("1.2.840.10008.1.3.10") != std::string_view::npos;
+}
+
+constexpr std::array<std::string_view, 12> kArchiveMimes{
+    "application/zip",          "application/x-7z-compressed", "application/x-tar",
+    "application/gzip",         "application/x-gzip",          "application/x-bzip2",
+    "application/x-xz",         "application/zstd",            "application/x-iso9660-image",
+    "application/x-rar",        "application/vnd.rar",         "application/x-lzip"};
+
+}  // namespace
+
+Identified IdentifyFile(const std::filesystem::path& path, bool top_level) {
+  Identified id;
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size == 0) {
+    id.kind = FileKind::kEmpty;
+    id.mime = "application/x-empty";
+    return id;
+  }
+  const std::string name = Lower(path.filename().string());
+  if (top_level && (name == "intake.yaml" || name == "intake.yml" || name == "intake.json")) {
+    id.kind = FileKind::kManifest;
+    id.mime = name.ends_with(".json") ? "application/json" : "application/yaml";
+    return id;
+  }
+  if (magic_t m = ThreadMagic()) {
+    if (const char* mime = magic_file(m, path.c_str())) id.mime = mime;
+  }
+  const std::string_view mime = id.mime;
+  if (mime == "application/pdf") {
+    id.kind = FileKind::kPdf;
+  } else if (mime == "image/tiff") {
+    id.kind = FileKind::kTiff;
+  } else if (mime == "image/jpeg") {
+    id.kind = FileKind::kJpeg;
+  } else if (mime == "image/png") {
+    id.kind = FileKind::kPng;
+  } else if (mime == "image/bmp" || mime == "image/x-ms-bmp") {
+    id.kind = FileKind::kBmp;
+  } else if (mime == "image/gif") {
+    id.kind = FileKind::kGif;
+  } else if (std::find(kArchiveMimes.begin(), kArchiveMimes.end(), mime) != kArchiveMimes.end()) {
+    id.kind = FileKind::kArchive;
+  } else if (mime == "application/dicom" || dicom::LooksLikeDicom(path)) {
+    id.kind = MetaNamesDicomdir(path) ? FileKind::kDicomdir : FileKind::kDicom;
+    id.mime = "application/dicom";
+  } else if (mime == "application/x-dosexec" || mime == "application/x-executable" ||
+             mime == "application/x-sharedlib" || mime == "application/x-mach-binary" ||
+             mime == "application/x-pie-executable" || name == "autorun.inf") {
+    id.kind = FileKind::kExecutable;
+  } else if (mime.starts_with("text/")) {
+    id.kind = FileKind::kText;
+  }
+  return id;
+}
+
+}  // namespace intake::stages

@@ -1,0 +1,16 @@
+// OCR stage: reads every page marked needs_ocr with the shared OCR pool.
+//
+// Pages below the confidence threshold get a LOW_OCR_CONFIDENCE finding; a page the engine
+// cannot read is a CORRUPT_FILE finding and the case goes on.
+#pragma once
+
+#include <memory>
+
+#include "ocr/ocr_pool.h"
+#include "pipeline/stage.h"
+
+namespace intake::stages {
+
+std::unique_ptr<Stage> MakeOcrStage(ocr::OcrPool& pool, double low_confidence_threshold = 0.6);
+
+}  // namespace intake::stages

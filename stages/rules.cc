@@ -1,0 +1,254 @@
+#include "stages/rules.h"
+
+#include <algorithm>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "pipeline/log.h"
+#include "stages/text_normalize.h"
+
+namespace intake::stages {
+namespace {
+
+using config::Condition;
+using config::Literal;
+
+// Three-valued logic: a condition over a fact that is unknown (or known with too little
+// confidence) is unknown, and the requirement depending on it needs review.
+enum class Tri { kFalse, kTrue, kUnknown };
+
+Tri Not(Tri t) {
+  if (t == Tri::kUnknown) return t;
+  return t == Tri::kTrue ? Tri::kFalse : Tri::kTrue;
+}
+
+bool LiteralEquals(const FactValue& v, const Literal& lit) {
+  if (const auto* s = std::get_if<std::string>(&v)) {
+    const auto* l = std::get_if<std::string>(&lit);
+    return l && *s == *l;
+  }
+  if (const auto* b = std::get_if<bool>(&v)) {
+    const auto* l = std::get_if<bool>(&lit);
+    return l && *b == *l;
+  }
+  if (const auto* n = std::get_if<std::int64_t>(&v)) {
+    const auto* l = std::get_if<std::int64_t>(&lit);
+    return l && *n == *l;
+  }
+  return false;
+}
+
+class Evaluator {
+ public:
+  Evaluator(const Case& c, double min_confidence) : c_(c), min_confidence_(min_confidence) {}
+
+  Tri Eval(const Condition& cond) {
+    switch (cond.op) {
+      case Condition::Op::kAll: {
+        Tri result = Tri::kTrue;
+        for (const auto& child : cond.children) {
+          const Tri t = Eval(child);
+          if (t == Tri::kFalse) return Tri::kFalse;
+          if (t == Tri::kUnknown) result = Tri::kUnknown;
+        }
+        return result;
+      }
+      case Condition::Op::kAny: {
+        Tri result = Tri::kFalse;
+        for (const auto& child : cond.children) {
+          const Tri t = Eval(child);
+          if (t == Tri::kTrue) return Tri::kTrue;
+          if (t == Tri::kUnknown) result = Tri::kUnknown;
+        }
+        return result;
+      }
+      case Condition::Op::kNot:
+        return Not(Eval(cond.children.front()));
+      case Condition::Op::kKnown: {
+        const Fact* f = c_.FindFact(cond.fact);
+        return f && f->known() && f->confidence >= min_confidence_ ? Tri::kTrue : Tri::kFalse;
+      }
+      default:
+        break;
+    }
+    const Fact* f = c_.FindFact(cond.fact);
+    if (!f || !f->known() || f->confidence < min_confidence_) {
+      unknown_facts_.insert(cond.fact);
+      return Tri::kUnknown;
+    }
+    const FactValue& v = f->value;
+    switch (cond.op) {
+      case Condition::Op::kEquals:
+        return LiteralEquals(v, cond.values.front()) ? Tri::kTrue : Tri::kFalse;
+      case Condition::Op::kIn:
+        return std::any_of(cond.values.begin(), cond.values.end(),
+                           [&](const Literal& l) { return LiteralEquals(v, l); })
+                   ? Tri::kTrue
+                   : Tri::kFalse;
+      case Condition::Op::kLess:
+      case Condition::Op::kAtLeast: {
+        const auto* n = std::get_if<std::int64_t>(&v);
+        const auto* limit = std::get_if<std::int64_t>(&cond.values.front());
+        if (!n || !limit) return Tri::kUnknown;
+        const bool less = *n < *limit;
+        return (cond.op == Condition::Op::kLess) == less ? Tri::kTrue : Tri::kFalse;
+      }
+      case Condition::Op::kContains: {
+        const auto* s = std::get_if<std::string>(&v);
+        if (!s) return Tri::kFalse;
+        const std::string text = MatchForm(*s);
+        return std::any_of(cond.values.begin(), cond.values.end(),
+                           [&](const Literal& l) {
+                             const auto* w = std::get_if<std::string>(&l);
+                             return w && text.find(MatchForm(*w)) != std::string::npos;
+                           })
+                   ? Tri::kTrue
+                   : Tri::kFalse;
+      }
+      default:
+        return Tri::kUnknown;
+    }
+  }
+
+  // Facts that made a condition unknown since the last call, in Japanese for the report.
+  std::string TakeUnknownFacts() {
+    static const std::vector<std::pair<std::string, std::string>> kNames{
+        {"attendance", "受診者"},         {"living_together", "同居・別居"},
+        {"department", "希望診療科"},     {"patient_birth_date", "生年月日"},
+        {"patient_age", "年齢"},          {"diagnosis", "傷病名"}};
+    std::string out;
+    for (const auto& fact : unknown_facts_) {
+      std::string label = fact;
+      for (const auto& [id, ja] : kNames)
+        if (id == fact) label = ja;
+      if (!out.empty()) out += "、";
+      out += label;
+    }
+    unknown_facts_.clear();
+    return out;
+  }
+
+ private:
+  const Case& c_;
+  double min_confidence_;
+  std::set<std::string> unknown_facts_;
+};
+
+class RulesStage final : public Stage {
+ public:
+  explicit RulesStage(const config::Profile& profile) : profile_(profile) {}
+  std::string_view name() const override { return "rules"; }
+
+  Status Run(Case& c) override {
+    Evaluator eval(c, profile_.min_confidence);
+    c.requirements.clear();
+    for (const auto& req : profile_.requirements) c.requirements.push_back(Evaluate(c, eval, req));
+    for (const auto& ex : profile_.exclusions) CheckExclusion(c, eval, ex);
+    if (c.pages.empty() && c.dicom_patients.empty()) {
+      c.AddFinding("EMPTY_SUBMISSION", "読み取れる書類も画像データも見つかりませんでした");
+    }
+    c.verdict = DecideVerdict(c);
+    Log()->info("case {} rules: {} requirements, verdict {}", c.id, c.requirements.size(),
+                VerdictName(c.verdict));
+    return Status::Ok();
+  }
+
+ private:
+  RequirementResult Evaluate(const Case& c, Evaluator& eval, const config::Requirement& req) const {
+    RequirementResult r;
+    r.id = req.id;
+    r.label = req.label;
+    const Tri needed = req.when ? eval.Eval(*req.when) : Tri::kTrue;
+    const std::string unknown_for_need = eval.TakeUnknownFacts();
+    if (needed == Tri::kFalse) {
+      r.status = RequirementStatus::kNotRequired;
+      r.reason = "この申込みの条件では不要です";
+      return r;
+    }
+    std::vector<std::string> present;  // documents that satisfy it for sure
+    std::vector<std::string> doubtful;  // found, but uncertain type or acceptability
+    for (const auto& alt : req.any_of) {
+      const Tri acceptable = alt.when ? eval.Eval(*alt.when) : Tri::kTrue;
+      if (acceptable == Tri::kFalse) continue;
+      if (alt.document_type == config::kDicomImagesType) {
+        if (c.DicomSeriesCount() > 0) {
+          (acceptable == Tri::kTrue ? present : doubtful).push_back(kImagingEvidence);
+        }
+        continue;
+      }
+      for (const auto& doc : c.documents) {
+        if (doc.type != alt.document_type) continue;
+        const bool sure = acceptable == Tri::kTrue && doc.confidence >= profile_.min_confidence;
+        (sure ? present : doubtful).push_back(doc.id);
+      }
+    }
+    const std::string unknown_for_alternatives = eval.TakeUnknownFacts();
+    if (!present.empty()) {
+      r.status = RequirementStatus::kPresent;
+      r.evidence_document_ids = present;
+      return r;
+    }
+    if (!doubtful.empty()) {
+      r.status = RequirementStatus::kNeedsReview;
+      r.evidence_document_ids = doubtful;
+      r.reason = unknown_for_alternatives.empty()
+                     ? "該当しそうな書類がありますが、判定の確度が低いため確認してください"
+                     : "該当しそうな書類がありますが、" + unknown_for_alternatives +
+                           "が読み取れないため適合するか判断できません";
+      return r;
+    }
+    if (needed == Tri::kUnknown) {
+      r.status = RequirementStatus::kNeedsReview;
+      r.reason = unknown_for_need + "が読み取れないため、この書類が必要か判断できません";
+      r.ask = req.ask;
+      return r;
+    }
+    r.status = RequirementStatus::kMissing;
+    r.reason = "該当する書類が見つかりません";
+    r.ask = req.ask;
+    return r;
+  }
+
+  static void CheckExclusion(Case& c, Evaluator& eval, const config::Exclusion& ex) {
+    bool hit = ex.when && eval.Eval(*ex.when) == Tri::kTrue;
+    eval.TakeUnknownFacts();
+    for (const auto& page : c.pages) {
+      if (hit) break;
+      const std::string text = MatchForm(page.text);
+      for (const auto& kw : ex.keywords) {
+        if (text.find(MatchForm(kw)) != std::string::npos) {
+          hit = true;
+          break;
+        }
+      }
+    }
+    if (hit) c.AddFinding("EXCLUDED_CASE", "受付対象外の可能性: " + ex.label);
+  }
+
+  static Verdict DecideVerdict(const Case& c) {
+    bool error = false;
+    for (const auto& f : c.findings) {
+      const auto info = LookupFindingCode(f.code);
+      if (info && info->rejects_case) return Verdict::kRejected;
+      if (f.severity == Severity::kError) error = true;
+    }
+    auto any = [&](RequirementStatus s) {
+      return std::any_of(c.requirements.begin(), c.requirements.end(),
+                         [&](const RequirementResult& r) { return r.status == s; });
+    };
+    if (any(RequirementStatus::kMissing)) return Verdict::kIncomplete;
+    if (any(RequirementStatus::kNeedsReview) || error) return Verdict::kNeedsReview;
+    return Verdict::kComplete;
+  }
+
+  const config::Profile& profile_;
+};
+
+}  // namespace
+
+std::unique_ptr<Stage> MakeRulesStage(const config::Profile& profile) {
+  return std::make_unique<RulesStage>(profile);
+}
+
+}  // namespace intake::stages

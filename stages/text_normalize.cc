@@ -1,0 +1,127 @@
+#include "stages/text_normalize.h"
+
+#include <unicode/normalizer2.h>
+#include <unicode/uchar.h>
+#include <unicode/unistr.h>
+#include <unicode/utf8.h>
+
+namespace intake::stages {
+namespace {
+
+std::u32string ToU32(std::string_view utf8) {
+  std::u32string out;
+  out.reserve(utf8.size());
+  int32_t i = 0;
+  const auto* s = reinterpret_cast<const uint8_t*>(utf8.data());
+  const auto n = static_cast<int32_t>(utf8.size());
+  while (i < n) {
+    UChar32 c;
+    U8_NEXT(s, i, n, c);
+    out.push_back(c < 0 ? 0xFFFD : static_cast<char32_t>(c));
+  }
+  return out;
+}
+
+bool IsSpace(char32_t c) { return u_isUWhiteSpace(static_cast<UChar32>(c)) || c == 0x3000; }
+
+}  // namespace
+
+std::string Nfkc(std::string_view utf8) {
+  UErrorCode status = U_ZERO_ERROR;
+  const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(status);
+  if (U_FAILURE(status)) return std::string(utf8);
+  icu::UnicodeString in = icu::UnicodeString::fromUTF8(
+      icu::StringPiece(utf8.data(), static_cast<int32_t>(utf8.size())));
+  icu::UnicodeString out = nfkc->normalize(in, status);
+  if (U_FAILURE(status)) return std::string(utf8);
+  std::string result;
+  out.toUTF8String(result);
+  return result;
+}
+
+std::string RemoveWhitespace(std::string_view utf8) {
+  std::string out;
+  out.reserve(utf8.size());
+  int32_t i = 0;
+  const auto* s = reinterpret_cast<const uint8_t*>(utf8.data());
+  const auto n = static_cast<int32_t>(utf8.size());
+  while (i < n) {
+    const int32_t start = i;
+    UChar32 c;
+    U8_NEXT(s, i, n, c);
+    if (c >= 0 && IsSpace(static_cast<char32_t>(c))) continue;
+    out.append(utf8.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(i - start)));
+  }
+  return out;
+}
+
+std::string MatchForm(std::string_view utf8) { return RemoveWhitespace(Nfkc(utf8)); }
+
+std::vector<std::string> MatchFormLines(std::string_view utf8) {
+  std::vector<std::string> lines;
+  std::size_t start = 0;
+  while (start <= utf8.size()) {
+    std::size_t end = utf8.find('\n', start);
+    if (end == std::string_view::npos) end = utf8.size();
+    std::string line = MatchForm(utf8.substr(start, end - start));
+    if (!line.empty()) lines.push_back(std::move(line));
+    start = end + 1;
+  }
+  return lines;
+}
+
+std::string TrimSpaces(std::string_view utf8) {
+  const std::u32string u = ToU32(utf8);
+  std::size_t b = 0;
+  std::size_t e = u.size();
+  while (b < e && IsSpace(u[b])) ++b;
+  while (e > b && IsSpace(u[e - 1])) --e;
+  // Re-encode only the kept range by byte offsets: walk again to find them.
+  int32_t i = 0;
+  const auto* s = reinterpret_cast<const uint8_t*>(utf8.data());
+  const auto n = static_cast<int32_t>(utf8.size());
+  int32_t byte_begin = n;
+  int32_t byte_end = n;
+  for (std::size_t cp = 0; i <= n; ++cp) {
+    if (cp == b) byte_begin = i;
+    if (cp == e) {
+      byte_end = i;
+      break;
+    }
+    if (i == n) break;
+    UChar32 c;
+    U8_NEXT(s, i, n, c);
+    (void)c;
+  }
+  if (byte_begin >= byte_end) return {};
+  return std::string(utf8.substr(static_cast<std::size_t>(byte_begin),
+                                 static_cast<std::size_t>(byte_end - byte_begin)));
+}
+
+long CodepointLength(std::string_view utf8) { return static_cast<long>(ToU32(utf8).size()); }
+
+long FindCodepoints(std::string_view text, std::string_view keyword) {
+  const std::u32string t = ToU32(text);
+  const std::u32string k = ToU32(keyword);
+  const auto pos = t.find(k);
+  return pos == std::u32string::npos ? -1 : static_cast<long>(pos);
+}
+
+bool ContainsFuzzy(std::string_view text, std::string_view keyword) {
+  if (keyword.empty()) return false;
+  if (text.find(keyword) != std::string_view::npos) return true;
+  const std::u32string k = ToU32(keyword);
+  if (k.size() < 4) return false;
+  const std::u32string t = ToU32(text);
+  if (t.size() < k.size()) return false;
+  for (std::size_t i = 0; i + k.size() <= t.size(); ++i) {
+    int mismatches = 0;
+    for (std::size_t j = 0; j < k.size() && mismatches <= 1; ++j) {
+      if (t[i + j] != k[j]) ++mismatches;
+    }
+    if (mismatches <= 1) return true;
+  }
+  return false;
+}
+
+}  // namespace intake::stages

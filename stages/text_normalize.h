@@ -1,0 +1,35 @@
+// Japanese text normalisation for matching (not for display, not for names).
+//
+// MatchForm() applies NFKC (full-width digits and Latin letters to ASCII, half-width katakana to
+// full-width, ㍼ to 昭和) and removes every whitespace character, so that OCR output such as
+// "診 療 情 報 提 供 書" matches the keyword 診療情報提供書. Names are compared elsewhere without
+// NFKC (NFKC folds some kanji). All functions take and return UTF-8 and are thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace intake::stages {
+
+std::string Nfkc(std::string_view utf8);
+std::string RemoveWhitespace(std::string_view utf8);
+std::string MatchForm(std::string_view utf8);  // RemoveWhitespace(Nfkc(text))
+
+// The text's lines in match form, empty lines dropped.
+std::vector<std::string> MatchFormLines(std::string_view utf8);
+
+// Trims ASCII and full-width (U+3000) spaces from both ends.
+std::string TrimSpaces(std::string_view utf8);
+
+// True when `keyword` occurs in `text` (both in match form), allowing one substituted character
+// for keywords of four or more characters (OCR confuses single kanji).
+bool ContainsFuzzy(std::string_view text, std::string_view keyword);
+
+// Number of code points.
+long CodepointLength(std::string_view utf8);
+
+// Finds `keyword` exactly; returns the character offset (code points) or -1.
+long FindCodepoints(std::string_view text, std::string_view keyword);
+
+}  // namespace intake::stages

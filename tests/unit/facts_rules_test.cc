@@ -1,0 +1,202 @@
+// Facts from document text and the manifest, and rule evaluation over them (default profile).
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+#include "config/profile.h"
+#include "stages/classify.h"
+#include "stages/facts.h"
+#include "stages/rules.h"
+
+namespace intake::stages {
+namespace {
+
+namespace fs = std::filesystem;
+
+const char* kReferral = "診療情報提供書\n紹介先医療機関　東京大学医学部附属病院\n傷病名　胃癌\n紹介目的　セカンドオピニオン\n既往歴及び家族歴";
+const char* kConsultation = "セカンドオピニオン外来相談シート\n相談内容\n質問事項";
+const char* kBlood = "検査結果報告書\n基準値\nWBC\nHb\nCRP";
+
+std::string Application(const std::string& attendance, const std::string& living,
+                        const std::string& department, const std::string& birth = "昭和45年3月2日") {
+  std::string t = "セカンドオピニオン外来申込書\n患者氏名　山田　太郎\nフリガナ　ヤマダ　タロウ\n生年月日　" +
+                  birth + "\n希望診療科　" + department + "\n受診者　" + attendance + "\n";
+  if (!living.empty()) t += "受診する家族の氏名　山田　花子　続柄　長女\n患者との同居　" + living + "\n";
+  return t;
+}
+
+class FactsRulesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto p = config::LoadProfile(config::DefaultProfilePath());
+    ASSERT_TRUE(p.ok()) << p.message();
+    profile_ = std::move(*p);
+    c_.id = "test";
+    c_.submission_date = "2026-11-21";
+  }
+  void AddPage(const std::string& text, double confidence = 0.9) {
+    Page page;
+    page.id = c_.NextPageId();
+    page.file_id = "f0001";
+    page.text = text;
+    page.text_source = TextSource::kOcr;
+    page.ocr_confidence = confidence;
+    c_.pages.push_back(page);
+  }
+  void Run() {
+    ASSERT_TRUE(MakeClassifyStage(profile_)->Run(c_).ok());
+    ASSERT_TRUE(MakeFactsStage()->Run(c_).ok());
+    ASSERT_TRUE(MakeRulesStage(profile_)->Run(c_).ok());
+  }
+  std::map<std::string, std::string> Statuses() const {
+    std::map<std::string, std::string> out;
+    for (const auto& r : c_.requirements) out[r.id] = std::string(RequirementStatusName(r.status));
+    return out;
+  }
+  FactValue FactOf(const std::string& name) const {
+    const Fact* f = c_.FindFact(name);
+    return f ? f->value : FactValue{};
+  }
+  config::Profile profile_;
+  Case c_;
+};
+
+TEST_F(FactsRulesTest, PatientAttendsAloneAndEverythingIsThere) {
+  AddPage(kReferral);
+  AddPage(Application("患者本人", "", "消化器内科"));
+  AddPage(kConsultation);
+  AddPage(kBlood);
+  Run();
+  EXPECT_EQ(FactOf("attendance"), FactValue(std::string("patient")));
+  EXPECT_EQ(FactOf("department"), FactValue(std::string("消化器内科")));
+  EXPECT_EQ(FactOf("patient_birth_date"), FactValue(std::string("1970-03-02")));
+  EXPECT_EQ(FactOf("patient_age"), FactValue(std::int64_t{56}));
+  EXPECT_EQ(FactOf("diagnosis"), FactValue(std::string("胃癌")));
+  const auto s = Statuses();
+  EXPECT_EQ(s.at("referral_letter"), "present");
+  EXPECT_EQ(s.at("test_data"), "present");
+  EXPECT_EQ(s.at("consent_form"), "not_required");
+  EXPECT_EQ(s.at("kinship_proof"), "not_required");
+  EXPECT_EQ(s.at("attendee_id"), "not_required");
+  EXPECT_EQ(s.at("medication_list"), "not_required");
+  EXPECT_EQ(c_.verdict, Verdict::kComplete);
+}
+
+TEST_F(FactsRulesTest, FamilyOnlyWithoutConsentIsIncomplete) {
+  AddPage(kReferral);
+  AddPage(Application("家族のみ", "別居", "消化器内科"));
+  AddPage(kConsultation);
+  AddPage(kBlood);
+  AddPage("戸籍全部事項証明書\n本籍\n筆頭者\n戸籍に記録されている者");
+  AddPage("運転免許証\n氏名　山田　花子\n交付\n有効期限\n東京都公安委員会");
+  Run();
+  EXPECT_EQ(FactOf("attendance"), FactValue(std::string("family_only")));
+  EXPECT_EQ(FactOf("living_together"), FactValue(false));
+  EXPECT_EQ(FactOf("attendee_relation"), FactValue(std::string("長女")));
+  const auto s = Statuses();
+  EXPECT_EQ(s.at("consent_form"), "missing");
+  EXPECT_EQ(s.at("kinship_proof"), "present");
+  EXPECT_EQ(s.at("attendee_id"), "present");
+  EXPECT_EQ(c_.verdict, Verdict::kIncomplete);
+  for (const auto& r : c_.requirements) {
+    if (r.id == "consent_form") {
+      EXPECT_FALSE(r.ask.empty());
+    }
+  }
+}
+
+TEST_F(FactsRulesTest, KosekiDoesNotProveKinshipWhenLivingTogether) {
+  AddPage(Application("家族のみ", "同居", "消化器内科"));
+  AddPage("戸籍全部事項証明書\n本籍\n筆頭者\n戸籍に記録されている者");
+  Run();
+  EXPECT_EQ(Statuses().at("kinship_proof"), "missing");
+}
+
+TEST_F(FactsRulesTest, CheckboxesAreRead) {
+  AddPage(Application("□患者本人　□患者本人と家族　■家族のみ", "■同居　□別居", "老年病科"));
+  Run();
+  EXPECT_EQ(FactOf("attendance"), FactValue(std::string("family_only")));
+  EXPECT_EQ(FactOf("living_together"), FactValue(true));
+  EXPECT_EQ(Statuses().at("medication_list"), "missing");
+}
+
+TEST_F(FactsRulesTest, UnknownAttendanceNeedsReviewNotAGuess) {
+  AddPage(kReferral);
+  AddPage(kConsultation);
+  AddPage(kBlood);
+  Run();  // no application form: who attends is unknown
+  const auto s = Statuses();
+  EXPECT_EQ(s.at("application_form"), "missing");
+  EXPECT_EQ(s.at("consent_form"), "needs_review");
+  EXPECT_EQ(s.at("attendee_id"), "needs_review");
+  EXPECT_EQ(s.at("medication_list"), "needs_review");
+  EXPECT_EQ(c_.verdict, Verdict::kIncomplete);
+}
+
+TEST_F(FactsRulesTest, LowConfidenceFactsAreNotTrusted) {
+  AddPage(kReferral);
+  AddPage(Application("患者本人", "", "消化器内科"), /*confidence=*/0.3);
+  AddPage(kConsultation);
+  AddPage(kBlood);
+  Run();
+  EXPECT_EQ(Statuses().at("consent_form"), "needs_review");
+  EXPECT_EQ(c_.verdict, Verdict::kNeedsReview);
+}
+
+TEST_F(FactsRulesTest, MinorNeedsKinshipProofButNoConsent) {
+  AddPage(Application("患者本人と家族", "同居", "小児科", "平成24年5月5日"));
+  AddPage("被保険者証\n健康保険\n保険者番号\n記号\n番号");
+  Run();
+  EXPECT_EQ(FactOf("patient_age"), FactValue(std::int64_t{14}));
+  const auto s = Statuses();
+  EXPECT_EQ(s.at("consent_form"), "not_required");
+  EXPECT_EQ(s.at("kinship_proof"), "present");
+  EXPECT_EQ(s.at("attendee_id"), "present");
+}
+
+TEST_F(FactsRulesTest, SurgeryAttachmentForGastricCancerWithPeritonealDissemination) {
+  AddPage("診療情報提供書\n紹介先医療機関\n傷病名　胃癌（腹膜播種）\n紹介目的");
+  AddPage(Application("患者本人", "", "一般外科"));
+  Run();
+  EXPECT_EQ(Statuses().at("surgery_attachment_form"), "missing");
+}
+
+TEST_F(FactsRulesTest, ManifestFactsWinAndAreMarked) {
+  const fs::path manifest = fs::temp_directory_path() / "intake_facts_test_intake.yaml";
+  std::ofstream(manifest) << "schema: intake.manifest/1\nfacts:\n  attendance: family_only\n"
+                             "  living_together: true\n  department: 老年病科\n";
+  SourceFile f;
+  f.id = "f0009";
+  f.path = manifest;
+  f.relative_path = "intake.yaml";
+  f.kind = FileKind::kManifest;
+  c_.files.push_back(f);
+  AddPage(Application("患者本人", "", "消化器内科"));
+  Run();
+  EXPECT_EQ(FactOf("attendance"), FactValue(std::string("family_only")));
+  EXPECT_EQ(FactOf("living_together"), FactValue(true));
+  EXPECT_EQ(FactOf("department"), FactValue(std::string("老年病科")));
+  EXPECT_TRUE(c_.FindFact("attendance")->source.from_manifest);
+  EXPECT_FALSE(c_.FindFact("patient_birth_date")->source.from_manifest);
+}
+
+TEST_F(FactsRulesTest, ExclusionRejectsTheCase) {
+  const fs::path manifest = fs::temp_directory_path() / "intake_facts_test_excl.yaml";
+  std::ofstream(manifest) << "facts:\n  patient_deceased: true\n";
+  SourceFile f;
+  f.id = "f0001";
+  f.path = manifest;
+  f.relative_path = "intake.yaml";
+  f.kind = FileKind::kManifest;
+  c_.files.push_back(f);
+  AddPage(kReferral);
+  Run();
+  ASSERT_FALSE(c_.findings.empty());
+  EXPECT_EQ(c_.findings.back().code, "EXCLUDED_CASE");
+  EXPECT_EQ(c_.verdict, Verdict::kRejected);
+}
+
+}  // namespace
+}  // namespace intake::stages

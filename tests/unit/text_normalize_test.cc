@@ -1,0 +1,45 @@
+#include "stages/text_normalize.h"
+
+#include <gtest/gtest.h>
+
+namespace intake::stages {
+namespace {
+
+TEST(TextNormalizeTest, NfkcFoldsFullWidthDigitsLettersAndHalfWidthKana) {
+  EXPECT_EQ(Nfkc("２０２６年ＡＢＣ"), "2026年ABC");
+  EXPECT_EQ(Nfkc("ﾔﾏﾀﾞ"), "ヤマダ");
+  EXPECT_EQ(Nfkc("㍼"), "昭和");
+}
+
+TEST(TextNormalizeTest, MatchFormRemovesSpacesBetweenJapaneseCharacters) {
+  EXPECT_EQ(MatchForm("診 療 情 報 提 供 書"), "診療情報提供書");
+  EXPECT_EQ(MatchForm("患者氏名　山田　太郎"), "患者氏名山田太郎");
+}
+
+TEST(TextNormalizeTest, MatchFormLinesDropsEmptyLines) {
+  const auto lines = MatchFormLines("紹 介 状\n\n  \n傷病名　胃癌\n");
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_EQ(lines[0], "紹介状");
+  EXPECT_EQ(lines[1], "傷病名胃癌");
+}
+
+TEST(TextNormalizeTest, TrimSpacesHandlesFullWidthSpace) {
+  EXPECT_EQ(TrimSpaces("　 山田　太郎 　"), "山田　太郎");
+  EXPECT_EQ(TrimSpaces("　"), "");
+}
+
+TEST(TextNormalizeTest, FuzzyMatchAllowsOneWrongKanjiInLongKeywords) {
+  EXPECT_TRUE(ContainsFuzzy("本書は診療情報提洪書です", "診療情報提供書"));  // 供 read as 洪
+  EXPECT_FALSE(ContainsFuzzy("本書は診療情報洪洪書です", "診療情報提供書"));  // two wrong
+  EXPECT_FALSE(ContainsFuzzy("本人", "本籍"));  // short keywords must match exactly
+  EXPECT_TRUE(ContainsFuzzy("本籍東京都", "本籍"));
+}
+
+TEST(TextNormalizeTest, FindsCodepointOffsets) {
+  EXPECT_EQ(FindCodepoints("あいう紹介状", "紹介状"), 3);
+  EXPECT_EQ(FindCodepoints("あいう", "紹介状"), -1);
+  EXPECT_EQ(CodepointLength("紹介状"), 3);
+}
+
+}  // namespace
+}  // namespace intake::stages

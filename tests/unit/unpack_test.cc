@@ -1,0 +1,163 @@
+#include "stages/unpack.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <map>
+
+namespace intake::stages {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Entry {
+  std::string path;
+  std::string content;
+  bool symlink = false;
+};
+
+// Writes a zip with libarchive; `passphrase` set: entries encrypted (ZipCrypto).
+void WriteZip(const fs::path& out, const std::vector<Entry>& entries, const char* passphrase = nullptr) {
+  struct archive* a = archive_write_new();
+  archive_write_set_format_zip(a);
+  if (passphrase) {
+    ASSERT_EQ(archive_write_set_options(a, "zip:encryption=zipcrypt"), ARCHIVE_OK);
+    ASSERT_EQ(archive_write_set_passphrase(a, passphrase), ARCHIVE_OK);
+  }
+  ASSERT_EQ(archive_write_open_filename(a, out.c_str()), ARCHIVE_OK);
+  for (const auto& e : entries) {
+    struct archive_entry* entry = archive_entry_new();
+    archive_entry_set_pathname(entry, e.path.c_str());
+    if (e.symlink) {
+      archive_entry_set_filetype(entry, AE_IFLNK);
+      archive_entry_set_symlink(entry, e.content.c_str());
+      archive_entry_set_perm(entry, 0777);
+      archive_write_header(a, entry);
+    } else {
+      archive_entry_set_filetype(entry, AE_IFREG);
+      archive_entry_set_perm(entry, 0644);
+      archive_entry_set_size(entry, static_cast<la_int64_t>(e.content.size()));
+      archive_write_header(a, entry);
+      archive_write_data(a, e.content.data(), e.content.size());
+    }
+    archive_entry_free(entry);
+  }
+  archive_write_close(a);
+  archive_write_free(a);
+}
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+class UnpackTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() / ("intake_unpack_test_" + std::to_string(::getpid()) + "_" +
+                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(root_);
+    fs::create_directories(root_ / "in");
+    c_.id = "test";
+    c_.work_dir = root_ / "out" / "work";
+    fs::create_directories(c_.work_dir);
+  }
+  void TearDown() override { fs::remove_all(root_); }
+  std::map<std::string, const SourceFile*> ByPath() const {
+    std::map<std::string, const SourceFile*> m;
+    for (const auto& f : c_.files) m[f.relative_path] = &f;
+    return m;
+  }
+  bool HasFinding(const std::string& code) const {
+    for (const auto& f : c_.findings)
+      if (f.code == code) return true;
+    return false;
+  }
+  fs::path root_;
+  Case c_;
+};
+
+TEST_F(UnpackTest, FolderIsWalkedAndFilesIdentifiedByContent) {
+  fs::create_directories(root_ / "in/sub");
+  std::ofstream(root_ / "in/scan.dat") << "%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n";
+  std::ofstream(root_ / "in/sub/readme.pdf") << "just some text, not a pdf\n";
+  std::ofstream(root_ / "in/intake.yaml") << "facts: {}\n";
+  std::ofstream(root_ / "in/empty.tif");
+  ASSERT_TRUE(MakeUnpackStage(root_ / "in")->Run(c_).ok());
+  auto files = ByPath();
+  ASSERT_EQ(files.size(), 4u);
+  EXPECT_EQ(files["scan.dat"]->kind, FileKind::kPdf);        // the name lies, the content not
+  EXPECT_EQ(files["sub/readme.pdf"]->kind, FileKind::kText);
+  EXPECT_EQ(files["intake.yaml"]->kind, FileKind::kManifest);
+  EXPECT_EQ(files["empty.tif"]->kind, FileKind::kEmpty);
+  EXPECT_TRUE(fs::is_empty(c_.work_dir));  // a folder is read in place
+}
+
+TEST_F(UnpackTest, NestedZipsAreExtractedWithContainers) {
+  WriteZip(root_ / "inner.zip", {{"disc/IMAGE1.txt", "hello"}});
+  WriteZip(root_ / "in/outer.zip",
+           {{"letter.txt", "紹介状"}, {"inner.zip", ReadFile(root_ / "inner.zip")}});
+  ASSERT_TRUE(MakeUnpackStage(root_ / "in/outer.zip")->Run(c_).ok());
+  auto files = ByPath();
+  ASSERT_TRUE(files.count("outer.zip/inner.zip/disc/IMAGE1.txt")) << c_.files.size();
+  const SourceFile* leaf = files["outer.zip/inner.zip/disc/IMAGE1.txt"];
+  EXPECT_EQ(leaf->container_id, files["outer.zip/inner.zip"]->id);
+  EXPECT_EQ(ReadFile(leaf->path), "hello");
+  EXPECT_EQ(files["outer.zip"]->kind, FileKind::kArchive);
+  EXPECT_TRUE(c_.findings.empty());
+}
+
+TEST_F(UnpackTest, ZipSlipAbsolutePathsAndSymlinksStayOut) {
+  WriteZip(root_ / "in/evil.zip", {{"../../escaped.txt", "x"},
+                                   {"/tmp/intake_absolute_escape.txt", "x"},
+                                   {"link", "/etc/passwd", true},
+                                   {"ok.txt", "fine"}});
+  ASSERT_TRUE(MakeUnpackStage(root_ / "in/evil.zip")->Run(c_).ok());
+  EXPECT_TRUE(HasFinding("UNSAFE_PATH"));
+  EXPECT_FALSE(fs::exists(root_ / "escaped.txt"));
+  EXPECT_FALSE(fs::exists(root_ / "out/escaped.txt"));
+  EXPECT_FALSE(fs::exists("/tmp/intake_absolute_escape.txt"));
+  for (const auto& f : c_.files) {
+    EXPECT_FALSE(fs::is_symlink(f.path));
+    if (f.container_id.empty()) continue;
+    const auto rel = fs::relative(f.path, c_.work_dir);
+    EXPECT_EQ(rel.string().rfind("..", 0), std::string::npos) << "outside the work area";
+  }
+  EXPECT_EQ(ByPath().count("evil.zip/ok.txt"), 1u);
+}
+
+TEST_F(UnpackTest, EncryptedZipIsAFindingNotACrash) {
+  WriteZip(root_ / "in/secret.zip", {{"letter.txt", "紹介状"}}, "password");
+  ASSERT_TRUE(MakeUnpackStage(root_ / "in/secret.zip")->Run(c_).ok());
+  EXPECT_TRUE(HasFinding("ENCRYPTED_ARCHIVE"));
+  EXPECT_EQ(ByPath().count("secret.zip/letter.txt"), 0u);
+}
+
+TEST_F(UnpackTest, NestingDepthIsLimited) {
+  WriteZip(root_ / "z0.zip", {{"deep.txt", "x"}});
+  for (int i = 1; i <= 3; ++i)
+    WriteZip(root_ / ("z" + std::to_string(i) + ".zip"),
+             {{"z.zip", ReadFile(root_ / ("z" + std::to_string(i - 1) + ".zip"))}});
+  UnpackLimits limits;
+  limits.max_depth = 2;
+  ASSERT_TRUE(MakeUnpackStage(root_ / "z3.zip", limits)->Run(c_).ok());
+  EXPECT_TRUE(HasFinding("ARCHIVE_LIMIT_EXCEEDED"));
+}
+
+TEST_F(UnpackTest, TruncatedZipIsCorruptFile) {
+  WriteZip(root_ / "full.zip", {{"a.txt", std::string(100000, 'a')}, {"b.txt", "b"}});
+  const std::string bytes = ReadFile(root_ / "full.zip");
+  std::ofstream(root_ / "in/cut.zip", std::ios::binary) << bytes.substr(0, bytes.size() / 3);
+  ASSERT_TRUE(MakeUnpackStage(root_ / "in/cut.zip")->Run(c_).ok());
+  EXPECT_TRUE(HasFinding("CORRUPT_FILE"));
+}
+
+TEST_F(UnpackTest, MissingSubmissionFails) {
+  EXPECT_FALSE(MakeUnpackStage(root_ / "nope")->Run(c_).ok());
+}
+
+}  // namespace
+}  // namespace intake::stages
