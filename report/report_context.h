@@ -13,6 +13,8 @@ struct ReportContext {
   std::string ocr_engine;        // "tesseract 5.3.0 (jpn)"
   std::string dicom_library;     // "DCMTK 3.6.7"
   std::map<std::string, std::string> document_type_labels;  // type id -> Japanese label
+  double min_confidence = 0.5;      // the profile's: a document classified below is highlighted
+  double low_ocr_confidence = 0.6;  // the OCR stage's threshold: pages below are highlighted
 };
 
 }  // namespace intake::report
