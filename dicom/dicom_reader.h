@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "pipeline/result.h"
@@ -18,18 +19,18 @@ struct DicomHeader {
   std::string transfer_syntax_uid;
   std::string specific_character_set;  // as written, e.g. "ISO 2022 IR 13\\ISO 2022 IR 87"
   std::string patient_id;
-  std::string patient_name;       // UTF-8; component groups joined by '='
+  std::string patient_name;        // UTF-8; component groups joined by '='
   std::string patient_birth_date;  // YYYY-MM-DD or empty
   std::string patient_sex;
   std::string study_uid;
-  std::string study_date;         // YYYY-MM-DD or empty
+  std::string study_date;  // YYYY-MM-DD or empty
   std::string study_description;
   std::string series_uid;
-  std::string series_date;        // YYYY-MM-DD or empty
+  std::string series_date;  // YYYY-MM-DD or empty
   std::string series_description;
   std::string modality;
   std::string body_part;
-  bool is_dicomdir = false;       // Media Storage Directory Storage
+  bool is_dicomdir = false;  // Media Storage Directory Storage
 };
 
 // True when the bytes look like DICOM: "DICM" at offset 128, or (no preamble) a plausible
@@ -42,5 +43,18 @@ Result<DicomHeader> ReadHeader(const std::filesystem::path& path);
 
 // DCMTK version string, for the report.
 std::string LibraryVersion();
+
+// Helpers of the adapter, also used by its tests.
+// Valid UTF-8 from arbitrary bytes: valid sequences kept, each invalid byte -> U+FFFD, ISO 2022
+// escape sequences dropped and the two-byte characters they introduce -> U+FFFD, C0 controls
+// other than tab/CR/LF dropped.
+std::string SanitizeToUtf8(std::string_view raw);
+// Removes DICOM padding: trailing spaces and NULs, leading spaces.
+std::string TrimDicomPadding(std::string_view value);
+// DA "YYYYMMDD" (or ACR-NEMA "YYYY.MM.DD") -> "YYYY-MM-DD"; empty for anything else.
+std::string FormatDicomDate(std::string_view value);
+// Turns DCMTK's own console logging off (it could print values from files). Idempotent,
+// thread-safe; called by every function of this adapter.
+void QuietDcmtkLogging();
 
 }  // namespace intake::dicom

@@ -1,0 +1,392 @@
+#include "dicom/dicom_reader.h"
+
+#include <array>
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <mutex>
+#include <string_view>
+#include <system_error>
+
+#include "dcmtk/config/osconfig.h"  // must come first among the DCMTK headers
+#include "dcmtk/dcmdata/dcdatset.h"
+#include "dcmtk/dcmdata/dcdeftag.h"
+#include "dcmtk/dcmdata/dcdict.h"
+#include "dcmtk/dcmdata/dcfilefo.h"
+#include "dcmtk/dcmdata/dcmetinf.h"
+#include "dcmtk/dcmdata/dcspchrs.h"
+#include "dcmtk/dcmdata/dcuid.h"
+#include "dcmtk/dcmdata/dcxfer.h"
+#include "dcmtk/oflog/oflog.h"
+
+namespace intake::dicom {
+namespace {
+
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is not valid (overlong
+// forms, surrogates and code points above U+10FFFF are invalid).
+std::size_t ValidUtf8Length(std::string_view s, std::size_t i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char b0 = byte(i);
+  if (b0 < 0x80) return 1;
+  std::size_t len;
+  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+  if (b0 >= 0xC2 && b0 <= 0xDF) {
+    len = 2;
+  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+    len = 3;
+    if (b0 == 0xE0) lo = 0xA0;
+    if (b0 == 0xED) hi = 0x9F;
+  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+    len = 4;
+    if (b0 == 0xF0) lo = 0x90;
+    if (b0 == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + len > s.size()) return 0;
+  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (std::size_t k = 2; k < len; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  }
+  return len;
+}
+
+// ISO 2022 escape sequence at s[i] (ESC, intermediates 0x20-0x2F, final 0x30-0x7E): its length,
+// or 0. `multibyte` tells whether it designates a 94x94 set into G0 (ESC $ B, ESC $ ( D ...).
+std::size_t EscapeSequenceLength(std::string_view s, std::size_t i, bool& multibyte) {
+  std::size_t k = i + 1;
+  while (k < s.size() && s[k] >= 0x20 && s[k] <= 0x2F) ++k;
+  if (k == i + 1 || k >= s.size() || s[k] < 0x30 || s[k] > 0x7E) return 0;
+  // G0 designations: ESC ( F (single byte), ESC $ F / ESC $ ( F (multi byte). ESC $ ) F and
+  // ESC ) F designate G1, which only changes how 8-bit bytes are read.
+  multibyte = s[i + 1] == '$' && (k == i + 2 || s[i + 2] == '(');
+  return k - i + 1;
+}
+
+}  // namespace
+
+std::string SanitizeToUtf8(std::string_view raw) {
+  std::string out;
+  out.reserve(raw.size());
+  bool in_multibyte_g0 = false;  // inside an ISO 2022 run of two-byte characters
+  std::size_t i = 0;
+  while (i < raw.size()) {
+    const unsigned char b = static_cast<unsigned char>(raw[i]);
+    if (b == 0x1B) {
+      bool multibyte = false;
+      const std::size_t len = EscapeSequenceLength(raw, i, multibyte);
+      if (len > 0) {
+        const bool designates_g0 = raw[i + 1] == '(' || (raw[i + 1] == '$' && multibyte);
+        if (designates_g0) in_multibyte_g0 = multibyte;
+        i += len;
+        continue;
+      }
+      out += kReplacement;
+      ++i;
+      continue;
+    }
+    if (in_multibyte_g0 && b >= 0x21 && b <= 0x7E) {
+      // One character of a two-byte set that could not be decoded here.
+      out += kReplacement;
+      i += (i + 1 < raw.size() && raw[i + 1] >= 0x21 && raw[i + 1] <= 0x7E) ? 2 : 1;
+      continue;
+    }
+    if (b < 0x20 && b != '\t' && b != '\n' && b != '\r') {
+      ++i;  // other C0 controls (NUL padding, stray bytes) carry no text
+      continue;
+    }
+    const std::size_t len = ValidUtf8Length(raw, i);
+    if (len == 0) {
+      out += kReplacement;
+      ++i;
+      continue;
+    }
+    out.append(raw.substr(i, len));
+    i += len;
+  }
+  return out;
+}
+
+std::string TrimDicomPadding(std::string_view value) {
+  std::size_t begin = 0;
+  std::size_t end = value.size();
+  while (end > begin && (value[end - 1] == ' ' || value[end - 1] == '\0')) --end;
+  while (begin < end && value[begin] == ' ') ++begin;
+  return std::string(value.substr(begin, end - begin));
+}
+
+std::string FormatDicomDate(std::string_view value) {
+  std::string v = TrimDicomPadding(value);
+  std::string digits;
+  if (v.size() == 8) {
+    digits = v;
+  } else if (v.size() == 10 && v[4] == '.' && v[7] == '.') {  // old ACR-NEMA "YYYY.MM.DD"
+    digits = v.substr(0, 4) + v.substr(5, 2) + v.substr(8, 2);
+  } else {
+    return {};
+  }
+  for (char ch : digits) {
+    if (ch < '0' || ch > '9') return {};
+  }
+  const int month = std::stoi(digits.substr(4, 2));
+  const int day = std::stoi(digits.substr(6, 2));
+  if (month < 1 || month > 12 || day < 1 || day > 31) return {};
+  return digits.substr(0, 4) + "-" + digits.substr(4, 2) + "-" + digits.substr(6, 2);
+}
+
+void QuietDcmtkLogging() {
+  static std::once_flag once;
+  std::call_once(once, [] { OFLog::configure(OFLogger::OFF_LOG_LEVEL); });
+}
+
+namespace {
+
+// Element walk over the first bytes of a file without preamble: true when `buf` starts with one
+// or more plausible elements of group 0002 or 0008 in the given encoding.
+enum class Encoding { kExplicitLittle, kImplicitLittle, kExplicitBig };
+
+bool IsKnownVr(char a, char b) {
+  static constexpr std::array<std::string_view, 34> kVrs = {
+      "AE", "AS", "AT", "CS", "DA", "DS", "DT", "FD", "FL", "IS", "LO", "LT",
+      "OB", "OD", "OF", "OL", "OV", "OW", "PN", "SH", "SL", "SQ", "SS", "ST",
+      "SV", "TM", "UC", "UI", "UL", "UN", "UR", "US", "UT", "UV"};
+  for (auto vr : kVrs) {
+    if (vr[0] == a && vr[1] == b) return true;
+  }
+  return false;
+}
+
+bool HasLongLength(char a, char b) {
+  static constexpr std::array<std::string_view, 13> kLong = {
+      "OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV"};
+  for (auto vr : kLong) {
+    if (vr[0] == a && vr[1] == b) return true;
+  }
+  return false;
+}
+
+bool PlausibleElements(const unsigned char* buf, std::size_t size, Encoding enc) {
+  const bool big = enc == Encoding::kExplicitBig;
+  const auto u16 = [&](std::size_t at) -> std::uint32_t {
+    return big ? (buf[at] << 8) | buf[at + 1] : buf[at] | (buf[at + 1] << 8);
+  };
+  const auto u32 = [&](std::size_t at) -> std::uint32_t {
+    return big ? (std::uint32_t{buf[at]} << 24) | (buf[at + 1] << 16) | (buf[at + 2] << 8) |
+                     buf[at + 3]
+               : buf[at] | (buf[at + 1] << 8) | (buf[at + 2] << 16) |
+                     (std::uint32_t{buf[at + 3]} << 24);
+  };
+  constexpr std::uint32_t kMaxHeaderValue = 64 * 1024;
+  std::size_t pos = 0;
+  int complete = 0;
+  std::uint32_t last_tag = 0;
+  std::uint32_t first_group = 0;
+  while (pos + 8 <= size) {
+    const std::uint32_t group = u16(pos);
+    const std::uint32_t element = u16(pos + 2);
+    const std::uint32_t tag = (group << 16) | element;
+    if (complete == 0) {
+      if (group != 0x0002 && group != 0x0008) return false;
+      first_group = group;
+    } else if (tag <= last_tag || group < first_group || group > 0x7FE0) {
+      return false;
+    }
+    last_tag = tag;
+    std::uint32_t length;
+    std::size_t header;
+    if (enc == Encoding::kImplicitLittle) {
+      length = u32(pos + 4);
+      header = 8;
+    } else {
+      const char a = static_cast<char>(buf[pos + 4]);
+      const char b = static_cast<char>(buf[pos + 5]);
+      if (!IsKnownVr(a, b)) return false;
+      if (HasLongLength(a, b)) {
+        if (pos + 12 > size) break;
+        if (buf[pos + 6] != 0 || buf[pos + 7] != 0) return false;
+        length = u32(pos + 8);
+        header = 12;
+      } else {
+        length = u16(pos + 6);
+        header = 8;
+      }
+    }
+    if (length == 0xFFFFFFFFu) break;  // undefined-length sequence: stop walking, keep verdict
+    if (length > kMaxHeaderValue || length % 2 != 0) return false;
+    if (element == 0x0000 && length != 4) return false;  // group length is always UL
+    ++complete;
+    pos += header + length;
+  }
+  if (enc == Encoding::kImplicitLittle) {
+    // Without a VR to check, ask for two elements in a row (or one that fills the buffer).
+    return complete >= 2 || (complete == 1 && pos >= size);
+  }
+  return complete >= 1;
+}
+
+std::string GetString(DcmItem& item, const DcmTagKey& key) {
+  OFString value;
+  if (item.findAndGetOFStringArray(key, value, OFFalse).bad()) return {};
+  return std::string(value.c_str(), value.length());
+}
+
+// Converts the raw text value with the dataset's character set; falls back to the raw bytes
+// (invalid UTF-8 replaced) when DCMTK cannot convert. The result is always valid UTF-8.
+class TextDecoder {
+ public:
+  explicit TextDecoder(DcmItem& dataset) {
+    usable_ = DcmSpecificCharacterSet::isConversionAvailable() &&
+              converter_.selectCharacterSet(dataset, "ISO_IR 192").good();
+  }
+
+  std::string Decode(const std::string& raw, const char* delimiters) {
+    if (raw.empty()) return raw;
+    if (usable_) {
+      OFString converted;
+      if (converter_.convertString(raw.c_str(), raw.size(), converted, delimiters).good()) {
+        return SanitizeToUtf8(std::string_view(converted.c_str(), converted.length()));
+      }
+    }
+    return SanitizeToUtf8(raw);
+  }
+
+ private:
+  DcmSpecificCharacterSet converter_;
+  bool usable_ = false;
+};
+
+// First value of a multi-valued string, split after decoding (a Shift_JIS trail byte may be
+// 0x5C, so splitting the raw bytes would cut characters in half).
+std::string FirstValue(const std::string& decoded) {
+  return TrimDicomPadding(std::string_view(decoded).substr(0, decoded.find('\\')));
+}
+
+// Drops empty trailing components and component groups ("Wang^XiaoDong=王^小東=" ->
+// "Wang^XiaoDong=王^小東", "^^^^" -> "").
+std::string NormalizePersonName(const std::string& name) {
+  std::vector<std::string> groups;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t eq = name.find('=', start);
+    std::string group = name.substr(start, eq == std::string::npos ? eq : eq - start);
+    while (!group.empty() && (group.back() == '^' || group.back() == ' ')) group.pop_back();
+    groups.push_back(std::move(group));
+    if (eq == std::string::npos) break;
+    start = eq + 1;
+  }
+  while (!groups.empty() && groups.back().empty()) groups.pop_back();
+  std::string out;
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    if (i > 0) out += '=';
+    out += groups[i];
+  }
+  return out;
+}
+
+std::string SizeText(std::uintmax_t size) { return "(size: " + std::to_string(size) + " bytes)"; }
+
+Result<DicomHeader> ReadHeaderUnguarded(const std::filesystem::path& path) {
+  QuietDcmtkLogging();
+  std::error_code ec;
+  const std::uintmax_t size = std::filesystem::file_size(path, ec);
+  if (ec) return Result<DicomHeader>::Fail("DICOM file could not be opened");
+  if (size == 0) return Result<DicomHeader>::Fail("not a DICOM file " + SizeText(size));
+  if (!dcmDataDict.isDictionaryLoaded()) {
+    return Result<DicomHeader>::Fail("DCMTK data dictionary is not loaded");
+  }
+
+  DcmFileFormat file;
+  const OFCondition loaded =
+      file.loadFileUntilTag(OFFilename(path.c_str()), EXS_Unknown, EGL_noChange, DCM_MaxReadLength,
+                            ERM_autoDetect, DCM_PixelData);
+  if (loaded.bad()) {
+    return Result<DicomHeader>::Fail("unreadable DICOM header (DCMTK error " +
+                                     std::to_string(loaded.module()) + "." +
+                                     std::to_string(loaded.code()) + ") " + SizeText(size));
+  }
+  DcmDataset* dataset = file.getDataset();
+  DcmMetaInfo* meta = file.getMetaInfo();
+  if (dataset == nullptr) return Result<DicomHeader>::Fail("not a DICOM file " + SizeText(size));
+
+  DicomHeader h;
+  std::string media_class;
+  std::string media_instance;
+  if (meta != nullptr) {
+    media_class = TrimDicomPadding(GetString(*meta, DCM_MediaStorageSOPClassUID));
+    media_instance = TrimDicomPadding(GetString(*meta, DCM_MediaStorageSOPInstanceUID));
+    h.transfer_syntax_uid = TrimDicomPadding(GetString(*meta, DCM_TransferSyntaxUID));
+  }
+  if (h.transfer_syntax_uid.empty()) {
+    const DcmXfer xfer(dataset->getOriginalXfer());
+    if (xfer.getXfer() != EXS_Unknown) h.transfer_syntax_uid = xfer.getXferID();
+  }
+  h.is_dicomdir = media_class == UID_MediaStorageDirectoryStorage ||
+                  dataset->tagExists(DCM_DirectoryRecordSequence);
+
+  // UIDs and code strings are ASCII by definition: sanitize only.
+  const auto ascii = [&](const DcmTagKey& key) {
+    return FirstValue(SanitizeToUtf8(GetString(*dataset, key)));
+  };
+  h.sop_class_uid = ascii(DCM_SOPClassUID);
+  if (h.sop_class_uid.empty()) h.sop_class_uid = SanitizeToUtf8(media_class);
+  h.sop_instance_uid = ascii(DCM_SOPInstanceUID);
+  if (h.sop_instance_uid.empty()) h.sop_instance_uid = SanitizeToUtf8(media_instance);
+  h.study_uid = ascii(DCM_StudyInstanceUID);
+  h.series_uid = ascii(DCM_SeriesInstanceUID);
+  h.modality = ascii(DCM_Modality);
+  h.patient_sex = ascii(DCM_PatientSex);
+  h.body_part = ascii(DCM_BodyPartExamined);
+  h.specific_character_set =
+      TrimDicomPadding(SanitizeToUtf8(GetString(*dataset, DCM_SpecificCharacterSet)));
+  h.patient_birth_date = FormatDicomDate(GetString(*dataset, DCM_PatientBirthDate));
+  h.study_date = FormatDicomDate(GetString(*dataset, DCM_StudyDate));
+  h.series_date = FormatDicomDate(GetString(*dataset, DCM_SeriesDate));
+
+  if (!h.is_dicomdir && h.sop_instance_uid.empty() &&
+      (h.study_uid.empty() || h.series_uid.empty())) {
+    return Result<DicomHeader>::Fail("not a DICOM file " + SizeText(size));
+  }
+
+  TextDecoder text(*dataset);
+  h.patient_name =
+      NormalizePersonName(FirstValue(text.Decode(GetString(*dataset, DCM_PatientName), "\\^=")));
+  h.patient_id = FirstValue(text.Decode(GetString(*dataset, DCM_PatientID), "\\"));
+  h.study_description = FirstValue(text.Decode(GetString(*dataset, DCM_StudyDescription), "\\"));
+  h.series_description = FirstValue(text.Decode(GetString(*dataset, DCM_SeriesDescription), "\\"));
+  return h;
+}
+
+}  // namespace
+
+bool LooksLikeDicom(const std::filesystem::path& path) {
+  std::array<unsigned char, 256> buf{};
+  std::size_t size = 0;
+  try {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return false;
+    in.read(reinterpret_cast<char*>(buf.data()), buf.size());
+    size = static_cast<std::size_t>(in.gcount());
+  } catch (...) {
+    return false;
+  }
+  if (size >= 132 && std::memcmp(buf.data() + 128, "DICM", 4) == 0) return true;
+  return PlausibleElements(buf.data(), size, Encoding::kExplicitLittle) ||
+         PlausibleElements(buf.data(), size, Encoding::kImplicitLittle) ||
+         PlausibleElements(buf.data(), size, Encoding::kExplicitBig);
+}
+
+Result<DicomHeader> ReadHeader(const std::filesystem::path& path) {
+  try {
+    return ReadHeaderUnguarded(path);
+  } catch (const std::bad_alloc&) {
+    return Result<DicomHeader>::Fail("DICOM header too large to read");
+  } catch (...) {
+    return Result<DicomHeader>::Fail("unexpected error while reading a DICOM header");
+  }
+}
+
+std::string LibraryVersion() { return std::string("DCMTK ") + OFFIS_DCMTK_VERSION_STRING; }
+
+}  // namespace intake::dicom
