@@ -1,16 +1,16 @@
 // intake: second-opinion submissions in, completeness reports out. See README.md.
 #include <CLI/CLI.hpp>
 
-#include <cstdlib>
 #include <iostream>
 
 #include "app/commands.h"
+#include "ocr/openmp_env.h"
 #include "pipeline/log.h"
 
 int main(int argc, char** argv) {
   // Tesseract's OpenMP threads make a page slower on 2 cores; parallelism is across pages.
-  // This must be in the environment before Tesseract is loaded.
-  setenv("OMP_THREAD_LIMIT", "1", 0);
+  // libgomp reads the limit when it loads, so the program restarts itself with it set.
+  intake::ocr::ReexecWithOpenMpThreadLimit(argv);
 
   CLI::App cli{"intake: checks second-opinion submissions for completeness"};
   cli.require_subcommand(1);

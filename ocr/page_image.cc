@@ -1,0 +1,139 @@
+#include "ocr/page_image.h"
+
+#include <leptonica/allheaders.h>
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace intake::ocr {
+namespace {
+
+struct FileCloser {
+  void operator()(std::FILE* f) const { std::fclose(f); }
+};
+
+ImageFormat FormatFromLeptonica(l_int32 format) {
+  if (L_FORMAT_IS_TIFF(format)) return ImageFormat::kTiff;
+  switch (format) {
+    case IFF_JFIF_JPEG:
+      return ImageFormat::kJpeg;
+    case IFF_PNG:
+      return ImageFormat::kPng;
+    case IFF_BMP:
+      return ImageFormat::kBmp;
+    case IFF_GIF:
+      return ImageFormat::kGif;
+    case IFF_PNM:
+      return ImageFormat::kPnm;
+    case IFF_WEBP:
+      return ImageFormat::kWebp;
+    case IFF_JP2:
+      return ImageFormat::kJp2;
+    default:
+      return ImageFormat::kOther;
+  }
+}
+
+Result<ImageFormat> SniffFormat(const std::filesystem::path& path) {
+  QuietLeptonica();
+  l_int32 format = IFF_UNKNOWN;
+  if (findFileFormat(path.c_str(), &format) != 0) {
+    return Result<ImageFormat>::Fail("image file could not be opened");
+  }
+  ImageFormat result = FormatFromLeptonica(format);
+  if (result == ImageFormat::kOther) {
+    return Result<ImageFormat>::Fail("not an image format that can be read");
+  }
+  return result;
+}
+
+// Leptonica decodes a whole GIF to read its header; the logical screen descriptor is enough.
+Result<ImageHeader> ReadGifHeader(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::array<unsigned char, 10> bytes{};
+  if (!in.read(reinterpret_cast<char*>(bytes.data()), bytes.size())) {
+    return Result<ImageHeader>::Fail("GIF header is truncated");
+  }
+  ImageHeader header;
+  header.format = ImageFormat::kGif;
+  header.width = bytes[6] | (bytes[7] << 8);
+  header.height = bytes[8] | (bytes[9] << 8);
+  header.bits_per_sample = 8;
+  header.samples_per_pixel = 1;
+  return header;
+}
+
+}  // namespace
+
+void QuietLeptonica() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    setMsgSeverity(L_SEVERITY_NONE);
+    leptSetStderrHandler([](const char*) {});
+  });
+}
+
+Status CheckImageSize(int width, int height) {
+  if (width <= 0 || height <= 0) return Status::Fail("image has no pixels");
+  if (width > kMaxImageSide || height > kMaxImageSide ||
+      static_cast<std::int64_t>(width) * height > kMaxImagePixels) {
+    return Status::Fail("image is too large (" + std::to_string(width) + "x" +
+                        std::to_string(height) + " px)");
+  }
+  return Status::Ok();
+}
+
+Result<int> CountImageFrames(const std::filesystem::path& path) {
+  auto format = SniffFormat(path);
+  if (!format.ok()) return Error{format.message()};
+  if (*format != ImageFormat::kTiff) return 1;
+  std::unique_ptr<std::FILE, FileCloser> fp(std::fopen(path.c_str(), "rb"));
+  if (!fp) return Result<int>::Fail("image file could not be opened");
+  l_int32 count = 0;
+  if (tiffGetCount(fp.get(), &count) != 0 || count <= 0) {
+    return Result<int>::Fail("TIFF has no readable frames");
+  }
+  return static_cast<int>(count);
+}
+
+Result<ImageHeader> ReadImageHeader(const std::filesystem::path& path, int frame) {
+  auto format = SniffFormat(path);
+  if (!format.ok()) return Error{format.message()};
+  if (frame < 0 || (frame > 0 && *format != ImageFormat::kTiff)) {
+    return Result<ImageHeader>::Fail("image has no frame " + std::to_string(frame));
+  }
+  if (*format == ImageFormat::kGif) return ReadGifHeader(path);
+  if (*format == ImageFormat::kTiff) {
+    // Leptonica leaks its TIFF handle when asked for a frame past the end: count first.
+    auto frames = CountImageFrames(path);
+    if (!frames.ok()) return Error{frames.message()};
+    if (frame >= *frames) {
+      return Result<ImageHeader>::Fail("TIFF has no frame " + std::to_string(frame));
+    }
+  }
+
+  ImageHeader header;
+  header.format = *format;
+  l_int32 w = 0, h = 0, bps = 0, spp = 0, res = 0, cmap = 0, iff = 0;
+  l_ok failed = 0;
+  if (*format == ImageFormat::kTiff) {
+    failed = readHeaderTiff(path.c_str(), frame, &w, &h, &bps, &spp, &res, &cmap, &iff);
+  } else {
+    failed = pixReadHeader(path.c_str(), &iff, &w, &h, &bps, &spp, &cmap);
+  }
+  if (failed != 0) {
+    return Result<ImageHeader>::Fail("image header of frame " + std::to_string(frame) +
+                                     " could not be read");
+  }
+  header.width = w;
+  header.height = h;
+  header.bits_per_sample = bps;
+  header.samples_per_pixel = spp;
+  return header;
+}
+
+}  // namespace intake::ocr

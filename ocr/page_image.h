@@ -1,0 +1,43 @@
+// Page images on disk, looked at with Leptonica without decoding their pixels.
+//
+// The pages stage counts TIFF frames here, and the OCR pool checks an image's dimensions before
+// decoding it, so a decompression bomb is refused instead of allocated. Error messages never
+// name the file (its name comes from the submission).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+
+#include "pipeline/result.h"
+
+namespace intake::ocr {
+
+// Images larger than this are refused (a 300-dpi A0 page is about 140 megapixels).
+inline constexpr int kMaxImageSide = 20000;
+inline constexpr std::int64_t kMaxImagePixels = 200'000'000;
+
+enum class ImageFormat { kTiff, kJpeg, kPng, kBmp, kGif, kPnm, kWebp, kJp2, kOther };
+
+struct ImageHeader {
+  ImageFormat format = ImageFormat::kOther;
+  int width = 0;
+  int height = 0;
+  int bits_per_sample = 0;
+  int samples_per_pixel = 0;
+};
+
+// Number of frames: TIFF pages, 1 for the other image formats Leptonica reads. Fails for files
+// that are not images, or unreadable.
+Result<int> CountImageFrames(const std::filesystem::path& path);
+
+// Format and dimensions of frame `frame` (0-based; only TIFF has frames > 0), from the header.
+Result<ImageHeader> ReadImageHeader(const std::filesystem::path& path, int frame = 0);
+
+// Ok when the dimensions are within kMaxImageSide and kMaxImagePixels.
+Status CheckImageSize(int width, int height);
+
+// Turns Leptonica's messages to stderr off (they can name files). Idempotent and thread-safe;
+// the functions above and the OCR pool call it themselves.
+void QuietLeptonica();
+
+}  // namespace intake::ocr

@@ -1,0 +1,261 @@
+#include "stages/pages.h"
+
+#include <poppler-document.h>
+#include <poppler-global.h>
+#include <poppler-image.h>
+#include <poppler-page-renderer.h>
+#include <poppler-page.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <system_error>
+
+#include "ocr/page_image.h"
+#include "pipeline/log.h"
+
+namespace intake::stages {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Poppler prints parse errors to stderr, with content from the file: keep it quiet.
+void QuietPoppler() {
+  static std::once_flag once;
+  std::call_once(
+      once, [] { poppler::set_debug_error_function([](const std::string&, void*) {}, nullptr); });
+}
+
+// Counts code points that are not white space (ASCII, NBSP, ideographic space).
+int CountNonSpaceChars(const std::string& utf8) {
+  int count = 0;
+  for (std::size_t i = 0; i < utf8.size(); ++i) {
+    const auto b = static_cast<unsigned char>(utf8[i]);
+    if ((b & 0xC0) == 0x80) continue;
+    if (b == ' ' || (b >= '\t' && b <= '\r')) continue;
+    if (b == 0xC2 && i + 1 < utf8.size() && static_cast<unsigned char>(utf8[i + 1]) == 0xA0) {
+      continue;
+    }
+    if (b == 0xE3 && i + 2 < utf8.size() && static_cast<unsigned char>(utf8[i + 1]) == 0x80 &&
+        static_cast<unsigned char>(utf8[i + 2]) == 0x80) {
+      continue;
+    }
+    ++count;
+  }
+  return count;
+}
+
+// The resolution to render a page of `width` x `height` points at: `dpi`, lowered when the page
+// is so large that the image would exceed the OCR size limits.
+double RenderDpi(double width_pt, double height_pt, int dpi) {
+  double result = dpi;
+  const double side = std::max(width_pt, height_pt);
+  if (side > 0) result = std::min(result, ocr::kMaxImageSide * 72.0 / side * 0.99);
+  const double area = width_pt * height_pt;
+  if (area > 0) {
+    result = std::min(
+        result, std::sqrt(static_cast<double>(ocr::kMaxImagePixels) * 72.0 * 72.0 / area) * 0.99);
+  }
+  return result;
+}
+
+struct Counts {
+  int pages = 0;
+  int text_layer = 0;
+  int rendered = 0;
+  int images = 0;
+  int unreadable_files = 0;
+};
+
+class PagesStage final : public Stage {
+ public:
+  explicit PagesStage(PagesOptions options) : options_(options) {}
+
+  std::string_view name() const override { return "pages"; }
+
+  Status Run(Case& c) override {
+    QuietPoppler();
+    const auto start = std::chrono::steady_clock::now();
+    Counts counts;
+    for (std::size_t i = 0; i < c.files.size(); ++i) {
+      const SourceFile& file = c.files[i];
+      Status status;
+      switch (file.kind) {
+        case FileKind::kPdf:
+          status = AddPdfPages(c, file, counts);
+          break;
+        case FileKind::kTiff:
+          AddTiffPages(c, file, counts);
+          break;
+        case FileKind::kJpeg:
+        case FileKind::kPng:
+        case FileKind::kBmp:
+        case FileKind::kGif:
+          AddImagePage(c, file, 0, 1);
+          ++counts.images;
+          ++counts.pages;
+          break;
+        default:
+          break;
+      }
+      if (!status.ok()) return status;
+    }
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - start)
+                        .count();
+    Log()->info(
+        "pages: case {}: {} pages ({} PDF text layer, {} PDF rendered, {} images), {} unreadable "
+        "files, {} ms",
+        c.id, counts.pages, counts.text_layer, counts.rendered, counts.images,
+        counts.unreadable_files, ms);
+    return Status::Ok();
+  }
+
+ private:
+  static void AddImagePage(Case& c, const SourceFile& file, int frame, int number) {
+    Page page;
+    page.id = c.NextPageId();
+    page.file_id = file.id;
+    page.number_in_file = number;
+    page.image_path = file.path;
+    page.image_frame = frame;
+    page.needs_ocr = true;
+    c.pages.push_back(std::move(page));
+  }
+
+  static void AddTiffPages(Case& c, const SourceFile& file, Counts& counts) {
+    auto frames = ocr::CountImageFrames(file.path);
+    if (!frames.ok()) {
+      Log()->warn("pages: {} TIFF unreadable: {}", file.id, frames.message());
+      c.AddFinding("CORRUPT_FILE",
+                   "TIFFファイル「" + file.relative_path +
+                       "」を読み取れませんでした（破損している可能性があります）。",
+                   file.id);
+      ++counts.unreadable_files;
+      return;
+    }
+    for (int frame = 0; frame < *frames; ++frame) {
+      AddImagePage(c, file, frame, frame + 1);
+      ++counts.images;
+      ++counts.pages;
+    }
+    Log()->debug("pages: {} TIFF {} frames", file.id, *frames);
+  }
+
+  // Fails only when the work area cannot be written (the whole case cannot go on then).
+  Status AddPdfPages(Case& c, const SourceFile& file, Counts& counts) const {
+    std::unique_ptr<poppler::document> doc(poppler::document::load_from_file(file.path.string()));
+    // A locked document has no catalog: ask is_locked() before anything else.
+    if (doc && doc->is_locked()) {
+      Log()->warn("pages: {} PDF is password protected", file.id);
+      c.AddFinding("CORRUPT_FILE",
+                   "PDFファイル「" + file.relative_path +
+                       "」はパスワードで保護されているため読み取れません。パスワードなしのファイル"
+                       "を依頼してください。",
+                   file.id);
+      ++counts.unreadable_files;
+      return Status::Ok();
+    }
+    if (!doc || doc->pages() <= 0) {
+      Log()->warn("pages: {} PDF could not be opened ({} bytes)", file.id, file.size);
+      c.AddFinding("CORRUPT_FILE",
+                   "PDFファイル「" + file.relative_path +
+                       "」を開けませんでした（破損している可能性があります）。",
+                   file.id);
+      ++counts.unreadable_files;
+      return Status::Ok();
+    }
+
+    const auto start = std::chrono::steady_clock::now();
+    const int page_count = doc->pages();
+    int text_pages = 0;
+    int rendered = 0;
+    for (int index = 0; index < page_count; ++index) {
+      std::unique_ptr<poppler::page> pdf_page(doc->create_page(index));
+      const int number = index + 1;
+      if (!pdf_page) {
+        c.AddFinding("CORRUPT_FILE",
+                     "PDFファイル「" + file.relative_path + "」の" + std::to_string(number) +
+                         "ページ目を読み取れませんでした。",
+                     file.id);
+        continue;
+      }
+      Page page;
+      page.id = c.NextPageId();
+      page.file_id = file.id;
+      page.number_in_file = number;
+
+      const poppler::byte_array utf8 = pdf_page->text().to_utf8();
+      std::string text(utf8.begin(), utf8.end());
+      if (CountNonSpaceChars(text) >= options_.min_text_layer_chars) {
+        page.text = std::move(text);
+        page.text_source = TextSource::kPdfTextLayer;
+        ++text_pages;
+      } else {
+        auto image_path = RenderPage(c, *pdf_page, page.id);
+        if (!image_path.ok()) return image_path.status();
+        if (image_path->empty()) {
+          c.AddFinding("CORRUPT_FILE",
+                       "PDFファイル「" + file.relative_path + "」の" + std::to_string(number) +
+                           "ページ目を画像にできませんでした。",
+                       file.id);
+          continue;
+        }
+        page.image_path = std::move(*image_path);
+        page.needs_ocr = true;
+        ++rendered;
+      }
+      c.pages.push_back(std::move(page));
+    }
+    counts.pages += text_pages + rendered;
+    counts.text_layer += text_pages;
+    counts.rendered += rendered;
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                        std::chrono::steady_clock::now() - start)
+                        .count();
+    Log()->debug("pages: {} PDF {} pages, {} text layer, {} rendered, {} ms", file.id, page_count,
+                 text_pages, rendered, ms);
+    return Status::Ok();
+  }
+
+  // Renders one page to work_dir/pages/<page id>.png. An empty path means the page could not be
+  // rendered (a finding for the file); an Error means the work area cannot be written.
+  Result<fs::path> RenderPage(const Case& c, const poppler::page& pdf_page,
+                              const std::string& page_id) const {
+    const poppler::rectf rect = pdf_page.page_rect();
+    const double dpi = RenderDpi(rect.width(), rect.height(), options_.render_dpi);
+    poppler::page_renderer renderer;
+    renderer.set_render_hint(poppler::page_renderer::antialiasing, true);
+    renderer.set_render_hint(poppler::page_renderer::text_antialiasing, true);
+    renderer.set_image_format(poppler::image::format_gray8);
+    const poppler::image image = renderer.render_page(&pdf_page, dpi, dpi);
+    if (!image.is_valid()) return fs::path();
+
+    const fs::path dir = c.work_dir / "pages";
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) {
+      return Result<fs::path>::Fail("could not create the page image folder: " + ec.message());
+    }
+    fs::path out = dir / (page_id + ".png");
+    if (!image.save(out.string(), "png", static_cast<int>(std::lround(dpi)))) {
+      return Result<fs::path>::Fail("could not write the image of page " + page_id);
+    }
+    return out;
+  }
+
+  PagesOptions options_;
+};
+
+}  // namespace
+
+std::unique_ptr<Stage> MakePagesStage(PagesOptions options) {
+  return std::make_unique<PagesStage>(options);
+}
+
+}  // namespace intake::stages

@@ -1,0 +1,115 @@
+// Test helpers for the OCR and pages tests: pages with known text, drawn with pango/cairo into
+// PNG images and PDFs (a real text layer, or an image only), and small text utilities.
+//
+// All text is fictional. Fonts: "Noto Sans CJK JP" (fonts-noto-cjk) for Japanese and Latin.
+#pragma once
+
+#include <cairo-pdf.h>
+#include <cairo.h>
+#include <pango/pangocairo.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace intake::testing {
+
+using Lines = std::vector<std::string>;
+
+// Draws `lines` in black with their top-left corner at (x, y), glyphs `font_px` pixels high.
+inline void DrawLines(cairo_t* cr, const Lines& lines, double font_px, double x, double y) {
+  std::string text;
+  for (const auto& line : lines) text += line + "\n";
+  PangoLayout* layout = pango_cairo_create_layout(cr);
+  PangoFontDescription* font = pango_font_description_from_string("Noto Sans CJK JP");
+  pango_font_description_set_absolute_size(font, font_px * PANGO_SCALE);
+  pango_layout_set_font_description(layout, font);
+  pango_layout_set_spacing(layout, static_cast<int>(font_px * 0.6 * PANGO_SCALE));
+  pango_layout_set_text(layout, text.c_str(), -1);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  cairo_move_to(cr, x, y);
+  pango_cairo_show_layout(cr, layout);
+  pango_font_description_free(font);
+  g_object_unref(layout);
+}
+
+// An RGB image surface of `width` x `height` px, white, with `lines` drawn at a 40 px margin.
+inline cairo_surface_t* MakeTextSurface(const Lines& lines, int width, int height, double font_px) {
+  cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
+  cairo_t* cr = cairo_create(surface);
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_paint(cr);
+  if (!lines.empty()) DrawLines(cr, lines, font_px, 40, 40);
+  cairo_destroy(cr);
+  return surface;
+}
+
+// Writes a PNG with `lines` (or a blank white page when `lines` is empty).
+inline bool WriteTextPng(const std::filesystem::path& path, const Lines& lines, int width = 1000,
+                         int height = 400, double font_px = 28) {
+  cairo_surface_t* surface = MakeTextSurface(lines, width, height, font_px);
+  const bool ok = cairo_surface_write_to_png(surface, path.c_str()) == CAIRO_STATUS_SUCCESS;
+  cairo_surface_destroy(surface);
+  return ok;
+}
+
+// Writes an A4 PDF with one page per entry of `pages`, the text as a real text layer.
+inline bool WriteTextPdf(const std::filesystem::path& path, const std::vector<Lines>& pages) {
+  cairo_surface_t* surface = cairo_pdf_surface_create(path.c_str(), 595, 842);
+  cairo_t* cr = cairo_create(surface);
+  for (const auto& lines : pages) {
+    DrawLines(cr, lines, 16, 60, 60);
+    cairo_show_page(cr);
+  }
+  cairo_destroy(cr);
+  cairo_surface_finish(surface);
+  const bool ok = cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS;
+  cairo_surface_destroy(surface);
+  return ok;
+}
+
+// Writes a one-page A4 PDF whose only content is a picture of `lines` (no text layer), like a
+// scan.
+inline bool WriteImageOnlyPdf(const std::filesystem::path& path, const Lines& lines) {
+  cairo_surface_t* picture = MakeTextSurface(lines, 1190, 1684, 40);
+  cairo_surface_t* surface = cairo_pdf_surface_create(path.c_str(), 595, 842);
+  cairo_t* cr = cairo_create(surface);
+  cairo_scale(cr, 0.5, 0.5);
+  cairo_set_source_surface(cr, picture, 0, 0);
+  cairo_paint(cr);
+  cairo_show_page(cr);
+  cairo_destroy(cr);
+  cairo_surface_finish(surface);
+  const bool ok = cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS;
+  cairo_surface_destroy(surface);
+  cairo_surface_destroy(picture);
+  return ok;
+}
+
+// `text` without ASCII white space and ideographic spaces (Tesseract puts spaces between
+// Japanese characters).
+inline std::string WithoutSpaces(const std::string& text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const unsigned char b = static_cast<unsigned char>(text[i]);
+    if (b == ' ' || (b >= '\t' && b <= '\r')) continue;
+    if (text.compare(i, 3, "\xE3\x80\x80") == 0) {
+      i += 2;
+      continue;
+    }
+    out += text[i];
+  }
+  return out;
+}
+
+// A fresh, empty temporary folder for one test, named after it and the process.
+inline std::filesystem::path FreshTempDir(const std::string& name) {
+  auto dir =
+      std::filesystem::temp_directory_path() / ("intake-" + name + "-" + std::to_string(getpid()));
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
+}
+
+}  // namespace intake::testing

@@ -1,0 +1,268 @@
+// The pages stage on real files made in the test: born-digital and image-only PDFs (cairo),
+// multi-frame TIFF (Leptonica), images, and broken or locked PDFs.
+#include "stages/pages.h"
+
+#include <cairo.h>
+#include <gtest/gtest.h>
+#include <leptonica/allheaders.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "ocr_test_support.h"
+
+namespace intake::stages {
+namespace {
+
+namespace fs = std::filesystem;
+using intake::testing::FreshTempDir;
+using intake::testing::WithoutSpaces;
+
+// A minimal PDF with a standard security handler whose user password is not empty: Poppler
+// opens it as locked.
+void WriteLockedPdf(const fs::path& path) {
+  std::vector<std::string> objects = {
+      "<< /Type /Catalog /Pages 2 0 R >>",
+      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+      "<< /Filter /Standard /V 1 /R 2 /P -44 /O <" + std::string(64, 'a') + "> /U <" +
+          std::string(64, 'b') + "> >>",
+  };
+  std::ostringstream pdf;
+  pdf << "%PDF-1.4\n";
+  std::vector<std::size_t> offsets;
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    offsets.push_back(static_cast<std::size_t>(pdf.tellp()));
+    pdf << i + 1 << " 0 obj\n" << objects[i] << "\nendobj\n";
+  }
+  const auto xref = pdf.tellp();
+  pdf << "xref\n0 " << objects.size() + 1 << "\n0000000000 65535 f \n";
+  for (auto offset : offsets) {
+    char line[32];
+    std::snprintf(line, sizeof line, "%010zu 00000 n \n", offset);
+    pdf << line;
+  }
+  pdf << "trailer\n<< /Size " << objects.size() + 1 << " /Root 1 0 R /Encrypt 4 0 R /ID [<"
+      << std::string(32, 'c') << "> <" << std::string(32, 'c') << ">] >>\nstartxref\n"
+      << xref << "\n%%EOF\n";
+  std::ofstream(path, std::ios::binary) << pdf.str();
+}
+
+void WriteTiffFrames(const fs::path& path, int frames) {
+  for (int i = 0; i < frames; ++i) {
+    Pix* pix = pixCreate(200 + 10 * i, 100, 1);
+    ASSERT_EQ(pixWriteTiff(path.c_str(), pix, IFF_TIFF_G4, i == 0 ? "w" : "a"), 0);
+    pixDestroy(&pix);
+  }
+}
+
+class PagesStageTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = FreshTempDir(::testing::UnitTest::GetInstance()->current_test_info()->name());
+    c_.id = "20261121-00000001";
+    c_.work_dir = dir_ / "work";
+    fs::create_directories(c_.work_dir);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Adds a file of the submission, as unpack and identify would have; returns a copy.
+  SourceFile AddFile(const std::string& relative_path, FileKind kind) {
+    SourceFile file;
+    file.id = c_.NextFileId();
+    file.relative_path = relative_path;
+    file.path = dir_ / "in" / relative_path;
+    file.kind = kind;
+    fs::create_directories(file.path.parent_path());
+    c_.files.push_back(file);
+    return file;
+  }
+
+  Status RunStage(PagesOptions options = {}) { return MakePagesStage(options)->Run(c_); }
+
+  fs::path dir_;
+  Case c_;
+};
+
+TEST_F(PagesStageTest, BornDigitalPdfUsesTheTextLayer) {
+  const auto& pdf = AddFile("紹介状/診療情報提供書.pdf", FileKind::kPdf);
+  ASSERT_TRUE(intake::testing::WriteTextPdf(
+      pdf.path,
+      {{"診療情報提供書", "紹介先医療機関　東京第一病院　消化器内科", "患者氏名　山田　太郎",
+        "傷病名　胃癌"},
+       {"検査結果報告書", "WBC 5.6  RBC 4.52  Hb 13.2  PLT 24.1", "基準値を参照のこと"}}));
+
+  ASSERT_TRUE(RunStage().ok());
+  EXPECT_TRUE(c_.findings.empty());
+  ASSERT_EQ(c_.pages.size(), 2u);
+  for (int i = 0; i < 2; ++i) {
+    const Page& page = c_.pages[i];
+    EXPECT_EQ(page.id, i == 0 ? "p0001" : "p0002");
+    EXPECT_EQ(page.file_id, "f0001");
+    EXPECT_EQ(page.number_in_file, i + 1);
+    EXPECT_EQ(page.text_source, TextSource::kPdfTextLayer);
+    EXPECT_FALSE(page.needs_ocr);
+    EXPECT_TRUE(page.image_path.empty());
+  }
+  const std::string first = WithoutSpaces(c_.pages[0].text);
+  EXPECT_NE(first.find("診療情報提供書"), std::string::npos) << c_.pages[0].text;
+  EXPECT_NE(first.find("山田太郎"), std::string::npos) << c_.pages[0].text;
+  const std::string second = WithoutSpaces(c_.pages[1].text);
+  EXPECT_NE(second.find("検査結果報告書"), std::string::npos) << c_.pages[1].text;
+  EXPECT_NE(second.find("Hb13.2"), std::string::npos) << c_.pages[1].text;
+  EXPECT_FALSE(fs::exists(c_.work_dir / "pages" / "p0001.png"));
+}
+
+TEST_F(PagesStageTest, ImageOnlyPdfPageIsRenderedForOcr) {
+  const auto& pdf = AddFile("scan.pdf", FileKind::kPdf);
+  ASSERT_TRUE(
+      intake::testing::WriteImageOnlyPdf(pdf.path, {"診療情報提供書", "患者氏名　山田　太郎"}));
+
+  ASSERT_TRUE(RunStage({.render_dpi = 100, .min_text_layer_chars = 20}).ok());
+  EXPECT_TRUE(c_.findings.empty());
+  ASSERT_EQ(c_.pages.size(), 1u);
+  const Page& page = c_.pages[0];
+  EXPECT_TRUE(page.needs_ocr);
+  EXPECT_EQ(page.text_source, TextSource::kNone);
+  EXPECT_TRUE(page.text.empty());
+  EXPECT_EQ(page.image_path, c_.work_dir / "pages" / "p0001.png");
+  ASSERT_TRUE(fs::exists(page.image_path));
+
+  // A4 at 100 dpi: 827 x 1169 px.
+  cairo_surface_t* png = cairo_image_surface_create_from_png(page.image_path.c_str());
+  ASSERT_EQ(cairo_surface_status(png), CAIRO_STATUS_SUCCESS);
+  EXPECT_NEAR(cairo_image_surface_get_width(png), 827, 2);
+  EXPECT_NEAR(cairo_image_surface_get_height(png), 1169, 2);
+  cairo_surface_destroy(png);
+}
+
+TEST_F(PagesStageTest, PdfWithTooLittleTextIsRendered) {
+  const auto& pdf = AddFile("cover.pdf", FileKind::kPdf);
+  ASSERT_TRUE(intake::testing::WriteTextPdf(pdf.path, {{"表紙　写し"}}));
+
+  ASSERT_TRUE(RunStage({.render_dpi = 50, .min_text_layer_chars = 20}).ok());
+  ASSERT_EQ(c_.pages.size(), 1u);
+  EXPECT_TRUE(c_.pages[0].needs_ocr);
+  EXPECT_TRUE(fs::exists(c_.pages[0].image_path));
+
+  c_.pages.clear();
+  ASSERT_TRUE(RunStage({.render_dpi = 50, .min_text_layer_chars = 4}).ok());
+  ASSERT_EQ(c_.pages.size(), 1u);
+  EXPECT_EQ(c_.pages[0].text_source, TextSource::kPdfTextLayer);
+}
+
+TEST_F(PagesStageTest, ThreeFrameTiffGivesThreePages) {
+  const auto& tiff = AddFile("scan.tif", FileKind::kTiff);
+  WriteTiffFrames(tiff.path, 3);
+
+  ASSERT_TRUE(RunStage().ok());
+  EXPECT_TRUE(c_.findings.empty());
+  ASSERT_EQ(c_.pages.size(), 3u);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(c_.pages[i].image_frame, i);
+    EXPECT_EQ(c_.pages[i].number_in_file, i + 1);
+    EXPECT_EQ(c_.pages[i].image_path, tiff.path);
+    EXPECT_TRUE(c_.pages[i].needs_ocr);
+    EXPECT_EQ(c_.pages[i].file_id, "f0001");
+  }
+}
+
+TEST_F(PagesStageTest, FilesBecomePagesInSubmissionOrder) {
+  const auto& pdf = AddFile("a.pdf", FileKind::kPdf);
+  ASSERT_TRUE(intake::testing::WriteTextPdf(pdf.path,
+                                            {{"セカンドオピニオン外来申込書　患者氏名　山田　太郎"},
+                                             {"セカンドオピニオン外来相談シート　相談内容"}}));
+  const auto& png = AddFile("photo.png", FileKind::kPng);
+  ASSERT_TRUE(intake::testing::WriteTextPng(png.path, {"お薬手帳"}));
+  const auto& text = AddFile("readme.txt", FileKind::kText);
+  std::ofstream(text.path) << "not a page\n";
+  const auto& jpeg = AddFile("card.jpg", FileKind::kJpeg);
+  Pix* pix = pixCreate(300, 200, 8);
+  ASSERT_EQ(pixWrite(jpeg.path.c_str(), pix, IFF_JFIF_JPEG), 0);
+  pixDestroy(&pix);
+  const auto& tiff = AddFile("fax.tif", FileKind::kTiff);
+  WriteTiffFrames(tiff.path, 2);
+  AddFile("IMG0001", FileKind::kDicom);
+
+  ASSERT_TRUE(RunStage().ok());
+  EXPECT_TRUE(c_.findings.empty());
+  const std::vector<std::pair<std::string, int>> expected = {
+      {"f0001", 1}, {"f0001", 2}, {"f0002", 1}, {"f0004", 1}, {"f0005", 1}, {"f0005", 2}};
+  ASSERT_EQ(c_.pages.size(), expected.size());
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    EXPECT_EQ(c_.pages[i].id, "p000" + std::to_string(i + 1));
+    EXPECT_EQ(c_.pages[i].file_id, expected[i].first) << i;
+    EXPECT_EQ(c_.pages[i].number_in_file, expected[i].second) << i;
+  }
+  EXPECT_EQ(c_.pages[2].image_path, png.path);
+  EXPECT_EQ(c_.pages[3].image_path, jpeg.path);
+}
+
+TEST_F(PagesStageTest, CorruptPdfIsAFindingAndNamesNoFileInTheLog) {
+  const auto& bad = AddFile("紹介状/yamada_referral.pdf", FileKind::kPdf);
+  {
+    std::ofstream out(bad.path, std::ios::binary);
+    out << "%PDF-1.4\n";
+    std::mt19937 random(42);
+    for (int i = 0; i < 4096; ++i) out.put(static_cast<char>(random() & 0xFF));
+  }
+  const auto& good = AddFile("after.tif", FileKind::kTiff);
+  WriteTiffFrames(good.path, 1);
+
+  ::testing::internal::CaptureStderr();
+  const Status status = RunStage();
+  const std::string err = ::testing::internal::GetCapturedStderr();
+
+  ASSERT_TRUE(status.ok()) << status.message();
+  ASSERT_EQ(c_.findings.size(), 1u);
+  EXPECT_EQ(c_.findings[0].code, "CORRUPT_FILE");
+  EXPECT_EQ(c_.findings[0].file_id, "f0001");
+  EXPECT_NE(c_.findings[0].message.find("紹介状/yamada_referral.pdf"), std::string::npos);
+  ASSERT_EQ(c_.pages.size(), 1u) << "the case goes on with the next file";
+  EXPECT_EQ(c_.pages[0].file_id, "f0002");
+  EXPECT_EQ(err.find("yamada"), std::string::npos) << err;
+  EXPECT_EQ(err.find("poppler"), std::string::npos) << "Poppler must be quiet: " << err;
+}
+
+TEST_F(PagesStageTest, LockedPdfIsAFinding) {
+  const auto& locked = AddFile("locked.pdf", FileKind::kPdf);
+  WriteLockedPdf(locked.path);
+
+  ASSERT_TRUE(RunStage().ok());
+  EXPECT_TRUE(c_.pages.empty());
+  ASSERT_EQ(c_.findings.size(), 1u);
+  EXPECT_EQ(c_.findings[0].code, "CORRUPT_FILE");
+  EXPECT_NE(c_.findings[0].message.find("パスワード"), std::string::npos) << c_.findings[0].message;
+  EXPECT_NE(c_.findings[0].message.find("locked.pdf"), std::string::npos);
+}
+
+TEST_F(PagesStageTest, CorruptTiffIsAFinding) {
+  const auto& bad = AddFile("yamada_fax.tif", FileKind::kTiff);
+  std::ofstream(bad.path, std::ios::binary) << std::string("II*\0\xff\xff\x00\x00garbage", 16);
+
+  ::testing::internal::CaptureStderr();
+  ASSERT_TRUE(RunStage().ok());
+  const std::string err = ::testing::internal::GetCapturedStderr();
+  EXPECT_EQ(err.find("yamada"), std::string::npos) << err;
+  EXPECT_TRUE(c_.pages.empty());
+  ASSERT_EQ(c_.findings.size(), 1u);
+  EXPECT_EQ(c_.findings[0].code, "CORRUPT_FILE");
+  EXPECT_EQ(c_.findings[0].file_id, "f0001");
+}
+
+TEST_F(PagesStageTest, UnwritableWorkAreaFailsTheCase) {
+  const auto& pdf = AddFile("scan.pdf", FileKind::kPdf);
+  ASSERT_TRUE(intake::testing::WriteImageOnlyPdf(pdf.path, {"検査結果報告書"}));
+  std::ofstream(dir_ / "not-a-folder") << "x";
+  c_.work_dir = dir_ / "not-a-folder";
+
+  const Status status = RunStage({.render_dpi = 50, .min_text_layer_chars = 20});
+  EXPECT_FALSE(status.ok());
+}
+
+}  // namespace
+}  // namespace intake::stages
