@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <fstream>
 
 #include "dicom/dicom_reader.h"
 #include "pipeline/hash.h"
@@ -28,6 +29,14 @@ std::string FormatLocalTime(const char* format) {
   char buf[64];
   std::strftime(buf, sizeof buf, format, &tm);
   return buf;
+}
+
+// Keeps each page's text beside its image in the work area, for checking OCR by eye.
+void WritePageTexts(const Case& c) {
+  const fs::path dir = c.work_dir / "text";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  for (const auto& page : c.pages) std::ofstream(dir / (page.id + ".txt")) << page.text;
 }
 
 }  // namespace
@@ -94,6 +103,8 @@ Outcome CaseProcessor::Process(const fs::path& submission) {
   context.profile_name = profile_.name;
   context.ocr_engine = ocr_.engine_version();
   context.dicom_library = dicom::LibraryVersion();
+  context.min_confidence = profile_.min_confidence;
+  context.low_ocr_confidence = options_.low_ocr_confidence;
   for (const auto& t : profile_.document_types) context.document_type_labels[t.id] = t.label;
   context.document_type_labels[config::kDicomImagesType] = "画像データ（DICOM）";
   context.document_type_labels["other"] = "その他・判別できない書類";
@@ -111,7 +122,11 @@ Outcome CaseProcessor::Process(const fs::path& submission) {
   stages.push_back(stages::MakeWriteReportStage(outcome.case_dir, context));
 
   outcome.status = RunStages(stages, c);
-  if (!options_.keep_work) fs::remove_all(c.work_dir, ec);
+  if (options_.keep_work) {
+    WritePageTexts(c);
+  } else {
+    fs::remove_all(c.work_dir, ec);
+  }
   outcome.verdict = c.verdict;
   for (const auto& r : c.requirements) {
     if (r.status == RequirementStatus::kMissing) outcome.missing.push_back(r.id);

@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   process_cmd->add_option("--workers", process.workers, "OCR workers (default: cores)");
   process_cmd->add_flag("--keep-work", process.keep_work,
-                        "Keep extracted files and rendered pages in <case>/work");
+                        "Keep extracted files, page images and page texts in <case>/work");
 
   std::string config_path;
   auto* check_cmd = cli.add_subcommand("check-config", "Validate a hospital profile");

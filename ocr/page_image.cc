@@ -137,3 +137,27 @@ Result<ImageHeader> ReadImageHeader(const std::filesystem::path& path, int frame
 }
 
 }  // namespace intake::ocr
+
+namespace intake::ocr {
+
+Status WriteGrayPng(const std::filesystem::path& path, const unsigned char* pixels, int width,
+                    int height, int stride, int dpi) {
+  QuietLeptonica();
+  if (width <= 0 || height <= 0 || stride < width) return Status::Fail("invalid image dimensions");
+  PIX* pix = pixCreate(width, height, 8);
+  if (pix == nullptr) return Status::Fail("image could not be allocated");
+  l_uint32* data = pixGetData(pix);
+  const int wpl = pixGetWpl(pix);
+  for (int y = 0; y < height; ++y) {
+    l_uint32* line = data + static_cast<std::ptrdiff_t>(y) * wpl;
+    const unsigned char* row = pixels + static_cast<std::ptrdiff_t>(y) * stride;
+    for (int x = 0; x < width; ++x) SET_DATA_BYTE(line, x, row[x]);
+  }
+  pixSetResolution(pix, dpi, dpi);
+  pixSetZlibCompression(pix, 1);  // fast: the page images are scratch files for OCR
+  const l_ok failed = pixWrite(path.c_str(), pix, IFF_PNG);
+  pixDestroy(&pix);
+  return failed ? Status::Fail("image could not be written") : Status::Ok();
+}
+
+}  // namespace intake::ocr

@@ -76,7 +76,7 @@ struct Document {
   std::string id;                    // "d001"
   std::string type;                  // document type id from the profile, or "other"
   std::vector<std::string> page_ids;
-  double confidence = 0.0;           // lowest page score in the document
+  double confidence = 0.0;           // best page score in the document
 };
 
 // DICOM imaging, grouped by UIDs (stages/dicom).

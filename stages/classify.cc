@@ -14,7 +14,7 @@ namespace {
 // Lines at the top of a page where a document's title sits.
 constexpr std::size_t kTitleLines = 6;
 constexpr double kTitleWeight = 3.0;     // a title keyword in the title zone
-constexpr double kBodyTitleWeight = 1.0;  // a title keyword further down
+constexpr double kBodyTitleWeight = 2.0;  // a title keyword further down (a copied card)
 constexpr double kKeywordWeight = 1.0;    // each distinct supporting keyword
 constexpr double kMinScore = 3.0;         // below: "other"
 constexpr double kFullScore = 6.0;        // score for confidence 1
@@ -148,7 +148,8 @@ class ClassifyStage final : public Stage {
     }
   }
 
-  // Consecutive pages of one type within one file form one document.
+  // Consecutive pages of one type within one file form one document, as sure of its type as its
+  // best page (the title page of a letter vouches for the pages that continue it).
   static void SplitDocuments(Case& c) {
     c.documents.clear();
     for (const auto& page : c.pages) {
@@ -157,7 +158,7 @@ class ClassifyStage final : public Stage {
           last && last->type == page.doc_type && c.FindPage(last->page_ids.back())->file_id == page.file_id;
       if (same) {
         last->page_ids.push_back(page.id);
-        last->confidence = std::min(last->confidence, page.type_score);
+        last->confidence = std::max(last->confidence, page.type_score);
         continue;
       }
       Document d;

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <array>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "pipeline/log.h"
@@ -44,28 +46,66 @@ std::string StripLeadingPunctuation(std::string value) {
   return value;
 }
 
-// The text after `label` on the first line (of the documents of `type`) that contains it.
-std::optional<Located> FindField(const Case& c, const std::string& type,
-                                 const std::vector<std::string>& labels) {
-  for (const auto& doc : c.documents) {
-    if (doc.type != type) continue;
-    for (const auto& page_id : doc.page_ids) {
-      const Page* page = c.FindPage(page_id);
-      for (const auto& line : MatchFormLines(page->text)) {
-        for (const auto& label : labels) {
-          const auto pos = line.find(MatchForm(label));
-          if (pos == std::string::npos) continue;
-          Located l;
-          l.value = StripLeadingPunctuation(line.substr(pos + MatchForm(label).size()));
-          l.document = &doc;
-          l.page = page;
-          l.confidence = std::min(kParseCertainty, PageTextConfidence(*page));
-          return l;
+// Where `label` ends in `line` (bytes), or npos. Labels of three or more characters may also be
+// found with one character dropped by OCR (受診者 read as 診者).
+std::size_t LabelEnd(const std::string& line, const std::string& label, bool allow_drop) {
+  const auto pos = line.find(label);
+  if (pos != std::string::npos) return pos + label.size();
+  if (!allow_drop || CodepointLength(label) < 3) return std::string::npos;
+  for (std::size_t i = 0; i < label.size();) {
+    std::size_t len = 1;
+    while (i + len < label.size() && (static_cast<unsigned char>(label[i + len]) & 0xC0) == 0x80)
+      ++len;
+    const std::string shorter = label.substr(0, i) + label.substr(i + len);
+    const auto p = line.find(shorter);
+    if (p != std::string::npos) return p + shorter.size();
+    i += len;
+  }
+  return std::string::npos;
+}
+
+// The text after a label, on every line (of the documents of `type`) that has one: exact
+// matches first, then labels with one character dropped. Callers take the first that parses.
+std::vector<Located> FindField(const Case& c, const std::string& type,
+                               const std::vector<std::string>& labels) {
+  std::vector<Located> found;
+  for (const bool allow_drop : {false, true}) {
+    for (const auto& doc : c.documents) {
+      if (doc.type != type) continue;
+      for (const auto& page_id : doc.page_ids) {
+        const Page* page = c.FindPage(page_id);
+        for (const auto& line : MatchFormLines(page->text)) {
+          for (const auto& label : labels) {
+            const auto end = LabelEnd(line, MatchForm(label), allow_drop);
+            if (end == std::string::npos) continue;
+            Located l;
+            l.value = StripLeadingPunctuation(line.substr(end));
+            l.document = &doc;
+            l.page = page;
+            l.confidence = std::min(kParseCertainty, PageTextConfidence(*page));
+            found.push_back(std::move(l));
+            break;
+          }
         }
       }
     }
   }
+  return found;
+}
+
+// The first field found whose value `parse` accepts.
+template <typename Parse>
+auto FirstParsed(const std::vector<Located>& found, Parse parse)
+    -> std::optional<std::pair<Located, typename std::invoke_result_t<Parse, std::string>::value_type>> {
+  for (const auto& l : found) {
+    if (auto v = parse(l.value)) return std::make_pair(l, *v);
+  }
   return std::nullopt;
+}
+
+std::optional<std::string> NonEmpty(const std::string& value) {
+  if (value.empty()) return std::nullopt;
+  return value;
 }
 
 Fact MakeFact(std::string name, FactValue value, const Located& where) {
@@ -117,36 +157,36 @@ std::string CutValue(std::string value) {
   return value;
 }
 
+// A short free-text value (department, name, relation) cut at the next field on its line.
+std::optional<std::string> ParseShortValue(const std::string& value) {
+  return NonEmpty(CutValue(value));
+}
+
+std::optional<std::string> ParseIsoBirthDate(const std::string& value) {
+  if (auto d = ParseJapaneseDate(value)) return d->Iso();
+  return std::nullopt;
+}
+
+template <typename Parse>
+void SetFirst(Case& c, const char* fact, const std::vector<Located>& found, Parse parse) {
+  if (auto hit = FirstParsed(found, parse)) c.SetFact(MakeFact(fact, hit->second, hit->first));
+}
+
 void ExtractFromDocuments(Case& c) {
-  if (auto f = FindField(c, "application_form", {"受診者"})) {
-    if (auto v = ParseAttendance(f->value)) c.SetFact(MakeFact("attendance", *v, *f));
-  }
-  if (auto f = FindField(c, "application_form", {"患者との同居", "同居の有無", "同居・別居"})) {
-    if (auto v = ParseLivingTogether(f->value)) c.SetFact(MakeFact("living_together", *v, *f));
-  }
-  if (auto f = FindField(c, "application_form", {"希望診療科", "受診希望科"})) {
-    const std::string dept = CutValue(f->value);
-    if (!dept.empty()) c.SetFact(MakeFact("department", dept, *f));
-  }
+  SetFirst(c, "attendance", FindField(c, "application_form", {"受診者"}), ParseAttendance);
+  SetFirst(c, "living_together",
+           FindField(c, "application_form", {"患者との同居", "同居の有無", "同居・別居"}),
+           ParseLivingTogether);
+  SetFirst(c, "department", FindField(c, "application_form", {"希望診療科", "受診希望科"}),
+           ParseShortValue);
   for (const char* type : {"application_form", "referral_letter"}) {
     if (c.FindFact("patient_birth_date")) break;
-    if (auto f = FindField(c, type, {"生年月日"})) {
-      if (auto d = ParseJapaneseDate(f->value))
-        c.SetFact(MakeFact("patient_birth_date", d->Iso(), *f));
-    }
+    SetFirst(c, "patient_birth_date", FindField(c, type, {"生年月日"}), ParseIsoBirthDate);
   }
-  if (auto f = FindField(c, "referral_letter", {"傷病名", "病名"})) {
-    if (!f->value.empty()) c.SetFact(MakeFact("diagnosis", f->value, *f));
-  }
-  if (auto f = FindField(c, "application_form", {"患者氏名"})) {
-    if (!f->value.empty()) c.SetFact(MakeFact("patient_name", CutValue(f->value), *f));
-  }
-  if (auto f = FindField(c, "application_form", {"フリガナ"})) {
-    if (!f->value.empty()) c.SetFact(MakeFact("patient_name_kana", f->value, *f));
-  }
-  if (auto f = FindField(c, "application_form", {"続柄"})) {
-    if (!f->value.empty()) c.SetFact(MakeFact("attendee_relation", CutValue(f->value), *f));
-  }
+  SetFirst(c, "diagnosis", FindField(c, "referral_letter", {"傷病名", "病名"}), NonEmpty);
+  SetFirst(c, "patient_name", FindField(c, "application_form", {"患者氏名"}), ParseShortValue);
+  SetFirst(c, "patient_name_kana", FindField(c, "application_form", {"フリガナ"}), NonEmpty);
+  SetFirst(c, "attendee_relation", FindField(c, "application_form", {"続柄"}), ParseShortValue);
 }
 
 // Facts keyed in by staff (intake.yaml / intake.json at the top level) win over documents.

@@ -5,6 +5,8 @@
 #include <unicode/unistr.h>
 #include <unicode/utf8.h>
 
+#include <algorithm>
+
 namespace intake::stages {
 namespace {
 
@@ -107,19 +109,33 @@ long FindCodepoints(std::string_view text, std::string_view keyword) {
   return pos == std::u32string::npos ? -1 : static_cast<long>(pos);
 }
 
+int AllowedEdits(long keyword_length) {
+  if (keyword_length < 4) return 0;
+  if (keyword_length < 10) return 1;
+  if (keyword_length < 15) return 2;
+  return 3;
+}
+
 bool ContainsFuzzy(std::string_view text, std::string_view keyword) {
   if (keyword.empty()) return false;
   if (text.find(keyword) != std::string_view::npos) return true;
   const std::u32string k = ToU32(keyword);
-  if (k.size() < 4) return false;
+  const int allowed = AllowedEdits(static_cast<long>(k.size()));
+  if (allowed == 0) return false;
   const std::u32string t = ToU32(text);
-  if (t.size() < k.size()) return false;
-  for (std::size_t i = 0; i + k.size() <= t.size(); ++i) {
-    int mismatches = 0;
-    for (std::size_t j = 0; j < k.size() && mismatches <= 1; ++j) {
-      if (t[i + j] != k[j]) ++mismatches;
+  // Approximate substring match (Sellers): row j holds the fewest edits that turn keyword[0, j)
+  // into some text substring ending at the current position; a match may start anywhere.
+  std::vector<int> prev(k.size() + 1);
+  std::vector<int> cur(k.size() + 1);
+  for (std::size_t j = 0; j <= k.size(); ++j) prev[j] = static_cast<int>(j);
+  for (char32_t ch : t) {
+    cur[0] = 0;
+    for (std::size_t j = 1; j <= k.size(); ++j) {
+      const int substitute = prev[j - 1] + (k[j - 1] == ch ? 0 : 1);
+      cur[j] = std::min({substitute, prev[j] + 1, cur[j - 1] + 1});
     }
-    if (mismatches <= 1) return true;
+    if (cur[k.size()] <= allowed) return true;
+    std::swap(prev, cur);
   }
   return false;
 }

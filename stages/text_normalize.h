@@ -22,8 +22,12 @@ std::vector<std::string> MatchFormLines(std::string_view utf8);
 // Trims ASCII and full-width (U+3000) spaces from both ends.
 std::string TrimSpaces(std::string_view utf8);
 
-// True when `keyword` occurs in `text` (both in match form), allowing one substituted character
-// for keywords of four or more characters (OCR confuses single kanji).
+// Edits (inserted, dropped or misread characters) tolerated for a keyword of this many code
+// points: none below 4, then 1, 2 from 10, 3 from 15.
+int AllowedEdits(long keyword_length);
+
+// True when `keyword` occurs in `text` (both in match form) within AllowedEdits() edits: OCR
+// misreads single kanji, drops or inserts characters.
 bool ContainsFuzzy(std::string_view text, std::string_view keyword);
 
 // Number of code points.

@@ -2,6 +2,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <locale.h>
 
 #include <algorithm>
 #include <deque>
@@ -65,6 +66,26 @@ fs::path Unused(const fs::path& wanted) {
   }
 }
 
+// libarchive converts entry names to the current locale's charset; in the C locale of a service
+// that fails for every Japanese name. A UTF-8 locale for this thread, for the stage's duration.
+class ScopedUtf8Locale {
+ public:
+  ScopedUtf8Locale() : utf8_(newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr))) {
+    if (utf8_ != static_cast<locale_t>(nullptr)) previous_ = uselocale(utf8_);
+  }
+  ~ScopedUtf8Locale() {
+    if (utf8_ == static_cast<locale_t>(nullptr)) return;
+    uselocale(previous_);
+    freelocale(utf8_);
+  }
+  ScopedUtf8Locale(const ScopedUtf8Locale&) = delete;
+  ScopedUtf8Locale& operator=(const ScopedUtf8Locale&) = delete;
+
+ private:
+  locale_t utf8_;
+  locale_t previous_ = static_cast<locale_t>(nullptr);
+};
+
 class UnpackStage final : public Stage {
  public:
   UnpackStage(fs::path submission, UnpackLimits limits)
@@ -73,6 +94,7 @@ class UnpackStage final : public Stage {
   std::string_view name() const override { return "unpack"; }
 
   Status Run(Case& c) override {
+    const ScopedUtf8Locale utf8_names;
     std::error_code ec;
     const auto status = fs::symlink_status(submission_, ec);
     if (ec || !fs::exists(status)) return Status::Fail("submission not found");

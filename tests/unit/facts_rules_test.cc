@@ -122,6 +122,15 @@ TEST_F(FactsRulesTest, CheckboxesAreRead) {
   EXPECT_EQ(Statuses().at("medication_list"), "missing");
 }
 
+TEST_F(FactsRulesTest, LabelWithACharacterDroppedByOcrIsStillRead) {
+  // Seen from Tesseract on a generated scan: 受診者 read as 診者.
+  std::string form = Application("患者本人", "", "消化器内科");
+  form.replace(form.find("受診者"), std::string("受診者").size(), "診者");
+  AddPage(form);
+  Run();
+  EXPECT_EQ(FactOf("attendance"), FactValue(std::string("patient")));
+}
+
 TEST_F(FactsRulesTest, UnknownAttendanceNeedsReviewNotAGuess) {
   AddPage(kReferral);
   AddPage(kConsultation);

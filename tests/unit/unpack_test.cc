@@ -3,6 +3,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <gtest/gtest.h>
+#include <locale.h>
 
 #include <filesystem>
 #include <fstream>
@@ -21,8 +22,15 @@ struct Entry {
 
 // Writes a zip with libarchive; `passphrase` set: entries encrypted (ZipCrypto).
 void WriteZip(const fs::path& out, const std::vector<Entry>& entries, const char* passphrase = nullptr) {
+  // The writer needs a UTF-8 locale to flag names as UTF-8; the stage under test runs in the
+  // test process's plain C locale, as a service would.
+  locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
+  ASSERT_NE(utf8, static_cast<locale_t>(nullptr));
+  locale_t previous = uselocale(utf8);
   struct archive* a = archive_write_new();
   archive_write_set_format_zip(a);
+  // Names flagged as UTF-8 (general purpose bit 11), as current zip tools write them.
+  ASSERT_EQ(archive_write_set_options(a, "zip:hdrcharset=UTF-8"), ARCHIVE_OK);
   if (passphrase) {
     ASSERT_EQ(archive_write_set_options(a, "zip:encryption=zipcrypt"), ARCHIVE_OK);
     ASSERT_EQ(archive_write_set_passphrase(a, passphrase), ARCHIVE_OK);
@@ -47,6 +55,8 @@ void WriteZip(const fs::path& out, const std::vector<Entry>& entries, const char
   }
   archive_write_close(a);
   archive_write_free(a);
+  uselocale(previous);
+  freelocale(utf8);
 }
 
 std::string ReadFile(const fs::path& p) {
@@ -145,6 +155,15 @@ TEST_F(UnpackTest, NestingDepthIsLimited) {
   limits.max_depth = 2;
   ASSERT_TRUE(MakeUnpackStage(root_ / "z3.zip", limits)->Run(c_).ok());
   EXPECT_TRUE(HasFinding("ARCHIVE_LIMIT_EXCEEDED"));
+}
+
+TEST_F(UnpackTest, Utf8EntryNamesSurviveInAnyLocale) {
+  WriteZip(root_ / "in/書類一式.zip", {{"スキャン/紹介状.txt", "紹介状"}});
+  ASSERT_TRUE(MakeUnpackStage(root_ / "in/書類一式.zip")->Run(c_).ok());
+  auto files = ByPath();
+  ASSERT_EQ(files.count("書類一式.zip/スキャン/紹介状.txt"), 1u) << c_.files.back().relative_path;
+  EXPECT_EQ(ReadFile(files["書類一式.zip/スキャン/紹介状.txt"]->path), "紹介状");
+  EXPECT_TRUE(c_.findings.empty());
 }
 
 TEST_F(UnpackTest, TruncatedZipIsCorruptFile) {
