@@ -455,6 +455,8 @@ constexpr std::array kFactLabels{
     FactLabel{"diagnosis", "傷病名"},
     FactLabel{"attendee_relation", "受診するご家族の続柄"},
     FactLabel{"patient_name", "患者氏名"},
+    FactLabel{"patient_name_kana", "フリガナ"},
+    FactLabel{"patient_sex", "性別"},
     FactLabel{"patient_deceased", "患者さんの逝去"},
     FactLabel{"from_abroad", "海外からの相談"},
     FactLabel{"transfer_request", "転院希望"},
