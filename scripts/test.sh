@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Sets up (Debian packages, build) and runs the whole test suite: unit tests and the end-to-end
+# sample tests. Usage: scripts/test.sh   (ctest arguments may follow, e.g. -R e2e)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+ctest --test-dir build --output-on-failure -j2 "$@"
