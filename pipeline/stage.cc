@@ -28,7 +28,7 @@ Status RunStages(const std::vector<std::unique_ptr<Stage>>& stages, Case& c) {
                    status.message());
       return Status::Fail(std::string(stage->name()) + ": " + status.message());
     }
-    Log()->info("case {} stage {} done in {} ms (files={}, pages={}, documents={}, findings={})",
+    Log()->debug("case {} stage {} done in {} ms (files={}, pages={}, documents={}, findings={})",
                 c.id, stage->name(), ms, c.files.size(), c.pages.size(), c.documents.size(),
                 c.findings.size());
   }

@@ -5,11 +5,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 sample="${1:-complete_patient}"
-submission=$(find "build/samples/$sample/submission" -mindepth 1 -maxdepth 1 | sort | head -n 1)
-if [ -z "$submission" ]; then
-  echo "demo: no generated sample named '$sample' (see build/samples/)" >&2
+if [ ! -f "samples/$sample/sample.yaml" ]; then
+  echo "demo: no sample named '$sample'; choose one of: $(ls samples | grep -v -E 'generator|README|CMake' | tr '\n' ' ')" >&2
   exit 2
 fi
+# What to hand to intake, as the sample describes it: the folder itself, or one file in it.
+key=$(sed -n 's/^submission:[[:space:]]*//p' "samples/$sample/sample.yaml" | tr -d '"' | head -n 1)
+submission="build/samples/$sample/submission/${key:-.}"
 mkdir -p out
 build/app/intake process "$submission" --out out
 echo
