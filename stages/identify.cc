@@ -38,6 +38,15 @@ std::string Lower(std::string s) {
   return s;
 }
 
+// "DICM" at offset 128 is definitive. It is checked before libmagic because a DICOM preamble may
+// itself hold a TIFF header (dual-personality files), which libmagic reports as image/tiff.
+bool HasDicmMarker(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::array<char, 132> head{};
+  in.read(head.data(), head.size());
+  return in.gcount() == 132 && std::string_view(head.data() + 128, 4) == "DICM";
+}
+
 // A DICOMDIR's meta header names the Media Storage Directory Storage SOP class.
 bool MetaNamesDicomdir(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -68,6 +77,11 @@ Identified IdentifyFile(const std::filesystem::path& path, bool top_level) {
   if (top_level && (name == "intake.yaml" || name == "intake.yml" || name == "intake.json")) {
     id.kind = FileKind::kManifest;
     id.mime = name.ends_with(".json") ? "application/json" : "application/yaml";
+    return id;
+  }
+  if (HasDicmMarker(path)) {
+    id.kind = MetaNamesDicomdir(path) ? FileKind::kDicomdir : FileKind::kDicom;
+    id.mime = "application/dicom";
     return id;
   }
   if (magic_t m = ThreadMagic()) {

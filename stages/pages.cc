@@ -64,8 +64,14 @@ double RenderDpi(double width_pt, double height_pt, int dpi) {
   return result;
 }
 
+// An image whose longer side is shorter than this cannot hold a readable document page (an A5
+// page at 100 dpi is 827 px high): it is a thumbnail or an icon, such as the previews viewer
+// software puts on CT/MRI discs.
+constexpr int kMinPageImageSide = 600;
+
 struct Counts {
   int pages = 0;
+  int too_small = 0;
   int text_layer = 0;
   int rendered = 0;
   int images = 0;
@@ -96,6 +102,10 @@ class PagesStage final : public Stage {
         case FileKind::kPng:
         case FileKind::kBmp:
         case FileKind::kGif:
+          if (IsTooSmallForAPage(file)) {
+            ++counts.too_small;
+            break;
+          }
           AddImagePage(c, file, 0, 1);
           ++counts.images;
           ++counts.pages;
@@ -105,18 +115,29 @@ class PagesStage final : public Stage {
       }
       if (!status.ok()) return status;
     }
+    if (counts.too_small > 0) {
+      c.AddFinding("UNSUPPORTED_FILE", "書類としては小さすぎる画像（サムネイル・アイコン等） " +
+                                           std::to_string(counts.too_small) +
+                                           " 件は書類として読み取りませんでした");
+    }
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                         std::chrono::steady_clock::now() - start)
                         .count();
     Log()->info(
-        "pages: case {}: {} pages ({} PDF text layer, {} PDF rendered, {} images), {} unreadable "
-        "files, {} ms",
-        c.id, counts.pages, counts.text_layer, counts.rendered, counts.images,
+        "pages: case {}: {} pages ({} PDF text layer, {} PDF rendered, {} images), {} too small, "
+        "{} unreadable files, {} ms",
+        c.id, counts.pages, counts.text_layer, counts.rendered, counts.images, counts.too_small,
         counts.unreadable_files, ms);
     return Status::Ok();
   }
 
  private:
+  // Unreadable headers are not "too small": the OCR stage reports those files as corrupt.
+  static bool IsTooSmallForAPage(const SourceFile& file) {
+    auto header = ocr::ReadImageHeader(file.path);
+    return header.ok() && std::max(header->width, header->height) < kMinPageImageSide;
+  }
+
   static void AddImagePage(Case& c, const SourceFile& file, int frame, int number) {
     Page page;
     page.id = c.NextPageId();

@@ -181,7 +181,7 @@ TEST_F(PagesStageTest, FilesBecomePagesInSubmissionOrder) {
   const auto& text = AddFile("readme.txt", FileKind::kText);
   std::ofstream(text.path) << "not a page\n";
   const auto& jpeg = AddFile("card.jpg", FileKind::kJpeg);
-  Pix* pix = pixCreate(300, 200, 8);
+  Pix* pix = pixCreate(1200, 800, 8);
   ASSERT_EQ(pixWrite(jpeg.path.c_str(), pix, IFF_JFIF_JPEG), 0);
   pixDestroy(&pix);
   const auto& tiff = AddFile("fax.tif", FileKind::kTiff);
@@ -200,6 +200,27 @@ TEST_F(PagesStageTest, FilesBecomePagesInSubmissionOrder) {
   }
   EXPECT_EQ(c_.pages[2].image_path, png.path);
   EXPECT_EQ(c_.pages[3].image_path, jpeg.path);
+}
+
+TEST_F(PagesStageTest, ThumbnailsAreNotPages) {
+  // Viewer software on CT discs ships small JPEG previews; they cannot hold a document page.
+  for (int i = 0; i < 3; ++i) {
+    const auto& thumb = AddFile("thumbs/IM" + std::to_string(i) + ".jpg", FileKind::kJpeg);
+    Pix* pix = pixCreate(256, 256, 8);
+    ASSERT_EQ(pixWrite(thumb.path.c_str(), pix, IFF_JFIF_JPEG), 0);
+    pixDestroy(&pix);
+  }
+  const auto& photo = AddFile("photo.jpg", FileKind::kJpeg);
+  Pix* pix = pixCreate(1600, 1200, 8);
+  ASSERT_EQ(pixWrite(photo.path.c_str(), pix, IFF_JFIF_JPEG), 0);
+  pixDestroy(&pix);
+
+  ASSERT_TRUE(RunStage().ok());
+  ASSERT_EQ(c_.pages.size(), 1u);
+  EXPECT_EQ(c_.pages[0].image_path, photo.path);
+  ASSERT_EQ(c_.findings.size(), 1u);  // one finding for all of them, not one per thumbnail
+  EXPECT_EQ(c_.findings[0].code, "UNSUPPORTED_FILE");
+  EXPECT_NE(c_.findings[0].message.find("3 件"), std::string::npos) << c_.findings[0].message;
 }
 
 TEST_F(PagesStageTest, CorruptPdfIsAFindingAndNamesNoFileInTheLog) {
