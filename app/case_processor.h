@@ -19,14 +19,14 @@ namespace intake::app {
 
 struct ProcessOptions {
   std::filesystem::path out_dir;
-  bool keep_work = false;          // keep extracted files and rendered pages (for debugging)
+  bool keep_work = false;  // keep extracted files and rendered pages (for debugging)
   int render_dpi = 300;
   double low_ocr_confidence = 0.6;
   std::string program_version;
 };
 
 struct Outcome {
-  Status status;                   // failure of the whole case (I/O, internal), not a verdict
+  Status status;  // failure of the whole case (I/O, internal), not a verdict
   std::string case_id;
   std::filesystem::path case_dir;
   Verdict verdict = Verdict::kNeedsReview;

@@ -9,11 +9,11 @@ namespace intake::app {
 
 // Documented in README.md and `intake --help`.
 enum ExitCode : int {
-  kExitOk = 0,            // every submission processed (whatever its verdict)
-  kExitCaseFailed = 1,    // at least one submission could not be processed; the others were
-  kExitUsage = 2,         // bad arguments or an invalid profile
-  kExitOutput = 3,        // the output folder cannot be created or written
-  kExitEnvironment = 4,   // OCR language data or another installed component is missing
+  kExitOk = 0,           // every submission processed (whatever its verdict)
+  kExitCaseFailed = 1,   // at least one submission could not be processed; the others were
+  kExitUsage = 2,        // bad arguments or an invalid profile
+  kExitOutput = 3,       // the output folder cannot be created or written
+  kExitEnvironment = 4,  // OCR language data or another installed component is missing
 };
 
 struct ProcessArgs {

@@ -1,6 +1,5 @@
 // intake: second-opinion submissions in, completeness reports out. See README.md.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "app/commands.h"

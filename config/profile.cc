@@ -151,10 +151,10 @@ class Parser {
 
   static bool IsKnownFact(const std::string& name) {
     static const std::set<std::string> kFacts = {
-        "attendance",         "living_together", "department",      "patient_birth_date",
-        "patient_age",        "diagnosis",       "patient_name",    "patient_name_kana",
-        "attendee_relation",  "patient_sex",     "patient_deceased", "from_abroad",
-        "transfer_request",   "litigation",      "physician_approval"};
+        "attendance",        "living_together", "department",        "patient_birth_date",
+        "patient_age",       "diagnosis",       "patient_name",      "patient_name_kana",
+        "attendee_relation", "patient_sex",     "patient_deceased",  "from_abroad",
+        "transfer_request",  "litigation",      "physician_approval"};
     return kFacts.count(name) > 0;
   }
 
@@ -193,7 +193,8 @@ std::optional<Profile> Parse(const std::filesystem::path& path, std::vector<Conf
   }
   const std::string schema = p.String(root["schema"], "schema", true);
   if (!schema.empty() && schema != kProfileSchema)
-    p.Error(root["schema"], "schema", "unsupported schema (expected " + std::string(kProfileSchema) + ")");
+    p.Error(root["schema"], "schema",
+            "unsupported schema (expected " + std::string(kProfileSchema) + ")");
   profile.id = p.String(root["id"], "id", true);
   profile.name = p.String(root["name"], "name", true);
   if (root["min_confidence"]) {
@@ -298,8 +299,8 @@ std::optional<Profile> Parse(const std::filesystem::path& path, std::vector<Conf
     }
   }
 
-  static const std::set<std::string> kTopKeys = {"schema", "id", "name", "min_confidence",
-                                                 "document_types", "requirements", "exclusions"};
+  static const std::set<std::string> kTopKeys = {
+      "schema", "id", "name", "min_confidence", "document_types", "requirements", "exclusions"};
   for (const auto& entry : root) {
     const std::string k = entry.first.as<std::string>();
     if (!kTopKeys.count(k)) p.Error(entry.first, k, "unknown key");

@@ -44,25 +44,25 @@ struct Alternative {
 
 struct Requirement {
   std::string id;
-  std::string label;                    // Japanese
-  std::string ask;                      // Japanese: what to ask the patient for
-  std::optional<Condition> when;        // absent: always required
-  std::vector<Alternative> any_of;      // present when any acceptable alternative is found
+  std::string label;                // Japanese
+  std::string ask;                  // Japanese: what to ask the patient for
+  std::optional<Condition> when;    // absent: always required
+  std::vector<Alternative> any_of;  // present when any acceptable alternative is found
 };
 
 struct Exclusion {
   std::string id;
-  std::string label;                    // Japanese
-  std::optional<Condition> when;        // over facts
-  std::vector<std::string> keywords;    // or any of these in a page's text
+  std::string label;                  // Japanese
+  std::optional<Condition> when;      // over facts
+  std::vector<std::string> keywords;  // or any of these in a page's text
 };
 
 struct Profile {
   std::string id;
-  std::string name;                     // Japanese
+  std::string name;  // Japanese
   std::filesystem::path source;
-  std::string sha256;                   // of the file's bytes
-  double min_confidence = 0.5;          // below: needs_review, never present on a guess
+  std::string sha256;           // of the file's bytes
+  double min_confidence = 0.5;  // below: needs_review, never present on a guess
   std::vector<DocumentType> document_types;
   std::vector<Requirement> requirements;
   std::vector<Exclusion> exclusions;
@@ -75,10 +75,10 @@ inline constexpr const char* kDicomImagesType = "dicom_images";
 
 struct ConfigError {
   std::string file;
-  int line = 0;                         // 1-based; 0 when unknown
-  std::string key;                      // dotted path, e.g. requirements[3].when.fact
+  int line = 0;     // 1-based; 0 when unknown
+  std::string key;  // dotted path, e.g. requirements[3].when.fact
   std::string message;
-  std::string ToString() const;         // "file:line: key: message"
+  std::string ToString() const;  // "file:line: key: message"
 };
 
 // Every problem in the file (empty: valid).

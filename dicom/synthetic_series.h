@@ -12,7 +12,7 @@
 namespace intake::dicom {
 
 struct SyntheticSeriesSpec {
-  std::string patient_name;        // UTF-8, e.g. "ヤマダ^タロウ=山田^太郎" (written as ISO_IR 192)
+  std::string patient_name;  // UTF-8, e.g. "ヤマダ^タロウ=山田^太郎" (written as ISO_IR 192)
   std::string patient_id;
   std::string patient_birth_date;  // YYYYMMDD
   std::string patient_sex;         // "M", "F", "O"
@@ -24,7 +24,7 @@ struct SyntheticSeriesSpec {
   int slices = 8;
   int rows = 128;
   int columns = 128;
-  std::string uid_seed;            // deterministic UIDs derived from this string
+  std::string uid_seed;  // deterministic UIDs derived from this string
 };
 
 // Writes a disc-like tree under `root`: DICOMDIR at the top and the images as

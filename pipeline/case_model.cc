@@ -16,49 +16,74 @@ std::string NumberedId(char prefix, std::size_t n, int width) {
 
 std::string_view FileKindName(FileKind kind) {
   switch (kind) {
-    case FileKind::kUnknown: return "unknown";
-    case FileKind::kPdf: return "pdf";
-    case FileKind::kTiff: return "tiff";
-    case FileKind::kJpeg: return "jpeg";
-    case FileKind::kPng: return "png";
-    case FileKind::kBmp: return "bmp";
-    case FileKind::kGif: return "gif";
-    case FileKind::kDicom: return "dicom";
-    case FileKind::kDicomdir: return "dicomdir";
-    case FileKind::kArchive: return "archive";
-    case FileKind::kManifest: return "manifest";
-    case FileKind::kText: return "text";
-    case FileKind::kExecutable: return "executable";
-    case FileKind::kEmpty: return "empty";
+    case FileKind::kUnknown:
+      return "unknown";
+    case FileKind::kPdf:
+      return "pdf";
+    case FileKind::kTiff:
+      return "tiff";
+    case FileKind::kJpeg:
+      return "jpeg";
+    case FileKind::kPng:
+      return "png";
+    case FileKind::kBmp:
+      return "bmp";
+    case FileKind::kGif:
+      return "gif";
+    case FileKind::kDicom:
+      return "dicom";
+    case FileKind::kDicomdir:
+      return "dicomdir";
+    case FileKind::kArchive:
+      return "archive";
+    case FileKind::kManifest:
+      return "manifest";
+    case FileKind::kText:
+      return "text";
+    case FileKind::kExecutable:
+      return "executable";
+    case FileKind::kEmpty:
+      return "empty";
   }
   return "unknown";
 }
 
 std::string_view TextSourceName(TextSource source) {
   switch (source) {
-    case TextSource::kNone: return "none";
-    case TextSource::kPdfTextLayer: return "pdf_text";
-    case TextSource::kOcr: return "ocr";
+    case TextSource::kNone:
+      return "none";
+    case TextSource::kPdfTextLayer:
+      return "pdf_text";
+    case TextSource::kOcr:
+      return "ocr";
   }
   return "none";
 }
 
 std::string_view RequirementStatusName(RequirementStatus status) {
   switch (status) {
-    case RequirementStatus::kPresent: return "present";
-    case RequirementStatus::kMissing: return "missing";
-    case RequirementStatus::kNeedsReview: return "needs_review";
-    case RequirementStatus::kNotRequired: return "not_required";
+    case RequirementStatus::kPresent:
+      return "present";
+    case RequirementStatus::kMissing:
+      return "missing";
+    case RequirementStatus::kNeedsReview:
+      return "needs_review";
+    case RequirementStatus::kNotRequired:
+      return "not_required";
   }
   return "needs_review";
 }
 
 std::string_view VerdictName(Verdict verdict) {
   switch (verdict) {
-    case Verdict::kComplete: return "complete";
-    case Verdict::kIncomplete: return "incomplete";
-    case Verdict::kNeedsReview: return "needs_review";
-    case Verdict::kRejected: return "rejected";
+    case Verdict::kComplete:
+      return "complete";
+    case Verdict::kIncomplete:
+      return "incomplete";
+    case Verdict::kNeedsReview:
+      return "needs_review";
+    case Verdict::kRejected:
+      return "rejected";
   }
   return "needs_review";
 }
@@ -67,12 +92,14 @@ std::string Case::NextFileId() const { return NumberedId('f', files.size() + 1, 
 std::string Case::NextPageId() const { return NumberedId('p', pages.size() + 1, 4); }
 
 const SourceFile* Case::FindFile(std::string_view file_id) const {
-  auto it = std::find_if(files.begin(), files.end(), [&](const auto& f) { return f.id == file_id; });
+  auto it =
+      std::find_if(files.begin(), files.end(), [&](const auto& f) { return f.id == file_id; });
   return it == files.end() ? nullptr : &*it;
 }
 
 const Page* Case::FindPage(std::string_view page_id) const {
-  auto it = std::find_if(pages.begin(), pages.end(), [&](const auto& p) { return p.id == page_id; });
+  auto it =
+      std::find_if(pages.begin(), pages.end(), [&](const auto& p) { return p.id == page_id; });
   return it == pages.end() ? nullptr : &*it;
 }
 
@@ -92,7 +119,8 @@ void Case::AddFinding(std::string code, std::string message, std::string file_id
 }
 
 void Case::SetFact(Fact fact) {
-  auto it = std::find_if(facts.begin(), facts.end(), [&](const auto& f) { return f.name == fact.name; });
+  auto it =
+      std::find_if(facts.begin(), facts.end(), [&](const auto& f) { return f.name == fact.name; });
   if (it == facts.end()) {
     facts.push_back(std::move(fact));
   } else {

@@ -38,12 +38,12 @@ std::string_view FileKindName(FileKind kind);
 
 // One file of the submission, after unpacking.
 struct SourceFile {
-  std::string id;                    // "f0001": stable within the case, safe to log
-  std::filesystem::path path;        // where it can be read now (in place, or in the work area)
-  std::string relative_path;         // path inside the submission (patient data: report only)
-  std::string container_id;          // id of the archive it came from, or empty
+  std::string id;              // "f0001": stable within the case, safe to log
+  std::filesystem::path path;  // where it can be read now (in place, or in the work area)
+  std::string relative_path;   // path inside the submission (patient data: report only)
+  std::string container_id;    // id of the archive it came from, or empty
   FileKind kind = FileKind::kUnknown;
-  std::string mime;                  // as sniffed from content
+  std::string mime;  // as sniffed from content
   std::uint64_t size = 0;
 };
 
@@ -52,9 +52,9 @@ std::string_view TextSourceName(TextSource source);
 
 // One page: a PDF page, a TIFF frame, or a photo.
 struct Page {
-  std::string id;                   // "p0001", in submission order
-  std::string file_id;              // SourceFile::id
-  int number_in_file = 1;           // 1-based
+  std::string id;          // "p0001", in submission order
+  std::string file_id;     // SourceFile::id
+  int number_in_file = 1;  // 1-based
   // Image to OCR when the page has no usable text layer: a rendered PDF page (PNG in the work
   // area) or the source image itself, frame `image_frame` (0-based, multi-page TIFF).
   std::filesystem::path image_path;
@@ -62,21 +62,21 @@ struct Page {
   bool needs_ocr = false;
 
   TextSource text_source = TextSource::kNone;
-  std::string text;                  // UTF-8, as extracted (patient data)
+  std::string text;                      // UTF-8, as extracted (patient data)
   std::optional<double> ocr_confidence;  // 0..1, only for OCR'd pages
 
   // Classification (stages/classify).
   std::string doc_type = "other";
-  double type_score = 0.0;           // 0..1 confidence of doc_type
+  double type_score = 0.0;            // 0..1 confidence of doc_type
   std::vector<std::string> evidence;  // keywords that matched (from the profile, not the page)
 };
 
 // Consecutive pages of one document type (stages/classify splits a batch into documents).
 struct Document {
-  std::string id;                    // "d001"
-  std::string type;                  // document type id from the profile, or "other"
+  std::string id;    // "d001"
+  std::string type;  // document type id from the profile, or "other"
   std::vector<std::string> page_ids;
-  double confidence = 0.0;           // best page score in the document
+  double confidence = 0.0;  // best page score in the document
 };
 
 // DICOM imaging, grouped by UIDs (stages/dicom).
@@ -85,22 +85,22 @@ struct DicomSeries {
   std::string modality;
   std::string description;
   std::string body_part;
-  std::string date;                  // YYYY-MM-DD or empty
+  std::string date;  // YYYY-MM-DD or empty
   int instance_count = 0;
-  std::string transfer_syntax;       // UID of the first instance
+  std::string transfer_syntax;  // UID of the first instance
   std::vector<std::string> file_ids;
 };
 struct DicomStudy {
   std::string study_uid;
-  std::string date;                  // YYYY-MM-DD or empty
+  std::string date;  // YYYY-MM-DD or empty
   std::string description;
-  std::string modalities;            // e.g. "CT" or "CT\\SR"
+  std::string modalities;  // e.g. "CT" or "CT\\SR"
   std::vector<DicomSeries> series;
 };
 struct DicomPatient {
   std::string patient_id;
-  std::string name;                  // UTF-8, as decoded (alphabetic=ideographic=phonetic)
-  std::string birth_date;            // YYYY-MM-DD or empty
+  std::string name;        // UTF-8, as decoded (alphabetic=ideographic=phonetic)
+  std::string birth_date;  // YYYY-MM-DD or empty
   std::string sex;
   std::vector<DicomStudy> studies;
 };
@@ -108,23 +108,23 @@ struct DicomPatient {
 // A case fact with provenance. `value` monostate means unknown.
 using FactValue = std::variant<std::monostate, std::string, bool, std::int64_t>;
 struct FactSource {
-  std::string document_id;           // empty when from the manifest
+  std::string document_id;  // empty when from the manifest
   std::string page_id;
   bool from_manifest = false;
 };
 struct Fact {
-  std::string name;                  // attendance, living_together, department, ...
+  std::string name;  // attendance, living_together, department, ...
   FactValue value;
-  double confidence = 0.0;           // 0..1; 1 for the manifest
+  double confidence = 0.0;  // 0..1; 1 for the manifest
   FactSource source;
   bool known() const { return !std::holds_alternative<std::monostate>(value); }
 };
 
 struct Finding {
-  std::string code;                  // from pipeline/findings.h
+  std::string code;  // from pipeline/findings.h
   Severity severity = Severity::kInfo;
-  std::string message;               // Japanese, for staff; may name files of the submission
-  std::string file_id;               // the file concerned, if any
+  std::string message;  // Japanese, for staff; may name files of the submission
+  std::string file_id;  // the file concerned, if any
 };
 
 enum class RequirementStatus { kPresent, kMissing, kNeedsReview, kNotRequired };
@@ -136,23 +136,23 @@ inline constexpr const char* kImagingEvidence = "imaging";
 
 struct RequirementResult {
   std::string id;
-  std::string label;                 // Japanese, from the profile
+  std::string label;  // Japanese, from the profile
   RequirementStatus status = RequirementStatus::kMissing;
   std::vector<std::string> evidence_document_ids;  // Document ids or kImagingEvidence
-  std::string reason;                // Japanese: why this status
-  std::string ask;                   // Japanese: what to ask the patient for (when missing)
+  std::string reason;                              // Japanese: why this status
+  std::string ask;  // Japanese: what to ask the patient for (when missing)
 };
 
 enum class Verdict { kComplete, kIncomplete, kNeedsReview, kRejected };
 std::string_view VerdictName(Verdict verdict);
 
 struct Case {
-  std::string id;                    // "20261121-1a2b3c4d"
-  std::string submission_sha256;     // of the submission's bytes (folders: of a sorted listing)
-  std::string submission_name;       // file or folder name (patient data: report only)
-  std::string received_at;           // ISO 8601 local time
-  std::string submission_date;       // YYYY-MM-DD, for ages
-  std::filesystem::path work_dir;    // scratch space inside the output folder
+  std::string id;                  // "20261121-1a2b3c4d"
+  std::string submission_sha256;   // of the submission's bytes (folders: of a sorted listing)
+  std::string submission_name;     // file or folder name (patient data: report only)
+  std::string received_at;         // ISO 8601 local time
+  std::string submission_date;     // YYYY-MM-DD, for ages
+  std::filesystem::path work_dir;  // scratch space inside the output folder
   std::string profile_id;
   std::string profile_sha256;
 

@@ -14,7 +14,7 @@ enum class Severity { kInfo, kWarning, kError };
 struct FindingCodeInfo {
   std::string_view code;
   Severity severity;
-  bool rejects_case;        // the verdict is `rejected` when this finding is present
+  bool rejects_case;          // the verdict is `rejected` when this finding is present
   std::string_view title_ja;  // shown to intake staff
 };
 

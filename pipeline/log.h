@@ -5,11 +5,11 @@
 // values) that must be mentioned is wrapped in Redacted, whose formatter prints "<redacted>".
 #pragma once
 
-#include <memory>
-#include <string>
-
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/logger.h>
+
+#include <memory>
+#include <string>
 
 namespace intake {
 

@@ -29,8 +29,8 @@ Status RunStages(const std::vector<std::unique_ptr<Stage>>& stages, Case& c) {
       return Status::Fail(std::string(stage->name()) + ": " + status.message());
     }
     Log()->debug("case {} stage {} done in {} ms (files={}, pages={}, documents={}, findings={})",
-                c.id, stage->name(), ms, c.files.size(), c.pages.size(), c.documents.size(),
-                c.findings.size());
+                 c.id, stage->name(), ms, c.files.size(), c.pages.size(), c.documents.size(),
+                 c.findings.size());
   }
   return Status::Ok();
 }

@@ -13,7 +13,7 @@ namespace {
 
 // Lines at the top of a page where a document's title sits.
 constexpr std::size_t kTitleLines = 6;
-constexpr double kTitleWeight = 3.0;     // a title keyword in the title zone
+constexpr double kTitleWeight = 3.0;      // a title keyword in the title zone
 constexpr double kBodyTitleWeight = 2.0;  // a title keyword further down (a copied card)
 constexpr double kKeywordWeight = 1.0;    // each distinct supporting keyword
 constexpr double kMinScore = 3.0;         // below: "other"
@@ -60,7 +60,8 @@ std::vector<TitleHit> FindTitleHits(const config::Profile& profile, const std::s
 
 // "2/2", "(2/3)", "-2-", "2頁" style markers of a continuation page.
 bool HasContinuationMarker(const std::string& page_text) {
-  static const std::regex kMarker("(^|[^0-9])([2-9])/([2-9])([^0-9]|$)|(?:-|ー)([2-9])(?:-|ー)|([2-9])頁");
+  static const std::regex kMarker(
+      "(^|[^0-9])([2-9])/([2-9])([^0-9]|$)|(?:-|ー)([2-9])(?:-|ー)|([2-9])頁");
   return std::regex_search(page_text, kMarker);
 }
 
@@ -154,8 +155,8 @@ class ClassifyStage final : public Stage {
     c.documents.clear();
     for (const auto& page : c.pages) {
       Document* last = c.documents.empty() ? nullptr : &c.documents.back();
-      const bool same =
-          last && last->type == page.doc_type && c.FindPage(last->page_ids.back())->file_id == page.file_id;
+      const bool same = last && last->type == page.doc_type &&
+                        c.FindPage(last->page_ids.back())->file_id == page.file_id;
       if (same) {
         last->page_ids.push_back(page.id);
         last->confidence = std::max(last->confidence, page.type_score);

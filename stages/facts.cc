@@ -95,8 +95,8 @@ std::vector<Located> FindField(const Case& c, const std::string& type,
 
 // The first field found whose value `parse` accepts.
 template <typename Parse>
-auto FirstParsed(const std::vector<Located>& found, Parse parse)
-    -> std::optional<std::pair<Located, typename std::invoke_result_t<Parse, std::string>::value_type>> {
+auto FirstParsed(const std::vector<Located>& found, Parse parse) -> std::optional<
+    std::pair<Located, typename std::invoke_result_t<Parse, std::string>::value_type>> {
   for (const auto& l : found) {
     if (auto v = parse(l.value)) return std::make_pair(l, *v);
   }
@@ -203,7 +203,8 @@ void ApplyManifest(Case& c) {
   }
   const YAML::Node facts = root["facts"];
   if (!root.IsMap() || (facts && !facts.IsMap())) {
-    c.AddFinding("CORRUPT_FILE", "マニフェストの形式が正しくありません: " + it->relative_path, it->id);
+    c.AddFinding("CORRUPT_FILE", "マニフェストの形式が正しくありません: " + it->relative_path,
+                 it->id);
     return;
   }
   if (!facts) return;

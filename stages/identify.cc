@@ -56,11 +56,18 @@ bool MetaNamesDicomdir(const std::filesystem::path& path) {
   return head.find("1.2.840.10008.1.3.10") != std::string_view::npos;
 }
 
-constexpr std::array<std::string_view, 12> kArchiveMimes{
-    "application/zip",          "application/x-7z-compressed", "application/x-tar",
-    "application/gzip",         "application/x-gzip",          "application/x-bzip2",
-    "application/x-xz",         "application/zstd",            "application/x-iso9660-image",
-    "application/x-rar",        "application/vnd.rar",         "application/x-lzip"};
+constexpr std::array<std::string_view, 12> kArchiveMimes{"application/zip",
+                                                         "application/x-7z-compressed",
+                                                         "application/x-tar",
+                                                         "application/gzip",
+                                                         "application/x-gzip",
+                                                         "application/x-bzip2",
+                                                         "application/x-xz",
+                                                         "application/zstd",
+                                                         "application/x-iso9660-image",
+                                                         "application/x-rar",
+                                                         "application/vnd.rar",
+                                                         "application/x-lzip"};
 
 }  // namespace
 

@@ -100,7 +100,8 @@ int ParseNumber(const std::string& s) {
   return total + current;
 }
 
-const std::string kNum = "(元|[0-9]{1,4}|(?:〇|零|一|壱|二|弐|三|参|四|五|六|七|八|九|十|拾|百|千)+)";
+const std::string kNum =
+    "(元|[0-9]{1,4}|(?:〇|零|一|壱|二|弐|三|参|四|五|六|七|八|九|十|拾|百|千)+)";
 
 }  // namespace
 
@@ -121,9 +122,10 @@ std::optional<Date> ParseIsoDate(std::string_view text) {
 
 std::optional<Date> ParseJapaneseDate(std::string_view text) {
   const std::string s = MatchForm(text);
-  static const std::regex kEraDate("(明治|大正|昭和|平成|令和|[MTSHR])" + kNum + "(?:年|\\.|-|/)" + kNum +
-                                   "(?:月|\\.|-|/)" + kNum);
-  static const std::regex kWesternDate("([0-9]{4})(?:年|/|\\.|-)([0-9]{1,2})(?:月|/|\\.|-)([0-9]{1,2})");
+  static const std::regex kEraDate("(明治|大正|昭和|平成|令和|[MTSHR])" + kNum + "(?:年|\\.|-|/)" +
+                                   kNum + "(?:月|\\.|-|/)" + kNum);
+  static const std::regex kWesternDate(
+      "([0-9]{4})(?:年|/|\\.|-)([0-9]{1,2})(?:月|/|\\.|-)([0-9]{1,2})");
 
   std::smatch m;
   auto begin = s.cbegin();

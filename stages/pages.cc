@@ -264,10 +264,9 @@ class PagesStage final : public Stage {
       return Result<fs::path>::Fail("could not create the page image folder: " + ec.message());
     }
     fs::path out = dir / (page_id + ".png");
-    const Status written =
-        ocr::WriteGrayPng(out, reinterpret_cast<const unsigned char*>(image.const_data()),
-                          image.width(), image.height(), image.bytes_per_row(),
-                          static_cast<int>(std::lround(dpi)));
+    const Status written = ocr::WriteGrayPng(
+        out, reinterpret_cast<const unsigned char*>(image.const_data()), image.width(),
+        image.height(), image.bytes_per_row(), static_cast<int>(std::lround(dpi)));
     if (!written.ok()) {
       return Result<fs::path>::Fail("could not write the image of page " + page_id);
     }

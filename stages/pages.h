@@ -12,7 +12,7 @@
 namespace intake::stages {
 
 struct PagesOptions {
-  int render_dpi = 300;          // for image-only PDF pages
+  int render_dpi = 300;           // for image-only PDF pages
   int min_text_layer_chars = 20;  // fewer non-space characters: treat the page as image-only
 };
 

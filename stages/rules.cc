@@ -114,9 +114,9 @@ class Evaluator {
   // Facts that made a condition unknown since the last call, in Japanese for the report.
   std::string TakeUnknownFacts() {
     static const std::vector<std::pair<std::string, std::string>> kNames{
-        {"attendance", "受診者"},         {"living_together", "同居・別居"},
-        {"department", "希望診療科"},     {"patient_birth_date", "生年月日"},
-        {"patient_age", "年齢"},          {"diagnosis", "傷病名"}};
+        {"attendance", "受診者"},     {"living_together", "同居・別居"},
+        {"department", "希望診療科"}, {"patient_birth_date", "生年月日"},
+        {"patient_age", "年齢"},      {"diagnosis", "傷病名"}};
     std::string out;
     for (const auto& fact : unknown_facts_) {
       std::string label = fact;
@@ -166,7 +166,7 @@ class RulesStage final : public Stage {
       r.reason = "この申込みの条件では不要です";
       return r;
     }
-    std::vector<std::string> present;  // documents that satisfy it for sure
+    std::vector<std::string> present;   // documents that satisfy it for sure
     std::vector<std::string> doubtful;  // found, but uncertain type or acceptability
     for (const auto& alt : req.any_of) {
       const Tri acceptable = alt.when ? eval.Eval(*alt.when) : Tri::kTrue;

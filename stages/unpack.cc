@@ -123,8 +123,8 @@ class UnpackStage final : public Stage {
   Status AddFolder(Case& c, const fs::path& root) {
     std::error_code ec;
     std::vector<fs::path> paths;
-    for (fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied,
-                                             ec),
+    for (fs::recursive_directory_iterator
+             it(root, fs::directory_options::skip_permission_denied, ec),
          end;
          it != end; it.increment(ec)) {
       if (ec) return Status::Fail("submission folder could not be listed");
@@ -206,11 +206,12 @@ class UnpackStage final : public Stage {
       if (type == AE_IFDIR) continue;
       if (archive_entry_is_encrypted(entry)) {
         if (!encrypted_reported) {
-          c.AddFinding("ENCRYPTED_ARCHIVE",
-                       "パスワード付きの圧縮ファイルは開けません。パスワードを外して再送していただくか、"
-                       "書類を郵送してください: " +
-                           archive_file.relative_path,
-                       archive_file.id);
+          c.AddFinding(
+              "ENCRYPTED_ARCHIVE",
+              "パスワード付きの圧縮ファイルは開けません。パスワードを外して再送していただくか、"
+              "書類を郵送してください: " +
+                  archive_file.relative_path,
+              archive_file.id);
           encrypted_reported = true;
         }
         continue;
@@ -219,7 +220,8 @@ class UnpackStage final : public Stage {
       const bool is_link = type == AE_IFLNK || archive_entry_hardlink(entry) != nullptr;
       if (parts.empty() || is_link || type != AE_IFREG) {
         c.AddFinding("UNSAFE_PATH",
-                     "安全でない項目（絶対パス・上位フォルダへのパス・リンク・特殊ファイル）を展開しませんでした: " +
+                     "安全でない項目（絶対パス・上位フォルダへのパス・リンク・特殊ファイル）を展開"
+                     "しませんでした: " +
                          archive_file.relative_path + " 内の " + entry_path,
                      archive_file.id);
         continue;
@@ -246,7 +248,8 @@ class UnpackStage final : public Stage {
         if (total_bytes_ > limits_.max_total_bytes ||
             (archive_bytes > (64ULL << 20) &&
              static_cast<double>(archive_bytes) >
-                 limits_.max_ratio * static_cast<double>(std::max<std::uint64_t>(archive_file.size, 1)))) {
+                 limits_.max_ratio *
+                     static_cast<double>(std::max<std::uint64_t>(archive_file.size, 1)))) {
           limit_hit = true;
           break;
         }
@@ -261,8 +264,8 @@ class UnpackStage final : public Stage {
       if (!entry_ok) {
         fs::remove(dest, ec);
         c.AddFinding("CORRUPT_FILE",
-                     "圧縮ファイル内の項目を取り出せません: " + archive_file.relative_path + " 内の " +
-                         entry_path,
+                     "圧縮ファイル内の項目を取り出せません: " + archive_file.relative_path +
+                         " 内の " + entry_path,
                      archive_file.id);
         continue;
       }
@@ -270,7 +273,8 @@ class UnpackStage final : public Stage {
     }
     if (limit_hit) {
       c.AddFinding("ARCHIVE_LIMIT_EXCEEDED",
-                   "圧縮ファイルが上限（展開後のサイズ・圧縮率・項目数）を超えたため、展開を途中で止めました: " +
+                   "圧縮ファイルが上限（展開後のサイズ・圧縮率・項目数）を超えたため、展開を途中で"
+                   "止めました: " +
                        archive_file.relative_path,
                    archive_file.id);
     }

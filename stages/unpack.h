@@ -17,8 +17,8 @@ namespace intake::stages {
 struct UnpackLimits {
   std::uint64_t max_total_bytes = 8ULL << 30;  // all extracted data
   std::uint64_t max_entries = 100000;
-  int max_depth = 4;                           // archives inside archives
-  double max_ratio = 200.0;                    // uncompressed / compressed, per archive
+  int max_depth = 4;         // archives inside archives
+  double max_ratio = 200.0;  // uncompressed / compressed, per archive
 };
 
 std::unique_ptr<Stage> MakeUnpackStage(std::filesystem::path submission, UnpackLimits limits = {});

@@ -38,8 +38,8 @@ class WriteReportStage final : public Stage {
     std::error_code ec;
     fs::create_directories(case_dir_, ec);
     if (ec) return Status::Fail("cannot create the case folder");
-    Status s = WriteAtomically(case_dir_ / "report.json",
-                               report::ReportJson(c, context_).dump(2) + "\n");
+    Status s =
+        WriteAtomically(case_dir_ / "report.json", report::ReportJson(c, context_).dump(2) + "\n");
     if (!s.ok()) return s;
     return WriteAtomically(case_dir_ / "report.html", report::ReportHtml(c, context_));
   }

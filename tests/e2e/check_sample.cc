@@ -222,7 +222,6 @@ void CheckLogHasNoPatientData(const std::string& log, const fs::path& submission
   }
 }
 
-
 void Compare(const json& expected, const json& report, Comparison& result) {
   if (expected.contains("verdict")) {
     result.Check("verdict", Text(expected.at("verdict")),

@@ -28,8 +28,11 @@ class ClassifyTest : public ::testing::Test {
 
 TEST_F(ClassifyTest, TitlesDecideTheTypeEvenWithOcrSpaces) {
   Case c;
-  AddPage(c, "f0001", "診 療 情 報 提 供 書\n紹介先医療機関　東京大学医学部附属病院　御侍史\n傷病名　胃癌\n紹介目的");
-  AddPage(c, "f0001", "セカンドオピニオン外来申込書\n患者氏名　山田　太郎\nフリガナ\n生年月日\n希望診療科");
+  AddPage(c, "f0001",
+          "診 療 情 報 提 供 "
+          "書\n紹介先医療機関　東京大学医学部附属病院　御侍史\n傷病名　胃癌\n紹介目的");
+  AddPage(c, "f0001",
+          "セカンドオピニオン外来申込書\n患者氏名　山田　太郎\nフリガナ\n生年月日\n希望診療科");
   AddPage(c, "f0001", "セカンドオピニオン外来相談シート\n相談内容\n質問事項");
   AddPage(c, "f0001", "戸籍全部事項証明書\n本籍　東京都\n筆頭者\n戸籍に記録されている者");
   AddPage(c, "f0001", "検査結果報告書\n項目 結果 基準値\nWBC 5.2\nHb 13.1\nCRP 0.1");

@@ -15,15 +15,20 @@ namespace {
 
 namespace fs = std::filesystem;
 
-const char* kReferral = "診療情報提供書\n紹介先医療機関　東京大学医学部附属病院\n傷病名　胃癌\n紹介目的　セカンドオピニオン\n既往歴及び家族歴";
+const char* kReferral =
+    "診療情報提供書\n紹介先医療機関　東京大学医学部附属病院\n傷病名　胃癌\n紹介目的　セカンドオピニ"
+    "オン\n既往歴及び家族歴";
 const char* kConsultation = "セカンドオピニオン外来相談シート\n相談内容\n質問事項";
 const char* kBlood = "検査結果報告書\n基準値\nWBC\nHb\nCRP";
 
 std::string Application(const std::string& attendance, const std::string& living,
-                        const std::string& department, const std::string& birth = "昭和45年3月2日") {
-  std::string t = "セカンドオピニオン外来申込書\n患者氏名　山田　太郎\nフリガナ　ヤマダ　タロウ\n生年月日　" +
-                  birth + "\n希望診療科　" + department + "\n受診者　" + attendance + "\n";
-  if (!living.empty()) t += "受診する家族の氏名　山田　花子　続柄　長女\n患者との同居　" + living + "\n";
+                        const std::string& department,
+                        const std::string& birth = "昭和45年3月2日") {
+  std::string t =
+      "セカンドオピニオン外来申込書\n患者氏名　山田　太郎\nフリガナ　ヤマダ　タロウ\n生年月日　" +
+      birth + "\n希望診療科　" + department + "\n受診者　" + attendance + "\n";
+  if (!living.empty())
+    t += "受診する家族の氏名　山田　花子　続柄　長女\n患者との同居　" + living + "\n";
   return t;
 }
 

@@ -28,7 +28,8 @@ class IdentifyTest : public ::testing::Test {
 
 TEST_F(IdentifyTest, ByContentNotByName) {
   EXPECT_EQ(KindOf("files/transfer_syntax/pydicom/CT_small.dcm"), FileKind::kDicom);
-  EXPECT_EQ(KindOf("files/malformed/pydicom/ExplVR_LitEndNoMeta.dcm"), FileKind::kDicom);  // no preamble
+  EXPECT_EQ(KindOf("files/malformed/pydicom/ExplVR_LitEndNoMeta.dcm"),
+            FileKind::kDicom);  // no preamble
   EXPECT_EQ(KindOf("files/malformed/synthetic/jpeg_named_as_dcm.dcm"), FileKind::kJpeg);
   EXPECT_EQ(KindOf("files/malformed/orthanc/not_dicom_HelloWorld.pdf"), FileKind::kPdf);
   EXPECT_EQ(KindOf("files/malformed/synthetic/empty_0_bytes.dcm"), FileKind::kEmpty);

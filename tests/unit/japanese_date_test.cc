@@ -25,24 +25,21 @@ TEST_P(JapaneseDateTest, Parses) {
 
 INSTANTIATE_TEST_SUITE_P(
     Forms, JapaneseDateTest,
-    ::testing::Values(DateCase{"昭和45年3月2日", "1970-03-02"},
-                      DateCase{"生年月日　昭和４５年３月２日（５６歳）", "1970-03-02"},
-                      DateCase{"S45.3.2", "1970-03-02"}, DateCase{"H1.1.8", "1989-01-08"},
-                      DateCase{"平成元年1月8日", "1989-01-08"},
-                      DateCase{"令和元年5月1日", "2019-05-01"},
-                      DateCase{"R5.4.1", "2023-04-01"}, DateCase{"㍼45年3月2日", "1970-03-02"},
-                      DateCase{"㋿5年4月1日", "2023-04-01"},
-                      DateCase{"昭和四拾五年三月二日", "1970-03-02"},
-                      DateCase{"昭和二十年八月十五日", "1945-08-15"},
-                      DateCase{"大正15年12月24日", "1926-12-24"},
-                      DateCase{"明治45年7月29日", "1912-07-29"},
-                      DateCase{"1970年3月2日", "1970-03-02"}, DateCase{"1970/03/02", "1970-03-02"},
-                      DateCase{"昭 和 45 年 3 月 2 日", "1970-03-02"},
-                      // Impossible: 平成32年 does not exist, 昭和64年2月 is past the era's end,
-                      // 平成1年1月7日 is before it began, February 30th never happens.
-                      DateCase{"平成32年1月1日", nullptr}, DateCase{"昭和64年2月1日", nullptr},
-                      DateCase{"平成元年1月7日", nullptr}, DateCase{"令和5年2月30日", nullptr},
-                      DateCase{"大正15年12月25日", nullptr}, DateCase{"生年月日", nullptr}));
+    ::testing::Values(
+        DateCase{"昭和45年3月2日", "1970-03-02"},
+        DateCase{"生年月日　昭和４５年３月２日（５６歳）", "1970-03-02"},
+        DateCase{"S45.3.2", "1970-03-02"}, DateCase{"H1.1.8", "1989-01-08"},
+        DateCase{"平成元年1月8日", "1989-01-08"}, DateCase{"令和元年5月1日", "2019-05-01"},
+        DateCase{"R5.4.1", "2023-04-01"}, DateCase{"㍼45年3月2日", "1970-03-02"},
+        DateCase{"㋿5年4月1日", "2023-04-01"}, DateCase{"昭和四拾五年三月二日", "1970-03-02"},
+        DateCase{"昭和二十年八月十五日", "1945-08-15"}, DateCase{"大正15年12月24日", "1926-12-24"},
+        DateCase{"明治45年7月29日", "1912-07-29"}, DateCase{"1970年3月2日", "1970-03-02"},
+        DateCase{"1970/03/02", "1970-03-02"}, DateCase{"昭 和 45 年 3 月 2 日", "1970-03-02"},
+        // Impossible: 平成32年 does not exist, 昭和64年2月 is past the era's end,
+        // 平成1年1月7日 is before it began, February 30th never happens.
+        DateCase{"平成32年1月1日", nullptr}, DateCase{"昭和64年2月1日", nullptr},
+        DateCase{"平成元年1月7日", nullptr}, DateCase{"令和5年2月30日", nullptr},
+        DateCase{"大正15年12月25日", nullptr}, DateCase{"生年月日", nullptr}));
 
 TEST(AgeOnTest, CountsWholeYears) {
   EXPECT_EQ(AgeOn({1970, 3, 2}, {2026, 3, 1}), 55);

@@ -17,7 +17,8 @@ fs::path WriteTemp(const std::string& name, const std::string& text) {
 }
 
 TEST(ProfileTest, ShippedProfilesAreValid) {
-  for (const auto& entry : fs::directory_iterator(fs::path(INTAKE_SOURCE_DIR) / "config/profiles")) {
+  for (const auto& entry :
+       fs::directory_iterator(fs::path(INTAKE_SOURCE_DIR) / "config/profiles")) {
     const auto errors = ValidateProfileFile(entry.path());
     for (const auto& e : errors) ADD_FAILURE() << e.ToString();
   }
@@ -28,10 +29,10 @@ TEST(ProfileTest, DefaultProfileHasTheContractRequirementIds) {
   ASSERT_TRUE(p.ok()) << p.message();
   std::vector<std::string> ids;
   for (const auto& r : p->requirements) ids.push_back(r.id);
-  EXPECT_EQ(ids, (std::vector<std::string>{"referral_letter", "application_form",
-                                           "consultation_sheet", "test_data", "consent_form",
-                                           "kinship_proof", "attendee_id", "medication_list",
-                                           "surgery_attachment_form"}));
+  EXPECT_EQ(ids,
+            (std::vector<std::string>{"referral_letter", "application_form", "consultation_sheet",
+                                      "test_data", "consent_form", "kinship_proof", "attendee_id",
+                                      "medication_list", "surgery_attachment_form"}));
   EXPECT_EQ(p->sha256.size(), 64u);
   ASSERT_NE(p->FindDocumentType("koseki"), nullptr);
   EXPECT_EQ(p->FindDocumentType("koseki")->label, "戸籍謄本");

@@ -29,13 +29,13 @@ TEST(TextNormalizeTest, TrimSpacesHandlesFullWidthSpace) {
 }
 
 TEST(TextNormalizeTest, FuzzyMatchToleratesOcrEditsByKeywordLength) {
-  EXPECT_TRUE(ContainsFuzzy("本書は診療情報提洪書です", "診療情報提供書"));  // 供 read as 洪
+  EXPECT_TRUE(ContainsFuzzy("本書は診療情報提洪書です", "診療情報提供書"));   // 供 read as 洪
   EXPECT_FALSE(ContainsFuzzy("本書は診療情報洪洪書です", "診療情報提供書"));  // two wrong
   // Seen from Tesseract on a generated scan: 人 inserted, ート dropped at the line's end.
   EXPECT_TRUE(ContainsFuzzy("セカンドオピニオン人外来相談シ", "セカンドオピニオン外来相談シート"));
   EXPECT_FALSE(ContainsFuzzy("セカンドオピニオン外来申込書", "セカンドオピニオン外来相談シート"));
   EXPECT_FALSE(ContainsFuzzy("診者患者本人", "受診者"));  // 3 characters: exact only
-  EXPECT_FALSE(ContainsFuzzy("本人", "本籍"));  // short keywords must match exactly
+  EXPECT_FALSE(ContainsFuzzy("本人", "本籍"));            // short keywords must match exactly
   EXPECT_TRUE(ContainsFuzzy("本籍東京都", "本籍"));
 }
 

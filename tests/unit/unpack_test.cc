@@ -21,7 +21,8 @@ struct Entry {
 };
 
 // Writes a zip with libarchive; `passphrase` set: entries encrypted (ZipCrypto).
-void WriteZip(const fs::path& out, const std::vector<Entry>& entries, const char* passphrase = nullptr) {
+void WriteZip(const fs::path& out, const std::vector<Entry>& entries,
+              const char* passphrase = nullptr) {
   // The writer needs a UTF-8 locale to flag names as UTF-8; the stage under test runs in the
   // test process's plain C locale, as a service would.
   locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
@@ -67,8 +68,9 @@ std::string ReadFile(const fs::path& p) {
 class UnpackTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = fs::temp_directory_path() / ("intake_unpack_test_" + std::to_string(::getpid()) + "_" +
-                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    root_ = fs::temp_directory_path() /
+            ("intake_unpack_test_" + std::to_string(::getpid()) + "_" +
+             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(root_);
     fs::create_directories(root_ / "in");
     c_.id = "test";
@@ -99,7 +101,7 @@ TEST_F(UnpackTest, FolderIsWalkedAndFilesIdentifiedByContent) {
   ASSERT_TRUE(MakeUnpackStage(root_ / "in")->Run(c_).ok());
   auto files = ByPath();
   ASSERT_EQ(files.size(), 4u);
-  EXPECT_EQ(files["scan.dat"]->kind, FileKind::kPdf);        // the name lies, the content not
+  EXPECT_EQ(files["scan.dat"]->kind, FileKind::kPdf);  // the name lies, the content not
   EXPECT_EQ(files["sub/readme.pdf"]->kind, FileKind::kText);
   EXPECT_EQ(files["intake.yaml"]->kind, FileKind::kManifest);
   EXPECT_EQ(files["empty.tif"]->kind, FileKind::kEmpty);
