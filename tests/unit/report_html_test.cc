@@ -9,46 +9,14 @@
 #include <fstream>
 #include <string>
 
+#include "tests/unit/case_builders.h"
+
 namespace intake::report {
 namespace {
 
-SourceFile File(std::string id, std::string path, FileKind kind, std::uint64_t size,
-                std::string container = {}) {
-  SourceFile f;
-  f.id = std::move(id);
-  f.relative_path = std::move(path);
-  f.kind = kind;
-  f.size = size;
-  f.container_id = std::move(container);
-  return f;
-}
-
-Page MakePage(std::string id, std::string file_id, int number, std::string type, double score,
-              TextSource source, std::optional<double> ocr_confidence) {
-  Page p;
-  p.id = std::move(id);
-  p.file_id = std::move(file_id);
-  p.number_in_file = number;
-  p.doc_type = std::move(type);
-  p.type_score = score;
-  p.text_source = source;
-  p.ocr_confidence = ocr_confidence;
-  p.text = "ページ本文の秘密";
-  return p;
-}
-
-RequirementResult Req(std::string id, std::string label, RequirementStatus status,
-                      std::vector<std::string> evidence, std::string reason = {},
-                      std::string ask = {}) {
-  RequirementResult r;
-  r.id = std::move(id);
-  r.label = std::move(label);
-  r.status = status;
-  r.evidence_document_ids = std::move(evidence);
-  r.reason = std::move(reason);
-  r.ask = std::move(ask);
-  return r;
-}
+using intake::testing::File;
+using intake::testing::MakePage;
+using intake::testing::Req;
 
 Case SampleCase() {
   Case c;
@@ -195,7 +163,8 @@ TEST(ReportHtml, IsASelfContainedJapanesePage) {
     EXPECT_EQ(lower.find(external), std::string::npos) << external;
   }
   EXPECT_NE(html.find("</html>"), std::string::npos);
-  EXPECT_EQ(html.find("ページ本文の秘密"), std::string::npos) << "page text does not belong here";
+  EXPECT_EQ(html.find(intake::testing::kSecretPageText), std::string::npos)
+      << "page text does not belong here";
 }
 
 TEST(ReportHtml, HeaderNamesCaseDateAndProfile) {

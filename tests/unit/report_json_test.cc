@@ -9,55 +9,17 @@
 #include <string>
 
 #include "pipeline/findings.h"
+#include "tests/unit/case_builders.h"
 
 namespace intake::report {
 namespace {
 
+using intake::testing::Doc;
+using intake::testing::File;
+using intake::testing::MakePage;
+using intake::testing::Req;
+
 using nlohmann::json;
-
-SourceFile File(std::string id, std::string path, FileKind kind, std::string mime,
-                std::uint64_t size, std::string container = {}) {
-  SourceFile f;
-  f.id = std::move(id);
-  f.relative_path = std::move(path);
-  f.kind = kind;
-  f.mime = std::move(mime);
-  f.size = size;
-  f.container_id = std::move(container);
-  return f;
-}
-
-Page MakePage(std::string id, std::string file_id, int number, std::string type, double score,
-              TextSource source, std::optional<double> ocr_confidence) {
-  Page p;
-  p.id = std::move(id);
-  p.file_id = std::move(file_id);
-  p.number_in_file = number;
-  p.doc_type = std::move(type);
-  p.type_score = score;
-  p.text_source = source;
-  p.ocr_confidence = ocr_confidence;
-  p.text = "本文テキスト（レポートには出さない）";
-  p.evidence = {"診療情報提供書"};
-  return p;
-}
-
-Document Doc(std::string id, std::string type, std::vector<std::string> pages, double confidence) {
-  return Document{std::move(id), std::move(type), std::move(pages), confidence};
-}
-
-RequirementResult Req(std::string id, std::string label, RequirementStatus status,
-                      std::vector<std::string> evidence, std::string reason = {},
-                      std::string ask = {}) {
-  RequirementResult r;
-  r.id = std::move(id);
-  r.label = std::move(label);
-  r.status = status;
-  r.evidence_document_ids = std::move(evidence);
-  r.reason = std::move(reason);
-  r.ask = std::move(ask);
-  return r;
-}
 
 Case SampleCase() {
   Case c;
@@ -70,13 +32,13 @@ Case SampleCase() {
   c.profile_sha256 = std::string(64, 'b');
 
   c.files.push_back(
-      File("f0001", "scans/envelope.pdf", FileKind::kPdf, "application/pdf", 1234567));
-  c.files.push_back(File("f0002", "disc.zip", FileKind::kArchive, "application/zip", 900000));
+      File("f0001", "scans/envelope.pdf", FileKind::kPdf, 1234567, {}, "application/pdf"));
+  c.files.push_back(File("f0002", "disc.zip", FileKind::kArchive, 900000, {}, "application/zip"));
   c.files.push_back(
-      File("f0003", "disc/DICOM/IM000001", FileKind::kDicom, "application/dicom", 526000, "f0002"));
-  c.files.push_back(File("f0004", "intake.yaml", FileKind::kManifest, "text/plain", 120));
+      File("f0003", "disc/DICOM/IM000001", FileKind::kDicom, 526000, "f0002", "application/dicom"));
+  c.files.push_back(File("f0004", "intake.yaml", FileKind::kManifest, 120, {}, "text/plain"));
   c.files.push_back(
-      File("f0005", "scans/相談シート.pdf", FileKind::kPdf, "application/pdf", 65000));
+      File("f0005", "scans/相談シート.pdf", FileKind::kPdf, 65000, {}, "application/pdf"));
 
   c.pages.push_back(MakePage("p0001", "f0001", 1, "referral_letter", 0.93,
                              TextSource::kPdfTextLayer, std::nullopt));
@@ -290,7 +252,8 @@ TEST(ReportJson, DocumentsAndPages) {
   EXPECT_DOUBLE_EQ(r["pages"][3]["ocr_confidence"].get<double>(), 0.42);
   EXPECT_EQ(r["pages"][3]["evidence"], json::array({"診療情報提供書"}));
   EXPECT_FALSE(r["pages"][3].contains("text"));
-  EXPECT_EQ(r.dump().find("本文テキスト"), std::string::npos) << "page text leaked into JSON";
+  EXPECT_EQ(r.dump().find(intake::testing::kSecretPageText), std::string::npos)
+      << "page text leaked into JSON";
 }
 
 TEST(ReportJson, FindingTitlesFromTable) {
