@@ -150,11 +150,15 @@ class Parser {
   }
 
   static bool IsKnownFact(const std::string& name) {
-    static const std::set<std::string> kFacts = {
-        "attendance",        "living_together", "department",        "patient_birth_date",
-        "patient_age",       "diagnosis",       "patient_name",      "patient_name_kana",
-        "attendee_relation", "patient_sex",     "patient_deceased",  "from_abroad",
-        "transfer_request",  "litigation",      "physician_approval"};
+    static const std::set<std::string> kFacts = {"attendance",        "living_together",
+                                                 "department",        "patient_birth_date",
+                                                 "patient_age",       "diagnosis",
+                                                 "patient_name",      "patient_name_kana",
+                                                 "attendee_relation", "attendee_kinship_degree",
+                                                 "lead_time_days",    "patient_sex",
+                                                 "patient_deceased",  "from_abroad",
+                                                 "transfer_request",  "litigation",
+                                                 "physician_approval"};
     return kFacts.count(name) > 0;
   }
 

@@ -221,7 +221,8 @@ void ApplyManifest(Case& c) {
       bool b = false;
       if (!YAML::convert<bool>::decode(entry.second, b)) continue;
       f.value = b;
-    } else if (f.name == "patient_age") {
+    } else if (f.name == "patient_age" || f.name == "attendee_kinship_degree" ||
+               f.name == "lead_time_days") {
       std::int64_t n = 0;
       if (!YAML::convert<std::int64_t>::decode(entry.second, n)) continue;
       f.value = n;
@@ -237,6 +238,49 @@ void ApplyManifest(Case& c) {
     ++applied;
   }
   Log()->info("case {} facts: {} taken from the manifest", c.id, applied);
+}
+
+// Degree of kinship (親等) of the attending family member to the patient, from the relation as
+// the form writes it. A spouse has no degree (0). Unknown words give no fact.
+std::optional<std::int64_t> KinshipDegree(const std::string& relation) {
+  static const std::vector<std::pair<std::int64_t, std::vector<std::string>>> kDegrees{
+      {4, {"いとこ", "従兄弟", "従姉妹", "従兄", "従弟", "従姉", "従妹"}},
+      {3, {"曾孫", "ひ孫", "曾祖父", "曾祖母", "伯父", "叔父", "伯母", "叔母", "甥", "姪"}},
+      {2, {"祖父", "祖母", "孫", "兄", "弟", "姉", "妹", "兄弟", "姉妹"}},
+      {1,
+       {"父", "母", "長男", "次男", "三男", "長女", "次女", "三女", "息子", "娘", "子", "義父",
+        "義母"}},
+      {0, {"配偶者", "夫", "妻"}},
+  };
+  // Higher degrees are tried first: their words contain lower ones (曾祖父 > 祖父 > 父).
+  for (const auto& [degree, words] : kDegrees) {
+    for (const auto& w : words) {
+      if (relation.find(w) != std::string::npos) return degree;
+    }
+  }
+  return std::nullopt;
+}
+
+void DeriveKinshipDegree(Case& c) {
+  const Fact* relation = c.FindFact("attendee_relation");
+  if (!relation || !relation->known() || c.FindFact("attendee_kinship_degree")) return;
+  const auto degree = KinshipDegree(std::get<std::string>(relation->value));
+  if (!degree) return;
+  Fact f = *relation;
+  f.name = "attendee_kinship_degree";
+  f.value = *degree;
+  c.SetFact(std::move(f));
+}
+
+// Days from the submission to the consultation date the patient asks for (受診希望日).
+void DeriveLeadTime(Case& c) {
+  if (c.FindFact("lead_time_days")) return;
+  const auto on = ParseIsoDate(c.submission_date);
+  const auto found = FindField(c, "application_form", {"受診希望日", "希望日"});
+  const auto hit = FirstParsed(found, [](const std::string& v) { return ParseJapaneseDate(v); });
+  if (!on || !hit) return;
+  c.SetFact(MakeFact("lead_time_days", static_cast<std::int64_t>(DaysBetween(*on, hit->second)),
+                     hit->first));
 }
 
 void DeriveAge(Case& c) {
@@ -259,6 +303,8 @@ class FactsStage final : public Stage {
     ExtractFromDocuments(c);
     ApplyManifest(c);
     DeriveAge(c);
+    DeriveKinshipDegree(c);
+    DeriveLeadTime(c);
     return Status::Ok();
   }
 };

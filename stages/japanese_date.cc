@@ -149,6 +149,17 @@ std::optional<Date> ParseJapaneseDate(std::string_view text) {
   return std::nullopt;
 }
 
+long DaysBetween(const Date& from, const Date& to) {
+  // Days since 0000-03-01 in the proleptic Gregorian calendar (March-based years put the leap
+  // day last).
+  auto days = [](const Date& d) {
+    const long y = d.month <= 2 ? d.year - 1 : d.year;
+    const long m = d.month <= 2 ? d.month + 9 : d.month - 3;
+    return 365 * y + y / 4 - y / 100 + y / 400 + (153 * m + 2) / 5 + d.day - 1;
+  };
+  return days(to) - days(from);
+}
+
 int AgeOn(const Date& birth, const Date& on) {
   int age = on.year - birth.year;
   if (on.month < birth.month || (on.month == birth.month && on.day < birth.day)) --age;

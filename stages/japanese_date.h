@@ -26,4 +26,7 @@ std::optional<Date> ParseIsoDate(std::string_view text);
 // Age in whole years on `on`.
 int AgeOn(const Date& birth, const Date& on);
 
+// Days from `from` to `to` (negative when `to` is earlier).
+long DaysBetween(const Date& from, const Date& to);
+
 }  // namespace intake::stages

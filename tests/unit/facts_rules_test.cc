@@ -136,6 +136,31 @@ TEST_F(FactsRulesTest, LabelWithACharacterDroppedByOcrIsStillRead) {
   EXPECT_EQ(FactOf("attendance"), FactValue(std::string("patient")));
 }
 
+TEST_F(FactsRulesTest, KinshipDegreeAndLeadTimeAreDerived) {
+  std::string form = Application("家族のみ", "別居", "消化器内科");
+  form += "受診希望日　令和8年12月1日\n";
+  AddPage(form);
+  Run();
+  EXPECT_EQ(FactOf("attendee_kinship_degree"), FactValue(std::int64_t{1}));  // 長女
+  EXPECT_EQ(FactOf("lead_time_days"), FactValue(std::int64_t{10}));          // from 2026-11-21
+}
+
+TEST_F(FactsRulesTest, KinshipDegreeFollowsTheRelation) {
+  const std::vector<std::pair<std::string, FactValue>> relations{
+      {"妻", std::int64_t{0}},     {"長男", std::int64_t{1}},   {"孫", std::int64_t{2}},
+      {"祖母", std::int64_t{2}},   {"曾祖母", std::int64_t{3}}, {"叔父", std::int64_t{3}},
+      {"いとこ", std::int64_t{4}}, {"友人", FactValue{}}};
+  for (const auto& [relation, degree] : relations) {
+    c_ = Case{};
+    c_.submission_date = "2026-11-21";
+    std::string form = Application("家族のみ", "別居", "消化器内科");
+    form.replace(form.find("長女"), std::string("長女").size(), relation);
+    AddPage(form);
+    Run();
+    EXPECT_EQ(FactOf("attendee_kinship_degree"), degree) << relation;
+  }
+}
+
 TEST_F(FactsRulesTest, UnknownAttendanceNeedsReviewNotAGuess) {
   AddPage(kReferral);
   AddPage(kConsultation);

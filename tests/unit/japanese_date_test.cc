@@ -41,6 +41,14 @@ INSTANTIATE_TEST_SUITE_P(
         DateCase{"平成元年1月7日", nullptr}, DateCase{"令和5年2月30日", nullptr},
         DateCase{"大正15年12月25日", nullptr}, DateCase{"生年月日", nullptr}));
 
+TEST(DaysBetweenTest, CountsCalendarDays) {
+  EXPECT_EQ(DaysBetween({2026, 11, 21}, {2026, 12, 1}), 10);
+  EXPECT_EQ(DaysBetween({2024, 2, 28}, {2024, 3, 1}), 2);  // leap year
+  EXPECT_EQ(DaysBetween({2023, 2, 28}, {2023, 3, 1}), 1);
+  EXPECT_EQ(DaysBetween({2026, 12, 1}, {2026, 11, 21}), -10);
+  EXPECT_EQ(DaysBetween({1989, 1, 7}, {2019, 5, 1}), 11071);
+}
+
 TEST(AgeOnTest, CountsWholeYears) {
   EXPECT_EQ(AgeOn({1970, 3, 2}, {2026, 3, 1}), 55);
   EXPECT_EQ(AgeOn({1970, 3, 2}, {2026, 3, 2}), 56);
