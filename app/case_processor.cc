@@ -14,6 +14,7 @@
 #include "stages/ocr_stage.h"
 #include "stages/pages.h"
 #include "stages/rules.h"
+#include "stages/screen.h"
 #include "stages/unpack.h"
 #include "stages/write_report.h"
 
@@ -115,6 +116,7 @@ Outcome CaseProcessor::Process(const fs::path& submission) {
   stages.push_back(stages::MakeUnpackStage(submission));
   stages.push_back(stages::MakePagesStage(pages_options));
   stages.push_back(stages::MakeOcrStage(ocr_, options_.low_ocr_confidence));
+  stages.push_back(stages::MakeScreenStage());  // before anything else uses the text
   stages.push_back(stages::MakeDicomStage());
   stages.push_back(stages::MakeClassifyStage(profile_));
   stages.push_back(stages::MakeFactsStage());

@@ -1,0 +1,81 @@
+#include "stages/screen.h"
+
+#include <gtest/gtest.h>
+
+namespace intake::stages {
+namespace {
+
+// 123456789018 and 987654321093 carry valid check digits (made up for the test).
+TEST(MyNumberTest, CheckDigit) {
+  EXPECT_TRUE(IsValidMyNumber("123456789018"));
+  EXPECT_TRUE(IsValidMyNumber("987654321093"));
+  EXPECT_FALSE(IsValidMyNumber("123456789019"));
+  EXPECT_FALSE(IsValidMyNumber("12345678901"));
+  EXPECT_FALSE(IsValidMyNumber("12345678901a"));
+}
+
+TEST(MyNumberTest, MaskedInAnyWritingWhenThePageNamesIt) {
+  std::string a = "個人番号 1234 5678 9018\n世帯主";
+  EXPECT_EQ(MaskMyNumbers(a), 1);
+  EXPECT_EQ(a, "個人番号 ＊＊＊＊ ＊＊＊＊ ＊＊＊＊\n世帯主");
+
+  std::string b = "マイナンバー　９８７６－５４３２－１０９３";
+  EXPECT_EQ(MaskMyNumbers(b), 1);
+  EXPECT_EQ(b.find("９０"), std::string::npos);
+
+  std::string c = "個 人 番 号 123456789018";  // OCR spacing
+  EXPECT_EQ(MaskMyNumbers(c), 1);
+  EXPECT_EQ(c.find("9018"), std::string::npos);
+}
+
+TEST(MyNumberTest, OtherNumbersStay) {
+  std::string no_keyword = "保険者番号 123456789018";
+  EXPECT_EQ(MaskMyNumbers(no_keyword), 0);
+  EXPECT_EQ(no_keyword, "保険者番号 123456789018");
+
+  std::string wrong_check = "個人番号 123456789019";
+  EXPECT_EQ(MaskMyNumbers(wrong_check), 0);
+
+  std::string longer = "個人番号欄なし 電話 1234567890185";  // 13 digits
+  EXPECT_EQ(MaskMyNumbers(longer), 0);
+}
+
+Case CaseWithPage(const std::string& text) {
+  Case c;
+  c.id = "test";
+  SourceFile f;
+  f.id = "f0001";
+  f.relative_path = "scan.pdf";
+  c.files.push_back(f);
+  Page p;
+  p.id = "p0001";
+  p.file_id = "f0001";
+  p.text = text;
+  c.pages.push_back(p);
+  return c;
+}
+
+TEST(ScreenStageTest, MyNumberIsFlaggedAndNeverKept) {
+  Case c = CaseWithPage("住民票の写し\n世帯主 山田 太郎\n個人番号 1234-5678-9018\n");
+  ASSERT_TRUE(MakeScreenStage()->Run(c).ok());
+  ASSERT_EQ(c.findings.size(), 1u);
+  EXPECT_EQ(c.findings[0].code, "MY_NUMBER");
+  EXPECT_EQ(c.findings[0].message.find("9018"), std::string::npos);
+  EXPECT_NE(c.findings[0].message.find("scan.pdf p.1"), std::string::npos);
+  EXPECT_EQ(c.pages[0].text.find("9018"), std::string::npos);
+  EXPECT_NE(c.pages[0].text.find("世帯主"), std::string::npos);  // the rest of the text stays
+}
+
+TEST(ScreenStageTest, GlassSlidesOnlyWhenSaidToBeEnclosed) {
+  Case enclosed = CaseWithPage("病理標本について\nプレパラート 3枚を同封いたします。");
+  ASSERT_TRUE(MakeScreenStage()->Run(enclosed).ok());
+  ASSERT_EQ(enclosed.findings.size(), 1u);
+  EXPECT_EQ(enclosed.findings[0].code, "GLASS_SLIDES");
+
+  Case not_sent = CaseWithPage("プレパラートは送付しておりません。");
+  ASSERT_TRUE(MakeScreenStage()->Run(not_sent).ok());
+  EXPECT_TRUE(not_sent.findings.empty());
+}
+
+}  // namespace
+}  // namespace intake::stages
