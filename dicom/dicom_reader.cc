@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string_view>
 #include <system_error>
+#include <utility>
 
 #include "dcmtk/config/osconfig.h"  // must come first among the DCMTK headers
 #include "dcmtk/dcmdata/dcdatset.h"
@@ -18,6 +19,7 @@
 #include "dcmtk/dcmdata/dcuid.h"
 #include "dcmtk/dcmdata/dcxfer.h"
 #include "dcmtk/oflog/oflog.h"
+#include "dicom/japanese_charset.h"
 
 namespace intake::dicom {
 namespace {
@@ -232,27 +234,38 @@ std::string GetString(DcmItem& item, const DcmTagKey& key) {
   return std::string(value.c_str(), value.length());
 }
 
-// Converts the raw text value with the dataset's character set; falls back to the raw bytes
-// (invalid UTF-8 replaced) when DCMTK cannot convert. The result is always valid UTF-8.
+// Converts raw text values to UTF-8. Japanese character sets, ISO_IR 192 and values without a
+// character set go through our own decoder (DCMTK 3.6.7 in Debian cannot convert ISO 2022 IR 87
+// and passes mislabelled bytes on); other sets through DCMTK, with a best-guess reading when its
+// conversion fails. The result is always valid UTF-8.
 class TextDecoder {
  public:
-  explicit TextDecoder(DcmItem& dataset) {
-    usable_ = DcmSpecificCharacterSet::isConversionAvailable() &&
-              converter_.selectCharacterSet(dataset, "ISO_IR 192").good();
+  TextDecoder(DcmItem& dataset, std::string specific_character_set)
+      : specific_character_set_(std::move(specific_character_set)) {
+    if (!IsJapaneseCharacterSet(specific_character_set_)) {
+      usable_ = DcmSpecificCharacterSet::isConversionAvailable() &&
+                converter_.selectCharacterSet(dataset, "ISO_IR 192").good();
+    }
   }
 
-  std::string Decode(const std::string& raw, const char* delimiters) {
+  std::string Decode(const std::string& raw, const char* delimiters, ValueKind kind) {
     if (raw.empty()) return raw;
+    if (auto decoded = DecodeJapanese(raw, specific_character_set_, kind)) {
+      return SanitizeToUtf8(*decoded);
+    }
     if (usable_) {
       OFString converted;
       if (converter_.convertString(raw.c_str(), raw.size(), converted, delimiters).good()) {
-        return SanitizeToUtf8(std::string_view(converted.c_str(), converted.length()));
+        std::string sanitized =
+            SanitizeToUtf8(std::string_view(converted.c_str(), converted.length()));
+        if (sanitized.find(kReplacement) == std::string::npos) return sanitized;
       }
     }
-    return SanitizeToUtf8(raw);
+    return SanitizeToUtf8(DecodeUnlabelled(raw, kind));
   }
 
  private:
+  std::string specific_character_set_;
   DcmSpecificCharacterSet converter_;
   bool usable_ = false;
 };
@@ -349,12 +362,16 @@ Result<DicomHeader> ReadHeaderUnguarded(const std::filesystem::path& path) {
     return Result<DicomHeader>::Fail("not a DICOM file " + SizeText(size));
   }
 
-  TextDecoder text(*dataset);
-  h.patient_name =
-      NormalizePersonName(FirstValue(text.Decode(GetString(*dataset, DCM_PatientName), "\\^=")));
-  h.patient_id = FirstValue(text.Decode(GetString(*dataset, DCM_PatientID), "\\"));
-  h.study_description = FirstValue(text.Decode(GetString(*dataset, DCM_StudyDescription), "\\"));
-  h.series_description = FirstValue(text.Decode(GetString(*dataset, DCM_SeriesDescription), "\\"));
+  TextDecoder text(*dataset, GetString(*dataset, DCM_SpecificCharacterSet));
+  const auto text_value = [&](const DcmTagKey& key) {
+    return FirstValue(text.Decode(GetString(*dataset, key), "\\", ValueKind::kText));
+  };
+  h.patient_name = NormalizePersonName(FirstValue(
+      text.Decode(GetString(*dataset, DCM_PatientName), "\\^=", ValueKind::kPersonName)));
+  h.patient_id = text_value(DCM_PatientID);
+  h.study_description = text_value(DCM_StudyDescription);
+  h.series_description = text_value(DCM_SeriesDescription);
+  h.institution_name = text_value(DCM_InstitutionName);
   return h;
 }
 

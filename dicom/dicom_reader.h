@@ -30,7 +30,8 @@ struct DicomHeader {
   std::string series_description;
   std::string modality;
   std::string body_part;
-  bool is_dicomdir = false;  // Media Storage Directory Storage
+  std::string institution_name;  // UTF-8
+  bool is_dicomdir = false;      // Media Storage Directory Storage
 };
 
 // True when the bytes look like DICOM: "DICM" at offset 128, or (no preamble) a plausible
