@@ -14,17 +14,13 @@
 
 #include "ocr/openmp_env.h"
 #include "ocr/page_image.h"
+#include "ocr/preprocess.h"
 #include "pipeline/log.h"
 
 namespace intake::ocr {
 namespace {
 
 constexpr int kMaxWorkers = 64;
-
-struct PixDeleter {
-  void operator()(Pix* pix) const { pixDestroy(&pix); }
-};
-using PixPtr = std::unique_ptr<Pix, PixDeleter>;
 
 // Tesseract keeps a reference to the image until Clear(); release it however the page ends.
 class ClearOnExit {
@@ -51,7 +47,16 @@ PixPtr ToOcrDepth(PixPtr pix) {
   return PixPtr(pixConvertTo8(pix.get(), 0));
 }
 
-Result<OcrPageResult> RecognizeOne(tesseract::TessBaseAPI& api, const OcrImage& image) {
+// One worker's engines: `reader` reads pages; `osd` (null when preprocessing is off or the OSD
+// data is missing) finds their orientation.
+struct WorkerEngines {
+  std::unique_ptr<tesseract::TessBaseAPI> reader;
+  std::unique_ptr<tesseract::TessBaseAPI> osd;
+  bool preprocess = true;
+};
+
+Result<OcrPageResult> RecognizeOne(WorkerEngines& engines, const OcrImage& image) {
+  tesseract::TessBaseAPI& api = *engines.reader;
   auto header = ReadImageHeader(image.path, image.frame);
   if (!header.ok()) return Error{header.message()};
   if (Status size = CheckImageSize(header->width, header->height); !size.ok()) {
@@ -70,11 +75,19 @@ Result<OcrPageResult> RecognizeOne(tesseract::TessBaseAPI& api, const OcrImage& 
   pix = ToOcrDepth(std::move(pix));
   if (!pix) return Result<OcrPageResult>::Fail("image could not be converted to grey");
 
+  OcrPageResult result;
+  if (engines.preprocess) {
+    auto prepared = PreparePage(engines.osd.get(), std::move(pix));
+    if (!prepared.ok()) return Error{prepared.message()};
+    pix = std::move(prepared->pix);
+    result.rotation_degrees = prepared->rotation_degrees;
+    result.skew_degrees = prepared->skew_degrees;
+  }
+
   ClearOnExit clear(api);
   api.SetImage(pix.get());
   if (api.Recognize(nullptr) != 0) return Result<OcrPageResult>::Fail("recognition failed");
   std::unique_ptr<char[]> text(api.GetUTF8Text());
-  OcrPageResult result;
   if (text) result.text = text.get();
   result.confidence = std::clamp(api.MeanTextConf(), 0, 100) / 100.0;
   return result;
@@ -92,7 +105,7 @@ std::vector<std::string> SplitLanguages(const std::string& languages) {
 
 class TesseractPool final : public OcrPool {
  public:
-  TesseractPool(std::vector<std::unique_ptr<tesseract::TessBaseAPI>> engines, std::string languages)
+  TesseractPool(std::vector<WorkerEngines> engines, std::string languages)
       : engines_(std::move(engines)), languages_(std::move(languages)) {}
 
   std::vector<Result<OcrPageResult>> RecognizeAll(const std::vector<OcrImage>& images) override {
@@ -106,13 +119,13 @@ class TesseractPool final : public OcrPool {
     std::vector<std::thread> threads;
     for (std::size_t w = 1; w < threads_wanted; ++w) {
       try {
-        threads.emplace_back([&, w] { Work(*engines_[w], images, next, results); });
+        threads.emplace_back([&, w] { Work(engines_[w], images, next, results); });
       } catch (const std::system_error&) {
         Log()->warn("ocr: could not start worker {}, continuing with {}", w, threads.size() + 1);
         break;
       }
     }
-    if (!images.empty()) Work(*engines_[0], images, next, results);
+    if (!images.empty()) Work(engines_[0], images, next, results);
     for (auto& t : threads) t.join();
 
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -131,7 +144,7 @@ class TesseractPool final : public OcrPool {
  private:
   // Runs on a worker thread: takes pages from the shared index until none are left, using only
   // `engine`. Nothing escapes: a failure becomes that page's Error.
-  static void Work(tesseract::TessBaseAPI& engine, const std::vector<OcrImage>& images,
+  static void Work(WorkerEngines& engine, const std::vector<OcrImage>& images,
                    std::atomic<std::size_t>& next,
                    std::vector<Result<OcrPageResult>>& results) noexcept {
     for (;;) {
@@ -147,7 +160,7 @@ class TesseractPool final : public OcrPool {
     }
   }
 
-  std::vector<std::unique_ptr<tesseract::TessBaseAPI>> engines_;
+  std::vector<WorkerEngines> engines_;
   std::string languages_;
 };
 
@@ -166,7 +179,8 @@ Result<std::unique_ptr<OcrPool>> OcrPool::Create(const OcrOptions& options) {
   workers = std::clamp(workers, 1, kMaxWorkers);
 
   const char* datapath = options.tessdata_dir.empty() ? nullptr : options.tessdata_dir.c_str();
-  std::vector<std::unique_ptr<tesseract::TessBaseAPI>> engines;
+  std::vector<WorkerEngines> engines;
+  bool have_osd = options.preprocess;
   for (int w = 0; w < workers; ++w) {
     auto api = std::make_unique<tesseract::TessBaseAPI>();
     api->SetVariable("debug_file", "/dev/null");
@@ -181,7 +195,21 @@ Result<std::unique_ptr<OcrPool>> OcrPool::Create(const OcrOptions& options) {
       }
     }
     api->SetPageSegMode(tesseract::PSM_AUTO);
-    engines.push_back(std::move(api));
+    WorkerEngines worker{
+        .reader = std::move(api), .osd = nullptr, .preprocess = options.preprocess};
+    if (have_osd) {
+      auto osd = CreateOsdEngine(options.tessdata_dir);
+      if (osd.ok()) {
+        worker.osd = std::move(osd.value());
+      } else {
+        Log()->warn("ocr: {}; pages are deskewed but not turned upright", osd.message());
+        have_osd = false;
+      }
+    }
+    engines.push_back(std::move(worker));
+  }
+  if (!have_osd) {
+    for (auto& worker : engines) worker.osd.reset();
   }
 
   if (const int limit = OpenMpThreadLimit(); limit > 1) {
@@ -193,8 +221,9 @@ Result<std::unique_ptr<OcrPool>> OcrPool::Create(const OcrOptions& options) {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::steady_clock::now() - start)
                       .count();
-  Log()->info("ocr: {} Tesseract {} engines ({}) loaded in {} ms", workers,
-              tesseract::TessBaseAPI::Version(), languages, ms);
+  Log()->info("ocr: {} Tesseract {} engines ({}{}) loaded in {} ms", workers,
+              tesseract::TessBaseAPI::Version(), languages,
+              options.preprocess ? (have_osd ? ", orientation and deskew" : ", deskew") : "", ms);
   return std::unique_ptr<OcrPool>(std::make_unique<TesseractPool>(std::move(engines), languages));
 }
 

@@ -3,7 +3,8 @@
 // No Tesseract or Leptonica type appears here. Create the pool once per process (loading the
 // `jpn` model costs about as much as a page), then hand it whole batches of page images; pages are
 // spread across the workers, one single-threaded engine each (OMP_THREAD_LIMIT=1 must be set in
-// the environment before the pool is created: app/main does it).
+// the environment before the pool is created: app/main does it). Each page is turned upright and
+// straightened before it is read (ocr/preprocess.h); its result says what was done.
 #pragma once
 
 #include <filesystem>
@@ -19,6 +20,9 @@ struct OcrOptions {
   std::string languages = "jpn";  // Tesseract language string
   std::string tessdata_dir;       // empty: Tesseract's default
   int workers = 0;                // 0: as many as cores
+  // Turn pages upright (Tesseract OSD, needs tesseract-ocr-osd) and straighten skews of
+  // 0.1-10 degrees before reading them. Without the OSD data only the skew is corrected.
+  bool preprocess = true;
 };
 
 // One page image to read: a file (PNG, TIFF, JPEG...) and its frame for multi-page TIFF.
@@ -28,8 +32,10 @@ struct OcrImage {
 };
 
 struct OcrPageResult {
-  std::string text;         // UTF-8
-  double confidence = 0.0;  // 0..1, mean word confidence
+  std::string text;          // UTF-8
+  double confidence = 0.0;   // 0..1, mean word confidence
+  int rotation_degrees = 0;  // clockwise turn applied to make the page upright: 0, 90, 180, 270
+  double skew_degrees = 0;   // clockwise rotation applied after that to straighten the lines
 };
 
 class OcrPool {

@@ -1,0 +1,144 @@
+#include "ocr/preprocess.h"
+
+#include <leptonica/allheaders.h>
+#include <tesseract/baseapi.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numbers>
+#include <optional>
+#include <utility>
+
+#include "pipeline/log.h"
+
+namespace intake::ocr {
+namespace {
+
+// Grey level below which a pixel counts as ink in the binarised copy (Leptonica's deskew default).
+constexpr int kInkThreshold = 130;
+// Resolution assumed when the image records none (scans and rendered pages are mostly 300 dpi).
+constexpr int kDefaultDpi = 300;
+
+long long Milliseconds(std::chrono::steady_clock::duration d) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+}
+
+// Side of the square part of the page that OSD looks at first, in inches.
+constexpr int kOsdWindowInches = 2;
+
+// Clockwise degrees that turn `binary` upright, or nothing when OSD is unsure.
+std::optional<int> RunOsd(tesseract::TessBaseAPI& osd, Pix* binary, int dpi, float min_confidence) {
+  osd.SetImage(binary);
+  osd.SetSourceResolution(dpi);
+  int page_degrees = 0;
+  float confidence = 0;
+  const char* script = nullptr;
+  float script_confidence = 0;
+  const bool found =
+      osd.DetectOrientationScript(&page_degrees, &confidence, &script, &script_confidence);
+  osd.Clear();
+  Log()->trace("ocr: OSD on {}x{} px: {} deg, confidence {:.1f}", pixGetWidth(binary),
+               pixGetHeight(binary), found ? page_degrees : -1, confidence);
+  if (!found || confidence < min_confidence) return std::nullopt;
+  // OSD reports how far the page is turned clockwise; undo it.
+  return (360 - page_degrees % 360) % 360;
+}
+
+}  // namespace
+
+void PixDeleter::operator()(Pix* pix) const { pixDestroy(&pix); }
+
+Result<std::unique_ptr<tesseract::TessBaseAPI>> CreateOsdEngine(const std::string& tessdata_dir) {
+  using R = Result<std::unique_ptr<tesseract::TessBaseAPI>>;
+  auto osd = std::make_unique<tesseract::TessBaseAPI>();
+  osd->SetVariable("debug_file", "/dev/null");
+  const char* datapath = tessdata_dir.empty() ? nullptr : tessdata_dir.c_str();
+  if (osd->Init(datapath, "osd", tesseract::OEM_TESSERACT_ONLY) != 0) {
+    return R::Fail(
+        "Tesseract could not load the orientation data \"osd\"; install tesseract-ocr-osd or set "
+        "the tessdata folder");
+  }
+  osd->SetPageSegMode(tesseract::PSM_OSD_ONLY);
+  return R(std::move(osd));
+}
+
+int DetectUprightRotation(tesseract::TessBaseAPI& osd, Pix* binary) {
+  const int dpi = pixGetXRes(binary) > 0 ? pixGetXRes(binary) : kDefaultDpi;
+  Box* found = nullptr;
+  if (pixClipToForeground(binary, nullptr, &found) != 0 || found == nullptr) return 0;  // blank
+  l_int32 x = 0, y = 0, w = 0, h = 0;
+  boxGetGeometry(found, &x, &y, &w, &h);
+  boxDestroy(&found);
+
+  // OSD classifies up to 250 characters, each in four orientations: 0.4-0.7 s for a full A4
+  // page of Japanese. A window of kOsdWindowInches square in the middle of the ink holds enough
+  // text to decide in about 0.15 s; the whole page is the fallback when the window is unsure.
+  const int side = kOsdWindowInches * dpi;
+  if (w > side || h > side) {
+    const int cw = std::min(w, side);
+    const int ch = std::min(h, side);
+    Box* window = boxCreate(x + (w - cw) / 2, y + (h - ch) / 2, cw, ch);
+    PixPtr crop(pixClipRectangle(binary, window, nullptr));
+    boxDestroy(&window);
+    if (crop) {
+      if (auto rotation = RunOsd(osd, crop.get(), dpi, kMinWindowOrientationConfidence)) {
+        return *rotation;
+      }
+    }
+  }
+  return RunOsd(osd, binary, dpi, kMinOrientationConfidence).value_or(0);
+}
+
+double DetectSkewCorrection(Pix* binary) {
+  l_float32 angle = 0;
+  l_float32 confidence = 0;
+  if (pixFindSkewSweepAndSearch(binary, &angle, &confidence, 4, 2,
+                                static_cast<l_float32>(kMaxSkewDegrees + 1), 1.0f, 0.01f) != 0) {
+    return 0;
+  }
+  const double magnitude = std::fabs(angle);
+  if (confidence < kMinSkewConfidence || magnitude < kMinSkewDegrees ||
+      magnitude > kMaxSkewDegrees) {
+    return 0;
+  }
+  return angle;
+}
+
+Result<PreparedPage> PreparePage(tesseract::TessBaseAPI* osd, PixPtr page) {
+  using R = Result<PreparedPage>;
+  const auto start = std::chrono::steady_clock::now();
+  PixPtr binary(pixConvertTo1(page.get(), kInkThreshold));
+  if (!binary) return R::Fail("page could not be binarised");
+
+  PreparedPage out;
+  const auto osd_start = std::chrono::steady_clock::now();
+  if (osd != nullptr) {
+    out.rotation_degrees = DetectUprightRotation(*osd, binary.get());
+    if (out.rotation_degrees != 0) {
+      const int quads = out.rotation_degrees / 90;
+      PixPtr turned(pixRotateOrth(page.get(), quads));
+      PixPtr turned_binary(pixRotateOrth(binary.get(), quads));
+      if (!turned || !turned_binary) return R::Fail("page could not be rotated");
+      page = std::move(turned);
+      binary = std::move(turned_binary);
+    }
+  }
+
+  const auto skew_start = std::chrono::steady_clock::now();
+  out.skew_degrees = DetectSkewCorrection(binary.get());
+  if (out.skew_degrees != 0) {
+    const auto radians = static_cast<l_float32>(out.skew_degrees * std::numbers::pi / 180);
+    PixPtr straight(pixRotate(page.get(), radians, L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0));
+    if (!straight) return R::Fail("page could not be straightened");
+    page = std::move(straight);
+  }
+  const auto end = std::chrono::steady_clock::now();
+  Log()->debug("ocr: page turned {} deg, straightened {:.2f} deg in {} ms (orientation {} ms)",
+               out.rotation_degrees, out.skew_degrees, Milliseconds(end - start),
+               Milliseconds(skew_start - osd_start));
+  out.pix = std::move(page);
+  return out;
+}
+
+}  // namespace intake::ocr
