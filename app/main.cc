@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
 
   CLI::App cli{"intake: checks second-opinion submissions for completeness"};
   cli.require_subcommand(1);
+  cli.fallthrough();  // --log-level may follow the subcommand too
   cli.footer(
       "Exit codes: 0 all submissions processed (any verdict), 1 a submission could not be "
       "processed,\n2 bad usage or invalid profile, 3 output folder not writable, 4 OCR data "

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The exit codes README.md documents, checked on the real binary. Usage: cli_exit_codes.sh INTAKE
+set -u
+intake="$1"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+failures=0
+
+expect() {  # expect CODE DESCRIPTION -- COMMAND...
+  local want="$1" what="$2"
+  shift 3
+  "$@" >"$tmp/out" 2>&1
+  local got=$?
+  if [ "$got" -eq "$want" ]; then
+    echo "ok    $what (exit $got)"
+  else
+    echo "FAIL  $what: expected exit $want, got $got"; sed 's/^/      /' "$tmp/out"
+    failures=$((failures + 1))
+  fi
+}
+
+mkdir -p "$tmp/empty"
+printf 'schema: intake.profile/1\nid: broken\n' >"$tmp/broken.yaml"
+touch "$tmp/file"
+
+expect 2 "no subcommand" -- "$intake"
+expect 2 "unknown option" -- "$intake" process "$tmp/empty" --out "$tmp/o" --bogus
+expect 2 "invalid profile" -- "$intake" process "$tmp/empty" --out "$tmp/o" --profile "$tmp/broken.yaml"
+expect 1 "submission not found" -- "$intake" process "$tmp/nope" --out "$tmp/o"
+expect 3 "output folder not creatable" -- "$intake" process "$tmp/empty" --out "$tmp/file/sub"
+expect 0 "an empty submission is a result, not an error" -- \
+  "$intake" process "$tmp/empty" --out "$tmp/o" --log-level warn
+expect 0 "check-config on the shipped profile" -- "$intake" check-config "$(dirname "$0")/../../config/profiles/utokyo-online.yaml"
+expect 1 "check-config on a broken profile" -- "$intake" check-config "$tmp/broken.yaml"
+
+[ "$failures" -eq 0 ]
