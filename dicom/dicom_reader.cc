@@ -26,35 +26,6 @@ namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
 
-// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is not valid (overlong
-// forms, surrogates and code points above U+10FFFF are invalid).
-std::size_t ValidUtf8Length(std::string_view s, std::size_t i) {
-  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char b0 = byte(i);
-  if (b0 < 0x80) return 1;
-  std::size_t len;
-  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-  if (b0 >= 0xC2 && b0 <= 0xDF) {
-    len = 2;
-  } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-    len = 3;
-    if (b0 == 0xE0) lo = 0xA0;
-    if (b0 == 0xED) hi = 0x9F;
-  } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-    len = 4;
-    if (b0 == 0xF0) lo = 0x90;
-    if (b0 == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
-  for (std::size_t k = 2; k < len; ++k) {
-    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
-  }
-  return len;
-}
-
 // ISO 2022 escape sequence at s[i] (ESC, intermediates 0x20-0x2F, final 0x30-0x7E): its length,
 // or 0. `multibyte` tells whether it designates a 94x94 set into G0 (ESC $ B, ESC $ ( D ...).
 std::size_t EscapeSequenceLength(std::string_view s, std::size_t i, bool& multibyte) {
@@ -99,7 +70,7 @@ std::string SanitizeToUtf8(std::string_view raw) {
       ++i;  // other C0 controls (NUL padding, stray bytes) carry no text
       continue;
     }
-    const std::size_t len = ValidUtf8Length(raw, i);
+    const std::size_t len = Utf8SequenceLength(raw, i);
     if (len == 0) {
       out += kReplacement;
       ++i;

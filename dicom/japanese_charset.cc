@@ -345,6 +345,11 @@ bool IsIso2022JapaneseTerm(std::string_view term) {
 
 }  // namespace
 
+std::size_t Utf8SequenceLength(std::string_view s, std::size_t i) {
+  char32_t cp;
+  return DecodeUtf8At(s, i, cp);
+}
+
 bool IsJapaneseCharacterSet(std::string_view specific_character_set) {
   for (const std::string& term : SplitTerms(specific_character_set)) {
     if (IsIso2022JapaneseTerm(term) || term == "ISO_IR 13") return true;

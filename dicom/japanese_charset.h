@@ -10,6 +10,7 @@
 // be 0x5C.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,10 @@ enum class ValueKind { kText, kPersonName };
 // True when Specific Character Set (0008,0005), as written (values separated by '\'), names a
 // Japanese set: ISO 2022 IR 13, ISO 2022 IR 87, ISO 2022 IR 159, ISO_IR 13, or the typo ISO_IR 87.
 bool IsJapaneseCharacterSet(std::string_view specific_character_set);
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 when it is not valid (truncated,
+// overlong, surrogate, above U+10FFFF).
+std::size_t Utf8SequenceLength(std::string_view s, std::size_t i);
 
 // Decodes `raw_value` (all values of the element, delimiters included) to UTF-8 when its
 // character set is Japanese (see above), ISO_IR 192, ISO 2022 IR 6 alone or empty. Returns

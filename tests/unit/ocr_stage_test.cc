@@ -48,14 +48,7 @@ class OcrStageTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   SourceFile AddFile(const std::string& relative_path, FileKind kind) {
-    SourceFile file;
-    file.id = c_.NextFileId();
-    file.relative_path = relative_path;
-    file.path = dir_ / "in" / relative_path;
-    file.kind = kind;
-    fs::create_directories(file.path.parent_path());
-    c_.files.push_back(file);
-    return file;
+    return intake::testing::AddSubmissionFile(c_, dir_, relative_path, kind);
   }
 
   Status RunPagesAndOcr(double threshold = 0.6) {

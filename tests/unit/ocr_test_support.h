@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/case_model.h"
+
 namespace intake::testing {
 
 using Lines = std::vector<std::string>;
@@ -110,6 +112,21 @@ inline std::filesystem::path FreshTempDir(const std::string& name) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
+}
+
+// Adds a file of the submission to `c`, as unpack and identify would have, at
+// `root`/in/`relative_path` (its folder is created; the file is left to the test to write).
+// Returns a copy.
+inline SourceFile AddSubmissionFile(Case& c, const std::filesystem::path& root,
+                                    const std::string& relative_path, FileKind kind) {
+  SourceFile file;
+  file.id = c.NextFileId();
+  file.relative_path = relative_path;
+  file.path = root / "in" / relative_path;
+  file.kind = kind;
+  std::filesystem::create_directories(file.path.parent_path());
+  c.files.push_back(file);
+  return file;
 }
 
 }  // namespace intake::testing

@@ -72,14 +72,7 @@ class PagesStageTest : public ::testing::Test {
 
   // Adds a file of the submission, as unpack and identify would have; returns a copy.
   SourceFile AddFile(const std::string& relative_path, FileKind kind) {
-    SourceFile file;
-    file.id = c_.NextFileId();
-    file.relative_path = relative_path;
-    file.path = dir_ / "in" / relative_path;
-    file.kind = kind;
-    fs::create_directories(file.path.parent_path());
-    c_.files.push_back(file);
-    return file;
+    return intake::testing::AddSubmissionFile(c_, dir_, relative_path, kind);
   }
 
   Status RunStage(PagesOptions options = {}) { return MakePagesStage(options)->Run(c_); }
