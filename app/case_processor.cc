@@ -51,13 +51,13 @@ Result<std::string> SubmissionHash(const fs::path& submission) {
     if (it->is_regular_file(ec) && !it->is_symlink(ec)) files.push_back(it->path());
   }
   std::sort(files.begin(), files.end());
+  const std::vector<Result<std::string>> file_hashes = Sha256Files(files);
   Sha256 h;
-  for (const auto& f : files) {
-    auto file_hash = Sha256File(f);
-    if (!file_hash.ok()) return file_hash;
-    h.Update(fs::relative(f, submission, ec).generic_string());
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (!file_hashes[i].ok()) return file_hashes[i];
+    h.Update(fs::relative(files[i], submission, ec).generic_string());
     h.Update(std::string_view("\0", 1));
-    h.Update(*file_hash);
+    h.Update(*file_hashes[i]);
     h.Update("\n");
   }
   return h.HexDigest();
@@ -95,8 +95,10 @@ Outcome CaseProcessor::Process(const fs::path& submission) {
     outcome.status = Status::Fail("cannot create the case folder in the output folder");
     return outcome;
   }
-  Log()->info("case {} started (submission {} bytes hashed)", c.id,
-              fs::is_directory(submission) ? 0 : fs::file_size(submission, ec));
+  Log()->info("case {} started (submission hashed in {} ms)", c.id,
+              std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - start)
+                  .count());
 
   report::ReportContext context;
   context.program_version = options_.program_version;

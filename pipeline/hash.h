@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "pipeline/result.h"
 
@@ -25,5 +26,9 @@ class Sha256 {
 std::string Sha256Hex(std::string_view bytes);
 // Streams the file; fails with a message naming only its size on read errors.
 Result<std::string> Sha256File(const std::filesystem::path& path);
+// Hashes many files on `threads` threads (0: one per core); result i belongs to path i. A disc of
+// 2,000 CT slices is about 1 GB: one core alone spends most of a second on it.
+std::vector<Result<std::string>> Sha256Files(const std::vector<std::filesystem::path>& paths,
+                                             int threads = 0);
 
 }  // namespace intake
