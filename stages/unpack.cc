@@ -3,6 +3,9 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <locale.h>
+#include <unicode/ucnv.h>
+#include <unicode/unistr.h>
+#include <unicode/utf8.h>
 
 #include <algorithm>
 #include <deque>
@@ -64,6 +67,49 @@ fs::path Unused(const fs::path& wanted) {
     candidate += "~" + std::to_string(i);
     if (!fs::exists(candidate)) return candidate;
   }
+}
+
+bool IsValidUtf8(std::string_view bytes) {
+  const auto* s = reinterpret_cast<const uint8_t*>(bytes.data());
+  const auto n = static_cast<int32_t>(bytes.size());
+  for (int32_t i = 0; i < n;) {
+    UChar32 c;
+    U8_NEXT(s, i, n, c);
+    if (c < 0) return false;
+  }
+  return true;
+}
+
+// Windows' Japanese code page (Shift_JIS with the NEC and IBM extensions) to UTF-8; empty when
+// the bytes are not valid CP932. ICU knows it as "windows-31j".
+std::string Cp932ToUtf8(std::string_view bytes) {
+  UErrorCode status = U_ZERO_ERROR;
+  UConverter* cp932 = ucnv_open("windows-31j", &status);
+  if (U_FAILURE(status)) return {};
+  ucnv_setToUCallBack(cp932, UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
+  std::u16string units(bytes.size() + 1, u'\0');  // CP932 never takes fewer bytes than UTF-16
+  const int32_t length = ucnv_toUChars(cp932, units.data(), static_cast<int32_t>(units.size()),
+                                       bytes.data(), static_cast<int32_t>(bytes.size()), &status);
+  ucnv_close(cp932);
+  if (U_FAILURE(status)) return {};
+  std::string out;
+  icu::UnicodeString(units.data(), length).toUTF8String(out);
+  return out;
+}
+
+// The entry's name in UTF-8. Zip tools on Windows write names in the ANSI code page, CP932 in
+// Japan, without the UTF-8 flag; macOS writes UTF-8 without the flag. libarchive hands such a
+// name over undecoded, so: valid UTF-8 is taken as it is, anything else is decoded as CP932
+// (before the path is split: a CP932 character such as ソ ends in the byte of '\\').
+std::string EntryNameUtf8(struct archive_entry* entry) {
+  const char* raw = archive_entry_pathname(entry);
+  if (raw != nullptr && IsValidUtf8(raw)) return raw;
+  if (raw != nullptr) {
+    std::string decoded = Cp932ToUtf8(raw);
+    if (!decoded.empty()) return decoded;
+  }
+  const char* utf8 = archive_entry_pathname_utf8(entry);
+  return utf8 != nullptr ? utf8 : (raw != nullptr ? raw : "");
 }
 
 // libarchive converts entry names to the current locale's charset; in the C locale of a service
@@ -199,9 +245,7 @@ class UnpackStage final : public Stage {
         limit_hit = true;
         break;
       }
-      const char* utf8 = archive_entry_pathname_utf8(entry);
-      const char* raw = archive_entry_pathname(entry);
-      const std::string entry_path = utf8 ? utf8 : (raw ? raw : "");
+      const std::string entry_path = EntryNameUtf8(entry);
       const auto type = archive_entry_filetype(entry);
       if (type == AE_IFDIR) continue;
       if (archive_entry_is_encrypted(entry)) {

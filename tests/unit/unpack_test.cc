@@ -22,7 +22,7 @@ struct Entry {
 
 // Writes a zip with libarchive; `passphrase` set: entries encrypted (ZipCrypto).
 void WriteZip(const fs::path& out, const std::vector<Entry>& entries,
-              const char* passphrase = nullptr) {
+              const char* passphrase = nullptr, const char* name_charset = "UTF-8") {
   // The writer needs a UTF-8 locale to flag names as UTF-8; the stage under test runs in the
   // test process's plain C locale, as a service would.
   locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
@@ -30,8 +30,10 @@ void WriteZip(const fs::path& out, const std::vector<Entry>& entries,
   locale_t previous = uselocale(utf8);
   struct archive* a = archive_write_new();
   archive_write_set_format_zip(a);
-  // Names flagged as UTF-8 (general purpose bit 11), as current zip tools write them.
-  ASSERT_EQ(archive_write_set_options(a, "zip:hdrcharset=UTF-8"), ARCHIVE_OK);
+  // Names flagged as UTF-8 (general purpose bit 11), as current zip tools write them; or in
+  // CP932 without the flag, as Windows' own zip folders do in Japan.
+  ASSERT_EQ(archive_write_set_options(a, (std::string("zip:hdrcharset=") + name_charset).c_str()),
+            ARCHIVE_OK);
   if (passphrase) {
     ASSERT_EQ(archive_write_set_options(a, "zip:encryption=zipcrypt"), ARCHIVE_OK);
     ASSERT_EQ(archive_write_set_passphrase(a, passphrase), ARCHIVE_OK);
@@ -120,6 +122,20 @@ TEST_F(UnpackTest, NestedZipsAreExtractedWithContainers) {
   EXPECT_EQ(ReadFile(leaf->path), "hello");
   EXPECT_EQ(files["outer.zip"]->kind, FileKind::kArchive);
   EXPECT_TRUE(c_.findings.empty());
+}
+
+TEST_F(UnpackTest, WindowsZipNamesInCp932AreDecoded) {
+  // ソ and 表 end in 0x5C, the byte of '\\': decoding must come before splitting the path.
+  WriteZip(root_ / "in/windows.zip",
+           {{"書類/紹介状.pdf", "%PDF-1.4\n"}, {"表紙ソフト.txt", "x"}, {"plain.txt", "y"}},
+           nullptr, "CP932");
+  ASSERT_TRUE(MakeUnpackStage(root_ / "in/windows.zip")->Run(c_).ok());
+  auto files = ByPath();
+  EXPECT_TRUE(files.count("windows.zip/書類/紹介状.pdf"));
+  EXPECT_TRUE(files.count("windows.zip/表紙ソフト.txt"));
+  EXPECT_TRUE(files.count("windows.zip/plain.txt"));
+  EXPECT_FALSE(HasFinding("UNSAFE_PATH"));
+  EXPECT_TRUE(fs::exists(c_.work_dir / "unpacked" / files["windows.zip"]->id / "表紙ソフト.txt"));
 }
 
 TEST_F(UnpackTest, ZipSlipAbsolutePathsAndSymlinksStayOut) {
