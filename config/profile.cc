@@ -259,7 +259,8 @@ std::optional<Profile> Parse(const std::filesystem::path& path, std::vector<Conf
       r.ask = p.String(node["ask"], key + ".ask", false);
       if (node["when"]) r.when = p.ParseCondition(node["when"], key + ".when");
       const YAML::Node any = node["any_of"];
-      if (!any.IsSequence() || any.size() == 0) {
+      // IsDefined() first: a missing key of a const node is invalid and throws on IsSequence().
+      if (!any.IsDefined() || !any.IsSequence() || any.size() == 0) {
         p.Error(any.IsDefined() ? any : node, key + ".any_of", "must be a non-empty list");
       } else {
         for (std::size_t j = 0; j < any.size(); ++j) {
@@ -331,15 +332,32 @@ std::string ConfigError::ToString() const {
   return out + message;
 }
 
+namespace {
+
+// Parse() checks node types before it reads them, but yaml-cpp can still throw on structures it
+// builds oddly (found by fuzz/fuzz_profile): any such throw is one more error, never a crash.
+std::optional<Profile> ParseGuarded(const std::filesystem::path& path,
+                                    std::vector<ConfigError>& errors) {
+  try {
+    return Parse(path, errors);
+  } catch (const YAML::Exception& e) {
+    errors.push_back({path.string(), e.mark.is_null() ? 0 : e.mark.line + 1, "",
+                      "unexpected YAML structure: " + e.msg});
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
 std::vector<ConfigError> ValidateProfileFile(const std::filesystem::path& path) {
   std::vector<ConfigError> errors;
-  Parse(path, errors);
+  ParseGuarded(path, errors);
   return errors;
 }
 
 Result<Profile> LoadProfile(const std::filesystem::path& path) {
   std::vector<ConfigError> errors;
-  auto profile = Parse(path, errors);
+  auto profile = ParseGuarded(path, errors);
   if (profile) return std::move(*profile);
   std::string message = "invalid profile:";
   for (std::size_t i = 0; i < errors.size() && i < 5; ++i) message += "\n  " + errors[i].ToString();

@@ -201,7 +201,8 @@ void ApplyManifest(Case& c) {
     c.AddFinding("CORRUPT_FILE", "マニフェストを読み取れません: " + it->relative_path, it->id);
     return;
   }
-  const YAML::Node facts = root["facts"];
+  // IsMap() before the subscript: root["facts"] throws on a scalar (found by fuzz/fuzz_manifest).
+  const YAML::Node facts = root.IsMap() ? root["facts"] : YAML::Node();
   if (!root.IsMap() || (facts && !facts.IsMap())) {
     c.AddFinding("CORRUPT_FILE", "マニフェストの形式が正しくありません: " + it->relative_path,
                  it->id);
@@ -210,6 +211,7 @@ void ApplyManifest(Case& c) {
   if (!facts) return;
   int applied = 0;
   for (const auto& entry : facts) {
+    if (!entry.first.IsScalar()) continue;  // a list or map as a key
     Fact f;
     f.name = entry.first.as<std::string>();
     f.confidence = 1.0;

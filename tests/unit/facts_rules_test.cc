@@ -221,6 +221,30 @@ TEST_F(FactsRulesTest, ManifestFactsWinAndAreMarked) {
   EXPECT_FALSE(c_.FindFact("patient_birth_date")->source.from_manifest);
 }
 
+TEST_F(FactsRulesTest, MalformedManifestIsAFindingAndDocumentsStillCount) {
+  // Found by fuzz/fuzz_manifest: a manifest that is a bare scalar threw from root["facts"].
+  int n = 0;
+  for (const char* text : {"z\"{fac\"t", "facts: [1, 2]", "facts:\n  ? [a, b]\n  : 1\n"}) {
+    const fs::path manifest =
+        fs::temp_directory_path() / ("intake_facts_test_bad" + std::to_string(n++) + ".yaml");
+    std::ofstream(manifest) << text;
+    Case c;
+    c.id = "bad-manifest";
+    c.submission_date = "2026-11-21";
+    SourceFile f;
+    f.id = "f0001";
+    f.path = manifest;
+    f.relative_path = "intake.yaml";
+    f.kind = FileKind::kManifest;
+    c.files.push_back(f);
+    ASSERT_TRUE(MakeFactsStage()->Run(c).ok()) << text;
+    if (std::string(text).find('?') == std::string::npos) {
+      ASSERT_EQ(c.findings.size(), 1u) << text;
+      EXPECT_EQ(c.findings[0].code, "CORRUPT_FILE");
+    }
+  }
+}
+
 TEST_F(FactsRulesTest, ExclusionRejectsTheCase) {
   const fs::path manifest = fs::temp_directory_path() / "intake_facts_test_excl.yaml";
   std::ofstream(manifest) << "facts:\n  patient_deceased: true\n";

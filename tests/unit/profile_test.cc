@@ -67,6 +67,26 @@ requirements:
   EXPECT_FALSE(LoadProfile(p).ok());
 }
 
+TEST(ProfileTest, RequirementWithoutAlternativesIsAnErrorNotACrash) {
+  // Found by fuzz/fuzz_profile: a misspelt `any_of` made yaml-cpp throw InvalidNode.
+  const fs::path p = WriteTemp("no_any_of", R"(schema: intake.profile/1
+id: t
+name: t
+document_types:
+  referral_letter:
+    label: 紹介状
+    title_keywords: [紹介状]
+requirements:
+  - id: referral_letter
+    label: 紹介状
+    any_oZf: [referral_letter]
+)");
+  const auto errors = ValidateProfileFile(p);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].key, "requirements[0].any_of");
+  EXPECT_EQ(errors[0].line, 9);
+}
+
 TEST(ProfileTest, SyntaxErrorHasALine) {
   const fs::path p = WriteTemp("syntax", "schema: intake.profile/1\nid: [unclosed\n");
   const auto errors = ValidateProfileFile(p);
