@@ -1,0 +1,712 @@
+// Hostile and broken submissions through the real `intake process`, one test per input.
+//
+// Each test builds its input in a fresh folder (`in/`), runs intake into `out/` as a child
+// process and checks what issue 7 promises: no crash (a normal exit, 0), the expected finding
+// codes in report.json, the original submission unchanged, nothing written outside `out/`,
+// bounded memory (the child's peak RSS), and a log without patient data (ASCII only). The table
+// of what was tried and what intake did is written to <build>/hostile-inputs.md for the README.
+//
+// Usage (CTest runs it): intake-hostile-inputs --intake PATH [gtest flags]
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <leptonica/allheaders.h>
+#include <locale.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "dicom/synthetic_series.h"
+#include "pipeline/hash.h"
+
+extern char** environ;
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+fs::path g_intake;  // set by main
+std::vector<std::string> g_table_rows;
+
+// ---------------------------------------------------------------------------------------------
+// Input builders.
+
+struct ArchiveEntry {
+  std::string path;
+  std::string content;       // file data, or the link target
+  unsigned type = AE_IFREG;  // AE_IFREG, AE_IFLNK, AE_IFCHR
+  bool hardlink = false;     // a hard link to `content`
+  std::uint64_t zeros = 0;   // > 0: the entry is this many zero bytes (zip bomb)
+};
+
+// Writes a zip or tar with libarchive. `options` e.g. "zip:hdrcharset=CP932".
+void WriteArchive(const fs::path& out, const std::vector<ArchiveEntry>& entries, bool tar = false,
+                  const std::string& options = "zip:hdrcharset=UTF-8",
+                  const char* passphrase = nullptr) {
+  locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr));
+  locale_t previous = uselocale(utf8);
+  struct archive* a = archive_write_new();
+  if (tar) {
+    archive_write_set_format_pax_restricted(a);
+  } else {
+    archive_write_set_format_zip(a);
+    archive_write_set_options(a, options.c_str());
+  }
+  if (passphrase) {
+    archive_write_set_options(a, "zip:encryption=zipcrypt");
+    archive_write_set_passphrase(a, passphrase);
+  }
+  archive_write_open_filename(a, out.c_str());
+  const std::string chunk(1 << 20, '\0');
+  for (const auto& e : entries) {
+    struct archive_entry* entry = archive_entry_new();
+    archive_entry_set_pathname(entry, e.path.c_str());
+    archive_entry_set_perm(entry, 0644);
+    if (e.hardlink) {
+      archive_entry_set_filetype(entry, AE_IFREG);
+      archive_entry_set_hardlink(entry, e.content.c_str());
+      archive_write_header(a, entry);
+    } else if (e.type == AE_IFLNK) {
+      archive_entry_set_filetype(entry, AE_IFLNK);
+      archive_entry_set_symlink(entry, e.content.c_str());
+      archive_write_header(a, entry);
+    } else if (e.type == AE_IFCHR) {
+      archive_entry_set_filetype(entry, AE_IFCHR);
+      archive_entry_set_rdev(entry, makedev(1, 3));  // /dev/null's numbers
+      archive_write_header(a, entry);
+    } else {
+      archive_entry_set_filetype(entry, AE_IFREG);
+      const std::uint64_t size = e.zeros > 0 ? e.zeros : e.content.size();
+      archive_entry_set_size(entry, static_cast<la_int64_t>(size));
+      archive_write_header(a, entry);
+      if (e.zeros > 0) {
+        for (std::uint64_t done = 0; done < e.zeros; done += chunk.size())
+          archive_write_data(a, chunk.data(),
+                             std::min<std::uint64_t>(chunk.size(), e.zeros - done));
+      } else {
+        archive_write_data(a, e.content.data(), e.content.size());
+      }
+    }
+    archive_entry_free(entry);
+  }
+  archive_write_close(a);
+  archive_write_free(a);
+  uselocale(previous);
+  freelocale(utf8);
+}
+
+std::string ReadBytes(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+void WriteBytes(const fs::path& p, const std::string& bytes) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary | std::ios::trunc) << bytes;
+}
+
+std::string Be32(std::uint32_t v) {
+  return {static_cast<char>(v >> 24), static_cast<char>(v >> 16), static_cast<char>(v >> 8),
+          static_cast<char>(v)};
+}
+
+// A PNG chunk with its CRC.
+std::string PngChunk(const std::string& type, const std::string& data) {
+  const std::string body = type + data;
+  const auto crc =
+      crc32(0, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()));
+  return Be32(static_cast<std::uint32_t>(data.size())) + body +
+         Be32(static_cast<std::uint32_t>(crc));
+}
+
+// A valid PNG signature and header declaring width x height (8-bit grey) with almost no data:
+// a decompression bomb if a reader trusts the header.
+std::string HugePng(std::uint32_t width, std::uint32_t height) {
+  std::string ihdr = Be32(width) + Be32(height) + std::string("\x08\x00\x00\x00\x00", 5);
+  std::string idat(32, '\0');
+  uLongf len = static_cast<uLongf>(idat.size());
+  const std::string row(64, '\0');
+  compress(reinterpret_cast<Bytef*>(idat.data()), &len, reinterpret_cast<const Bytef*>(row.data()),
+           static_cast<uLong>(row.size()));
+  idat.resize(len);
+  return std::string("\x89PNG\r\n\x1a\n", 8) + PngChunk("IHDR", ihdr) + PngChunk("IDAT", idat) +
+         PngChunk("IEND", "");
+}
+
+// A little-endian TIFF whose one IFD declares width x height, 1 bit, G4, one tiny strip.
+std::string HugeTiff(std::uint32_t width, std::uint32_t height) {
+  auto le16 = [](std::uint16_t v) {
+    return std::string{static_cast<char>(v), static_cast<char>(v >> 8)};
+  };
+  auto le32 = [&](std::uint32_t v) {
+    return le16(static_cast<std::uint16_t>(v)) + le16(static_cast<std::uint16_t>(v >> 16));
+  };
+  auto entry = [&](std::uint16_t tag, std::uint16_t type, std::uint32_t value) {
+    return le16(tag) + le16(type) + le32(1) +
+           (type == 3 ? le16(static_cast<std::uint16_t>(value)) + le16(0) : le32(value));
+  };
+  const std::uint32_t strip_offset = 8 + 2 + 9 * 12 + 4;
+  std::string tiff = "II*" + std::string(1, '\0') + le32(8) + le16(9);
+  tiff += entry(256, 4, width) + entry(257, 4, height) + entry(258, 3, 1) + entry(259, 3, 4) +
+          entry(262, 3, 0) + entry(273, 4, strip_offset) + entry(277, 3, 1) +
+          entry(278, 4, height) + entry(279, 4, 16);
+  tiff += le32(0) + std::string(16, '\0');
+  return tiff;
+}
+
+// A real JPEG (Leptonica) of a grey page, cut to `keep` of its length when keep < 1.
+std::string Jpeg(double keep = 1.0) {
+  Pix* pix = pixCreate(1240, 1754, 8);
+  pixSetAllArbitrary(pix, 230);
+  l_uint8* data = nullptr;
+  size_t size = 0;
+  pixWriteMemJpeg(&data, &size, pix, 75, 0);
+  pixDestroy(&pix);
+  std::string bytes(reinterpret_cast<const char*>(data), size);
+  lept_free(data);
+  bytes.resize(static_cast<std::size_t>(static_cast<double>(bytes.size()) * keep));
+  return bytes;
+}
+
+// A minimal PDF with a standard security handler and a non-empty user password (locked).
+std::string LockedPdf() {
+  const std::vector<std::string> objects = {
+      "<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+      "<< /Filter /Standard /V 1 /R 2 /P -44 /O <" + std::string(64, 'a') + "> /U <" +
+          std::string(64, 'b') + "> >>"};
+  std::ostringstream pdf;
+  pdf << "%PDF-1.4\n";
+  std::vector<std::size_t> offsets;
+  for (std::size_t i = 0; i < objects.size(); ++i) {
+    offsets.push_back(static_cast<std::size_t>(pdf.tellp()));
+    pdf << i + 1 << " 0 obj\n" << objects[i] << "\nendobj\n";
+  }
+  const auto xref = pdf.tellp();
+  pdf << "xref\n0 " << objects.size() + 1 << "\n0000000000 65535 f \n";
+  for (auto offset : offsets) {
+    char line[32];
+    std::snprintf(line, sizeof line, "%010zu 00000 n \n", offset);
+    pdf << line;
+  }
+  pdf << "trailer\n<< /Size " << objects.size() + 1 << " /Root 1 0 R /Encrypt 4 0 R /ID [<"
+      << std::string(32, 'c') << "> <" << std::string(32, 'c') << ">] >>\nstartxref\n"
+      << xref << "\n%%EOF\n";
+  return pdf.str();
+}
+
+std::vector<fs::path> SyntheticDisc(const fs::path& root) {
+  intake::dicom::SyntheticSeriesSpec spec;
+  spec.patient_name = "HOSTILE^TEST";
+  spec.patient_id = "H0001";
+  spec.patient_birth_date = "19700101";
+  spec.patient_sex = "O";
+  spec.study_date = "20261101";
+  spec.slices = 3;
+  spec.uid_seed = "hostile";
+  auto written = intake::dicom::WriteSyntheticDisc(root, spec);
+  return written.ok() ? *written : std::vector<fs::path>{};
+}
+
+// ---------------------------------------------------------------------------------------------
+// The cases.
+
+struct HostileCase {
+  std::string name;                                  // test name
+  std::string tried;                                 // README: the input
+  std::function<fs::path(const fs::path& in)> make;  // builds the submission, returns its path
+  std::vector<std::string> codes;                    // finding codes that must be in report.json
+  std::string verdict;                               // expected verdict, or empty for any
+  // Extra checks on report.json (and the case folder); returns "" or what is wrong.
+  std::function<std::string(const json& report, const fs::path& case_dir)> check;
+  std::string does;  // README: what intake does (besides the codes)
+};
+
+bool HasFile(const json& report, const std::string& path_suffix, const std::string& kind = "") {
+  for (const auto& f : report.at("submission").at("files")) {
+    const std::string p = f.value("path", "");
+    if (p.size() >= path_suffix.size() &&
+        p.compare(p.size() - path_suffix.size(), path_suffix.size(), path_suffix) == 0 &&
+        (kind.empty() || f.value("kind", "") == kind))
+      return true;
+  }
+  return false;
+}
+
+const std::string kEscape = "intake_hostile_escape.txt";
+
+std::vector<HostileCase> Cases() {
+  std::vector<HostileCase> cases;
+  cases.push_back({"ZipSlip",
+                   "zip entry `../../…/" + kEscape + "` (zip-slip)",
+                   [](const fs::path& in) {
+                     std::string up;
+                     for (int i = 0; i < 12; ++i) up += "../";
+                     WriteArchive(in / "slip.zip", {{up + "tmp/" + kEscape, "x"}, {"ok.txt", "y"}});
+                     return in / "slip.zip";
+                   },
+                   {"UNSAFE_PATH"},
+                   "",
+                   nullptr,
+                   "entry skipped, the rest extracted"});
+  cases.push_back({"AbsolutePath",
+                   "zip entry with an absolute path `/tmp/" + kEscape + "`",
+                   [](const fs::path& in) {
+                     WriteArchive(in / "abs.zip", {{"/tmp/" + kEscape, "x"}, {"ok.txt", "y"}});
+                     return in / "abs.zip";
+                   },
+                   {"UNSAFE_PATH"},
+                   "",
+                   nullptr,
+                   "entry skipped"});
+  cases.push_back(
+      {"SymlinkEntry",
+       "zip entry that is a symlink to `/etc/passwd`",
+       [](const fs::path& in) {
+         WriteArchive(in / "link.zip", {{"passwd", "/etc/passwd", AE_IFLNK}, {"ok.txt", "y"}});
+         return in / "link.zip";
+       },
+       {"UNSAFE_PATH"},
+       "",
+       nullptr,
+       "link not created"});
+  cases.push_back({"HardlinkEntry",
+                   "tar hard link to `/etc/shadow`",
+                   [](const fs::path& in) {
+                     WriteArchive(in / "hard.tar",
+                                  {{"shadow", "/etc/shadow", AE_IFREG, true}, {"ok.txt", "y"}},
+                                  true);
+                     return in / "hard.tar";
+                   },
+                   {"UNSAFE_PATH"},
+                   "",
+                   nullptr,
+                   "link not created"});
+  cases.push_back({"DeviceEntry",
+                   "tar character device entry",
+                   [](const fs::path& in) {
+                     WriteArchive(in / "dev.tar", {{"null", "", AE_IFCHR}, {"ok.txt", "y"}}, true);
+                     return in / "dev.tar";
+                   },
+                   {"UNSAFE_PATH"},
+                   "",
+                   nullptr,
+                   "device not created"});
+  cases.push_back({"DuplicateNames",
+                   "zip with the same name twice",
+                   [](const fs::path& in) {
+                     WriteArchive(in / "dup.zip", {{"a.txt", "first"}, {"a.txt", "second"}});
+                     return in / "dup.zip";
+                   },
+                   {},
+                   "",
+                   [](const json& r, const fs::path&) -> std::string {
+                     int copies = 0;
+                     for (const auto& f : r.at("submission").at("files"))
+                       copies += f.value("path", "") == "dup.zip/a.txt";
+                     return copies == 2 ? "" : "both copies must be kept";
+                   },
+                   "both extracted and listed (the second as `a.txt~2` in the work area)"});
+  cases.push_back(
+      {"Cp932Names",
+       "Windows zip with CP932 (Shift_JIS) names, ソ/表 with a 0x5C byte",
+       [](const fs::path& in) {
+         WriteArchive(in / "win.zip", {{"書類/紹介状.txt", "x"}, {"表紙ソフト.txt", "y"}}, false,
+                      "zip:hdrcharset=CP932");
+         return in / "win.zip";
+       },
+       {},
+       "",
+       [](const json& r, const fs::path&) -> std::string {
+         return HasFile(r, "win.zip/書類/紹介状.txt") && HasFile(r, "win.zip/表紙ソフト.txt")
+                    ? ""
+                    : "CP932 names must be decoded";
+       },
+       "names decoded right"});
+  cases.push_back({"EncryptedZip",
+                   "password-protected zip",
+                   [](const fs::path& in) {
+                     WriteArchive(in / "secret.zip", {{"紹介状.pdf", "%PDF-1.4"}}, false,
+                                  "zip:hdrcharset=UTF-8", "password");
+                     return in / "secret.zip";
+                   },
+                   {"ENCRYPTED_ARCHIVE"},
+                   "rejected",
+                   nullptr,
+                   "verdict `rejected` with a message staff can pass on"});
+  cases.push_back(
+      {"ZipBomb",
+       "zip bomb: 1 GiB of zeros in a ~1 MB zip",
+       [](const fs::path& in) {
+         WriteArchive(in / "bomb.zip", {{"zeros.bin", "", AE_IFREG, false, 1ULL << 30}});
+         return in / "bomb.zip";
+       },
+       {"ARCHIVE_LIMIT_EXCEEDED"},
+       "",
+       [](const json&, const fs::path& case_dir) -> std::string {
+         std::uintmax_t bytes = 0;
+         std::error_code ec;
+         for (fs::recursive_directory_iterator it(case_dir, ec), end; it != end; it.increment(ec))
+           if (it->is_regular_file(ec)) bytes += it->file_size(ec);
+         return bytes < (100ULL << 20)
+                    ? ""
+                    : "work area grew to " + std::to_string(bytes >> 20) + " MiB";
+       },
+       "extraction stops at the ratio limit; the work area stays under 100 MiB"});
+  cases.push_back({"NestedBomb",
+                   "zip inside zip, 6 levels deep",
+                   [](const fs::path& in) {
+                     fs::path inner = in.parent_path() / "level0.zip";
+                     WriteArchive(inner, {{"deep.txt", "x"}});
+                     for (int i = 1; i <= 6; ++i) {
+                       const fs::path outer =
+                           in.parent_path() / ("level" + std::to_string(i) + ".zip");
+                       WriteArchive(outer, {{"inner.zip", ReadBytes(inner)}});
+                       inner = outer;
+                     }
+                     fs::rename(inner, in / "nested.zip");
+                     return in / "nested.zip";
+                   },
+                   {"ARCHIVE_LIMIT_EXCEEDED"},
+                   "",
+                   nullptr,
+                   "stops at depth 4"});
+  cases.push_back(
+      {"TruncatedZip",
+       "zip cut in half",
+       [](const fs::path& in) {
+         std::string text;
+         for (int i = 0; i < 20000; ++i) text += std::to_string(i * 7919 % 10007);
+         WriteArchive(in.parent_path() / "whole.zip", {{"a.txt", text}, {"b.txt", text}});
+         const std::string bytes = ReadBytes(in.parent_path() / "whole.zip");
+         WriteBytes(in / "cut.zip", bytes.substr(0, bytes.size() / 2));
+         return in / "cut.zip";
+       },
+       {"CORRUPT_FILE"},
+       "",
+       nullptr,
+       "what could be read is kept"});
+  cases.push_back({"GarbagePdf",
+                   "`.pdf` with a PDF header and garbage after it",
+                   [](const fs::path& in) {
+                     std::string bytes = "%PDF-1.7\n";
+                     for (int i = 0; i < 4096; ++i)
+                       bytes.push_back(static_cast<char>(i * 131 % 251));
+                     WriteBytes(in / "scan/紹介状.pdf", bytes);
+                     return in / "scan";
+                   },
+                   {"CORRUPT_FILE"},
+                   "",
+                   nullptr,
+                   ""});
+  cases.push_back({"LockedPdf",
+                   "password-protected PDF",
+                   [](const fs::path& in) {
+                     WriteBytes(in / "scan/locked.pdf", LockedPdf());
+                     return in / "scan";
+                   },
+                   {"CORRUPT_FILE"},
+                   "",
+                   nullptr,
+                   "the message asks for a PDF without password"});
+  cases.push_back({"LyingExtension",
+                   "a JPEG named `.pdf` and a PDF named `.jpg`",
+                   [](const fs::path& in) {
+                     WriteBytes(in / "scan/photo.pdf", Jpeg());
+                     WriteBytes(in / "scan/letter.jpg", LockedPdf());
+                     return in / "scan";
+                   },
+                   {},
+                   "",
+                   [](const json& r, const fs::path&) -> std::string {
+                     return HasFile(r, "photo.pdf", "jpeg") && HasFile(r, "letter.jpg", "pdf")
+                                ? ""
+                                : "files must be identified by content";
+                   },
+                   "each read as what it is (content, not name)"});
+  cases.push_back({"TruncatedJpeg",
+                   "JPEG cut at 40 %",
+                   [](const fs::path& in) {
+                     WriteBytes(in / "scan/photo.jpg", Jpeg(0.4));
+                     return in / "scan";
+                   },
+                   {},
+                   "",
+                   nullptr,
+                   "read as far as it goes, no crash"});
+  cases.push_back({"GarbageTiff",
+                   "TIFF header followed by garbage",
+                   [](const fs::path& in) {
+                     WriteBytes(in / "scan/fax.tif",
+                                std::string("II*\0\xff\xff\x00\x00garbage", 16));
+                     return in / "scan";
+                   },
+                   {"CORRUPT_FILE"},
+                   "",
+                   nullptr,
+                   ""});
+  cases.push_back({"TiffBomb",
+                   "TIFF declaring 100,000 × 100,000 pixels",
+                   [](const fs::path& in) {
+                     WriteBytes(in / "scan/huge.tif", HugeTiff(100000, 100000));
+                     return in / "scan";
+                   },
+                   {"CORRUPT_FILE"},
+                   "",
+                   nullptr,
+                   "refused before decoding"});
+  cases.push_back({"PngBomb",
+                   "PNG declaring 60,000 × 60,000 pixels",
+                   [](const fs::path& in) {
+                     WriteBytes(in / "scan/huge.png", HugePng(60000, 60000));
+                     return in / "scan";
+                   },
+                   {"CORRUPT_FILE"},
+                   "",
+                   nullptr,
+                   "refused before decoding"});
+  cases.push_back({"TruncatedDicom",
+                   "DICOM disc with one file cut to 300 bytes",
+                   [](const fs::path& in) {
+                     const auto files = SyntheticDisc(in / "disc");
+                     if (!files.empty()) fs::resize_file(files[1], 300);
+                     return in / "disc";
+                   },
+                   {"DICOM_UNREADABLE"},
+                   "",
+                   nullptr,
+                   "the other images are still read"});
+  cases.push_back({"DicomMarkerGarbage",
+                   "`DICM` at offset 128 followed by garbage",
+                   [](const fs::path& in) {
+                     std::string bytes(128, '\0');
+                     bytes += "DICM";
+                     for (int i = 0; i < 2048; ++i)
+                       bytes.push_back(static_cast<char>(i * 37 % 256));
+                     WriteBytes(in / "disc/IM000001", bytes);
+                     return in / "disc";
+                   },
+                   {"DICOM_UNREADABLE"},
+                   "",
+                   nullptr,
+                   ""});
+  cases.push_back({"JpegAsDicom",
+                   "a JPEG named `.dcm` on a disc",
+                   [](const fs::path& in) {
+                     SyntheticDisc(in / "disc");
+                     WriteBytes(in / "disc/IMAGES/SHOT.dcm", Jpeg());
+                     return in / "disc";
+                   },
+                   {},
+                   "",
+                   [](const json& r, const fs::path&) -> std::string {
+                     return HasFile(r, "SHOT.dcm", "jpeg") ? "" : "must be identified as JPEG";
+                   },
+                   "read as a JPEG, not as DICOM"});
+  cases.push_back({"ScalarManifest",
+                   "`intake.yaml` that is not a map",
+                   [](const fs::path& in) {
+                     WriteBytes(in / "sub/intake.yaml", "z\"{fac\"t");
+                     WriteBytes(in / "sub/note.txt", "x");
+                     return in / "sub";
+                   },
+                   {"CORRUPT_FILE"},
+                   "",
+                   nullptr,
+                   "facts come from the documents"});
+  cases.push_back({"EmptyFile",
+                   "an empty file",
+                   [](const fs::path& in) {
+                     WriteBytes(in / "empty.pdf", "");
+                     return in / "empty.pdf";
+                   },
+                   {"EMPTY_SUBMISSION"},
+                   "",
+                   nullptr,
+                   ""});
+  cases.push_back({"EmptyFolder",
+                   "an empty folder",
+                   [](const fs::path& in) {
+                     fs::create_directories(in / "nothing");
+                     return in / "nothing";
+                   },
+                   {"EMPTY_SUBMISSION"},
+                   "",
+                   nullptr,
+                   ""});
+  cases.push_back({"MarkupInNames",
+                   "file names with HTML markup and a newline",
+                   [](const fs::path& in) {
+                     WriteBytes(in / "sub/<script>alert(1)<\\script>.pdf", LockedPdf());
+                     WriteBytes(in / "sub/line\nbreak.txt", "x");
+                     return in / "sub";
+                   },
+                   {},
+                   "",
+                   [](const json&, const fs::path& case_dir) -> std::string {
+                     const std::string html = ReadBytes(case_dir / "report.html");
+                     return html.find("<script>alert") == std::string::npos &&
+                                    html.find("&lt;script&gt;alert") != std::string::npos
+                                ? ""
+                                : "names must be escaped in report.html";
+                   },
+                   "escaped in report.html"});
+  return cases;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running intake.
+
+struct IntakeRun {
+  int exit_code = -1;  // -1: did not exit normally
+  int signal = 0;
+  long peak_rss_kb = 0;
+  std::string stderr_text;
+};
+
+IntakeRun RunIntake(const fs::path& submission, const fs::path& out, const fs::path& log,
+                    bool keep_work) {
+  std::vector<std::string> args = {g_intake.string(), "process", submission.string(), "--out",
+                                   out.string()};
+  if (keep_work) args.push_back("--keep-work");
+  std::vector<char*> raw;
+  for (auto& a : args) raw.push_back(a.data());
+  raw.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = 0;
+  IntakeRun run;
+  if (posix_spawn(&pid, raw[0], &actions, nullptr, raw.data(), environ) != 0) return run;
+  posix_spawn_file_actions_destroy(&actions);
+  int status = 0;
+  struct rusage usage {};
+  wait4(pid, &status, 0, &usage);
+  run.peak_rss_kb = usage.ru_maxrss;
+  if (WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) run.signal = WTERMSIG(status);
+  run.stderr_text = ReadBytes(log);
+  return run;
+}
+
+std::string TreeHash(const fs::path& p) {
+  std::error_code ec;
+  if (!fs::is_directory(p, ec)) return intake::Sha256File(p).ok() ? *intake::Sha256File(p) : "";
+  std::vector<std::string> lines;
+  for (fs::recursive_directory_iterator it(p, ec), end; it != end; it.increment(ec)) {
+    const auto rel = fs::relative(it->path(), p, ec).string();
+    if (it->is_regular_file(ec)) {
+      auto h = intake::Sha256File(it->path());
+      lines.push_back(rel + " " + (h.ok() ? *h : "?"));
+    } else {
+      lines.push_back(rel + "/");
+    }
+  }
+  std::sort(lines.begin(), lines.end());
+  std::string all;
+  for (const auto& l : lines) all += l + "\n";
+  return intake::Sha256Hex(all);
+}
+
+void PrintTo(const HostileCase& hc, std::ostream* os) { *os << hc.name; }
+
+class HostileInput : public ::testing::TestWithParam<HostileCase> {};
+
+TEST_P(HostileInput, FindingNotCrashNothingLostNothingOutside) {
+  const HostileCase& hc = GetParam();
+  const fs::path root = fs::temp_directory_path() / ("intake-hostile-" + hc.name);
+  fs::remove_all(root);
+  fs::create_directories(root / "in");
+  const fs::path submission = hc.make(root / "in");
+  // Builders may leave intermediate files beside in/; only in/ and out/ may remain after.
+  for (const auto& e : fs::directory_iterator(root))
+    if (e.path().filename() != "in") fs::remove_all(e.path());
+  const std::string before = TreeHash(submission);
+  for (const auto& dir : {fs::path("/tmp"), fs::path("/")}) fs::remove(dir / kEscape);
+
+  const IntakeRun run =
+      RunIntake(submission, root / "out", root / "intake.log", hc.name == "ZipBomb");
+
+  ASSERT_EQ(run.signal, 0) << "intake died of signal " << run.signal << "\n" << run.stderr_text;
+  EXPECT_EQ(run.exit_code, 0) << run.stderr_text;
+  EXPECT_EQ(TreeHash(submission), before) << "the original submission changed";
+  for (const auto& dir : {fs::path("/tmp"), fs::path("/")})
+    EXPECT_FALSE(fs::exists(dir / kEscape)) << "written outside the output folder";
+  std::set<std::string> top;
+  for (const auto& e : fs::directory_iterator(root)) top.insert(e.path().filename().string());
+  EXPECT_EQ(top, (std::set<std::string>{"in", "out", "intake.log"}));
+  for (unsigned char ch : run.stderr_text) {
+    if (ch >= 0x80) {
+      ADD_FAILURE() << "non-ASCII byte in the log (patient data?)";
+      break;
+    }
+  }
+
+  fs::path case_dir;
+  for (const auto& e : fs::directory_iterator(root / "out")) {
+    if (fs::exists(e.path() / "report.json")) case_dir = e.path();
+  }
+  ASSERT_FALSE(case_dir.empty()) << "no report written";
+  const json report = json::parse(ReadBytes(case_dir / "report.json"));
+  std::set<std::string> codes;
+  for (const auto& f : report["findings"]) codes.insert(f.value("code", ""));
+  for (const auto& code : hc.codes) {
+    EXPECT_TRUE(codes.count(code)) << "missing finding " << code;
+  }
+  const std::string verdict = report.value("verdict", "");
+  if (!hc.verdict.empty()) {
+    EXPECT_EQ(verdict, hc.verdict);
+  }
+  if (hc.check) {
+    const std::string problem = hc.check(report, case_dir);
+    EXPECT_EQ(problem, "");
+  }
+
+  std::string found;
+  for (const auto& code : codes) found += (found.empty() ? "" : ", ") + ("`" + code + "`");
+  std::ostringstream row;
+  row << "| " << hc.tried << " | " << (found.empty() ? "no finding" : found) << "; verdict `"
+      << verdict << "`" << (hc.does.empty() ? "" : "; " + hc.does) << " | "
+      << run.peak_rss_kb / 1024 << " MiB |";
+  g_table_rows.push_back(row.str());
+  if (!::testing::Test::HasFailure()) fs::remove_all(root);
+}
+
+INSTANTIATE_TEST_SUITE_P(Issue7, HostileInput, ::testing::ValuesIn(Cases()),
+                         [](const auto& info) { return info.param.name; });
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  for (int i = 1; i + 1 < argc; ++i)
+    if (std::string(argv[i]) == "--intake") g_intake = argv[i + 1];
+  if (g_intake.empty()) {
+    std::fprintf(stderr, "usage: intake-hostile-inputs --intake PATH [gtest flags]\n");
+    return 2;
+  }
+  const int result = RUN_ALL_TESTS();
+  std::ofstream table(fs::path(INTAKE_BINARY_DIR) / "hostile-inputs.md");
+  table << "| input | what intake does | peak RSS |\n|---|---|---|\n";
+  for (const auto& row : g_table_rows) table << row << "\n";
+  return result;
+}
