@@ -10,10 +10,11 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <gtest/gtest.h>
 #include <leptonica/allheaders.h>
 #include <locale.h>
-#include <spawn.h>
+#include <signal.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -580,24 +581,51 @@ struct IntakeRun {
   int signal = 0;
   long peak_rss_kb = 0;
   std::string stderr_text;
+  std::string stdout_text;  // the command's own result lines ("case … failed: …")
+};
+
+// Faults injected into the child: a file size limit (writes beyond it fail with EFBIG, as on a
+// full disk; SIGXFSZ ignored so the write returns an error instead of killing), and running as
+// an unprivileged user so that file permissions apply even when the tests run as root.
+struct Faults {
+  std::uint64_t max_file_bytes = 0;  // 0: no limit
+  bool unprivileged = false;
 };
 
 IntakeRun RunIntake(const fs::path& submission, const fs::path& out, const fs::path& log,
-                    bool keep_work) {
+                    bool keep_work, const Faults& faults = {}) {
   std::vector<std::string> args = {g_intake.string(), "process", submission.string(), "--out",
                                    out.string()};
   if (keep_work) args.push_back("--keep-work");
   std::vector<char*> raw;
   for (auto& a : args) raw.push_back(a.data());
   raw.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid = 0;
   IntakeRun run;
-  if (posix_spawn(&pid, raw[0], &actions, nullptr, raw.data(), environ) != 0) return run;
-  posix_spawn_file_actions_destroy(&actions);
+  const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const fs::path out_path = fs::path(log).replace_extension(".out");
+  const int out_fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  const pid_t pid = fork();
+  if (pid < 0) return run;
+  if (pid == 0) {  // child: only async-signal-safe calls until exec
+    dup2(out_fd, 1);
+    dup2(log_fd, 2);
+    if (faults.max_file_bytes > 0) {
+      signal(SIGXFSZ, SIG_IGN);
+      struct rlimit limit {
+        faults.max_file_bytes, faults.max_file_bytes
+      };
+      setrlimit(RLIMIT_FSIZE, &limit);
+    }
+    if (faults.unprivileged && geteuid() == 0) {
+      const gid_t nogroup = 65534;
+      const uid_t nobody = 65534;
+      if (setgroups(0, nullptr) != 0 || setgid(nogroup) != 0 || setuid(nobody) != 0) _exit(126);
+    }
+    execve(raw[0], raw.data(), environ);
+    _exit(127);
+  }
+  ::close(log_fd);
+  ::close(out_fd);
   int status = 0;
   struct rusage usage {};
   wait4(pid, &status, 0, &usage);
@@ -605,6 +633,8 @@ IntakeRun RunIntake(const fs::path& submission, const fs::path& out, const fs::p
   if (WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) run.signal = WTERMSIG(status);
   run.stderr_text = ReadBytes(log);
+  run.stdout_text = ReadBytes(out_path);
+  fs::remove(out_path);
   return run;
 }
 
@@ -689,6 +719,101 @@ TEST_P(HostileInput, FindingNotCrashNothingLostNothingOutside) {
       << run.peak_rss_kb / 1024 << " MiB |";
   g_table_rows.push_back(row.str());
   if (!::testing::Test::HasFailure()) fs::remove_all(root);
+}
+
+// Faults: the environment fails, not the input. intake must say so clearly, keep the original
+// and leave no half-written report behind.
+class Fault : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::temp_directory_path() /
+            ("intake-fault-" +
+             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(root_);
+    fs::create_directories(root_ / "in");
+  }
+  void TearDown() override {
+    if (!HasFailure()) fs::remove_all(root_);
+  }
+  bool AnyReport() const {
+    std::error_code ec;
+    for (fs::recursive_directory_iterator it(root_ / "out", ec), end; it != end; it.increment(ec))
+      if (it->path().filename() == "report.json") return true;
+    return false;
+  }
+  void Row(const std::string& tried, const IntakeRun& run, const std::string& does) {
+    g_table_rows.push_back("| " + tried + " | exit " + std::to_string(run.exit_code) + "; " + does +
+                           " | " + std::to_string(run.peak_rss_kb / 1024) + " MiB |");
+  }
+  fs::path root_;
+};
+
+TEST_F(Fault, DiskFullWhileUnpacking) {
+  std::string data;  // 24 MB that deflate cannot shrink much below the file size limit
+  std::uint32_t x = 12345;
+  for (int i = 0; i < (24 << 20); ++i)
+    data.push_back(static_cast<char>((x = x * 1103515245u + 12345u) >> 24));
+  WriteArchive(root_ / "in/big.zip", {{"scan.tif", data}});
+  const std::string before = TreeHash(root_ / "in/big.zip");
+  Faults faults;
+  faults.max_file_bytes = 8ULL << 20;  // intake only reads the zip; its unpacked copy does not fit
+  const IntakeRun run =
+      RunIntake(root_ / "in/big.zip", root_ / "out", root_ / "intake.log", false, faults);
+  ASSERT_EQ(run.signal, 0) << run.stderr_text;
+  EXPECT_EQ(run.exit_code, 1) << run.stderr_text;
+  EXPECT_NE(run.stdout_text.find("disk full"), std::string::npos) << run.stdout_text;
+  EXPECT_EQ(TreeHash(root_ / "in/big.zip"), before);
+  EXPECT_FALSE(AnyReport());
+  std::error_code ec;
+  std::uintmax_t left = 0;
+  for (fs::recursive_directory_iterator it(root_ / "out", ec), end; it != end; it.increment(ec))
+    if (it->is_regular_file(ec)) left += it->file_size(ec);
+  EXPECT_LT(left, 1u << 20) << "the half-unpacked work area must not stay behind";
+  Row("disk full while unpacking (file size limit, EFBIG)", run,
+      "the case fails with `write error in the work area (disk full?)`; original kept, no report");
+}
+
+TEST_F(Fault, OutputFolderNotWritable) {
+  std::ofstream(root_ / "in/note.txt") << "x";
+  fs::create_directories(root_ / "out");
+  fs::permissions(root_ / "out", fs::perms::owner_read | fs::perms::owner_exec |
+                                     fs::perms::group_read | fs::perms::group_exec |
+                                     fs::perms::others_read | fs::perms::others_exec);
+  fs::permissions(root_, fs::perms::others_exec | fs::perms::others_read, fs::perm_options::add);
+  fs::permissions(root_ / "in", fs::perms::others_exec | fs::perms::others_read,
+                  fs::perm_options::add);
+  Faults faults;
+  faults.unprivileged = true;
+  const IntakeRun run =
+      RunIntake(root_ / "in/note.txt", root_ / "out", root_ / "intake.log", false, faults);
+  ASSERT_EQ(run.signal, 0) << run.stderr_text;
+  EXPECT_EQ(run.exit_code, 1) << run.stderr_text;
+  EXPECT_NE(run.stdout_text.find("cannot create the case folder"), std::string::npos)
+      << run.stdout_text;
+  EXPECT_FALSE(AnyReport());
+  EXPECT_TRUE(fs::exists(root_ / "in/note.txt"));
+  Row("output folder not writable (permissions)", run,
+      "the case fails with `cannot create the case folder`; original kept");
+}
+
+TEST_F(Fault, SubmissionNotReadable) {
+  std::ofstream(root_ / "in/secret.pdf") << "%PDF-1.4\n";
+  fs::permissions(root_ / "in/secret.pdf", fs::perms::owner_read | fs::perms::owner_write);
+  fs::permissions(root_, fs::perms::others_all, fs::perm_options::add);
+  fs::permissions(root_ / "in", fs::perms::others_exec | fs::perms::others_read,
+                  fs::perm_options::add);
+  Faults faults;
+  faults.unprivileged = true;
+  const IntakeRun run =
+      RunIntake(root_ / "in/secret.pdf", root_ / "out", root_ / "intake.log", false, faults);
+  ASSERT_EQ(run.signal, 0) << run.stderr_text;
+  EXPECT_EQ(run.exit_code, 1) << run.stderr_text;
+  EXPECT_NE(run.stdout_text.find("submission could not be read"), std::string::npos)
+      << run.stdout_text;
+  EXPECT_EQ(AnyReport(), false);
+  EXPECT_TRUE(fs::exists(root_ / "in/secret.pdf"));
+  Row("submission not readable (permissions)", run,
+      "the case fails with `submission could not be read`; nothing else touched");
 }
 
 INSTANTIATE_TEST_SUITE_P(Issue7, HostileInput, ::testing::ValuesIn(Cases()),
