@@ -192,6 +192,33 @@ TEST_F(UnpackTest, TruncatedZipIsCorruptFile) {
   EXPECT_TRUE(HasFinding("CORRUPT_FILE"));
 }
 
+TEST_F(UnpackTest, EntryCountAndTotalSizeAreLimited) {
+  std::vector<Entry> many;
+  for (int i = 0; i < 30; ++i) many.push_back({"f" + std::to_string(i) + ".txt", "x"});
+  WriteZip(root_ / "in/many.zip", many);
+  UnpackLimits limits;
+  limits.max_entries = 10;
+  ASSERT_TRUE(MakeUnpackStage(root_ / "in/many.zip", limits)->Run(c_).ok());
+  EXPECT_TRUE(HasFinding("ARCHIVE_LIMIT_EXCEEDED"));
+  EXPECT_LE(c_.files.size(), 11u);  // the zip and at most 10 entries
+
+  Case big;
+  big.id = "big";
+  big.work_dir = root_ / "out2" / "work";
+  fs::create_directories(big.work_dir);
+  WriteZip(root_ / "in/big.zip", {{"a.bin", std::string(300000, 'a')}, {"b.bin", "b"}});
+  limits = {};
+  limits.max_total_bytes = 100000;
+  ASSERT_TRUE(MakeUnpackStage(root_ / "in/big.zip", limits)->Run(big).ok());
+  bool limited = false;
+  for (const auto& f : big.findings) limited |= f.code == "ARCHIVE_LIMIT_EXCEEDED";
+  EXPECT_TRUE(limited);
+  std::uintmax_t written = 0;
+  for (const auto& e : fs::recursive_directory_iterator(big.work_dir))
+    if (e.is_regular_file()) written += e.file_size();
+  EXPECT_LE(written, 100000u + (1u << 16));  // stops within one block of the limit
+}
+
 TEST_F(UnpackTest, MissingSubmissionFails) {
   EXPECT_FALSE(MakeUnpackStage(root_ / "nope")->Run(c_).ok());
 }
