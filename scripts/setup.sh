@@ -19,8 +19,8 @@ packages=(
   libssl-dev libmagic-dev libicu-dev
   # sample generator: Japanese text rendering to PDF and images
   libcairo2-dev libpango1.0-dev fonts-noto-cjk
-  # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev
+  # tests and benchmarks; a headless browser opens index.html and report.html in e2e tests
+  libgtest-dev libgmock-dev libbenchmark-dev chromium
 )
 
 SUDO=""
