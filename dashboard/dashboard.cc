@@ -386,6 +386,7 @@ std::string IndexHtml(const std::vector<CaseSummary>& cases, const std::string& 
 
 Result<std::size_t> UpdateDashboard(const fs::path& out_dir) {
   using R = Result<std::size_t>;
+  const auto start = std::chrono::steady_clock::now();
   auto lock = FileLock::Acquire(out_dir / kLockName);
   if (!lock.ok()) return R::Fail("index.html: " + lock.message());
 
@@ -433,7 +434,10 @@ Result<std::size_t> UpdateDashboard(const fs::path& out_dir) {
     Log()->warn("index: the cache could not be written ({}); the next update reads every report",
                 s.message());
   }
-  Log()->debug("index: {} cases listed, {} reports read", cases.size(), reread);
+  Log()->debug("index: {} cases listed, {} reports read, in {} ms", cases.size(), reread,
+               std::chrono::duration_cast<std::chrono::milliseconds>(
+                   std::chrono::steady_clock::now() - start)
+                   .count());
   return cases.size();
 }
 
