@@ -4,7 +4,11 @@
 #include <chrono>
 #include <ctime>
 #include <fstream>
+#include <map>
 
+#include "audit/audit_log.h"
+#include "audit/case_record.h"
+#include "dashboard/dashboard.h"
 #include "dicom/dicom_reader.h"
 #include "pipeline/hash.h"
 #include "pipeline/log.h"
@@ -40,11 +44,55 @@ void WritePageTexts(const Case& c) {
   for (const auto& page : c.pages) std::ofstream(dir / (page.id + ".txt")) << page.text;
 }
 
+// SHA-256 of every file of the case, by file id, for the audit trail. Files of a folder
+// submission were hashed already (`known`, by path); files unpacked from archives are read again
+// from the work area. Files that cannot be read (skipped entries) are left out.
+std::map<std::string, std::string> CaseFileHashes(const Case& c,
+                                                  const std::map<std::string, std::string>& known) {
+  std::map<std::string, std::string> out;
+  std::vector<const SourceFile*> to_hash;
+  std::vector<fs::path> paths;
+  for (const auto& f : c.files) {
+    if (auto it = known.find(f.path.string()); it != known.end()) {
+      out[f.id] = it->second;
+    } else {
+      to_hash.push_back(&f);
+      paths.push_back(f.path);
+    }
+  }
+  const auto hashes = Sha256Files(paths);
+  for (std::size_t i = 0; i < to_hash.size(); ++i) {
+    if (hashes[i].ok()) out[to_hash[i]->id] = *hashes[i];
+  }
+  return out;
+}
+
+audit::ProcessingContext AuditContext(const report::ReportContext& report_context,
+                                      const ocr::OcrPool& ocr) {
+  audit::ProcessingContext context;
+  context.program_version = report_context.program_version;
+  context.ocr_engine = report_context.ocr_engine;
+  context.dicom_library = report_context.dicom_library;
+  for (const auto& m : ocr.model_files()) {
+    context.ocr_models.push_back(audit::ModelFile{m.name, m.size, m.sha256});
+  }
+  return context;
+}
+
 }  // namespace
 
 Result<std::string> SubmissionHash(const fs::path& submission) {
+  return SubmissionHash(submission, nullptr);
+}
+
+Result<std::string> SubmissionHash(const fs::path& submission,
+                                   std::map<std::string, std::string>* file_hashes_by_path) {
   std::error_code ec;
-  if (!fs::is_directory(submission, ec)) return Sha256File(submission);
+  if (!fs::is_directory(submission, ec)) {
+    auto hash = Sha256File(submission);
+    if (hash.ok() && file_hashes_by_path) (*file_hashes_by_path)[submission.string()] = *hash;
+    return hash;
+  }
   std::vector<fs::path> files;
   for (fs::recursive_directory_iterator it(submission, ec), end; it != end; it.increment(ec)) {
     if (ec) return Result<std::string>::Fail("submission folder could not be listed");
@@ -55,6 +103,7 @@ Result<std::string> SubmissionHash(const fs::path& submission) {
   Sha256 h;
   for (std::size_t i = 0; i < files.size(); ++i) {
     if (!file_hashes[i].ok()) return file_hashes[i];
+    if (file_hashes_by_path) (*file_hashes_by_path)[files[i].string()] = *file_hashes[i];
     h.Update(fs::relative(files[i], submission, ec).generic_string());
     h.Update(std::string_view("\0", 1));
     h.Update(*file_hashes[i]);
@@ -70,7 +119,8 @@ CaseProcessor::CaseProcessor(const config::Profile& profile, ocr::OcrPool& ocr,
 Outcome CaseProcessor::Process(const fs::path& submission) {
   Outcome outcome;
   const auto start = std::chrono::steady_clock::now();
-  auto hash = SubmissionHash(submission);
+  std::map<std::string, std::string> known_file_hashes;
+  auto hash = SubmissionHash(submission, &known_file_hashes);
   if (!hash.ok()) {
     outcome.status = Status::Fail("submission could not be read: " + hash.message());
     return outcome;
@@ -126,6 +176,27 @@ Outcome CaseProcessor::Process(const fs::path& submission) {
   stages.push_back(stages::MakeWriteReportStage(outcome.case_dir, context));
 
   outcome.status = RunStages(stages, c);
+  const auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::steady_clock::now() - start)
+                              .count();
+  // The audit record is written after the report (the record says what the report says) and
+  // before the work area goes: files unpacked from archives are hashed there.
+  const audit::ProcessingContext audit_context = AuditContext(context, ocr_);
+  const auto audited =
+      outcome.status.ok()
+          ? audit::AppendAuditRecord(
+                options_.out_dir, audit::kEventCaseProcessed, c.id,
+                audit::CaseProcessedDetails(c, audit_context, CaseFileHashes(c, known_file_hashes),
+                                            elapsed_ms))
+          : audit::AppendAuditRecord(
+                options_.out_dir, audit::kEventCaseFailed, c.id,
+                audit::CaseFailedDetails(c, audit_context, outcome.status.message()));
+  if (!audited.ok()) {
+    Log()->error("case {}: audit trail not written: {}", c.id, audited.message());
+    if (outcome.status.ok()) {
+      outcome.status = Status::Fail("the audit trail could not be written: " + audited.message());
+    }
+  }
   if (options_.keep_work) {
     WritePageTexts(c);
   } else {
@@ -139,6 +210,11 @@ Outcome CaseProcessor::Process(const fs::path& submission) {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::steady_clock::now() - start)
                       .count();
+  if (options_.update_index) {
+    if (auto listed = dashboard::UpdateDashboard(options_.out_dir); !listed.ok()) {
+      Log()->warn("case {}: {}", c.id, listed.message());
+    }
+  }
   Log()->info("case {} finished in {} ms: verdict {}, {} files, {} pages, {} findings", c.id, ms,
               VerdictName(c.verdict), c.files.size(), c.pages.size(), c.findings.size());
   return outcome;

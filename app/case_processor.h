@@ -1,12 +1,14 @@
 // CaseProcessor: one submission in, one case folder with report.json and report.html out.
 //
-// Builds the Case (id, hash, dates, work area), runs the stages in order, writes the reports
-// and cleans the work area. The submission is only read. Used by `intake process` and, later,
-// by the inbox watcher. Not thread-safe: one processor per thread (the OCR pool inside is
-// already parallel across pages).
+// Builds the Case (id, hash, dates, work area), runs the stages in order, writes the reports,
+// appends the case's record to the output folder's audit trail (audit/), rebuilds the folder's
+// index.html (dashboard/) and cleans the work area. The submission is only read. Used by `intake
+// process` and, later, by the inbox watcher. Not thread-safe: one processor per thread (the OCR
+// pool inside is already parallel across pages).
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,7 @@ struct ProcessOptions {
   int render_dpi = 300;
   double low_ocr_confidence = 0.6;
   std::string program_version;
+  bool update_index = true;  // rebuild OUT/index.html after the case
 };
 
 struct Outcome {
@@ -46,6 +49,9 @@ class CaseProcessor {
 };
 
 // SHA-256 of a file's bytes, or of a folder (sorted relative paths and their files' hashes).
+// With `file_hashes_by_path`, also each file's own hash, keyed by its path.
 Result<std::string> SubmissionHash(const std::filesystem::path& submission);
+Result<std::string> SubmissionHash(const std::filesystem::path& submission,
+                                   std::map<std::string, std::string>* file_hashes_by_path);
 
 }  // namespace intake::app

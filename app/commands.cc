@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app/case_processor.h"
+#include "audit/audit_log.h"
 #include "config/profile.h"
 #include "pipeline/log.h"
 
@@ -68,6 +69,39 @@ int RunProcess(const ProcessArgs& args, const std::string& version) {
     }
     std::cout << " report=" << (outcome.case_dir / "report.html").string() << "\n";
     std::cout.flush();
+  }
+  return exit_code;
+}
+
+int RunAudit(const AuditArgs& args) {
+  int exit_code = kExitOk;
+  if (!args.case_id.empty()) {
+    auto records = audit::ReadCaseRecords(args.out_dir, args.case_id);
+    if (!records.ok()) {
+      std::cerr << "intake: " << records.message() << " (" << args.out_dir.string() << ")\n";
+      return kExitOutput;
+    }
+    for (const auto& record : *records) std::cout << audit::FormatRecord(record) << "\n";
+    std::cout << records->size() << " audit record(s) for case " << args.case_id << "\n";
+    if (records->empty()) exit_code = kExitCaseFailed;
+  }
+  auto report = audit::VerifyAuditLog(args.out_dir);
+  if (!report.ok()) {
+    std::cerr << "intake: " << report.message() << " (" << args.out_dir.string() << ")\n";
+    return kExitOutput;
+  }
+  for (const auto& note : report->notes) std::cout << "note: " << note << "\n";
+  if (!report->ok()) {
+    const audit::AuditProblem& p = *report->problem;
+    std::cout << "audit trail BROKEN: " << p.message << " [" << p.kind << "]\n"
+              << "records before it verified intact: " << report->records << "\n";
+    return kExitAuditBroken;
+  }
+  if (args.verify) {
+    std::cout << "audit trail intact: " << report->records << " records, last seq "
+              << report->last_seq << ", last hash " << report->last_hash << "\n";
+  } else {
+    std::cout << "audit trail intact (" << report->records << " records)\n";
   }
   return exit_code;
 }

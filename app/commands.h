@@ -14,6 +14,7 @@ enum ExitCode : int {
   kExitUsage = 2,        // bad arguments or an invalid profile
   kExitOutput = 3,       // the output folder cannot be created or written
   kExitEnvironment = 4,  // OCR language data or another installed component is missing
+  kExitAuditBroken = 5,  // `intake audit`: the audit trail fails verification (tampering)
 };
 
 struct ProcessArgs {
@@ -24,7 +25,16 @@ struct ProcessArgs {
   int workers = 0;
 };
 
+struct AuditArgs {
+  std::string case_id;  // print this case's records
+  bool verify = false;  // check the whole chain
+  std::filesystem::path out_dir = ".";
+};
+
 int RunProcess(const ProcessArgs& args, const std::string& version);
+// Exit codes: 0 printed / intact, 1 no record of the case, 3 no readable audit trail in the
+// folder, 5 the chain is broken (the first broken record is named).
+int RunAudit(const AuditArgs& args);
 int RunCheckConfig(const std::filesystem::path& profile);
 
 }  // namespace intake::app

@@ -16,8 +16,8 @@ int main(int argc, char** argv) {
   cli.fallthrough();  // --log-level may follow the subcommand too
   cli.footer(
       "Exit codes: 0 all submissions processed (any verdict), 1 a submission could not be "
-      "processed,\n2 bad usage or invalid profile, 3 output folder not writable, 4 OCR data "
-      "missing.");
+      "processed,\n2 bad usage or invalid profile, 3 output folder not writable (audit: no "
+      "readable audit trail),\n4 OCR data missing, 5 audit trail broken (intake audit).");
   std::string log_level = "info";
   cli.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")
       ->capture_default_str();
@@ -37,6 +37,15 @@ int main(int argc, char** argv) {
   process_cmd->add_flag("--keep-work", process.keep_work,
                         "Keep extracted files, page images and page texts in <case>/work");
 
+  intake::app::AuditArgs audit;
+  auto* audit_cmd = cli.add_subcommand(
+      "audit", "Print a case's audit records, or verify the whole audit trail (--verify)");
+  audit_cmd->add_option("case_id", audit.case_id, "Case id, e.g. 20261121-1a2b3c4d");
+  audit_cmd->add_flag("--verify", audit.verify,
+                      "Check every record's hash and the chain; name the first broken record");
+  audit_cmd->add_option("--out", audit.out_dir, "Output folder holding audit.log")
+      ->capture_default_str();
+
   std::string config_path;
   auto* check_cmd = cli.add_subcommand("check-config", "Validate a hospital profile");
   check_cmd->add_option("profile", config_path, "Profile YAML file")->required();
@@ -51,5 +60,12 @@ int main(int argc, char** argv) {
 
   if (*process_cmd) return intake::app::RunProcess(process, INTAKE_VERSION);
   if (*check_cmd) return intake::app::RunCheckConfig(config_path);
+  if (*audit_cmd) {
+    if (audit.case_id.empty() && !audit.verify) {
+      std::cerr << "intake audit: give a case id or --verify\n" << audit_cmd->help();
+      return intake::app::kExitUsage;
+    }
+    return intake::app::RunAudit(audit);
+  }
   return intake::app::kExitUsage;
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <new>
 #include <sstream>
 #include <system_error>
@@ -15,6 +16,7 @@
 #include "ocr/openmp_env.h"
 #include "ocr/page_image.h"
 #include "ocr/preprocess.h"
+#include "pipeline/hash.h"
 #include "pipeline/log.h"
 
 namespace intake::ocr {
@@ -103,10 +105,30 @@ std::vector<std::string> SplitLanguages(const std::string& languages) {
   return out;
 }
 
+// Names, sizes and hashes of the data files of `languages` in `datapath` (Tesseract's folder,
+// as the engine resolved it).
+std::vector<OcrModelFile> DescribeModelFiles(const std::filesystem::path& datapath,
+                                             const std::vector<std::string>& languages) {
+  std::vector<OcrModelFile> out;
+  for (const auto& lang : languages) {
+    OcrModelFile model{.name = lang + ".traineddata", .size = 0, .sha256 = {}};
+    const std::filesystem::path path = datapath / model.name;
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    if (!ec) model.size = size;
+    if (auto hash = Sha256File(path); hash.ok()) model.sha256 = *hash;
+    out.push_back(std::move(model));
+  }
+  return out;
+}
+
 class TesseractPool final : public OcrPool {
  public:
-  TesseractPool(std::vector<WorkerEngines> engines, std::string languages)
-      : engines_(std::move(engines)), languages_(std::move(languages)) {}
+  TesseractPool(std::vector<WorkerEngines> engines, std::string languages,
+                std::vector<OcrModelFile> model_files)
+      : engines_(std::move(engines)),
+        languages_(std::move(languages)),
+        model_files_(std::move(model_files)) {}
 
   std::vector<Result<OcrPageResult>> RecognizeAll(const std::vector<OcrImage>& images) override {
     const auto start = std::chrono::steady_clock::now();
@@ -141,6 +163,8 @@ class TesseractPool final : public OcrPool {
     return std::string("tesseract ") + tesseract::TessBaseAPI::Version() + " (" + languages_ + ")";
   }
 
+  const std::vector<OcrModelFile>& model_files() const override { return model_files_; }
+
  private:
   // Runs on a worker thread: takes pages from the shared index until none are left, using only
   // `engine`. Nothing escapes: a failure becomes that page's Error.
@@ -162,6 +186,7 @@ class TesseractPool final : public OcrPool {
 
   std::vector<WorkerEngines> engines_;
   std::string languages_;
+  std::vector<OcrModelFile> model_files_;
 };
 
 }  // namespace
@@ -224,7 +249,11 @@ Result<std::unique_ptr<OcrPool>> OcrPool::Create(const OcrOptions& options) {
   Log()->info("ocr: {} Tesseract {} engines ({}{}) loaded in {} ms", workers,
               tesseract::TessBaseAPI::Version(), languages,
               options.preprocess ? (have_osd ? ", orientation and deskew" : ", deskew") : "", ms);
-  return std::unique_ptr<OcrPool>(std::make_unique<TesseractPool>(std::move(engines), languages));
+  std::vector<std::string> model_languages = wanted;
+  if (have_osd) model_languages.push_back("osd");
+  auto model_files = DescribeModelFiles(engines.front().reader->GetDatapath(), model_languages);
+  return std::unique_ptr<OcrPool>(
+      std::make_unique<TesseractPool>(std::move(engines), languages, std::move(model_files)));
 }
 
 }  // namespace intake::ocr

@@ -7,6 +7,7 @@
 // straightened before it is read (ocr/preprocess.h); its result says what was done.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -38,6 +39,14 @@ struct OcrPageResult {
   double skew_degrees = 0;   // clockwise rotation applied after that to straighten the lines
 };
 
+// A language data file the engines loaded ("jpn.traineddata"), for the audit trail: which model
+// read the pages. `sha256` is empty when the file could not be read again after loading.
+struct OcrModelFile {
+  std::string name;
+  std::uint64_t size = 0;
+  std::string sha256;
+};
+
 class OcrPool {
  public:
   // Loads `workers` engines. Fails when the language data is missing.
@@ -51,6 +60,8 @@ class OcrPool {
   virtual int workers() const = 0;
   // Tesseract version and languages, for the report ("tesseract 5.3.0 jpn").
   virtual std::string engine_version() const = 0;
+  // The language data files in use (the languages, then osd when pages are turned upright).
+  virtual const std::vector<OcrModelFile>& model_files() const = 0;
 };
 
 }  // namespace intake::ocr

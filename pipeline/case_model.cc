@@ -88,6 +88,14 @@ std::string_view VerdictName(Verdict verdict) {
   return "needs_review";
 }
 
+std::optional<Verdict> ParseVerdict(std::string_view name) {
+  for (Verdict v :
+       {Verdict::kComplete, Verdict::kIncomplete, Verdict::kNeedsReview, Verdict::kRejected}) {
+    if (VerdictName(v) == name) return v;
+  }
+  return std::nullopt;
+}
+
 std::string Case::NextFileId() const { return NumberedId('f', files.size() + 1, 4); }
 std::string Case::NextPageId() const { return NumberedId('p', pages.size() + 1, 4); }
 

@@ -140,11 +140,19 @@ struct RequirementResult {
   RequirementStatus status = RequirementStatus::kMissing;
   std::vector<std::string> evidence_document_ids;  // Document ids or kImagingEvidence
   std::string reason;                              // Japanese: why this status
+  // Why this status, as a stable code for the audit trail (no text from the case):
+  // evidence_found, condition_not_met, no_document, low_confidence (documents found but their
+  // type or acceptability is uncertain), acceptability_unknown (a fact deciding whether a found
+  // document is acceptable is unknown), need_unknown (a fact deciding whether it is required is
+  // unknown).
+  std::string reason_code;
   std::string ask;  // Japanese: what to ask the patient for (when missing)
 };
 
 enum class Verdict { kComplete, kIncomplete, kNeedsReview, kRejected };
 std::string_view VerdictName(Verdict verdict);
+// The verdict named `name` ("complete", ...), or nullopt.
+std::optional<Verdict> ParseVerdict(std::string_view name);
 
 struct Case {
   std::string id;                  // "20261121-1a2b3c4d"

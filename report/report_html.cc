@@ -18,51 +18,18 @@
 namespace intake::report {
 namespace {
 
-// More files than this and the file list starts folded (a disc can hold thousands).
-constexpr std::size_t kFilesShownOpen = 40;
-
-constexpr std::string_view kStyle = R"css(
-:root { --green:#1b7f3b; --red:#c62828; --amber:#b26a00; --darkred:#7a0000; --grey:#6b7280;
-  --line:#d9dde3; --soft:#f5f6f8; }
-* { box-sizing: border-box; }
-body { margin: 0 auto; max-width: 1100px; padding: 20px 28px 40px; color: #1f2328;
-  font-family: "Noto Sans CJK JP", "Noto Sans JP", "Hiragino Kaku Gothic ProN", "Yu Gothic",
-  Meiryo, sans-serif; font-size: 15px; line-height: 1.55; background: #fff; }
-h1 { font-size: 20px; margin: 0 0 6px; }
-h2 { font-size: 17px; margin: 28px 0 8px; padding-bottom: 4px; border-bottom: 2px solid #333; }
-h3 { font-size: 15px; margin: 14px 0 6px; }
+// Only report.html's part of the style sheet; html_common.h has the shared part.
+constexpr std::string_view kReportStyle = R"css(
 .case-header { border-bottom: 1px solid var(--line); padding-bottom: 10px; }
 .case-header dl { display: flex; flex-wrap: wrap; gap: 4px 28px; margin: 0; }
 .case-header dt { color: var(--grey); font-size: 13px; }
 .case-header dd { margin: 0; font-weight: bold; }
 .case-header div { display: flex; gap: 8px; align-items: baseline; }
-.verdict { margin: 18px 0 8px; padding: 16px 22px; border-radius: 10px; border: 3px solid;
-  display: flex; gap: 26px; align-items: center; }
-.verdict-word { font-size: 40px; font-weight: bold; white-space: nowrap; line-height: 1.2; }
 .verdict-action { margin: 0; font-size: 17px; font-weight: bold; }
 .verdict-also { margin: 4px 0 0; font-size: 15px; }
 .verdict-counts { margin: 6px 0 0; font-size: 14px; color: #333; }
-.verdict-complete { border-color: var(--green); background: #e8f5ec; }
-.verdict-complete .verdict-word { color: var(--green); }
-.verdict-incomplete { border-color: var(--red); background: #fdecec; }
-.verdict-incomplete .verdict-word { color: var(--red); }
-.verdict-needs_review { border-color: #e69500; background: #fff5e1; }
-.verdict-needs_review .verdict-word { color: var(--amber); }
-.verdict-rejected { border-color: var(--darkred); background: #f6e3e3; }
-.verdict-rejected .verdict-word { color: var(--darkred); }
-table { width: 100%; border-collapse: collapse; font-size: 14px; }
-th, td { text-align: left; vertical-align: top; padding: 6px 8px;
-  border-bottom: 1px solid var(--line); }
-th { background: var(--soft); font-weight: bold; font-size: 13px; white-space: nowrap; }
-td.num, th.num { text-align: right; white-space: nowrap; }
 .req-label { font-weight: bold; width: 34%; }
 .req-status { width: 88px; }
-.badge { display: inline-block; min-width: 64px; text-align: center; padding: 2px 8px;
-  border-radius: 12px; font-size: 13px; font-weight: bold; color: #fff; white-space: nowrap; }
-.badge-present { background: var(--green); }
-.badge-missing { background: var(--red); }
-.badge-needs_review { background: #e69500; color: #1f2328; }
-.badge-not_required { background: #e5e7eb; color: var(--grey); }
 tr.status-missing td { background: #fff6f6; }
 tr.status-needs_review td { background: #fffaf0; }
 tr.status-not_required td { color: var(--grey); }
@@ -79,36 +46,32 @@ tr.status-not_required .req-label { font-weight: normal; }
 .finding { display: flex; gap: 10px; padding: 8px 10px; border-left: 5px solid; margin-bottom: 6px;
   background: var(--soft); }
 .finding.sev-error { border-color: var(--red); background: #fdecec; }
-.finding.sev-warning { border-color: #e69500; background: #fff5e1; }
+.finding.sev-warning { border-color: var(--orange); background: #fff5e1; }
 .finding.sev-info { border-color: #2563eb; background: #eef3fd; }
 .sev-icon { flex: none; width: 22px; height: 22px; border-radius: 11px; color: #fff;
   font-weight: bold; text-align: center; line-height: 22px; font-size: 14px; }
 .sev-error .sev-icon { background: var(--red); }
-.sev-warning .sev-icon { background: #e69500; }
+.sev-warning .sev-icon { background: var(--orange); }
 .sev-info .sev-icon { background: #2563eb; }
 .sev-word { font-size: 12px; color: #4b5563; margin-right: 6px; }
 .finding-title { font-weight: bold; }
 .finding-message, .finding-file { font-size: 14px; margin-top: 2px; }
 .unknown { color: var(--red); font-weight: bold; }
-.muted { color: var(--grey); }
 .low { background: #fde2e2; color: var(--red); font-weight: bold; }
 .patient { border: 1px solid var(--line); border-radius: 8px; padding: 8px 12px;
   margin-bottom: 10px; }
 .study { margin: 8px 0 4px; }
 details summary { cursor: default; font-weight: bold; margin: 4px 0 8px; }
-.empty { color: var(--grey); margin: 4px 0; }
-footer { margin-top: 36px; padding-top: 8px; border-top: 1px solid var(--line); font-size: 12px;
-  color: var(--grey); }
-footer p { margin: 2px 0; word-break: break-all; }
-@page { size: A4; margin: 12mm; }
+.back { margin: 0 0 4px; font-size: 13px; }
+.back a { color: #1d4ed8; }
 @media print {
-  body { max-width: none; padding: 0; font-size: 10.5pt; }
-  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
-  h2 { break-after: avoid; }
-  tr, .finding, .patient { break-inside: avoid; }
-  .verdict { break-inside: avoid; }
+  .finding, .patient { break-inside: avoid; }
+  .back { display: none; }
 }
 )css";
+
+// More files than this and the file list starts folded (a disc can hold thousands).
+constexpr std::size_t kFilesShownOpen = 40;
 
 std::string H(std::string_view text) { return HtmlEscape(text); }
 
@@ -141,37 +104,6 @@ std::string PageRanges(const std::vector<int>& numbers) {
   return out;
 }
 
-bool AllDigits(std::string_view s) {
-  return !s.empty() &&
-         std::all_of(s.begin(), s.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
-}
-
-// "2026-11-21" -> "2026年11月21日"; nullopt when `iso` does not start with such a date.
-std::optional<std::string> ParseJaDate(std::string_view iso) {
-  if (iso.size() < 10 || iso[4] != '-' || iso[7] != '-' || !AllDigits(iso.substr(0, 4)) ||
-      !AllDigits(iso.substr(5, 2)) || !AllDigits(iso.substr(8, 2))) {
-    return std::nullopt;
-  }
-  const auto number = [&](std::size_t pos) { return std::stoi(std::string(iso.substr(pos, 2))); };
-  return std::string(iso.substr(0, 4)) + "年" + std::to_string(number(5)) + "月" +
-         std::to_string(number(8)) + "日";
-}
-
-std::string JaDate(std::string_view iso) {
-  if (iso.size() != 10) return H(iso);
-  return ParseJaDate(iso).value_or(H(iso));
-}
-
-// "2026-11-21T09:15:00+09:00" -> "2026年11月21日 09:15"; else escaped as it is.
-std::string JaDateTime(std::string_view iso) {
-  const auto date = ParseJaDate(iso);
-  if (date && iso.size() >= 16 && (iso[10] == 'T' || iso[10] == ' ') && iso[13] == ':' &&
-      AllDigits(iso.substr(11, 2)) && AllDigits(iso.substr(14, 2))) {
-    return *date + " " + std::string(iso.substr(11, 5));
-  }
-  return H(iso);
-}
-
 std::string HumanSize(std::uint64_t bytes) {
   char buf[32];
   if (bytes < 1024) {
@@ -184,34 +116,6 @@ std::string HumanSize(std::uint64_t bytes) {
     std::snprintf(buf, sizeof buf, "%.2f GB", static_cast<double>(bytes) / (1024.0 * 1024 * 1024));
   }
   return buf;
-}
-
-std::string_view StatusBadgeWord(RequirementStatus status) {
-  switch (status) {
-    case RequirementStatus::kPresent:
-      return "提出あり";
-    case RequirementStatus::kMissing:
-      return "不足";
-    case RequirementStatus::kNeedsReview:
-      return "要確認";
-    case RequirementStatus::kNotRequired:
-      return "対象外";
-  }
-  return "要確認";
-}
-
-std::string_view VerdictWord(Verdict verdict) {
-  switch (verdict) {
-    case Verdict::kComplete:
-      return "完備";
-    case Verdict::kIncomplete:
-      return "不足あり";
-    case Verdict::kNeedsReview:
-      return "要確認";
-    case Verdict::kRejected:
-      return "受付不可";
-  }
-  return "要確認";
 }
 
 std::string_view TextSourceWord(std::string_view source) {
@@ -276,8 +180,10 @@ std::string OrDash(std::string_view text) {
 }
 
 std::string HeaderHtml(const Case& c, const ReportContext& context) {
+  // Back to the output folder's list (index.html, dashboard/); relative, so it works from disk.
   std::string out =
-      "<header class=\"case-header\">\n<h1>セカンドオピニオン受付 確認結果</h1>\n<dl>";
+      "<header class=\"case-header\">\n<p class=\"back\"><a href=\"../index.html\">← 受付一覧"
+      "</a></p>\n<h1>セカンドオピニオン受付 確認結果</h1>\n<dl>";
   const auto item = [&](std::string_view term, const std::string& value) {
     out += "<div><dt>" + std::string(term) + "</dt><dd>" + value + "</dd></div>";
   };
@@ -659,44 +565,12 @@ std::string FooterHtml(const Case& c, const ReportContext& context) {
 
 }  // namespace
 
-std::string HtmlEscape(std::string_view text) {
-  const std::string valid = ValidUtf8(text);
-  std::string out;
-  out.reserve(valid.size() + valid.size() / 8);
-  for (char ch : valid) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        if (static_cast<unsigned char>(ch) < 0x20 && ch != '\n' && ch != '\t' && ch != '\r') {
-          out += "\xEF\xBF\xBD";
-        } else {
-          out += ch;
-        }
-    }
-  }
-  return out;
-}
-
 std::string ReportHtml(const Case& c, const ReportContext& context) {
   std::string out =
       "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>受付確認 " +
       H(c.id) + "（" + std::string(VerdictWord(c.verdict)) + "）</title>\n<style>" +
-      std::string(kStyle) + "</style>\n</head>\n<body>\n";
+      std::string(SharedStyle()) + std::string(kReportStyle) + "</style>\n</head>\n<body>\n";
   out += HeaderHtml(c, context);
   out += VerdictHtml(c);
   out += RequirementsHtml(c, context);

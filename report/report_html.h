@@ -10,13 +10,11 @@
 #include <string_view>
 
 #include "pipeline/case_model.h"
+#include "report/html_common.h"  // HtmlEscape
 #include "report/report_context.h"
 
 namespace intake::report {
 
 std::string ReportHtml(const Case& c, const ReportContext& context);
-
-// Escapes &, <, >, " and ' for HTML text and attribute values.
-std::string HtmlEscape(std::string_view text);
 
 }  // namespace intake::report

@@ -19,8 +19,9 @@ packages=(
   libssl-dev libmagic-dev libicu-dev
   # sample generator: Japanese text rendering to PDF and images
   libcairo2-dev libpango1.0-dev fonts-noto-cjk
-  # tests and benchmarks; clang with its sanitizer and libFuzzer runtimes for scripts/fuzz.sh
-  libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev
+  # tests and benchmarks; clang with its sanitizer and libFuzzer runtimes for scripts/fuzz.sh;
+  # a headless browser opens index.html and report.html in e2e tests
+  libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev chromium
 )
 
 SUDO=""

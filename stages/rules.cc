@@ -163,6 +163,7 @@ class RulesStage final : public Stage {
     const std::string unknown_for_need = eval.TakeUnknownFacts();
     if (needed == Tri::kFalse) {
       r.status = RequirementStatus::kNotRequired;
+      r.reason_code = "condition_not_met";
       r.reason = "この申込みの条件では不要です";
       return r;
     }
@@ -186,12 +187,14 @@ class RulesStage final : public Stage {
     const std::string unknown_for_alternatives = eval.TakeUnknownFacts();
     if (!present.empty()) {
       r.status = RequirementStatus::kPresent;
+      r.reason_code = "evidence_found";
       r.evidence_document_ids = present;
       return r;
     }
     if (!doubtful.empty()) {
       r.status = RequirementStatus::kNeedsReview;
       r.evidence_document_ids = doubtful;
+      r.reason_code = unknown_for_alternatives.empty() ? "low_confidence" : "acceptability_unknown";
       r.reason = unknown_for_alternatives.empty()
                      ? "該当しそうな書類がありますが、判定の確度が低いため確認してください"
                      : "該当しそうな書類がありますが、" + unknown_for_alternatives +
@@ -200,11 +203,13 @@ class RulesStage final : public Stage {
     }
     if (needed == Tri::kUnknown) {
       r.status = RequirementStatus::kNeedsReview;
+      r.reason_code = "need_unknown";
       r.reason = unknown_for_need + "が読み取れないため、この書類が必要か判断できません";
       r.ask = req.ask;
       return r;
     }
     r.status = RequirementStatus::kMissing;
+    r.reason_code = "no_document";
     r.reason = "該当する書類が見つかりません";
     r.ask = req.ask;
     return r;

@@ -1,7 +1,6 @@
 #include "stages/write_report.h"
 
-#include <fstream>
-
+#include "pipeline/atomic_file.h"
 #include "pipeline/log.h"
 #include "report/report_html.h"
 #include "report/report_json.h"
@@ -10,23 +9,6 @@ namespace intake::stages {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Writes `bytes` to `path` atomically: a temp file in the same folder, flushed, then renamed.
-Status WriteAtomically(const fs::path& path, const std::string& bytes) {
-  fs::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return Status::Fail("cannot create a file in the case folder");
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    out.flush();
-    if (!out) return Status::Fail("write error in the case folder (disk full?)");
-  }
-  std::error_code ec;
-  fs::rename(tmp, path, ec);
-  if (ec) return Status::Fail("cannot rename a file in the case folder");
-  return Status::Ok();
-}
 
 class WriteReportStage final : public Stage {
  public:
@@ -38,10 +20,10 @@ class WriteReportStage final : public Stage {
     std::error_code ec;
     fs::create_directories(case_dir_, ec);
     if (ec) return Status::Fail("cannot create the case folder");
-    Status s =
-        WriteAtomically(case_dir_ / "report.json", report::ReportJson(c, context_).dump(2) + "\n");
+    Status s = WriteFileAtomically(case_dir_ / "report.json",
+                                   report::ReportJson(c, context_).dump(2) + "\n");
     if (!s.ok()) return s;
-    return WriteAtomically(case_dir_ / "report.html", report::ReportHtml(c, context_));
+    return WriteFileAtomically(case_dir_ / "report.html", report::ReportHtml(c, context_));
   }
 
  private:

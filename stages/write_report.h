@@ -1,4 +1,4 @@
-// Write stage: writes report.json and report.html into the case folder (temp file + rename).
+// Write stage: writes report.json and report.html into the case folder (temp file, fsync, rename).
 #pragma once
 
 #include <filesystem>

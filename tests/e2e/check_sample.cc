@@ -9,11 +9,7 @@
 //   --work-root (default: the system temp folder); it is removed after a pass unless --keep, and
 //   kept after a failure for a look.
 // Exit codes: 0 the report matches, 1 a mismatch or intake failed, 2 usage or setup error.
-#include <fcntl.h>
-#include <spawn.h>
 #include <stdlib.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -29,7 +25,7 @@
 #include <string>
 #include <vector>
 
-extern char** environ;
+#include "tests/e2e/e2e_support.h"
 
 namespace {
 
@@ -65,34 +61,11 @@ bool ParseArguments(int argc, char** argv, Arguments& args) {
   return !args.intake.empty() && !args.sample.empty() && !args.generated.empty();
 }
 
-std::optional<std::string> ReadFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+using intake::e2e::ReadFile;
 
-// Runs the program with stdout passed through and stderr (its log) written to `log`; returns the
-// exit code (-1: did not run or was killed by a signal).
+// Runs the program with stdout passed through and stderr (its log) written to `log`.
 int Run(const std::vector<std::string>& argv, const fs::path& log) {
-  std::vector<char*> raw;
-  for (const std::string& arg : argv) raw.push_back(const_cast<char*>(arg.c_str()));
-  raw.push_back(nullptr);
-  std::fflush(stdout);
-  std::fflush(stderr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 2, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  pid_t pid = 0;
-  const int spawned = posix_spawn(&pid, raw[0], &actions, nullptr, raw.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  if (spawned != 0) return -1;
-  int status = 0;
-  if (waitpid(pid, &status, 0) != pid) return -1;
-  if (WIFSIGNALED(status)) {
-    std::fprintf(stderr, "intake was killed by signal %d\n", WTERMSIG(status));
-    return -1;
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return intake::e2e::Run(argv, {.stdout_path = {}, .stderr_path = log, .extra_env = {}});
 }
 
 // --- reading report.json tolerantly: values may be plain or {"value": ...} / {"status": ...} ---
@@ -210,8 +183,7 @@ void CheckLogHasNoPatientData(const std::string& log, const fs::path& submission
   std::size_t lines = 0;
   for (char ch : log) lines += ch == '\n';
   result.Check("log written", "yes", lines > 0 ? "yes" : "no");
-  const bool ascii = std::all_of(log.begin(), log.end(),
-                                 [](char ch) { return static_cast<unsigned char>(ch) < 0x80; });
+  const bool ascii = intake::e2e::IsAscii(log);
   result.Check("log is ASCII only (no names or text)", "yes", ascii ? "yes" : "no");
   std::error_code ec;
   for (fs::recursive_directory_iterator it(submission, ec), end; it != end; it.increment(ec)) {

@@ -30,6 +30,14 @@ expect 1 "submission not found" -- "$intake" process "$tmp/nope" --out "$tmp/o"
 expect 3 "output folder not creatable" -- "$intake" process "$tmp/empty" --out "$tmp/file/sub"
 expect 0 "an empty submission is a result, not an error" -- \
   "$intake" process "$tmp/empty" --out "$tmp/o" --log-level warn
+expect 0 "audit --verify after a case" -- "$intake" audit --verify --out "$tmp/o"
+case_id=$(ls "$tmp/o" | grep -E '^[0-9]{8}-[0-9a-f]{8}$' | head -1)
+expect 0 "audit of that case" -- "$intake" audit "$case_id" --out "$tmp/o"
+expect 1 "audit of an unknown case" -- "$intake" audit 19990101-00000000 --out "$tmp/o"
+expect 2 "audit without a case id or --verify" -- "$intake" audit --out "$tmp/o"
+expect 3 "audit --verify where there is no audit trail" -- "$intake" audit --verify --out "$tmp/empty"
+sed -i 's/"duration_ms":[0-9]*/"duration_ms":999999999/' "$tmp/o/audit.log"  # one edited field
+expect 5 "audit --verify on an edited audit trail" -- "$intake" audit --verify --out "$tmp/o"
 expect 0 "check-config on the shipped profile" -- "$intake" check-config "$(dirname "$0")/../../config/profiles/utokyo-online.yaml"
 expect 1 "check-config on a broken profile" -- "$intake" check-config "$tmp/broken.yaml"
 

@@ -174,6 +174,28 @@ TEST_F(FactsRulesTest, UnknownAttendanceNeedsReviewNotAGuess) {
   EXPECT_EQ(c_.verdict, Verdict::kIncomplete);
 }
 
+TEST_F(FactsRulesTest, ReasonCodesSayWhyForTheAuditTrail) {
+  AddPage(kReferral);
+  AddPage(kConsultation);
+  AddPage(kBlood);
+  Run();  // no application form: who attends is unknown
+  std::map<std::string, std::string> codes;
+  for (const auto& r : c_.requirements) codes[r.id] = r.reason_code;
+  EXPECT_EQ(codes.at("referral_letter"), "evidence_found");
+  EXPECT_EQ(codes.at("application_form"), "no_document");
+  EXPECT_EQ(codes.at("consent_form"), "need_unknown");
+
+  c_ = Case{};
+  c_.submission_date = "2026-11-21";
+  AddPage(kReferral);
+  AddPage(Application("患者本人", "", "消化器内科"));
+  Run();
+  codes.clear();
+  for (const auto& r : c_.requirements) codes[r.id] = r.reason_code;
+  EXPECT_EQ(codes.at("consent_form"), "condition_not_met");
+  for (const auto& [id, code] : codes) EXPECT_FALSE(code.empty()) << id;
+}
+
 TEST_F(FactsRulesTest, LowConfidenceFactsAreNotTrusted) {
   AddPage(kReferral);
   AddPage(Application("患者本人", "", "消化器内科"), /*confidence=*/0.3);

@@ -1,0 +1,98 @@
+#include "pipeline/atomic_file.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+namespace intake {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string ErrnoText() { return std::strerror(errno); }
+
+// Writes all of `bytes`, retrying short writes and EINTR.
+bool WriteAll(int fd, std::string_view bytes) {
+  while (!bytes.empty()) {
+    const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+}  // namespace
+
+Status SyncDirectory(const fs::path& dir) {
+  const int fd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Status::Fail("cannot open the folder to sync it: " + ErrnoText());
+  const int rc = ::fsync(fd);
+  const int saved = errno;
+  ::close(fd);
+  if (rc != 0) return Status::Fail("cannot sync the folder: " + std::string(std::strerror(saved)));
+  return Status::Ok();
+}
+
+Status WriteFileAtomically(const fs::path& path, std::string_view bytes) {
+  static std::atomic<unsigned> counter{0};
+  fs::path tmp = path;
+  tmp += ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter.fetch_add(1));
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return Status::Fail("cannot create a file in the output folder: " + ErrnoText());
+  const bool written = WriteAll(fd, bytes) && ::fsync(fd) == 0;
+  const int saved = errno;
+  ::close(fd);
+  if (!written) {
+    ::unlink(tmp.c_str());
+    return Status::Fail("write error in the output folder (disk full?): " +
+                        std::string(std::strerror(saved)));
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    const int rename_errno = errno;
+    ::unlink(tmp.c_str());
+    return Status::Fail("cannot rename a file in the output folder: " +
+                        std::string(std::strerror(rename_errno)));
+  }
+  return SyncDirectory(path.parent_path());
+}
+
+Result<FileLock> FileLock::Acquire(const fs::path& path) {
+  const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return Result<FileLock>::Fail("cannot open a lock file: " + ErrnoText());
+  return Adopt(fd);
+}
+
+Result<FileLock> FileLock::Adopt(int fd) {
+  while (::flock(fd, LOCK_EX) != 0) {
+    if (errno == EINTR) continue;
+    const std::string message = "cannot lock a file: " + ErrnoText();
+    ::close(fd);
+    return Result<FileLock>::Fail(message);
+  }
+  return FileLock(fd);
+}
+
+FileLock::FileLock(FileLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+
+FileLock& FileLock::operator=(FileLock&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = other.fd_;
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+FileLock::~FileLock() {
+  if (fd_ >= 0) ::close(fd_);  // closing the last descriptor releases the flock
+}
+
+}  // namespace intake

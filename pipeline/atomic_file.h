@@ -1,0 +1,43 @@
+// Files that readers never see half-written, and advisory locks between processes.
+//
+// WriteFileAtomically: a temp file beside the target (unique per process and thread), written,
+// fsync'ed, renamed over the target, and the folder fsync'ed, so after a crash the target holds
+// either the old or the new bytes. FileLock: an exclusive flock(2) held for the object's lifetime,
+// for work that two processes (the watcher and a manual `intake process`) must not interleave.
+// Messages name the kind of file, not its path (paths under the output folder are not patient
+// data, but callers decide what to show).
+#pragma once
+
+#include <filesystem>
+#include <string_view>
+
+#include "pipeline/result.h"
+
+namespace intake {
+
+Status WriteFileAtomically(const std::filesystem::path& path, std::string_view bytes);
+
+// fsync of a folder, so that a rename or a new file in it survives a crash.
+Status SyncDirectory(const std::filesystem::path& dir);
+
+class FileLock {
+ public:
+  // Opens (creating it when needed) `path` and blocks until the exclusive lock is held.
+  static Result<FileLock> Acquire(const std::filesystem::path& path);
+  // Takes ownership of the open descriptor `fd` and blocks until it is locked (closes it on
+  // failure).
+  static Result<FileLock> Adopt(int fd);
+  FileLock(FileLock&& other) noexcept;
+  FileLock& operator=(FileLock&& other) noexcept;
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+  ~FileLock();
+
+  int fd() const { return fd_; }  // the locked file, open read-write
+
+ private:
+  explicit FileLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
+}  // namespace intake

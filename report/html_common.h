@@ -1,0 +1,32 @@
+// What report.html and the output folder's index.html share, so that a verdict or a status looks
+// and reads the same on both: escaping, the Japanese words for verdicts and requirement statuses,
+// Japanese dates, and the common part of the style sheet (colours, badges, tables).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "pipeline/case_model.h"
+
+namespace intake::report {
+
+// Escapes &, <, >, " and ' for HTML text and attribute values; invalid UTF-8 and control
+// characters become U+FFFD.
+std::string HtmlEscape(std::string_view text);
+
+// 完備, 不足あり, 要確認, 受付不可.
+std::string_view VerdictWord(Verdict verdict);
+// 提出あり, 不足, 要確認, 対象外.
+std::string_view StatusBadgeWord(RequirementStatus status);
+
+// "2026-11-21" -> "2026年11月21日"; anything else escaped as it is.
+std::string JaDate(std::string_view iso);
+// "2026-11-21T09:15:00+09:00" -> "2026年11月21日 09:15"; anything else escaped as it is.
+std::string JaDateTime(std::string_view iso);
+
+// CSS both pages start with: colour variables, page typography, tables, requirement status
+// badges (`badge badge-<status>`), verdict boxes (`verdict verdict-<verdict>` with a
+// `verdict-word`) and small verdict badges (`verdict-badge verdict-<verdict>`), print settings.
+std::string_view SharedStyle();
+
+}  // namespace intake::report
