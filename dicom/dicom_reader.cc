@@ -360,8 +360,7 @@ Result<DicomHeader> ReadHeaderUnguarded(const std::filesystem::path& path) {
   if (auto frames = ParseInteger(ascii(DCM_NumberOfFrames)); frames && *frames > 0) {
     h.number_of_frames = *frames;
   }
-  h.has_pixel_data = dataset->tagExists(DCM_PixelData) ||
-                     dataset->tagExists(DCM_FloatPixelData) ||
+  h.has_pixel_data = dataset->tagExists(DCM_PixelData) || dataset->tagExists(DCM_FloatPixelData) ||
                      dataset->tagExists(DCM_DoubleFloatPixelData);
   h.patient_birth_date = FormatDicomDate(GetString(*dataset, DCM_PatientBirthDate));
   h.study_date = FormatDicomDate(GetString(*dataset, DCM_StudyDate));

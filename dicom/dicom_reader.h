@@ -33,7 +33,7 @@ struct DicomHeader {
   std::string series_description;
   std::string modality;
   std::string body_part;
-  std::string institution_name;  // UTF-8
+  std::string institution_name;         // UTF-8
   std::optional<int> series_number;     // (0020,0011)
   std::optional<int> instance_number;   // (0020,0013)
   int number_of_frames = 1;             // (0028,0008); 1 when absent

@@ -49,7 +49,8 @@ Result<std::vector<FileIdComponents>> ReadUnguarded(const std::filesystem::path&
     OFString value;
     // File IDs are CS (ASCII by definition): all values, split on '\' here.
     if (record->findAndGetOFStringArray(DCM_ReferencedFileID, value).bad()) continue;
-    FileIdComponents parts = SplitFileId(SanitizeToUtf8(std::string(value.c_str(), value.length())));
+    FileIdComponents parts =
+        SplitFileId(SanitizeToUtf8(std::string(value.c_str(), value.length())));
     if (!parts.empty()) ids.push_back(std::move(parts));
   }
   return ids;

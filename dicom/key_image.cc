@@ -8,11 +8,14 @@
 #include <string>
 #include <system_error>
 
-#include "dcmtk/config/osconfig.h"  // must come first among the DCMTK headers
-#include "dcmtk/dcmdata/dcrledrg.h"
-#include "dcmtk/dcmimage/diregist.h"  // color images (RGB, YBR, palette) in DicomImage
-#include "dcmtk/dcmimage/dipipng.h"
+// dcmimage's plugin headers need dcmimgle's declarations first.
+// clang-format off
+#include "dcmtk/config/osconfig.h"
 #include "dcmtk/dcmimgle/dcmimage.h"
+#include "dcmtk/dcmimage/dipipng.h"
+#include "dcmtk/dcmimage/diregist.h"  // color images (RGB, YBR, palette) in DicomImage
+// clang-format on
+#include "dcmtk/dcmdata/dcrledrg.h"
 #include "dcmtk/dcmjpeg/djdecode.h"
 #include "dcmtk/dcmjpls/djdecode.h"
 #include "dicom/dicom_reader.h"

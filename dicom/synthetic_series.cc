@@ -243,7 +243,8 @@ Status WriteSyntheticEncapsulatedPdf(const std::filesystem::path& out,
   try {
     std::ifstream in(pdf, std::ios::binary);
     if (!in) return Status::Fail("synthetic DICOM: the PDF cannot be read");
-    std::vector<Uint8> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<Uint8> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
     if (bytes.empty()) return Status::Fail("synthetic DICOM: the PDF is empty");
     const auto length = static_cast<Uint32>(bytes.size());
     if (bytes.size() % 2 != 0) bytes.push_back(0);  // OB values have an even length
@@ -296,10 +297,10 @@ Status WriteSyntheticEncapsulatedPdf(const std::filesystem::path& out,
         !s.ok()) {
       return s;
     }
-    return Check(file.saveFile(OFFilename(out.c_str()), EXS_LittleEndianExplicit,
-                               EET_ExplicitLength, EGL_recalcGL, EPD_noChange, 0, 0,
-                               EWM_fileformat),
-                 "saving the encapsulated PDF");
+    return Check(
+        file.saveFile(OFFilename(out.c_str()), EXS_LittleEndianExplicit, EET_ExplicitLength,
+                      EGL_recalcGL, EPD_noChange, 0, 0, EWM_fileformat),
+        "saving the encapsulated PDF");
   } catch (const std::exception&) {
     return Status::Fail("synthetic DICOM: unexpected error while writing");
   }

@@ -92,7 +92,7 @@ struct DicomSeries {
   bool lossy = false;                // some instance was compressed with loss
   bool pixels_decodable = false;     // the pixels can be decoded here (a key image is possible)
   std::string pixels_note;           // Japanese: why not decodable / why no key image, or empty
-  std::string key_image;  // relative to the case folder ("key_images/1.png"), or empty
+  std::string key_image;             // relative to the case folder ("key_images/1.png"), or empty
   std::vector<std::string> file_ids;
 };
 struct DicomStudy {

@@ -571,10 +571,11 @@ std::string DocumentsHtml(const Case& c, const ReportContext& context) {
 }
 
 std::string SeriesRowHtml(const DicomSeries& s) {
-  std::string out = "<tr><td>" + OrDash(s.modality) + "</td><td>" + OrDash(s.description) +
-                    "</td><td>" + OrDash(s.body_part) + "</td><td>" +
-                    (s.date.empty() ? std::string("<span class=\"muted\">—</span>") : JaDate(s.date)) +
-                    "</td><td class=\"num\">" + std::to_string(s.instance_count) + "</td>";
+  std::string out =
+      "<tr><td>" + OrDash(s.modality) + "</td><td>" + OrDash(s.description) + "</td><td>" +
+      OrDash(s.body_part) + "</td><td>" +
+      (s.date.empty() ? std::string("<span class=\"muted\">—</span>") : JaDate(s.date)) +
+      "</td><td class=\"num\">" + std::to_string(s.instance_count) + "</td>";
   out += "<td><span class=\"ts\">" +
          OrDash(s.transfer_syntax_name.empty() ? s.transfer_syntax : s.transfer_syntax_name) +
          "</span></td>";
@@ -623,8 +624,8 @@ std::string DocumentMatchHtml(const DicomPatient& p) {
       word = "照合できず";
       break;
   }
-  std::string out = "<p class=\"document-match\">書類との照合: <span class=\"" + css + "\">" +
-                    word + "</span>";
+  std::string out =
+      "<p class=\"document-match\">書類との照合: <span class=\"" + css + "\">" + word + "</span>";
   if (!p.document_match_note.empty()) out += "　" + H(p.document_match_note);
   return out + "</p>\n";
 }

@@ -88,7 +88,7 @@ void CheckNonDicomImages(Case& c) {
     if (header.ok() && std::max(header->width, header->height) < kMinScreenshotSide) continue;
     paths.push_back(f.relative_path);
   }
-  Log()->info("case {} crosscheck: {} disc trees, {} non-DICOM images on them", c.id, discs.size(),
+  Log()->info("case {} crosscheck: {} media trees, {} non-DICOM images on them", c.id, discs.size(),
               paths.size());
   if (paths.empty()) return;
   std::string examples;
@@ -96,14 +96,16 @@ void CheckNonDicomImages(Case& c) {
     examples += (i == 0 ? "" : "、") + paths[i];
   }
   if (paths.size() > kExamplesInMessage) examples += " ほか";
-  std::string message =
-      c.DicomSeriesCount() == 0
-          ? "ディスクにDICOM画像がなく、JPEG等の画像 " + std::to_string(paths.size()) +
-                " 件だけが入っています（" + examples +
-                "）。スクリーンショット等は診断に使えないため、DICOM形式の画像データを依頼してください。"
-          : "ディスクにDICOM画像のほか、JPEG等の画像 " + std::to_string(paths.size()) +
-                " 件が入っています（" + examples +
-                "）。スクリーンショット等の可能性があります。必要な画像がDICOMで揃っているか確認してください。";
+  std::string message = c.DicomSeriesCount() == 0
+                            ? "ディスクにDICOM画像がなく、JPEG等の画像 " +
+                                  std::to_string(paths.size()) + " 件だけが入っています（" +
+                                  examples +
+                                  "）。スクリーンショット等は診断に使えないため、DICOM形式の画像デ"
+                                  "ータを依頼してください。"
+                            : "ディスクにDICOM画像のほか、JPEG等の画像 " +
+                                  std::to_string(paths.size()) + " 件が入っています（" + examples +
+                                  "）。スクリーンショット等の可能性があります。必要な画像がDICOMで"
+                                  "揃っているか確認してください。";
   c.AddFinding("NON_DICOM_IMAGES", std::move(message));
 }
 
@@ -123,8 +125,8 @@ void CheckPatients(Case& c) {
     if (comparison.match == PatientMatch::kNotComparable) ++not_comparable;
     if (comparison.match != PatientMatch::kMismatch) continue;
     ++mismatches;
-    const std::string who = p.patient_id.empty() ? std::string("患者IDなし")
-                                                  : "患者ID: " + p.patient_id;
+    const std::string who =
+        p.patient_id.empty() ? std::string("患者IDなし") : "患者ID: " + p.patient_id;
     c.AddFinding("PATIENT_MISMATCH",
                  "画像データの患者（" + who + "）と書類の患者が一致しません。" + comparison.note);
   }

@@ -44,7 +44,7 @@ struct SeriesAcc {
   DicomSeries series;
   std::set<std::string> sop_uids;  // an instance copied twice on a disc counts once
   int instances_without_uid = 0;
-  std::vector<Instance> instances;  // in file order
+  std::vector<Instance> instances;   // in file order
   std::optional<int> series_number;  // the lowest one seen
 };
 
@@ -161,8 +161,8 @@ void DescribePixels(SeriesAcc& se, int index, const DicomStageOptions& options, 
   std::error_code ec;
   fs::create_directories(dir, ec);
   const std::string name = std::to_string(index) + ".png";
-  auto written = dicom::WriteKeyImage(key->path, key->frames / 2, dir / name,
-                                      options.key_image_max_side);
+  auto written =
+      dicom::WriteKeyImage(key->path, key->frames / 2, dir / name, options.key_image_max_side);
   if (!written.ok()) {
     Log()->debug("case {} dicom: no key image from file {}: {}", c.id, key->file_id,
                  written.message());
@@ -357,7 +357,8 @@ class DicomdirCheck {
     Log()->info("case {} dicom: DICOMDIR {}: {} records, {} missing files, {} files not listed",
                 c.id, dicomdir.id, ids->size(), missing.size(), unlisted.size());
     if (missing.empty() && unlisted.empty()) return;
-    std::string message = "DICOMDIR（" + dicomdir.relative_path + "）とディスク上のファイルが一致しません。";
+    std::string message =
+        "DICOMDIR（" + dicomdir.relative_path + "）とディスク上のファイルが一致しません。";
     if (!missing.empty()) {
       message += "DICOMDIRに記載があるのに見つからないファイル " + std::to_string(missing.size()) +
                  " 件（" + Examples(missing) + "）。";
@@ -437,10 +438,10 @@ class DicomStage final : public Stage {
       ++read;
       if (header->truncated) {
         ++truncated;
-        c.AddFinding("CORRUPT_FILE",
-                     "DICOMファイルが途中で切れています（画像データが欠けています）: " +
-                         file.relative_path,
-                     file.id);
+        c.AddFinding(
+            "CORRUPT_FILE",
+            "DICOMファイルが途中で切れています（画像データが欠けています）: " + file.relative_path,
+            file.id);
       }
       if (header->sop_class_uid == dicom::kEncapsulatedPdfSopClass) {
         encapsulated_pdfs.push_back(index);
@@ -501,10 +502,10 @@ class DicomStage final : public Stage {
       const Status status = dicom::ExtractEncapsulatedPdf(dicom_file.path, out);
       if (!status.ok()) {
         Log()->debug("case {} dicom: file {}: {}", c.id, dicom_file.id, status.message());
-        c.AddFinding("CORRUPT_FILE",
-                     "DICOMファイルに埋め込まれたPDFを取り出せませんでした: " +
-                         dicom_file.relative_path,
-                     dicom_file.id);
+        c.AddFinding(
+            "CORRUPT_FILE",
+            "DICOMファイルに埋め込まれたPDFを取り出せませんでした: " + dicom_file.relative_path,
+            dicom_file.id);
         continue;
       }
       SourceFile pdf;

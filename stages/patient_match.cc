@@ -96,12 +96,11 @@ bool IsLatinLetter(char32_t cp) {
 
 // Half-width katakana U+FF66..U+FF9D to full width (index cp - 0xFF66).
 constexpr std::array<char32_t, 56> kHalfWidthKatakana{
-    0x30F2, 0x30A1, 0x30A3, 0x30A5, 0x30A7, 0x30A9, 0x30E3, 0x30E5, 0x30E7, 0x30C3,
-    0x30FC, 0x30A2, 0x30A4, 0x30A6, 0x30A8, 0x30AA, 0x30AB, 0x30AD, 0x30AF, 0x30B1,
-    0x30B3, 0x30B5, 0x30B7, 0x30B9, 0x30BB, 0x30BD, 0x30BF, 0x30C1, 0x30C4, 0x30C6,
-    0x30C8, 0x30CA, 0x30CB, 0x30CC, 0x30CD, 0x30CE, 0x30CF, 0x30D2, 0x30D5, 0x30D8,
-    0x30DB, 0x30DE, 0x30DF, 0x30E0, 0x30E1, 0x30E2, 0x30E4, 0x30E6, 0x30E8, 0x30E9,
-    0x30EA, 0x30EB, 0x30EC, 0x30ED, 0x30EF, 0x30F3};
+    0x30F2, 0x30A1, 0x30A3, 0x30A5, 0x30A7, 0x30A9, 0x30E3, 0x30E5, 0x30E7, 0x30C3, 0x30FC, 0x30A2,
+    0x30A4, 0x30A6, 0x30A8, 0x30AA, 0x30AB, 0x30AD, 0x30AF, 0x30B1, 0x30B3, 0x30B5, 0x30B7, 0x30B9,
+    0x30BB, 0x30BD, 0x30BF, 0x30C1, 0x30C4, 0x30C6, 0x30C8, 0x30CA, 0x30CB, 0x30CC, 0x30CD, 0x30CE,
+    0x30CF, 0x30D2, 0x30D5, 0x30D8, 0x30DB, 0x30DE, 0x30DF, 0x30E0, 0x30E1, 0x30E2, 0x30E4, 0x30E6,
+    0x30E8, 0x30E9, 0x30EA, 0x30EB, 0x30EC, 0x30ED, 0x30EF, 0x30F3};
 
 bool TakesDakuten(char32_t cp) {
   return (cp >= 0x30AB && cp <= 0x30C8 && cp != 0x30C3 &&
@@ -180,12 +179,12 @@ char32_t FoldKatakanaVariant(char32_t cp) {
 
 // Hepburn for katakana U+30A1..U+30F6 (index cp - 0x30A1); small kana have their vowel.
 constexpr std::array<std::string_view, 86> kRomaji{
-    "a",  "a",  "i",   "i",  "u",  "u",  "e",  "e",  "o",  "o",  "ka", "ga", "ki", "gi", "ku",
-    "gu", "ke", "ge",  "ko", "go", "sa", "za", "shi", "ji", "su", "zu", "se", "ze", "so", "zo",
-    "ta", "da", "chi", "ji", "",   "tsu", "zu", "te", "de", "to", "do", "na", "ni", "nu", "ne",
-    "no", "ha", "ba",  "pa", "hi", "bi", "pi", "fu", "bu", "pu", "he", "be", "pe", "ho", "bo",
-    "po", "ma", "mi",  "mu", "me", "mo", "ya", "ya", "yu", "yu", "yo", "yo", "ra", "ri", "ru",
-    "re", "ro", "wa",  "wa", "i",  "e",  "o",  "n",  "vu", "ka", "ke"};
+    "a",  "a",  "i",   "i",  "u",  "u",   "e",  "e",   "o",  "o",  "ka", "ga", "ki", "gi", "ku",
+    "gu", "ke", "ge",  "ko", "go", "sa",  "za", "shi", "ji", "su", "zu", "se", "ze", "so", "zo",
+    "ta", "da", "chi", "ji", "",   "tsu", "zu", "te",  "de", "to", "do", "na", "ni", "nu", "ne",
+    "no", "ha", "ba",  "pa", "hi", "bi",  "pi", "fu",  "bu", "pu", "he", "be", "pe", "ho", "bo",
+    "po", "ma", "mi",  "mu", "me", "mo",  "ya", "ya",  "yu", "yu", "yo", "yo", "ra", "ri", "ru",
+    "re", "ro", "wa",  "wa", "i",  "e",   "o",  "n",   "vu", "ka", "ke"};
 
 bool IsSmallY(char32_t cp) { return cp == 0x30E3 || cp == 0x30E5 || cp == 0x30E7; }
 bool IsSmallVowel(char32_t cp) {
@@ -210,12 +209,11 @@ void ReplaceAllRepeated(std::string& s, std::string_view from, std::string_view 
 
 // Variant (異体字) and old forms common in family names, to the form usually printed.
 constexpr std::array<std::pair<char32_t, char32_t>, 26> kVariantKanji{{
-    {U'髙', U'高'}, {U'﨑', U'崎'}, {U'嵜', U'崎'}, {U'𠮷', U'吉'}, {U'邊', U'辺'},
-    {U'邉', U'辺'}, {U'澤', U'沢'}, {U'濱', U'浜'}, {U'濵', U'浜'}, {U'嶋', U'島'},
-    {U'嶌', U'島'}, {U'廣', U'広'}, {U'國', U'国'}, {U'櫻', U'桜'}, {U'惠', U'恵'},
-    {U'眞', U'真'}, {U'德', U'徳'}, {U'冨', U'富'}, {U'齋', U'斎'}, {U'齊', U'斉'},
-    {U'槇', U'槙'}, {U'條', U'条'}, {U'瀨', U'瀬'}, {U'藏', U'蔵'}, {U'龍', U'竜'},
-    {U'曾', U'曽'},
+    {U'髙', U'高'}, {U'﨑', U'崎'}, {U'嵜', U'崎'}, {U'𠮷', U'吉'}, {U'邊', U'辺'}, {U'邉', U'辺'},
+    {U'澤', U'沢'}, {U'濱', U'浜'}, {U'濵', U'浜'}, {U'嶋', U'島'}, {U'嶌', U'島'}, {U'廣', U'広'},
+    {U'國', U'国'}, {U'櫻', U'桜'}, {U'惠', U'恵'}, {U'眞', U'真'}, {U'德', U'徳'}, {U'冨', U'富'},
+    {U'齋', U'斎'}, {U'齊', U'斉'}, {U'槇', U'槙'}, {U'條', U'条'}, {U'瀨', U'瀬'}, {U'藏', U'蔵'},
+    {U'龍', U'竜'}, {U'曾', U'曽'},
 }};
 
 char32_t FoldVariantKanji(char32_t cp) {
@@ -236,8 +234,8 @@ std::string Trimmed(std::string_view s) {
 // The DICOM name's groups sorted by what they hold, whatever their position: real discs put
 // half-width katakana in the first (alphabetic) group, and kanji where they like.
 struct DicomNameForms {
-  std::string kanji;    // ideographic group
-  std::string reading;  // a kana-only group
+  std::string kanji;               // ideographic group
+  std::string reading;             // a kana-only group
   std::vector<std::string> latin;  // components of a romaji group
 };
 
@@ -270,6 +268,22 @@ std::string SexWordJa(const std::string& sex) {
   if (sex == "M") return "男";
   if (sex == "F") return "女";
   return sex;
+}
+
+// Levenshtein distance between two code point strings (names: a few dozen characters).
+std::size_t EditDistance(std::u32string_view a, std::u32string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
 }
 
 }  // namespace
@@ -337,7 +351,8 @@ std::string KanaToRomaji(std::string_view kana) {
       out += base;
       continue;
     }
-    if (geminate && !base.empty() && !IsVowel(base[0])) out += base.starts_with("ch") ? 't' : base[0];
+    if (geminate && !base.empty() && !IsVowel(base[0]))
+      out += base.starts_with("ch") ? 't' : base[0];
     geminate = false;
     out += base;
   }
@@ -350,12 +365,38 @@ std::string FoldRomaji(std::string_view text) {
   for (char32_t cp : Decode(text)) {
     if (cp >= U'A' && cp <= U'Z') cp = cp - U'A' + U'a';
     switch (cp) {
-      case 0xE2: case 0xC2: case 0x101: case 0x100: cp = U'a'; break;
-      case 0xEE: case 0xCE: case 0x12B: case 0x12A: cp = U'i'; break;
-      case 0xFB: case 0xDB: case 0x16B: case 0x16A: cp = U'u'; break;
-      case 0xEA: case 0xCA: case 0x113: case 0x112: cp = U'e'; break;
-      case 0xF4: case 0xD4: case 0x14D: case 0x14C: cp = U'o'; break;
-      default: break;
+      case 0xE2:
+      case 0xC2:
+      case 0x101:
+      case 0x100:
+        cp = U'a';
+        break;
+      case 0xEE:
+      case 0xCE:
+      case 0x12B:
+      case 0x12A:
+        cp = U'i';
+        break;
+      case 0xFB:
+      case 0xDB:
+      case 0x16B:
+      case 0x16A:
+        cp = U'u';
+        break;
+      case 0xEA:
+      case 0xCA:
+      case 0x113:
+      case 0x112:
+        cp = U'e';
+        break;
+      case 0xF4:
+      case 0xD4:
+      case 0x14D:
+      case 0x14C:
+        cp = U'o';
+        break;
+      default:
+        break;
     }
     if (cp >= U'a' && cp <= U'z') s += static_cast<char>(cp);
   }
@@ -415,13 +456,14 @@ PatientComparison ComparePatient(const DicomPatient& dicom, const DocumentPatien
   PatientComparison result;
   const auto compare = [&](std::string field, std::string doc_value, std::string dicom_value,
                            bool same) {
-    result.fields.push_back(
-        FieldComparison{std::move(field), std::move(doc_value), std::move(dicom_value), same});
+    result.fields.push_back(FieldComparison{
+        std::move(field), std::move(doc_value), std::move(dicom_value), same, true, {}});
   };
 
+  bool birth_date_same = false;
   if (!documents.birth_date.empty() && !dicom.birth_date.empty()) {
-    compare("生年月日", documents.birth_date, dicom.birth_date,
-            documents.birth_date == dicom.birth_date);
+    birth_date_same = documents.birth_date == dicom.birth_date;
+    compare("生年月日", documents.birth_date, dicom.birth_date, birth_date_same);
   }
   const std::string doc_sex = NormalizeSex(documents.sex);
   const std::string dicom_sex = NormalizeSex(dicom.sex);
@@ -429,43 +471,71 @@ PatientComparison ComparePatient(const DicomPatient& dicom, const DocumentPatien
     compare("性別", SexWordJa(doc_sex), SexWordJa(dicom_sex), doc_sex == dicom_sex);
   }
 
+  // The forms of the name known on both sides, each folded for comparison.
+  struct NameForm {
+    std::size_t field;  // index into result.fields
+    std::u32string document_folded;
+    std::u32string dicom_folded;
+  };
+  std::vector<NameForm> names;
+  const auto compare_name = [&](std::string field, const std::string& doc_value,
+                                const std::string& dicom_value, std::string doc_folded,
+                                std::vector<std::string> dicom_folded_candidates) {
+    std::string dicom_folded = dicom_folded_candidates.front();
+    for (const auto& candidate : dicom_folded_candidates) {
+      if (candidate == doc_folded) dicom_folded = candidate;
+    }
+    compare(std::move(field), Trimmed(doc_value), dicom_value, doc_folded == dicom_folded);
+    names.push_back(NameForm{result.fields.size() - 1, Decode(doc_folded), Decode(dicom_folded)});
+  };
+
   const DicomNameForms forms = SortDicomName(dicom.name);
   const std::string doc_reading = FoldReading(documents.kana);
-  bool reading_same = false;
-  bool reading_compared = false;
   if (!doc_reading.empty() && !forms.reading.empty()) {
-    reading_compared = true;
-    reading_same = doc_reading == FoldReading(forms.reading);
-    compare("フリガナ", Trimmed(documents.kana), forms.reading, reading_same);
+    compare_name("フリガナ", documents.kana, forms.reading, doc_reading,
+                 {FoldReading(forms.reading)});
   }
   const std::string doc_name = FoldKanjiName(documents.name);
   if (!doc_name.empty() && !forms.kanji.empty()) {
-    const bool same = doc_name == FoldKanjiName(forms.kanji);
-    compare("氏名（漢字）", Trimmed(documents.name), forms.kanji, same);
-    // Variant kanji or an OCR misreading: the matching reading decides.
-    if (!same && reading_same) result.fields.back().decisive = false;
+    compare_name("氏名（漢字）", documents.name, forms.kanji, doc_name,
+                 {FoldKanjiName(forms.kanji)});
   }
-  if (!reading_compared && !forms.latin.empty()) {
+  if (forms.reading.empty() && !forms.latin.empty()) {
     const std::string doc_romaji = KanaToRomaji(documents.kana);
     if (!doc_romaji.empty()) {
-      const std::string folded = FoldRomaji(doc_romaji);
+      // Family name first, or given name first as some systems write it.
       std::vector<std::string> reversed(forms.latin.rbegin(), forms.latin.rend());
-      const bool same = folded == FoldRomaji(JoinComponents(forms.latin)) ||
-                        folded == FoldRomaji(JoinComponents(reversed));
-      compare("氏名（ローマ字）", Trimmed(documents.kana), JoinComponents(forms.latin), same);
+      compare_name("氏名（ローマ字）", documents.kana, JoinComponents(forms.latin),
+                   FoldRomaji(doc_romaji),
+                   {FoldRomaji(JoinComponents(forms.latin)), FoldRomaji(JoinComponents(reversed))});
     }
   }
-  result.name_compared = std::any_of(result.fields.begin(), result.fields.end(),
-                                     [](const FieldComparison& f) {
-                                       return f.field.starts_with("氏名") || f.field == "フリガナ";
-                                     });
+  result.name_compared = !names.empty();
+
+  // A differing form of the name does not decide alone when (1) another form of the name agrees
+  // (variant kanji, a misread reading), or (2) the birth date agrees and the two differ in one
+  // character of at least four: an OCR misreading, not another person.
+  const bool some_name_form_agrees = std::any_of(
+      names.begin(), names.end(), [&](const NameForm& n) { return result.fields[n.field].same; });
+  for (const NameForm& n : names) {
+    FieldComparison& f = result.fields[n.field];
+    if (f.same) continue;
+    if (some_name_form_agrees) {
+      f.decisive = false;
+      f.tolerance = "ほかの氏名表記が一致するため、異体字・読み取りの差とみなしました";
+    } else if (birth_date_same && std::min(n.document_folded.size(), n.dicom_folded.size()) >= 4 &&
+               EditDistance(n.document_folded, n.dicom_folded) <= 1) {
+      f.decisive = false;
+      f.tolerance = "1文字だけの違いで生年月日が一致するため、読み取りの誤りとみなしました";
+    }
+  }
 
   std::string agree;
   std::string differ;
   for (const auto& f : result.fields) {
-    if (f.same || !f.decisive) {
+    if (f.same) {
       agree += (agree.empty() ? "" : "、") + f.field;
-    } else {
+    } else if (f.decisive) {
       differ += (differ.empty() ? "" : "、") + f.field + "（書類: " + f.document_value +
                 "／画像: " + f.dicom_value + "）";
     }
@@ -489,10 +559,9 @@ PatientComparison ComparePatient(const DicomPatient& dicom, const DocumentPatien
     result.note += "。氏名は照合できませんでした";
   }
   for (const auto& f : result.fields) {
-    if (!f.decisive) {
-      result.note += "。氏名の漢字表記が異なります（書類: " + f.document_value + "／画像: " +
-                     f.dicom_value + "）が、フリガナが一致するため異体字・読み取りの差とみなしました";
-    }
+    if (f.same || f.decisive) continue;
+    result.note += "。" + f.field + "が異なります（書類: " + f.document_value +
+                   "／画像: " + f.dicom_value + "）が、" + f.tolerance;
   }
   return result;
 }

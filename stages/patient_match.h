@@ -1,13 +1,17 @@
 // Comparing the DICOM patient with the patient the documents name.
 //
 // Japanese names are compared the way intake staff do: on the reading (フリガナ; hiragana,
-// katakana and half-width katakana equal) plus the birth date. A name in kanji may be written
-// with variant characters (髙/高, 﨑/崎) or misread by OCR, so when both readings are known and
-// agree, a kanji difference alone is not a mismatch. No NFKC on names (it folds some kanji); only
-// the width of kana is folded. A DICOM name with only a romaji group ("YAMADA^TARO") is compared
-// with the documents' reading transliterated to Hepburn romaji, with the usual spelling variants
-// (ou/oo/oh/o, shi/si, tsu/tu ...) made equal. A field unknown on either side is not compared.
-// Pure functions; thread-safe.
+// katakana and half-width katakana equal) plus the birth date. No NFKC on names (it folds some
+// kanji); only the width of kana is folded. A DICOM name with only a romaji group
+// ("YAMADA^TARO") is compared with the documents' reading transliterated to Hepburn romaji, with
+// the usual spelling variants (ou/oo/oh/o, shi/si, tsu/tu ...) made equal. A field unknown on
+// either side is not compared.
+//
+// The documents' values come from OCR and names have variant kanji (髙/高, 﨑/崎), so a form of
+// the name that differs does not decide alone when another form of the name agrees, or when the
+// birth date agrees and the difference is one character in a name of at least four: the report
+// notes it instead. Birth date and sex decide whenever both sides know them. Pure functions;
+// thread-safe.
 #pragma once
 
 #include <string>
@@ -51,11 +55,14 @@ struct DocumentPatient {
 };
 
 struct FieldComparison {
-  std::string field;           // Japanese: "氏名（漢字）", "フリガナ", "生年月日", "性別", ...
+  std::string field;  // Japanese: "氏名（漢字）", "フリガナ", "生年月日", "性別", ...
   std::string document_value;  // as the documents have it
   std::string dicom_value;     // as the DICOM header has it
   bool same = false;
-  bool decisive = true;  // false: a kanji difference overruled by matching readings
+  // False for a name form that differs but does not decide (see ComparePatient), with the
+  // reason in `tolerance` (Japanese).
+  bool decisive = true;
+  std::string tolerance;
 };
 
 struct PatientComparison {

@@ -66,8 +66,8 @@ TEST(TransferSyntax, NamesLossAndDecodability) {
       {"1.2.840.10008.1.2.4.90", "JPEG 2000 Image Compression (Lossless Only)",
        Lossiness::kLossless, false},
       {"1.2.840.10008.1.2.4.91", "JPEG 2000 Image Compression", Lossiness::kEither, false},
-      {"1.2.840.10008.1.2.4.203", "High-Throughput JPEG 2000 Image Compression",
-       Lossiness::kEither, false},
+      {"1.2.840.10008.1.2.4.203", "High-Throughput JPEG 2000 Image Compression", Lossiness::kEither,
+       false},
       {"1.2.840.10008.1.2.4.102", "MPEG-4 AVC/H.264 High Profile / Level 4.1", Lossiness::kLossy,
        false},
       {"1.2.840.10008.1.2.5", "RLE Lossless", Lossiness::kLossless, true},
@@ -196,13 +196,13 @@ TEST(KeyImage, UndecodableFilesFailCleanly) {
   SKIP_WITHOUT_SHARED_DATA();
   TempDir dir;
   const char* undecodable[] = {
-      "transfer_syntax/pydicom/JPEG2000.dcm",                      // JPEG 2000: no codec here
+      "transfer_syntax/pydicom/JPEG2000.dcm",  // JPEG 2000: no codec here
       "transfer_syntax/pydicom-data/emri_small_jpeg_2k_lossless.dcm",
-      "transfer_syntax/pydicom-data/HTJ2K_08_RGB.dcm",             // HTJ2K: unknown to DCMTK
-      "malformed/synthetic/truncated_in_pixel_data.dcm",           // pixels cut short
-      "malformed/synthetic/jpeg_named_as_dcm.dcm",                 // not DICOM at all
+      "transfer_syntax/pydicom-data/HTJ2K_08_RGB.dcm",    // HTJ2K: unknown to DCMTK
+      "malformed/synthetic/truncated_in_pixel_data.dcm",  // pixels cut short
+      "malformed/synthetic/jpeg_named_as_dcm.dcm",        // not DICOM at all
       "malformed/synthetic/empty_0_bytes.dcm",
-      "malformed/orthanc/Issue56-NoPixelData.dcm",                 // no pixels
+      "malformed/orthanc/Issue56-NoPixelData.dcm",  // no pixels
   };
   for (const char* file : undecodable) {
     const fs::path png = dir.path() / "out.png";

@@ -240,14 +240,14 @@ TEST_F(DicomScanTest, FilesWithoutPreambleNamedDcmOrCutShort) {
   if (!fs::exists(kData / "files")) GTEST_SKIP() << "shared DICOM data absent";
   Case c;
   const fs::path m = kData / "files/malformed";
-  AddIdentified(c, m / "pydicom/ExplVR_LitEndNoMeta.dcm", "a/nometa_le");     // f0001
-  AddIdentified(c, m / "pydicom/ExplVR_BigEndNoMeta.dcm", "a/nometa_be");     // f0002
-  AddIdentified(c, m / "synthetic/jpeg_named_as_dcm.dcm", "a/thumb.DCM");     // f0003
-  AddIdentified(c, m / "synthetic/empty_0_bytes.dcm", "a/empty.dcm");         // f0004
-  AddIdentified(c, m / "synthetic/truncated_in_pixel_data.dcm", "a/cut1");    // f0005
-  AddIdentified(c, m / "synthetic/truncated_in_meta_header.dcm", "a/cut2");   // f0006
-  AddIdentified(c, m / "pydicom/MR_truncated.dcm", "a/cut3");                 // f0007
-  AddIdentified(c, m / "orthanc/not_dicom_HelloWorld.pdf", "a/letter.pdf");   // f0008
+  AddIdentified(c, m / "pydicom/ExplVR_LitEndNoMeta.dcm", "a/nometa_le");    // f0001
+  AddIdentified(c, m / "pydicom/ExplVR_BigEndNoMeta.dcm", "a/nometa_be");    // f0002
+  AddIdentified(c, m / "synthetic/jpeg_named_as_dcm.dcm", "a/thumb.DCM");    // f0003
+  AddIdentified(c, m / "synthetic/empty_0_bytes.dcm", "a/empty.dcm");        // f0004
+  AddIdentified(c, m / "synthetic/truncated_in_pixel_data.dcm", "a/cut1");   // f0005
+  AddIdentified(c, m / "synthetic/truncated_in_meta_header.dcm", "a/cut2");  // f0006
+  AddIdentified(c, m / "pydicom/MR_truncated.dcm", "a/cut3");                // f0007
+  AddIdentified(c, m / "orthanc/not_dicom_HelloWorld.pdf", "a/letter.pdf");  // f0008
   ASSERT_EQ(c.files[0].kind, FileKind::kDicom);
   ASSERT_EQ(c.files[1].kind, FileKind::kDicom);
 
@@ -393,7 +393,8 @@ TEST_F(DicomScanTest, EncapsulatedPdfBecomesAPdfFileAndItsPages) {
   c.work_dir = dir_ / "work";
   fs::create_directories(c.work_dir);
   ASSERT_TRUE(intake::testing::WriteTextPdf(
-      dir_ / "report.pdf", {{"画像診断報告書", "検査：腹部CT（造影）", "所見：肝S6に10mm大の結節"}}));
+      dir_ / "report.pdf",
+      {{"画像診断報告書", "検査：腹部CT（造影）", "所見：肝S6に10mm大の結節"}}));
   const fs::path dcm = dir_ / "disc" / "REPORT01";
   fs::create_directories(dcm.parent_path());
   ASSERT_TRUE(dicom::WriteSyntheticEncapsulatedPdf(dcm, dir_ / "report.pdf", spec_).ok());

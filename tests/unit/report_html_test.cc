@@ -92,12 +92,13 @@ Case SampleCase() {
                           "1.2.840.10008.1.2.4.91", {});
   s2.transfer_syntax_name = "JPEG 2000 Image Compression";
   s2.lossy = true;
-  s2.pixels_note = "JPEG 2000 Image Compression の画像は、この環境の DCMTK 3.6.7 では展開できません";
+  s2.pixels_note =
+      "JPEG 2000 Image Compression の画像は、この環境の DCMTK 3.6.7 では展開できません";
   DicomStudy study{"1.2.392.1", "2026-10-01", "腹部CT（造影）", "CT", {s1, s2}};
-  DicomPatient patient =
-      Patient("00123456", "ﾔﾏﾀﾞ^ﾊﾅｺ=山田^花子", "1954-03-02", "F", {study});
+  DicomPatient patient = Patient("00123456", "ﾔﾏﾀﾞ^ﾊﾅｺ=山田^花子", "1954-03-02", "F", {study});
   patient.document_match = PatientMatch::kMismatch;
-  patient.document_match_note = "書類と一致しません: 生年月日（書類: 1954-03-20／画像: 1954-03-02）";
+  patient.document_match_note =
+      "書類と一致しません: 生年月日（書類: 1954-03-20／画像: 1954-03-02）";
   c.dicom_patients.push_back(patient);
   return c;
 }
@@ -169,8 +170,8 @@ TEST(ReportHtml, IsASelfContainedJapanesePage) {
   EXPECT_NE(html.find("<meta charset=\"utf-8\">"), std::string::npos);
   EXPECT_NE(html.find("@page { size: A4"), std::string::npos);
   const std::string lower = Lower(html);
-  for (const char* external : {"<script", "<link", "http://", "https://", "url(", "@import",
-                               "@font-face"}) {
+  for (const char* external :
+       {"<script", "<link", "http://", "https://", "url(", "@import", "@font-face"}) {
     EXPECT_EQ(lower.find(external), std::string::npos) << external;
   }
   // The only resources are the key images beside the report, by relative path.

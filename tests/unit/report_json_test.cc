@@ -289,9 +289,8 @@ TEST(ReportJson, ImagingNested) {
   ASSERT_EQ(patients.size(), 1u);
   EXPECT_EQ(patients[0]["patient_id"], "P0012345");
   EXPECT_EQ(patients[0]["name"], "ﾌﾙﾊｼ^ﾀﾞｲﾁ=古橋^大地");
-  EXPECT_EQ(patients[0]["name_groups"], json({{"alphabetic", "ﾌﾙﾊｼ ﾀﾞｲﾁ"},
-                                              {"ideographic", "古橋 大地"},
-                                              {"phonetic", ""}}));
+  EXPECT_EQ(patients[0]["name_groups"],
+            json({{"alphabetic", "ﾌﾙﾊｼ ﾀﾞｲﾁ"}, {"ideographic", "古橋 大地"}, {"phonetic", ""}}));
   EXPECT_EQ(patients[0]["document_match"],
             json({{"status", "match"}, {"note", "書類と一致: 生年月日"}}));
   EXPECT_EQ(patients[0]["birth_date"], "1954-03-02");
