@@ -13,6 +13,7 @@
 #include "pipeline/hash.h"
 #include "pipeline/log.h"
 #include "stages/classify.h"
+#include "stages/crosscheck.h"
 #include "stages/dicom_scan.h"
 #include "stages/facts.h"
 #include "stages/ocr_stage.h"
@@ -164,14 +165,18 @@ Outcome CaseProcessor::Process(const fs::path& submission) {
 
   stages::PagesOptions pages_options;
   pages_options.render_dpi = options_.render_dpi;
+  stages::DicomStageOptions dicom_options;
+  dicom_options.case_dir = outcome.case_dir;  // key images beside the reports
   std::vector<std::unique_ptr<Stage>> stages;
   stages.push_back(stages::MakeUnpackStage(submission));
+  // Before pages: the PDFs it extracts from Encapsulated PDF instances become pages too.
+  stages.push_back(stages::MakeDicomStage(dicom_options));
   stages.push_back(stages::MakePagesStage(pages_options));
   stages.push_back(stages::MakeOcrStage(ocr_, options_.low_ocr_confidence));
   stages.push_back(stages::MakeScreenStage());  // before anything else uses the text
-  stages.push_back(stages::MakeDicomStage());
   stages.push_back(stages::MakeClassifyStage(profile_));
   stages.push_back(stages::MakeFactsStage());
+  stages.push_back(stages::MakeCrossCheckStage());  // its findings weigh in the verdict
   stages.push_back(stages::MakeRulesStage(profile_));
   stages.push_back(stages::MakeWriteReportStage(outcome.case_dir, context));
 

@@ -269,6 +269,28 @@ std::string NormalizePersonName(const std::string& name) {
   return out;
 }
 
+// Values longer than this are not read by ReadHeader (none of the header values we use is).
+constexpr Uint32 kMaxLoadedValue = 4096;
+
+// An IS value ("12", " -3 ") as an integer, or nullopt.
+std::optional<int> ParseInteger(const std::string& value) {
+  const std::string v = TrimDicomPadding(value);
+  if (v.empty() || v.size() > 9) return std::nullopt;
+  std::size_t i = (v[0] == '-' || v[0] == '+') ? 1 : 0;
+  if (i == v.size()) return std::nullopt;
+  for (std::size_t k = i; k < v.size(); ++k) {
+    if (v[k] < '0' || v[k] > '9') return std::nullopt;
+  }
+  return std::stoi(v);
+}
+
+// True when the dataset names the instance (or, for a DICOMDIR, holds its records).
+bool HasIdentity(DcmItem& dataset) {
+  return !GetString(dataset, DCM_SOPInstanceUID).empty() ||
+         (!GetString(dataset, DCM_StudyInstanceUID).empty() &&
+          !GetString(dataset, DCM_SeriesInstanceUID).empty());
+}
+
 std::string SizeText(std::uintmax_t size) { return "(size: " + std::to_string(size) + " bytes)"; }
 
 Result<DicomHeader> ReadHeaderUnguarded(const std::filesystem::path& path) {
@@ -281,20 +303,28 @@ Result<DicomHeader> ReadHeaderUnguarded(const std::filesystem::path& path) {
     return Result<DicomHeader>::Fail("DCMTK data dictionary is not loaded");
   }
 
+  // Every element is parsed, but values longer than kMaxLoadedValue are skipped (a seek), not
+  // read: Pixel Data costs nothing, and a file cut inside it fails here instead of later.
   DcmFileFormat file;
-  const OFCondition loaded =
-      file.loadFileUntilTag(OFFilename(path.c_str()), EXS_Unknown, EGL_noChange, DCM_MaxReadLength,
-                            ERM_autoDetect, DCM_PixelData);
-  if (loaded.bad()) {
+  const OFCondition loaded = file.loadFile(OFFilename(path.c_str()), EXS_Unknown, EGL_noChange,
+                                           kMaxLoadedValue, ERM_autoDetect);
+  DcmDataset* dataset = file.getDataset();
+  DcmMetaInfo* meta = file.getMetaInfo();
+  if (dataset == nullptr) return Result<DicomHeader>::Fail("not a DICOM file " + SizeText(size));
+  // The elements read before the error stay in the dataset: a file cut after its header still
+  // has one, if its identifying UIDs came through.
+  const bool truncated = loaded.bad();
+  if (truncated && !HasIdentity(*dataset)) {
+    if (dataset->card() == 0 || !LooksLikeDicom(path)) {
+      return Result<DicomHeader>::Fail("not a DICOM file " + SizeText(size));
+    }
     return Result<DicomHeader>::Fail("unreadable DICOM header (DCMTK error " +
                                      std::to_string(loaded.module()) + "." +
                                      std::to_string(loaded.code()) + ") " + SizeText(size));
   }
-  DcmDataset* dataset = file.getDataset();
-  DcmMetaInfo* meta = file.getMetaInfo();
-  if (dataset == nullptr) return Result<DicomHeader>::Fail("not a DICOM file " + SizeText(size));
 
   DicomHeader h;
+  h.truncated = truncated;
   std::string media_class;
   std::string media_instance;
   if (meta != nullptr) {
@@ -324,6 +354,14 @@ Result<DicomHeader> ReadHeaderUnguarded(const std::filesystem::path& path) {
   h.body_part = ascii(DCM_BodyPartExamined);
   h.specific_character_set =
       TrimDicomPadding(SanitizeToUtf8(GetString(*dataset, DCM_SpecificCharacterSet)));
+  h.lossy_image_compression = ascii(DCM_LossyImageCompression);
+  h.series_number = ParseInteger(ascii(DCM_SeriesNumber));
+  h.instance_number = ParseInteger(ascii(DCM_InstanceNumber));
+  if (auto frames = ParseInteger(ascii(DCM_NumberOfFrames)); frames && *frames > 0) {
+    h.number_of_frames = *frames;
+  }
+  h.has_pixel_data = dataset->tagExists(DCM_PixelData) || dataset->tagExists(DCM_FloatPixelData) ||
+                     dataset->tagExists(DCM_DoubleFloatPixelData);
   h.patient_birth_date = FormatDicomDate(GetString(*dataset, DCM_PatientBirthDate));
   h.study_date = FormatDicomDate(GetString(*dataset, DCM_StudyDate));
   h.series_date = FormatDicomDate(GetString(*dataset, DCM_SeriesDate));
@@ -347,6 +385,43 @@ Result<DicomHeader> ReadHeaderUnguarded(const std::filesystem::path& path) {
 }
 
 }  // namespace
+
+Status ExtractEncapsulatedPdf(const std::filesystem::path& dicom_file,
+                              const std::filesystem::path& out) {
+  QuietDcmtkLogging();
+  try {
+    DcmFileFormat file;
+    if (file.loadFile(OFFilename(dicom_file.c_str())).bad()) {
+      return Status::Fail("the DICOM file could not be read");
+    }
+    DcmDataset* dataset = file.getDataset();
+    if (dataset == nullptr) return Status::Fail("the DICOM file has no data set");
+    const std::string sop_class = TrimDicomPadding(GetString(*dataset, DCM_SOPClassUID));
+    if (sop_class != kEncapsulatedPdfSopClass) {
+      return Status::Fail("not an Encapsulated PDF instance");
+    }
+    const Uint8* bytes = nullptr;
+    unsigned long length = 0;
+    if (dataset->findAndGetUint8Array(DCM_EncapsulatedDocument, bytes, &length).bad() ||
+        bytes == nullptr || length == 0) {
+      return Status::Fail("no Encapsulated Document value");
+    }
+    Uint32 declared = 0;
+    if (dataset->findAndGetUint32(DCM_EncapsulatedDocumentLength, declared).good() &&
+        declared > 0 && declared <= length) {
+      length = declared;
+    } else if (length % 2 == 0 && bytes[length - 1] == 0) {
+      --length;  // the pad byte that makes the value's length even
+    }
+    std::ofstream stream(out, std::ios::binary | std::ios::trunc);
+    stream.write(reinterpret_cast<const char*>(bytes), static_cast<std::streamsize>(length));
+    stream.close();
+    if (!stream) return Status::Fail("the extracted document could not be written");
+    return Status::Ok();
+  } catch (const std::bad_alloc&) {
+    return Status::Fail("the encapsulated document is too large to read");
+  }
+}
 
 bool LooksLikeDicom(const std::filesystem::path& path) {
   std::array<unsigned char, 256> buf{};

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <system_error>
 
 #include "dcmtk/config/osconfig.h"  // must come first among the DCMTK headers
@@ -233,6 +235,76 @@ Status WriteDicomdir(const std::filesystem::path& root, const PathList& images,
 }
 
 }  // namespace
+
+Status WriteSyntheticEncapsulatedPdf(const std::filesystem::path& out,
+                                     const std::filesystem::path& pdf,
+                                     const SyntheticSeriesSpec& spec) {
+  QuietDcmtkLogging();
+  try {
+    std::ifstream in(pdf, std::ios::binary);
+    if (!in) return Status::Fail("synthetic DICOM: the PDF cannot be read");
+    std::vector<Uint8> bytes((std::istreambuf_iterator<char>(in)),
+                             std::istreambuf_iterator<char>());
+    if (bytes.empty()) return Status::Fail("synthetic DICOM: the PDF is empty");
+    const auto length = static_cast<Uint32>(bytes.size());
+    if (bytes.size() % 2 != 0) bytes.push_back(0);  // OB values have an even length
+
+    DcmFileFormat file;
+    DcmDataset* ds = file.getDataset();
+    const std::pair<DcmTagKey, std::string> strings[] = {
+        {DCM_SpecificCharacterSet, "ISO_IR 192"},
+        {DCM_SOPClassUID, UID_EncapsulatedPDFStorage},
+        {DCM_SOPInstanceUID, UidFromSeed(spec.uid_seed, "pdf/instance")},
+        {DCM_StudyDate, spec.study_date},
+        {DCM_ContentDate, spec.study_date},
+        {DCM_StudyTime, "090000"},
+        {DCM_ContentTime, "100000"},
+        {DCM_AcquisitionDateTime, spec.study_date + "100000"},
+        {DCM_AccessionNumber, ""},
+        {DCM_Modality, "DOC"},
+        {DCM_ConversionType, "WSD"},
+        {DCM_Manufacturer, "intake sample generator"},
+        {DCM_ReferringPhysicianName, ""},
+        {DCM_StudyDescription, spec.study_description},
+        {DCM_SeriesDescription, "報告書"},
+        {DCM_PatientName, spec.patient_name},
+        {DCM_PatientID, spec.patient_id},
+        {DCM_PatientBirthDate, spec.patient_birth_date},
+        {DCM_PatientSex, spec.patient_sex},
+        {DCM_StudyInstanceUID, UidFromSeed(spec.uid_seed, "study")},
+        {DCM_SeriesInstanceUID, UidFromSeed(spec.uid_seed, "pdf/series")},
+        {DCM_StudyID, "1"},
+        {DCM_SeriesNumber, "900"},
+        {DCM_InstanceNumber, "1"},
+        {DCM_BurnedInAnnotation, "YES"},
+        {DCM_DocumentTitle, "画像診断報告書"},
+        {DCM_MIMETypeOfEncapsulatedDocument, "application/pdf"},
+    };
+    for (const auto& [key, value] : strings) {
+      if (Status s = Check(ds->putAndInsertString(key, value.c_str()), "putAndInsertString");
+          !s.ok()) {
+        return s;
+      }
+    }
+    if (Status s = Check(ds->putAndInsertUint32(DCM_EncapsulatedDocumentLength, length),
+                         "document length");
+        !s.ok()) {
+      return s;
+    }
+    if (Status s = Check(ds->putAndInsertUint8Array(DCM_EncapsulatedDocument, bytes.data(),
+                                                    static_cast<unsigned long>(bytes.size())),
+                         "encapsulated document");
+        !s.ok()) {
+      return s;
+    }
+    return Check(
+        file.saveFile(OFFilename(out.c_str()), EXS_LittleEndianExplicit, EET_ExplicitLength,
+                      EGL_recalcGL, EPD_noChange, 0, 0, EWM_fileformat),
+        "saving the encapsulated PDF");
+  } catch (const std::exception&) {
+    return Status::Fail("synthetic DICOM: unexpected error while writing");
+  }
+}
 
 Result<PathList> WriteSyntheticDisc(const std::filesystem::path& root,
                                     const SyntheticSeriesSpec& spec) {

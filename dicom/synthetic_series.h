@@ -32,4 +32,11 @@ struct SyntheticSeriesSpec {
 Result<std::vector<std::filesystem::path>> WriteSyntheticDisc(const std::filesystem::path& root,
                                                               const SyntheticSeriesSpec& spec);
 
+// Writes an Encapsulated PDF Storage instance at `out` holding the bytes of `pdf` (a report as
+// an imaging system stores it), for the patient and study of `spec` (modality DOC, its own
+// series).
+Status WriteSyntheticEncapsulatedPdf(const std::filesystem::path& out,
+                                     const std::filesystem::path& pdf,
+                                     const SyntheticSeriesSpec& spec);
+
 }  // namespace intake::dicom

@@ -48,6 +48,20 @@ std::string_view FileKindName(FileKind kind) {
   return "unknown";
 }
 
+std::string_view PatientMatchName(PatientMatch match) {
+  switch (match) {
+    case PatientMatch::kNotChecked:
+      return "not_checked";
+    case PatientMatch::kMatch:
+      return "match";
+    case PatientMatch::kMismatch:
+      return "mismatch";
+    case PatientMatch::kNotComparable:
+      return "not_comparable";
+  }
+  return "not_checked";
+}
+
 std::string_view TextSourceName(TextSource source) {
   switch (source) {
     case TextSource::kNone:

@@ -87,7 +87,12 @@ struct DicomSeries {
   std::string body_part;
   std::string date;  // YYYY-MM-DD or empty
   int instance_count = 0;
-  std::string transfer_syntax;  // UID of the first instance
+  std::string transfer_syntax;       // UID of the first instance
+  std::string transfer_syntax_name;  // its name ("JPEG Lossless ..."), the UID when unknown
+  bool lossy = false;                // some instance was compressed with loss
+  bool pixels_decodable = false;     // the pixels can be decoded here (a key image is possible)
+  std::string pixels_note;           // Japanese: why not decodable / why no key image, or empty
+  std::string key_image;             // relative to the case folder ("key_images/1.png"), or empty
   std::vector<std::string> file_ids;
 };
 struct DicomStudy {
@@ -97,12 +102,21 @@ struct DicomStudy {
   std::string modalities;  // e.g. "CT" or "CT\\SR"
   std::vector<DicomSeries> series;
 };
+// The DICOM patient compared with the documents' patient (stages/crosscheck).
+enum class PatientMatch { kNotChecked, kMatch, kMismatch, kNotComparable };
+std::string_view PatientMatchName(PatientMatch match);
 struct DicomPatient {
   std::string patient_id;
-  std::string name;        // UTF-8, as decoded (alphabetic=ideographic=phonetic)
+  std::string name;  // UTF-8, as decoded: groups alphabetic=ideographic=phonetic, '^' inside
+  // The name's groups, components joined by a space ("山田 太郎"); empty when absent.
+  std::string name_alphabetic;
+  std::string name_ideographic;
+  std::string name_phonetic;
   std::string birth_date;  // YYYY-MM-DD or empty
   std::string sex;
   std::vector<DicomStudy> studies;
+  PatientMatch document_match = PatientMatch::kNotChecked;
+  std::string document_match_note;  // Japanese: which fields agree or differ
 };
 
 // A case fact with provenance. `value` monostate means unknown.

@@ -25,6 +25,8 @@ constexpr std::array kFindingCodes{
                     "DICOMDIRの内容とディスク上のファイルが一致しません"},
     FindingCodeInfo{"NON_DICOM_IMAGES", Severity::kWarning, false,
                     "DICOM形式ではない画像（スクリーンショット等）が含まれています"},
+    FindingCodeInfo{"VIEWER_SOFTWARE", Severity::kInfo, false,
+                    "画像ビューア等のソフトウェアが含まれています（実行していません）"},
     FindingCodeInfo{"MULTIPLE_PATIENTS", Severity::kError, false,
                     "画像データに複数の患者が含まれています"},
     FindingCodeInfo{"PATIENT_MISMATCH", Severity::kError, false,

@@ -61,6 +61,11 @@ tr.status-not_required .req-label { font-weight: normal; }
 .patient { border: 1px solid var(--line); border-radius: 8px; padding: 8px 12px;
   margin-bottom: 10px; }
 .study { margin: 8px 0 4px; }
+.key-image { display: block; max-width: 160px; max-height: 160px; background: #000; }
+.lossy { color: var(--amber); font-weight: bold; }
+.match { color: var(--green); font-weight: bold; }
+.document-match { margin: 2px 0 6px; font-size: 14px; }
+.ts { font-size: 12px; }
 details summary { cursor: default; font-weight: bold; margin: 4px 0 8px; }
 .back { margin: 0 0 4px; font-size: 13px; }
 .back a { color: #1d4ed8; }
@@ -471,6 +476,28 @@ std::string DocumentsHtml(const Case& c, const ReportContext& context) {
   return out + "</tbody>\n</table>\n</section>\n";
 }
 
+std::string SeriesRowHtml(const DicomSeries& s) {
+  std::string out =
+      "<tr><td>" + OrDash(s.modality) + "</td><td>" + OrDash(s.description) + "</td><td>" +
+      OrDash(s.body_part) + "</td><td>" +
+      (s.date.empty() ? std::string("<span class=\"muted\">—</span>") : JaDate(s.date)) +
+      "</td><td class=\"num\">" + std::to_string(s.instance_count) + "</td>";
+  out += "<td><span class=\"ts\">" +
+         OrDash(s.transfer_syntax_name.empty() ? s.transfer_syntax : s.transfer_syntax_name) +
+         "</span></td>";
+  out += std::string("<td>") + (s.lossy ? "<span class=\"lossy\">あり</span>" : "なし") + "</td>";
+  out += std::string("<td>") + (s.pixels_decodable ? "可" : "<span class=\"unknown\">不可</span>");
+  if (!s.pixels_note.empty()) out += "<div class=\"reason\">" + H(s.pixels_note) + "</div>";
+  out += "</td><td>";
+  if (!s.key_image.empty()) {
+    out += "<img class=\"key-image\" src=\"" + H(s.key_image) + "\" alt=\"代表画像（" +
+           H(s.modality) + "）\" loading=\"lazy\">";
+  } else {
+    out += "<span class=\"muted\">—</span>";
+  }
+  return out + "</td></tr>\n";
+}
+
 std::string StudyHtml(const DicomStudy& study) {
   std::string out =
       "<div class=\"study\"><h3>検査 " + (study.date.empty() ? Unknown() : JaDate(study.date));
@@ -478,14 +505,35 @@ std::string StudyHtml(const DicomStudy& study) {
   if (!study.modalities.empty()) out += "（" + H(study.modalities) + "）";
   out +=
       "</h3>\n<table>\n<thead><tr><th>モダリティ</th><th>シリーズの説明</th><th>部位</th>"
-      "<th>撮影日</th><th class=\"num\">画像枚数</th></tr></thead>\n<tbody>\n";
-  for (const auto& s : study.series) {
-    out += "<tr><td>" + OrDash(s.modality) + "</td><td>" + OrDash(s.description) + "</td><td>" +
-           OrDash(s.body_part) + "</td><td>" +
-           (s.date.empty() ? std::string("<span class=\"muted\">—</span>") : JaDate(s.date)) +
-           "</td><td class=\"num\">" + std::to_string(s.instance_count) + "</td></tr>\n";
-  }
+      "<th>撮影日</th><th class=\"num\">画像枚数</th><th>転送構文</th><th>非可逆圧縮</th>"
+      "<th>画像の展開</th><th>代表画像</th></tr></thead>\n<tbody>\n";
+  for (const auto& s : study.series) out += SeriesRowHtml(s);
   return out + "</tbody>\n</table>\n</div>\n";
+}
+
+// How the DICOM patient compares with the documents' patient (stages/crosscheck).
+std::string DocumentMatchHtml(const DicomPatient& p) {
+  std::string word;
+  std::string css = "muted";
+  switch (p.document_match) {
+    case PatientMatch::kNotChecked:
+      return {};
+    case PatientMatch::kMatch:
+      word = "一致";
+      css = "match";
+      break;
+    case PatientMatch::kMismatch:
+      word = "不一致";
+      css = "unknown";
+      break;
+    case PatientMatch::kNotComparable:
+      word = "照合できず";
+      break;
+  }
+  std::string out =
+      "<p class=\"document-match\">書類との照合: <span class=\"" + css + "\">" + word + "</span>";
+  if (!p.document_match_note.empty()) out += "　" + H(p.document_match_note);
+  return out + "</p>\n";
 }
 
 // A DICOM person name "ﾔﾏﾀﾞ^ﾊﾅｺ=山田^花子" as staff read it: "山田 花子（ﾔﾏﾀﾞ ﾊﾅｺ）". The
@@ -529,6 +577,7 @@ std::string ImagingHtml(const Case& c) {
     const std::string_view sex = SexWord(p.sex);
     if (!sex.empty()) out += "　性別 " + std::string(sex);
     out += "　検査 " + std::to_string(p.studies.size()) + "件</p>\n";
+    out += DocumentMatchHtml(p);
     for (const auto& study : p.studies) out += StudyHtml(study);
     out += "</div>\n";
   }

@@ -177,7 +177,12 @@ json SeriesJson(const DicomSeries& s) {
           {"body_part", Str(s.body_part)},
           {"date", Str(s.date)},
           {"instance_count", s.instance_count},
-          {"transfer_syntax", Str(s.transfer_syntax)}};
+          {"transfer_syntax", Str(s.transfer_syntax)},
+          {"transfer_syntax_name", Str(s.transfer_syntax_name)},
+          {"lossy", s.lossy},
+          {"pixels_decodable", s.pixels_decodable},
+          {"pixels_note", StrOrNull(s.pixels_note)},
+          {"key_image", StrOrNull(s.key_image)}};
 }
 
 json ImagingJson(const Case& c) {
@@ -195,8 +200,15 @@ json ImagingJson(const Case& c) {
     }
     patients.push_back({{"patient_id", Str(p.patient_id)},
                         {"name", Str(p.name)},
+                        {"name_groups",
+                         {{"alphabetic", Str(p.name_alphabetic)},
+                          {"ideographic", Str(p.name_ideographic)},
+                          {"phonetic", Str(p.name_phonetic)}}},
                         {"birth_date", Str(p.birth_date)},
                         {"sex", Str(p.sex)},
+                        {"document_match",
+                         {{"status", Str(PatientMatchName(p.document_match))},
+                          {"note", StrOrNull(p.document_match_note)}}},
                         {"studies", studies}});
   }
   return {{"patients", patients}};

@@ -132,6 +132,15 @@ class ScopedUtf8Locale {
   locale_t previous_ = static_cast<locale_t>(nullptr);
 };
 
+// The name of the one file inside a compressed single file: "scan.dcm.gz" -> "scan.dcm",
+// "zipMR.gz" -> "zipMR" ("data" when nothing is left).
+std::string RawEntryName(const std::string& relative_path) {
+  std::string name = fs::path(relative_path).filename().string();
+  const std::size_t dot = name.rfind('.');
+  if (dot != std::string::npos && dot > 0) name.resize(dot);
+  return name.empty() ? "data" : name;
+}
+
 class UnpackStage final : public Stage {
  public:
   UnpackStage(fs::path submission, UnpackLimits limits)
@@ -218,6 +227,9 @@ class UnpackStage final : public Stage {
     struct archive* a = archive_read_new();
     archive_read_support_filter_all(a);
     archive_read_support_format_all(a);
+    // A single compressed file (report.dcm.gz): libarchive's raw format, which only wins when no
+    // archive format matches; accepted below only behind a compression filter.
+    archive_read_support_format_raw(a);
     if (archive_read_open_filename(a, archive_file.path.c_str(), 1 << 16) != ARCHIVE_OK) {
       c.AddFinding("CORRUPT_FILE", "圧縮ファイルを開けません: " + archive_file.relative_path,
                    archive_file.id);
@@ -245,7 +257,15 @@ class UnpackStage final : public Stage {
         limit_hit = true;
         break;
       }
-      const std::string entry_path = EntryNameUtf8(entry);
+      std::string entry_path = EntryNameUtf8(entry);
+      if (archive_format(a) == ARCHIVE_FORMAT_RAW) {
+        if (archive_filter_count(a) < 2) {  // not compressed: not an archive after all
+          c.AddFinding("CORRUPT_FILE", "圧縮ファイルを開けません: " + archive_file.relative_path,
+                       archive_file.id);
+          break;
+        }
+        entry_path = RawEntryName(archive_file.relative_path);
+      }
       const auto type = archive_entry_filetype(entry);
       if (type == AE_IFDIR) continue;
       if (archive_entry_is_encrypted(entry)) {

@@ -418,8 +418,12 @@ Case PatientCase() {
   missing.reason_code = "no_document";
   c.requirements = {present, missing};
   c.verdict = Verdict::kIncomplete;
-  c.dicom_patients.push_back(
-      DicomPatient{"PID-778899", "YAMADA^TARO=山田^太郎", "1950-01-01", "M", {}});
+  DicomPatient patient;
+  patient.patient_id = "PID-778899";
+  patient.name = "YAMADA^TARO=山田^太郎";
+  patient.birth_date = "1950-01-01";
+  patient.sex = "M";
+  c.dicom_patients.push_back(patient);
   return c;
 }
 

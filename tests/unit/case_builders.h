@@ -59,4 +59,30 @@ inline RequirementResult Req(std::string id, std::string label, RequirementStatu
   return r;
 }
 
+inline DicomSeries Series(std::string uid, std::string modality, std::string description,
+                          std::string body_part, std::string date, int instance_count,
+                          std::string transfer_syntax, std::vector<std::string> file_ids) {
+  DicomSeries s;
+  s.series_uid = std::move(uid);
+  s.modality = std::move(modality);
+  s.description = std::move(description);
+  s.body_part = std::move(body_part);
+  s.date = std::move(date);
+  s.instance_count = instance_count;
+  s.transfer_syntax = std::move(transfer_syntax);
+  s.file_ids = std::move(file_ids);
+  return s;
+}
+
+inline DicomPatient Patient(std::string id, std::string name, std::string birth_date,
+                            std::string sex, std::vector<DicomStudy> studies) {
+  DicomPatient p;
+  p.patient_id = std::move(id);
+  p.name = std::move(name);
+  p.birth_date = std::move(birth_date);
+  p.sex = std::move(sex);
+  p.studies = std::move(studies);
+  return p;
+}
+
 }  // namespace intake::testing

@@ -16,7 +16,9 @@ namespace {
 
 using intake::testing::File;
 using intake::testing::MakePage;
+using intake::testing::Patient;
 using intake::testing::Req;
+using intake::testing::Series;
 
 Case SampleCase() {
   Case c;
@@ -81,13 +83,23 @@ Case SampleCase() {
                                "希望診療科が老年病科ではありません。"));
   c.verdict = Verdict::kIncomplete;
 
-  DicomSeries s1{"1.2.392.1.1", "CT", "腹部 造影 動脈相",    "ABDOMEN",
-                 "2026-10-01",  212,  "1.2.840.10008.1.2.1", {"f0003"}};
-  DicomSeries s2{"1.2.392.1.2", "CT", "腹部 造影 門脈相",       "ABDOMEN",
-                 "2026-10-01",  198,  "1.2.840.10008.1.2.4.70", {}};
+  DicomSeries s1 = Series("1.2.392.1.1", "CT", "腹部 造影 動脈相", "ABDOMEN", "2026-10-01", 212,
+                          "1.2.840.10008.1.2.1", {"f0003"});
+  s1.transfer_syntax_name = "Explicit VR Little Endian";
+  s1.pixels_decodable = true;
+  s1.key_image = "key_images/1.png";
+  DicomSeries s2 = Series("1.2.392.1.2", "CT", "腹部 造影 門脈相", "ABDOMEN", "2026-10-01", 198,
+                          "1.2.840.10008.1.2.4.91", {});
+  s2.transfer_syntax_name = "JPEG 2000 Image Compression";
+  s2.lossy = true;
+  s2.pixels_note =
+      "JPEG 2000 Image Compression の画像は、この環境の DCMTK 3.6.7 では展開できません";
   DicomStudy study{"1.2.392.1", "2026-10-01", "腹部CT（造影）", "CT", {s1, s2}};
-  c.dicom_patients.push_back(
-      DicomPatient{"00123456", "ﾔﾏﾀﾞ^ﾊﾅｺ=山田^花子", "1954-03-02", "F", {study}});
+  DicomPatient patient = Patient("00123456", "ﾔﾏﾀﾞ^ﾊﾅｺ=山田^花子", "1954-03-02", "F", {study});
+  patient.document_match = PatientMatch::kMismatch;
+  patient.document_match_note =
+      "書類と一致しません: 生年月日（書類: 1954-03-20／画像: 1954-03-02）";
+  c.dicom_patients.push_back(patient);
   return c;
 }
 
@@ -158,10 +170,20 @@ TEST(ReportHtml, IsASelfContainedJapanesePage) {
   EXPECT_NE(html.find("<meta charset=\"utf-8\">"), std::string::npos);
   EXPECT_NE(html.find("@page { size: A4"), std::string::npos);
   const std::string lower = Lower(html);
-  for (const char* external : {"<script", "<link", "<img", "src=", "http://", "https://", "url(",
-                               "@import", "@font-face"}) {
+  for (const char* external :
+       {"<script", "<link", "http://", "https://", "url(", "@import", "@font-face"}) {
     EXPECT_EQ(lower.find(external), std::string::npos) << external;
   }
+  // The only resources are the key images beside the report, by relative path.
+  const std::string key_image_src = "src=\"key_images/";
+  std::size_t images = 0;
+  for (std::size_t at = lower.find("src="); at != std::string::npos;
+       at = lower.find("src=", at + 1)) {
+    EXPECT_EQ(lower.compare(at, key_image_src.size(), key_image_src), 0) << lower.substr(at, 40);
+    ++images;
+  }
+  EXPECT_EQ(images, Count(lower, "<img"));
+  EXPECT_EQ(images, 1u);
   EXPECT_NE(html.find("</html>"), std::string::npos);
   EXPECT_EQ(html.find(intake::testing::kSecretPageText), std::string::npos)
       << "page text does not belong here";
@@ -312,6 +334,14 @@ TEST(ReportHtml, ImagingAndFiles) {
   EXPECT_NE(imaging.find("山田 花子（ﾔﾏﾀﾞ ﾊﾅｺ）"), std::string::npos);
   EXPECT_NE(imaging.find("腹部 造影 動脈相"), std::string::npos);
   EXPECT_NE(imaging.find(">212<"), std::string::npos);
+  EXPECT_NE(imaging.find("Explicit VR Little Endian"), std::string::npos);
+  EXPECT_NE(imaging.find("<img class=\"key-image\" src=\"key_images/1.png\""), std::string::npos);
+  EXPECT_EQ(Count(imaging, "<img"), 1u) << "no key image for the series without one";
+  EXPECT_NE(imaging.find("<span class=\"unknown\">不可</span><div class=\"reason\">JPEG 2000"),
+            std::string::npos);
+  EXPECT_NE(imaging.find("<span class=\"lossy\">あり</span>"), std::string::npos);
+  EXPECT_NE(imaging.find("書類との照合: <span class=\"unknown\">不一致</span>"), std::string::npos);
+  EXPECT_NE(imaging.find("生年月日（書類: 1954-03-20／画像: 1954-03-02）"), std::string::npos);
   const std::string files = SectionOf(html, "files");
   EXPECT_NE(files.find("CD.iso/DICOM/ST000001/SE000001/IM000001"), std::string::npos);
   EXPECT_NE(files.find("2.3 MB"), std::string::npos);
@@ -340,10 +370,26 @@ TEST(ReportHtml, MarkupFromTheSubmissionIsEscaped) {
   c.findings[0].message = "\"><svg onload=alert(1)>";
   c.SetFact(Fact{"diagnosis", std::string("<b>癌</b>"), 0.9, {"d001", "p0001", false}});
   c.submission_name = "<iframe>";
+  // DICOM values (xss_in_names.dcm in the shared data holds such ones) and what is made of them.
+  DicomStudy& study = c.dicom_patients[0].studies[0];
+  study.description = "<script>study</script>";
+  study.modalities = "CT\\<b>";
+  study.series[0].description = "../../etc/passwd<script>";
+  study.series[0].body_part = "<i>";
+  study.series[0].modality = "<u>";
+  study.series[0].transfer_syntax_name = "<script>ts";
+  study.series[0].key_image = "key_images/1.png\" onerror=\"alert(1)";
+  study.series[1].pixels_note = "<script>note";
+  c.dicom_patients[0].patient_id = "<script>id";
+  c.dicom_patients[0].document_match_note = "<script>match";
   const std::string html = ReportHtml(c, SampleContext());
   const std::string lower = Lower(html);
   EXPECT_EQ(lower.find("<script"), std::string::npos);
-  EXPECT_EQ(lower.find("<img"), std::string::npos);
+  EXPECT_EQ(lower.find("<img src"), std::string::npos);
+  EXPECT_EQ(lower.find("<i>"), std::string::npos);
+  EXPECT_EQ(lower.find("<u>"), std::string::npos);
+  EXPECT_EQ(lower.find("\" onerror"), std::string::npos);
+  EXPECT_NE(html.find("src=\"key_images/1.png&quot; onerror=&quot;alert(1)\""), std::string::npos);
   EXPECT_EQ(lower.find("<svg"), std::string::npos);
   EXPECT_EQ(lower.find("<b>"), std::string::npos);
   EXPECT_EQ(lower.find("<iframe"), std::string::npos);

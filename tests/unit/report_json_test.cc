@@ -17,7 +17,9 @@ namespace {
 using intake::testing::Doc;
 using intake::testing::File;
 using intake::testing::MakePage;
+using intake::testing::Patient;
 using intake::testing::Req;
+using intake::testing::Series;
 
 using nlohmann::json;
 
@@ -81,11 +83,21 @@ Case SampleCase() {
                                "希望診療科が老年病科ではありません"));
   c.verdict = Verdict::kIncomplete;
 
-  DicomSeries ct{"1.2.3.4.1",           "CT",     "胸部単純", "CHEST", "2026-10-01", 120,
-                 "1.2.840.10008.1.2.1", {"f0003"}};
-  DicomSeries sr{"1.2.3.4.2", "SR", "", "", "", 1, "1.2.840.10008.1.2", {}};
+  DicomSeries ct = Series("1.2.3.4.1", "CT", "胸部単純", "CHEST", "2026-10-01", 120,
+                          "1.2.840.10008.1.2.1", {"f0003"});
+  ct.transfer_syntax_name = "Explicit VR Little Endian";
+  ct.pixels_decodable = true;
+  ct.key_image = "key_images/1.png";
+  DicomSeries sr = Series("1.2.3.4.2", "SR", "", "", "", 1, "1.2.840.10008.1.2", {});
+  sr.transfer_syntax_name = "Implicit VR Little Endian";
+  sr.pixels_note = "画素データのないシリーズです（構造化レポート・文書など）";
   DicomStudy study{"1.2.3", "2026-10-01", "CT 胸部", "CT\\SR", {ct, sr}};
-  c.dicom_patients.push_back(DicomPatient{"P0012345", "古橋^大地", "1954-03-02", "M", {study}});
+  DicomPatient patient = Patient("P0012345", "ﾌﾙﾊｼ^ﾀﾞｲﾁ=古橋^大地", "1954-03-02", "M", {study});
+  patient.name_alphabetic = "ﾌﾙﾊｼ ﾀﾞｲﾁ";
+  patient.name_ideographic = "古橋 大地";
+  patient.document_match = PatientMatch::kMatch;
+  patient.document_match_note = "書類と一致: 生年月日";
+  c.dicom_patients.push_back(patient);
   return c;
 }
 
@@ -276,7 +288,11 @@ TEST(ReportJson, ImagingNested) {
   const json patients = ReportJson(SampleCase(), SampleContext())["imaging"]["patients"];
   ASSERT_EQ(patients.size(), 1u);
   EXPECT_EQ(patients[0]["patient_id"], "P0012345");
-  EXPECT_EQ(patients[0]["name"], "古橋^大地");
+  EXPECT_EQ(patients[0]["name"], "ﾌﾙﾊｼ^ﾀﾞｲﾁ=古橋^大地");
+  EXPECT_EQ(patients[0]["name_groups"],
+            json({{"alphabetic", "ﾌﾙﾊｼ ﾀﾞｲﾁ"}, {"ideographic", "古橋 大地"}, {"phonetic", ""}}));
+  EXPECT_EQ(patients[0]["document_match"],
+            json({{"status", "match"}, {"note", "書類と一致: 生年月日"}}));
   EXPECT_EQ(patients[0]["birth_date"], "1954-03-02");
   EXPECT_EQ(patients[0]["sex"], "M");
   ASSERT_EQ(patients[0]["studies"].size(), 1u);
@@ -290,8 +306,17 @@ TEST(ReportJson, ImagingNested) {
                                       {"body_part", "CHEST"},
                                       {"date", "2026-10-01"},
                                       {"instance_count", 120},
-                                      {"transfer_syntax", "1.2.840.10008.1.2.1"}}));
-  EXPECT_EQ(study["series"][1]["modality"], "SR");
+                                      {"transfer_syntax", "1.2.840.10008.1.2.1"},
+                                      {"transfer_syntax_name", "Explicit VR Little Endian"},
+                                      {"lossy", false},
+                                      {"pixels_decodable", true},
+                                      {"pixels_note", nullptr},
+                                      {"key_image", "key_images/1.png"}}));
+  const json sr = study["series"][1];
+  EXPECT_EQ(sr["modality"], "SR");
+  EXPECT_EQ(sr["pixels_decodable"], false);
+  EXPECT_EQ(sr["pixels_note"], "画素データのないシリーズです（構造化レポート・文書など）");
+  EXPECT_EQ(sr["key_image"], nullptr);
 }
 
 TEST(ReportJson, EmptyCaseHasEveryArray) {

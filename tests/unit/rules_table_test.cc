@@ -56,7 +56,10 @@ Case BuildCase(const YAML::Node& node) {
   if (node["dicom"] && node["dicom"].as<bool>()) {
     DicomSeries s;
     s.series_uid = "1.2.3";
-    c.dicom_patients.push_back({"P1", "", "", "", {{"1.2", "", "", "CT", {s}}}});
+    DicomPatient p;
+    p.patient_id = "P1";
+    p.studies.push_back(DicomStudy{"1.2", "", "", "CT", {s}});
+    c.dicom_patients.push_back(std::move(p));
   }
   Page page;  // one page, so that the case is not empty
   page.id = "p0001";

@@ -219,6 +219,29 @@ TEST_F(UnpackTest, EntryCountAndTotalSizeAreLimited) {
   EXPECT_LE(written, 100000u + (1u << 16));  // stops within one block of the limit
 }
 
+TEST_F(UnpackTest, SingleGzippedFileIsUnpacked) {
+  // report.dcm.gz as a disc export tool writes it: one compressed file, no archive format.
+  struct archive* a = archive_write_new();
+  archive_write_add_filter_gzip(a);
+  archive_write_set_format_raw(a);
+  ASSERT_EQ(archive_write_open_filename(a, (root_ / "in/report.dcm.gz").c_str()), ARCHIVE_OK);
+  struct archive_entry* entry = archive_entry_new();
+  archive_entry_set_filetype(entry, AE_IFREG);
+  const std::string content(1000, 'x');
+  archive_entry_set_size(entry, static_cast<la_int64_t>(content.size()));
+  archive_write_header(a, entry);
+  archive_write_data(a, content.data(), content.size());
+  archive_entry_free(entry);
+  archive_write_close(a);
+  archive_write_free(a);
+
+  ASSERT_TRUE(MakeUnpackStage(root_ / "in/report.dcm.gz")->Run(c_).ok());
+  auto files = ByPath();
+  ASSERT_EQ(files.count("report.dcm.gz/report.dcm"), 1u) << c_.files.back().relative_path;
+  EXPECT_EQ(ReadFile(files["report.dcm.gz/report.dcm"]->path), content);
+  EXPECT_TRUE(c_.findings.empty());
+}
+
 TEST_F(UnpackTest, MissingSubmissionFails) {
   EXPECT_FALSE(MakeUnpackStage(root_ / "nope")->Run(c_).ok());
 }
