@@ -117,7 +117,7 @@ DocumentContent ApplicationForm(const SampleSpec& spec, Variation& v) {
     page.blocks.push_back(
         Field("患者との同居", checkboxes ? options({"同居", "別居"}, living) : living));
   }
-  page.blocks.push_back(Field("主治医の了承", options({"有", "無"}, "有")));
+  page.blocks.push_back(Field("主治医の了承", checkboxes ? options({"有", "無"}, "有") : "有"));
   page.blocks.push_back(SpacerBlock{14});
   page.blocks.push_back(Small(
       "※この申込書にご記入いただいた個人情報は、セカンドオピニオン外来の運営にのみ使用します。"));
