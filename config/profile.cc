@@ -118,6 +118,8 @@ class Parser {
         Literal v = ParseLiteral(node[name], key + "." + name);
         if (!std::holds_alternative<std::int64_t>(v))
           Error(node[name], key + "." + name, "must be a whole number");
+        if (IsKnownFact(c.fact) && !IsIntegerFact(c.fact))
+          Error(node[name], key + "." + name, "'" + c.fact + "' is not a whole-number fact");
         c.values.push_back(v);
       };
       if (node["less_than"]) number("less_than", Condition::Op::kLess);
@@ -150,16 +152,35 @@ class Parser {
   }
 
   static bool IsKnownFact(const std::string& name) {
-    static const std::set<std::string> kFacts = {"attendance",        "living_together",
-                                                 "department",        "patient_birth_date",
-                                                 "patient_age",       "diagnosis",
-                                                 "patient_name",      "patient_name_kana",
-                                                 "attendee_relation", "attendee_kinship_degree",
-                                                 "lead_time_days",    "patient_sex",
-                                                 "patient_deceased",  "from_abroad",
-                                                 "transfer_request",  "litigation",
-                                                 "physician_approval"};
-    return kFacts.count(name) > 0;
+    const auto& facts = KnownFacts();
+    return std::find(facts.begin(), facts.end(), name) != facts.end();
+  }
+
+  // `count: N` or `count: {fact: F}` with F an integer fact.
+  Count ParseCount(const YAML::Node& node, const std::string& key) {
+    Count count;
+    Track(node);
+    if (node.IsScalar()) {
+      Literal v = ParseLiteral(node, key);
+      const auto* n = std::get_if<std::int64_t>(&v);
+      if (!n || *n < 1) {
+        Error(node, key, "must be a whole number of at least 1, or {fact: F}");
+      } else {
+        count.at_least = *n;
+      }
+      return count;
+    }
+    if (!node.IsMap() || !node["fact"] || node.size() != 1) {
+      Error(node, key, "must be a whole number of at least 1, or {fact: F}");
+      return count;
+    }
+    count.fact = String(node["fact"], key + ".fact", true);
+    if (!IsKnownFact(count.fact)) {
+      Error(node["fact"], key + ".fact", "unknown fact '" + count.fact + "'");
+    } else if (!IsIntegerFact(count.fact)) {
+      Error(node["fact"], key + ".fact", "'" + count.fact + "' is not a whole-number fact");
+    }
+    return count;
   }
 
  private:
@@ -280,6 +301,13 @@ std::optional<Profile> Parse(const std::filesystem::path& path, std::vector<Conf
           r.any_of.push_back(std::move(alt));
         }
       }
+      if (node["count"]) r.count = p.ParseCount(node["count"], key + ".count");
+      static const std::set<std::string> kRequirementKeys = {"id",   "label",  "ask",
+                                                             "when", "any_of", "count"};
+      for (const auto& entry : node) {
+        const std::string k = entry.first.as<std::string>();
+        if (!kRequirementKeys.count(k)) p.Error(entry.first, key + "." + k, "unknown key");
+      }
       profile.requirements.push_back(std::move(r));
     }
   }
@@ -317,6 +345,33 @@ std::optional<Profile> Parse(const std::filesystem::path& path, std::vector<Conf
 }
 
 }  // namespace
+
+const std::vector<std::string>& KnownFacts() {
+  static const std::vector<std::string> kFacts = {"attendance",
+                                                  "living_together",
+                                                  "department",
+                                                  "patient_birth_date",
+                                                  "patient_age",
+                                                  "diagnosis",
+                                                  "patient_name",
+                                                  "patient_name_kana",
+                                                  "patient_sex",
+                                                  "attendee_relation",
+                                                  "attendee_kinship_degree",
+                                                  "attending_family_count",
+                                                  "lead_time_days",
+                                                  "patient_deceased",
+                                                  "from_abroad",
+                                                  "transfer_request",
+                                                  "litigation",
+                                                  "physician_approval"};
+  return kFacts;
+}
+
+bool IsIntegerFact(const std::string& fact) {
+  return fact == "patient_age" || fact == "attendee_kinship_degree" ||
+         fact == "attending_family_count" || fact == "lead_time_days";
+}
 
 const DocumentType* Profile::FindDocumentType(const std::string& type_id) const {
   auto it = std::find_if(document_types.begin(), document_types.end(),

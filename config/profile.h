@@ -42,12 +42,21 @@ struct Alternative {
   std::optional<Condition> when;
 };
 
+// How many distinct documents a requirement needs: a fixed number, or the value of an integer
+// fact ("an ID for every attending family member": {fact: attending_family_count}). Never less
+// than one: a requirement that applies needs at least one document.
+struct Count {
+  std::int64_t at_least = 1;
+  std::string fact;  // when set, the number needed is this fact's value
+};
+
 struct Requirement {
   std::string id;
   std::string label;                // Japanese
   std::string ask;                  // Japanese: what to ask the patient for
   std::optional<Condition> when;    // absent: always required
-  std::vector<Alternative> any_of;  // present when any acceptable alternative is found
+  std::vector<Alternative> any_of;  // present when enough acceptable documents are found
+  Count count;                      // default: one document
 };
 
 struct Exclusion {
@@ -69,6 +78,11 @@ struct Profile {
 
   const DocumentType* FindDocumentType(const std::string& type_id) const;
 };
+
+// Every fact a condition may name, and those that hold whole numbers (for count and for
+// less_than / at_least).
+const std::vector<std::string>& KnownFacts();
+bool IsIntegerFact(const std::string& fact);
 
 // Document type id the DICOM stage's imaging counts as.
 inline constexpr const char* kDicomImagesType = "dicom_images";

@@ -155,10 +155,11 @@ struct RequirementResult {
   std::vector<std::string> evidence_document_ids;  // Document ids or kImagingEvidence
   std::string reason;                              // Japanese: why this status
   // Why this status, as a stable code for the audit trail (no text from the case):
-  // evidence_found, condition_not_met, no_document, low_confidence (documents found but their
-  // type or acceptability is uncertain), acceptability_unknown (a fact deciding whether a found
-  // document is acceptable is unknown), need_unknown (a fact deciding whether it is required is
-  // unknown).
+  // evidence_found, condition_not_met, no_document, too_few_documents (fewer than the count),
+  // low_confidence (documents found but their type or acceptability is uncertain),
+  // acceptability_unknown (a fact deciding whether a found document is acceptable is unknown),
+  // count_unknown (the fact giving how many are needed is unknown), need_unknown (a fact deciding
+  // whether it is required is unknown).
   std::string reason_code;
   std::string ask;  // Japanese: what to ask the patient for (when missing)
 };

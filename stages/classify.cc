@@ -16,8 +16,13 @@ constexpr std::size_t kTitleLines = 6;
 constexpr double kTitleWeight = 3.0;      // a title keyword in the title zone
 constexpr double kBodyTitleWeight = 2.0;  // a title keyword further down (a copied card)
 constexpr double kKeywordWeight = 1.0;    // each distinct supporting keyword
-constexpr double kMinScore = 3.0;         // below: "other"
-constexpr double kFullScore = 6.0;        // score for confidence 1
+constexpr double kMinScore = 3.0;         // below: "other", unless unopposed (next line)
+// Two supporting keywords of one type and at least twice the evidence of any other type: the page
+// is probably of that type even though its title was not read (OCR drops title lines on bad
+// scans). It gets a low confidence (below any sensible min_confidence), so it is shown for
+// review, never counted as present.
+constexpr double kMinUnopposedScore = 2.0 * kKeywordWeight;
+constexpr double kFullScore = 6.0;  // score for confidence 1
 
 struct TitleHit {
   std::string type;
@@ -58,10 +63,11 @@ std::vector<TitleHit> FindTitleHits(const config::Profile& profile, const std::s
   return kept;
 }
 
-// "2/2", "(2/3)", "-2-", "2頁" style markers of a continuation page.
+// "2/2", "(2/3)", "-2-", "2頁", "(続き)" style markers of a continuation page.
 bool HasContinuationMarker(const std::string& page_text) {
   static const std::regex kMarker(
-      "(^|[^0-9])([2-9])/([2-9])([^0-9]|$)|(?:-|ー)([2-9])(?:-|ー)|([2-9])頁");
+      "(^|[^0-9])([2-9])/"
+      "([2-9])([^0-9]|$)|(?:-|ー)([2-9])(?:-|ー)|([2-9])頁|続き\\)|つづき|\\(続\\)");
   return std::regex_search(page_text, kMarker);
 }
 
@@ -120,7 +126,12 @@ class ClassifyStage final : public Stage {
                      [](const Scored& a, const Scored& b) { return a.score > b.score; });
     const Scored& best = scores.front();
     const double second = scores.size() > 1 ? scores[1].score : 0.0;
-    if (best.score < kMinScore) {
+    const auto supporting = std::count_if(
+        best.evidence.begin(), best.evidence.end(),
+        [](const std::string& e) { return e.rfind("title:", 0) != 0 && e.rfind("body:", 0) != 0; });
+    const bool unopposed =
+        supporting >= 2 && best.score >= kMinUnopposedScore && best.score >= 2 * second;
+    if (best.score < kMinScore && !unopposed) {
       page.doc_type = "other";
       page.type_score = 0.0;
       page.evidence = best.evidence;
@@ -150,12 +161,20 @@ class ClassifyStage final : public Stage {
   }
 
   // Consecutive pages of one type within one file form one document, as sure of its type as its
-  // best page (the title page of a letter vouches for the pages that continue it).
+  // best page (the title page of a letter vouches for the pages that continue it), except that a
+  // page with its own title in its title zone starts a new document unless it is marked as a
+  // continuation ("2/2"): two driver's licences copied one after the other are two documents,
+  // the front and the back of one licence (the back has no title) are one.
   static void SplitDocuments(Case& c) {
     c.documents.clear();
     for (const auto& page : c.pages) {
       Document* last = c.documents.empty() ? nullptr : &c.documents.back();
-      const bool same = last && last->type == page.doc_type &&
+      const bool titled =
+          std::any_of(page.evidence.begin(), page.evidence.end(),
+                      [](const std::string& e) { return e.rfind("title:", 0) == 0; });
+      const bool starts_anew =
+          titled && page.doc_type != "other" && !HasContinuationMarker(MatchForm(page.text));
+      const bool same = last && last->type == page.doc_type && !starts_anew &&
                         c.FindPage(last->page_ids.back())->file_id == page.file_id;
       if (same) {
         last->page_ids.push_back(page.id);

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
+#include <set>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -24,6 +26,7 @@ struct Located {
   const Document* document = nullptr;
   const Page* page = nullptr;
   double confidence = 0;
+  bool at_line_start = false;  // the label begins its line (a form field, not a mention)
 };
 
 double PageTextConfidence(const Page& page) {
@@ -46,11 +49,16 @@ std::string StripLeadingPunctuation(std::string value) {
   return value;
 }
 
-// Where `label` ends in `line` (bytes), or npos. Labels of three or more characters may also be
-// found with one character dropped by OCR (受診者 read as 診者).
-std::size_t LabelEnd(const std::string& line, const std::string& label, bool allow_drop) {
+// Where `label` ends in `line` (bytes), or npos; `begin` receives where it starts. Labels of
+// three or more characters may also be found with one character dropped by OCR (受診者 read as
+// 診者).
+std::size_t LabelEnd(const std::string& line, const std::string& label, bool allow_drop,
+                     std::size_t& begin) {
   const auto pos = line.find(label);
-  if (pos != std::string::npos) return pos + label.size();
+  if (pos != std::string::npos) {
+    begin = pos;
+    return pos + label.size();
+  }
   if (!allow_drop || CodepointLength(label) < 3) return std::string::npos;
   for (std::size_t i = 0; i < label.size();) {
     std::size_t len = 1;
@@ -58,7 +66,10 @@ std::size_t LabelEnd(const std::string& line, const std::string& label, bool all
       ++len;
     const std::string shorter = label.substr(0, i) + label.substr(i + len);
     const auto p = line.find(shorter);
-    if (p != std::string::npos) return p + shorter.size();
+    if (p != std::string::npos) {
+      begin = p;
+      return p + shorter.size();
+    }
     i += len;
   }
   return std::string::npos;
@@ -69,21 +80,28 @@ std::size_t LabelEnd(const std::string& line, const std::string& label, bool all
 std::vector<Located> FindField(const Case& c, const std::string& type,
                                const std::vector<std::string>& labels) {
   std::vector<Located> found;
+  std::set<std::pair<const Page*, std::size_t>> matched;  // each line once
   for (const bool allow_drop : {false, true}) {
     for (const auto& doc : c.documents) {
       if (doc.type != type) continue;
       for (const auto& page_id : doc.page_ids) {
         const Page* page = c.FindPage(page_id);
-        for (const auto& line : MatchFormLines(page->text)) {
+        const std::vector<std::string> lines = MatchFormLines(page->text);
+        for (std::size_t n = 0; n < lines.size(); ++n) {
+          const std::string& line = lines[n];
+          if (matched.count({page, n})) continue;
           for (const auto& label : labels) {
-            const auto end = LabelEnd(line, MatchForm(label), allow_drop);
+            std::size_t begin = 0;
+            const auto end = LabelEnd(line, MatchForm(label), allow_drop, begin);
             if (end == std::string::npos) continue;
             Located l;
             l.value = StripLeadingPunctuation(line.substr(end));
             l.document = &doc;
             l.page = page;
             l.confidence = std::min(kParseCertainty, PageTextConfidence(*page));
+            l.at_line_start = begin == 0;
             found.push_back(std::move(l));
+            matched.insert({page, n});
             break;
           }
         }
@@ -172,6 +190,195 @@ void SetFirst(Case& c, const char* fact, const std::vector<Located>& found, Pars
   if (auto hit = FirstParsed(found, parse)) c.SetFact(MakeFact(fact, hit->second, hit->first));
 }
 
+// --- yes/no form fields ---------------------------------------------------------------------
+
+// The answer of a yes/no field as written: a marked box (■有　□無) or a word at the start of the
+// value (有 / あり / はい, 無 / なし / いいえ). Anything else, both boxes marked, or text after the
+// word that is not a note in brackets, is no answer: a form field says it plainly or not at all.
+std::optional<bool> ParseYesNo(std::string value, const std::vector<std::string>& yes_words,
+                               const std::vector<std::string>& no_words) {
+  for (const char* lead : {"の有無", "有無", "について", "の予定"}) {
+    if (value.rfind(lead, 0) == 0) value.erase(0, std::string(lead).size());
+  }
+  value = StripLeadingPunctuation(value);
+  static const std::array<std::string, 4> kMarks{"■", "☑", "✔", "✓"};
+  std::optional<std::string> marked;
+  for (const auto& mark : kMarks) {
+    for (auto pos = value.find(mark); pos != std::string::npos; pos = value.find(mark, pos + 1)) {
+      if (marked) return std::nullopt;  // two marks: contradictory
+      marked = value.substr(pos + mark.size());
+    }
+  }
+  const std::string answer = marked ? *marked : value;
+  auto starts = [&](const std::vector<std::string>& words) {
+    for (const auto& w : words) {
+      if (answer.rfind(w, 0) != 0) continue;
+      const std::string rest = answer.substr(w.size());
+      // After the word: nothing, a note in brackets, or (for marked boxes) the other options.
+      if (marked || rest.empty() || rest.rfind("(", 0) == 0 || rest.rfind("（", 0) == 0)
+        return true;
+    }
+    return false;
+  };
+  // Longer words first where one starts another (得ていない / 得ている).
+  const bool no = starts(no_words);
+  const bool yes = !no && starts(yes_words);
+  if (yes) return true;
+  if (no) return false;
+  return std::nullopt;
+}
+
+const std::vector<std::string> kYesWords = {"有り", "有", "あり", "はい", "得ている", "済み", "済"};
+const std::vector<std::string> kNoWords = {"無し", "無", "なし", "いいえ", "得ていない"};
+
+// A form field that states one of the exclusion facts (or the physician's approval) outright.
+struct FlagField {
+  const char* fact;
+  std::vector<std::string> document_types;
+  std::vector<std::string> labels;  // at the start of a line
+  std::vector<std::string> yes_words;
+  std::vector<std::string> no_words;
+};
+
+const std::vector<FlagField>& FlagFields() {
+  static const std::vector<FlagField> fields = {
+      {"physician_approval",
+       {"application_form", "referral_letter"},
+       {"主治医の了承", "主治医の承諾", "主治医了承", "担当医の了承"},
+       kYesWords,
+       kNoWords},
+      {"transfer_request",
+       {"application_form"},
+       {"転院のご希望", "転院の希望", "転院希望"},
+       kYesWords,
+       kNoWords},
+      {"litigation",
+       {"application_form"},
+       {"医療訴訟", "訴訟の有無", "訴訟・係争", "係争中の訴訟"},
+       kYesWords,
+       kNoWords},
+      {"from_abroad",
+       {"application_form"},
+       {"海外からのご相談", "海外からの相談", "海外在住"},
+       kYesWords,
+       kNoWords},
+      {"from_abroad", {"application_form"}, {"お住まい", "居住地"}, {"海外"}, {"国内", "日本国内"}},
+      {"patient_deceased",
+       {"application_form"},
+       {"患者さんのご逝去", "患者の死亡", "患者死亡"},
+       kYesWords,
+       kNoWords},
+      {"patient_deceased",
+       {"application_form"},
+       {"患者さんの生死", "患者の生死", "患者さんのご存命", "患者の存命"},
+       {"死亡", "逝去", "亡"},
+       {"存命", "生存"}},
+  };
+  return fields;
+}
+
+// Reads each flag field from the lines that start with its label (one character dropped by
+// OCR is tolerated for labels of four or more), never from free text that merely mentions it.
+void ExtractFlags(Case& c) {
+  for (const FlagField& field : FlagFields()) {
+    if (c.FindFact(field.fact)) continue;  // an earlier field (or label) answered it
+    for (const auto& type : field.document_types) {
+      if (c.FindFact(field.fact)) break;
+      for (const Located& l : FindField(c, type, field.labels)) {
+        if (!l.at_line_start) continue;
+        if (auto answer = ParseYesNo(l.value, field.yes_words, field.no_words)) {
+          c.SetFact(MakeFact(field.fact, *answer, l));
+          break;
+        }
+      }
+    }
+  }
+}
+
+// --- attending family members ---------------------------------------------------------------
+
+// The rows of the application form that name an attending family member ("受診する家族の氏名
+// 山田　花子　続柄　長女"), one per member; and the relations written in them.
+struct AttendeeRows {
+  std::vector<Located> rows;
+  std::vector<Located> relations;
+};
+
+AttendeeRows FindAttendeeRows(const Case& c) {
+  AttendeeRows out;
+  for (const Located& l :
+       FindField(c, "application_form", {"受診する家族", "同席する家族", "受診するご家族"})) {
+    std::string name = l.value;
+    for (const char* lead : {"の氏名", "氏名"}) {
+      if (name.rfind(lead, 0) == 0) name.erase(0, std::string(lead).size());
+    }
+    name = StripLeadingPunctuation(name);
+    const auto relation_at = name.find("続柄");
+    const std::string before = name.substr(0, relation_at);
+    if (before.empty()) continue;  // a blank row of the form
+    // A member's name is short; a sentence mentioning family is not a row.
+    if (CodepointLength(before) > 12) continue;
+    out.rows.push_back(l);
+    if (relation_at != std::string::npos) {
+      Located relation = l;
+      relation.value =
+          StripLeadingPunctuation(name.substr(relation_at + std::string("続柄").size()));
+      if (!CutValue(relation.value).empty()) {
+        relation.value = CutValue(relation.value);
+        out.relations.push_back(relation);
+      }
+    }
+  }
+  return out;
+}
+
+void ExtractAttendees(Case& c) {
+  const AttendeeRows found = FindAttendeeRows(c);
+  std::vector<Located> relations = found.relations;
+  if (relations.empty()) {  // forms with 続柄 on a line of its own
+    for (const Located& l : FindField(c, "application_form", {"続柄"})) {
+      if (auto v = ParseShortValue(l.value)) {
+        Located r = l;
+        r.value = *v;
+        relations.push_back(r);
+        break;
+      }
+    }
+  }
+  if (!relations.empty()) {
+    // Several members: all their relations, the least sure reading decides the confidence.
+    Located joined = relations.front();
+    for (std::size_t i = 1; i < relations.size(); ++i) {
+      joined.value += "、" + relations[i].value;
+      joined.confidence = std::min(joined.confidence, relations[i].confidence);
+    }
+    c.SetFact(MakeFact("attendee_relation", joined.value, joined));
+  }
+  if (!found.rows.empty()) {
+    Located first = found.rows.front();
+    for (const auto& row : found.rows)
+      first.confidence = std::min(first.confidence, row.confidence);
+    c.SetFact(
+        MakeFact("attending_family_count", static_cast<std::int64_t>(found.rows.size()), first));
+  }
+}
+
+// With the patient attending alone no family member attends; with family, the rows counted
+// above (or the manifest) say how many.
+void DeriveAttendingFamilyCount(Case& c) {
+  const Fact* attendance = c.FindFact("attendance");
+  const Fact* count = c.FindFact("attending_family_count");
+  if (!attendance || !attendance->known()) return;
+  const std::string& who = std::get<std::string>(attendance->value);
+  if (who == "patient") {
+    if (count && count->source.from_manifest) return;
+    Fact f = *attendance;
+    f.name = "attending_family_count";
+    f.value = std::int64_t{0};
+    c.SetFact(std::move(f));
+  }
+}
+
 void ExtractFromDocuments(Case& c) {
   SetFirst(c, "attendance", FindField(c, "application_form", {"受診者"}), ParseAttendance);
   SetFirst(c, "living_together",
@@ -186,7 +393,8 @@ void ExtractFromDocuments(Case& c) {
   SetFirst(c, "diagnosis", FindField(c, "referral_letter", {"傷病名", "病名"}), NonEmpty);
   SetFirst(c, "patient_name", FindField(c, "application_form", {"患者氏名"}), ParseShortValue);
   SetFirst(c, "patient_name_kana", FindField(c, "application_form", {"フリガナ"}), NonEmpty);
-  SetFirst(c, "attendee_relation", FindField(c, "application_form", {"続柄"}), ParseShortValue);
+  ExtractAttendees(c);
+  ExtractFlags(c);
 }
 
 // Facts keyed in by staff (intake.yaml / intake.json at the top level) win over documents.
@@ -224,7 +432,7 @@ void ApplyManifest(Case& c) {
       if (!YAML::convert<bool>::decode(entry.second, b)) continue;
       f.value = b;
     } else if (f.name == "patient_age" || f.name == "attendee_kinship_degree" ||
-               f.name == "lead_time_days") {
+               f.name == "lead_time_days" || f.name == "attending_family_count") {
       std::int64_t n = 0;
       if (!YAML::convert<std::int64_t>::decode(entry.second, n)) continue;
       f.value = n;
@@ -306,6 +514,7 @@ class FactsStage final : public Stage {
     ApplyManifest(c);
     DeriveAge(c);
     DeriveKinshipDegree(c);
+    DeriveAttendingFamilyCount(c);
     DeriveLeadTime(c);
     return Status::Ok();
   }

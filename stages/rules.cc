@@ -1,6 +1,7 @@
 #include "stages/rules.h"
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -113,20 +114,40 @@ class Evaluator {
 
   // Facts that made a condition unknown since the last call, in Japanese for the report.
   std::string TakeUnknownFacts() {
-    static const std::vector<std::pair<std::string, std::string>> kNames{
-        {"attendance", "受診者"},     {"living_together", "同居・別居"},
-        {"department", "希望診療科"}, {"patient_birth_date", "生年月日"},
-        {"patient_age", "年齢"},      {"diagnosis", "傷病名"}};
     std::string out;
     for (const auto& fact : unknown_facts_) {
-      std::string label = fact;
-      for (const auto& [id, ja] : kNames)
-        if (id == fact) label = ja;
       if (!out.empty()) out += "、";
-      out += label;
+      out += FactLabel(fact);
     }
     unknown_facts_.clear();
     return out;
+  }
+
+  // The value of an integer fact known with enough confidence.
+  std::optional<std::int64_t> Integer(const std::string& fact) const {
+    const Fact* f = c_.FindFact(fact);
+    if (!f || !f->known() || f->confidence < min_confidence_) return std::nullopt;
+    const auto* n = std::get_if<std::int64_t>(&f->value);
+    if (!n) return std::nullopt;
+    return *n;
+  }
+
+  static std::string FactLabel(const std::string& fact) {
+    static const std::vector<std::pair<std::string, std::string>> kNames{
+        {"attendance", "受診者"},
+        {"living_together", "同居・別居"},
+        {"department", "希望診療科"},
+        {"patient_birth_date", "生年月日"},
+        {"patient_age", "年齢"},
+        {"diagnosis", "傷病名"},
+        {"attendee_relation", "受診するご家族の続柄"},
+        {"attendee_kinship_degree", "受診するご家族の親等"},
+        {"attending_family_count", "受診するご家族の人数"},
+        {"lead_time_days", "受診希望日"},
+        {"physician_approval", "主治医の了承"}};
+    for (const auto& [id, ja] : kNames)
+      if (id == fact) return ja;
+    return fact;
   }
 
  private:
@@ -169,48 +190,81 @@ class RulesStage final : public Stage {
     }
     std::vector<std::string> present;   // documents that satisfy it for sure
     std::vector<std::string> doubtful;  // found, but uncertain type or acceptability
+    auto add = [](std::vector<std::string>& list, const std::string& id) {
+      if (std::find(list.begin(), list.end(), id) == list.end()) list.push_back(id);
+    };
     for (const auto& alt : req.any_of) {
       const Tri acceptable = alt.when ? eval.Eval(*alt.when) : Tri::kTrue;
       if (acceptable == Tri::kFalse) continue;
       if (alt.document_type == config::kDicomImagesType) {
         if (c.DicomSeriesCount() > 0) {
-          (acceptable == Tri::kTrue ? present : doubtful).push_back(kImagingEvidence);
+          add(acceptable == Tri::kTrue ? present : doubtful, kImagingEvidence);
         }
         continue;
       }
       for (const auto& doc : c.documents) {
         if (doc.type != alt.document_type) continue;
         const bool sure = acceptable == Tri::kTrue && doc.confidence >= profile_.min_confidence;
-        (sure ? present : doubtful).push_back(doc.id);
+        add(sure ? present : doubtful, doc.id);
       }
     }
+    // A document sure under one alternative is not also doubtful under another.
+    std::erase_if(doubtful, [&](const std::string& id) {
+      return std::find(present.begin(), present.end(), id) != present.end();
+    });
     const std::string unknown_for_alternatives = eval.TakeUnknownFacts();
-    if (!present.empty()) {
+
+    // How many documents are needed; unknown when it is a fact that is not known for sure.
+    std::optional<std::int64_t> count = req.count.at_least;
+    if (!req.count.fact.empty()) count = eval.Integer(req.count.fact);
+    const std::int64_t at_least = std::max<std::int64_t>(1, count.value_or(1));
+    const auto found = static_cast<std::int64_t>(present.size());
+    const auto candidates = found + static_cast<std::int64_t>(doubtful.size());
+    std::vector<std::string> evidence = present;
+    evidence.insert(evidence.end(), doubtful.begin(), doubtful.end());
+    const std::string of_needed =
+        count ? "必要な" + std::to_string(at_least) + "通のうち" + std::to_string(found) + "通"
+              : std::to_string(found) + "通";
+
+    if (count && found >= at_least) {
       r.status = RequirementStatus::kPresent;
       r.reason_code = "evidence_found";
       r.evidence_document_ids = present;
       return r;
     }
-    if (!doubtful.empty()) {
+    if (candidates > 0 && (!count || candidates >= at_least || needed != Tri::kTrue)) {
       r.status = RequirementStatus::kNeedsReview;
-      r.evidence_document_ids = doubtful;
-      r.reason_code = unknown_for_alternatives.empty() ? "low_confidence" : "acceptability_unknown";
-      r.reason = unknown_for_alternatives.empty()
-                     ? "該当しそうな書類がありますが、判定の確度が低いため確認してください"
-                     : "該当しそうな書類がありますが、" + unknown_for_alternatives +
-                           "が読み取れないため適合するか判断できません";
+      r.evidence_document_ids = evidence;
+      if (!count) {
+        r.reason_code = "count_unknown";
+        r.reason = "該当する書類が" + std::to_string(candidates) + "通ありますが、" +
+                   Evaluator::FactLabel(req.count.fact) +
+                   "が読み取れないため、足りているか判断できません";
+      } else if (!unknown_for_alternatives.empty()) {
+        r.reason_code = "acceptability_unknown";
+        r.reason = "該当しそうな書類がありますが、" + unknown_for_alternatives +
+                   "が読み取れないため適合するか判断できません";
+      } else {
+        r.reason_code = "low_confidence";
+        r.reason = "該当しそうな書類がありますが、判定の確度が低いため確認してください";
+      }
+      if (at_least > 1) r.reason += "（確実なものは" + of_needed + "）";
       return r;
     }
     if (needed == Tri::kUnknown) {
       r.status = RequirementStatus::kNeedsReview;
       r.reason_code = "need_unknown";
+      r.evidence_document_ids = evidence;
       r.reason = unknown_for_need + "が読み取れないため、この書類が必要か判断できません";
       r.ask = req.ask;
       return r;
     }
     r.status = RequirementStatus::kMissing;
-    r.reason_code = "no_document";
-    r.reason = "該当する書類が見つかりません";
+    r.evidence_document_ids = evidence;
+    const bool none = found == 0 && doubtful.empty() && at_least == 1;
+    r.reason_code = none ? "no_document" : "too_few_documents";
+    r.reason = none ? "該当する書類が見つかりません"
+                    : "書類が足りません（" + of_needed + "が見つかりました）";
     r.ask = req.ask;
     return r;
   }

@@ -3,88 +3,34 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <functional>
 #include <map>
+
+#include "samples/generator/blocks.h"
 
 namespace intake::samplegen {
 namespace {
 
-constexpr const char* kHospital = "東京大学医学部附属病院";
-constexpr const char* kSpace = "　";  // full-width space: between name parts, label and value
-
-int DateKey(const Date& d) { return d.year * 10000 + d.month * 100 + d.day; }
-
-int AgeAt(const Date& birth, const Date& at) {
-  int age = at.year - birth.year;
-  if (at.month * 100 + at.day < birth.month * 100 + birth.day) --age;
-  return age;
-}
-
-// The family name of "山田　太郎" (the part before the full-width space).
-std::string FamilyName(const std::string& name) {
-  const std::size_t space = name.find(kSpace);
-  return space == std::string::npos ? name : name.substr(0, space);
-}
-
-std::string GivenName(const std::string& name) {
-  const std::size_t space = name.find(kSpace);
-  return space == std::string::npos ? name : name.substr(space + std::string(kSpace).size());
-}
-
-FieldBlock Field(std::string label, std::string value) {
-  return FieldBlock{std::move(label), std::move(value), {}, false};
-}
-
-TextBlock Heading(std::string text) {
-  TextBlock block;
-  block.text = std::move(text);
-  block.size_pt = 12;
-  block.bold = true;
-  return block;
-}
-
-TextBlock Paragraph(std::string text, double indent_pt = 12) {
-  TextBlock block;
-  block.text = std::move(text);
-  block.indent_pt = indent_pt;
-  return block;
-}
-
-TextBlock Small(std::string text, Align align = Align::kLeft) {
-  TextBlock block;
-  block.text = std::move(text);
-  block.size_pt = 10;
-  block.align = align;
-  return block;
-}
-
-TextBlock Right(std::string text) {
-  TextBlock block;
-  block.text = std::move(text);
-  block.align = Align::kRight;
-  return block;
-}
-
 const Person& FamilyPerson(const SampleSpec& spec) { return spec.family->person; }
-
-std::string FamilyAddress(const SampleSpec& spec) {
-  const FamilyMember& member = *spec.family;
-  if (member.living_together || member.person.address.empty()) return spec.patient.address;
-  return member.person.address;
-}
 
 // --- one function per document type ------------------------------------------------------
 
-DocumentContent ReferralLetter(const SampleSpec& spec) {
+DocumentContent ReferralLetter(const SampleSpec& spec, Variation& v) {
   const Referral& r = spec.referral;
   const Person& p = spec.patient;
+  // Page markers: at the top ("（1/2）", "1/2") or as a footer ("- 1 -").
+  const int marker = v.Pick(3);
+  const std::string first_marker = marker == 0 ? "（1/2）" : marker == 1 ? "1/2" : "";
+  const std::string second_marker = marker == 0 ? "（2/2）" : marker == 1 ? "2/2" : "";
+  const std::string honorific = v.OneOf<std::string>({"御侍史", "御机下"});
   PageContent first;
   first.blocks = {
-      Small("（1/2）", Align::kRight),
+      Small(first_marker, Align::kRight),
       TitleBlock{"診療情報提供書"},
       Right(JapaneseEraDate(r.date)),
       Field("紹介先医療機関",
-            std::string(kHospital) + kSpace + "セカンドオピニオン外来" + kSpace + "御侍史"),
+            std::string(kHospital) + kSpace + "セカンドオピニオン外来" + kSpace + honorific),
       SpacerBlock{6},
       Field("紹介元", r.clinic),
       Field("所在地", r.clinic_address),
@@ -104,11 +50,15 @@ DocumentContent ReferralLetter(const SampleSpec& spec) {
       Heading("症状経過及び検査結果"),
       Paragraph(r.course),
   };
+  if (marker == 2) {
+    first.blocks.erase(first.blocks.begin());  // no marker on top
+    first.blocks.push_back(Small("- 1 -", Align::kCenter));
+  }
   PageContent second;
   second.blocks = {
-      Small("（2/2）"), SpacerBlock{6},        Field("患者氏名", p.name),
-      SpacerBlock{8},   Heading("治療経過"),   Paragraph(r.treatment),
-      SpacerBlock{6},   Heading("現在の処方"),
+      Small(second_marker), SpacerBlock{6},        Field("患者氏名", p.name),
+      SpacerBlock{8},       Heading("治療経過"),   Paragraph(r.treatment),
+      SpacerBlock{6},       Heading("現在の処方"),
   };
   for (const std::string& line : r.prescriptions) second.blocks.push_back(Paragraph(line));
   second.blocks.push_back(SpacerBlock{6});
@@ -117,10 +67,14 @@ DocumentContent ReferralLetter(const SampleSpec& spec) {
   second.blocks.push_back(SpacerBlock{24});
   second.blocks.push_back(Right("以上"));
   second.blocks.push_back(Right(r.clinic + kSpace + r.physician));
-  return {"referral_letter", {first, second}};
+  if (marker == 2) {
+    second.blocks.erase(second.blocks.begin());
+    second.blocks.push_back(Small("- 2 -", Align::kCenter));
+  }
+  return {"referral_letter", {first, second}, {}};
 }
 
-DocumentContent ApplicationForm(const SampleSpec& spec) {
+DocumentContent ApplicationForm(const SampleSpec& spec, Variation& v) {
   const Person& p = spec.patient;
   const Application& a = spec.application;
   PageContent page;
@@ -141,21 +95,36 @@ DocumentContent ApplicationForm(const SampleSpec& spec) {
       Heading("ご相談について"),
       Field("希望診療科", a.department),
       Field("現在の主治医", spec.referral.clinic + kSpace + spec.referral.physician),
-      Field("受診者", a.attendee),
   };
+  // Who attends and living together: written out, or as checkboxes (■ marks the answer).
+  const bool checkboxes = v.Pick(2) == 1;
+  auto options = [&](const std::vector<std::string>& choices, const std::string& chosen) {
+    std::string out;
+    for (const auto& choice : choices) {
+      if (!out.empty()) out += kSpace;
+      out += (choice == chosen ? "■" : "□") + choice;
+    }
+    return out;
+  };
+  page.blocks.push_back(
+      Field("受診者", checkboxes ? options({"患者本人", "患者本人と家族", "家族のみ"}, a.attendee)
+                                 : a.attendee));
   if (a.attendee != "患者本人" && spec.family) {
     const FamilyMember& f = *spec.family;
     page.blocks.push_back(
         Field("受診する家族の氏名", f.person.name + kSpace + "続柄" + kSpace + f.relation));
-    page.blocks.push_back(Field("患者との同居", f.living_together ? "同居" : "別居"));
+    const std::string living = f.living_together ? "同居" : "別居";
+    page.blocks.push_back(
+        Field("患者との同居", checkboxes ? options({"同居", "別居"}, living) : living));
   }
+  page.blocks.push_back(Field("主治医の了承", checkboxes ? options({"有", "無"}, "有") : "有"));
   page.blocks.push_back(SpacerBlock{14});
   page.blocks.push_back(Small(
       "※この申込書にご記入いただいた個人情報は、セカンドオピニオン外来の運営にのみ使用します。"));
-  return {"application_form", {page}};
+  return {"application_form", {page}, checkboxes ? "checkboxes" : "written"};
 }
 
-DocumentContent ConsultationSheet(const SampleSpec& spec) {
+DocumentContent ConsultationSheet(const SampleSpec& spec, Variation& /*v*/) {
   const Consultation& c = spec.consultation;
   PageContent page;
   page.blocks = {
@@ -175,10 +144,10 @@ DocumentContent ConsultationSheet(const SampleSpec& spec) {
   }
   page.blocks.push_back(SpacerBlock{14});
   page.blocks.push_back(Small("※この相談シートは、担当医が事前に拝見します。"));
-  return {"consultation_sheet", {page}};
+  return {"consultation_sheet", {page}, {}};
 }
 
-DocumentContent ConsentForm(const SampleSpec& spec) {
+DocumentContent ConsentForm(const SampleSpec& spec, Variation& /*v*/) {
   const Person& p = spec.patient;
   PageContent page;
   page.blocks = {
@@ -198,7 +167,7 @@ DocumentContent ConsentForm(const SampleSpec& spec) {
   }
   page.blocks.push_back(SpacerBlock{12});
   page.blocks.push_back(Small("※この同意書は、患者さんご本人が自署してください。"));
-  return {"consent_form", {page}};
+  return {"consent_form", {page}, {}};
 }
 
 // Lines of one person in the koseki: name, birth, parents, relation, and the birth entry.
@@ -215,7 +184,7 @@ std::vector<Block> KosekiPerson(const std::string& given, const Date& birth,
   };
 }
 
-DocumentContent Koseki(const SampleSpec& spec) {
+DocumentContent Koseki(const SampleSpec& spec, Variation& /*v*/) {
   const Person& p = spec.patient;
   const std::string family_name = FamilyName(p.name);
   const std::string honseki = "東京都文京区本郷九丁目99番地";
@@ -257,10 +226,10 @@ DocumentContent Koseki(const SampleSpec& spec) {
       Paragraph("これは、戸籍に記録されている事項の全部を証明した書面である。", 0));
   page.blocks.push_back(Right(JapaneseEraDate(spec.referral.date)));
   page.blocks.push_back(FieldBlock{"", "東京都文京区長", "区長", false});
-  return {"koseki", {page}};
+  return {"koseki", {page}, {}};
 }
 
-DocumentContent Juminhyo(const SampleSpec& spec) {
+DocumentContent Juminhyo(const SampleSpec& spec, Variation& /*v*/) {
   const Person& p = spec.patient;
   PageContent page;
   page.blocks = {
@@ -286,33 +255,35 @@ DocumentContent Juminhyo(const SampleSpec& spec) {
   page.blocks.push_back(Paragraph("この写しは、住民票の原本と相違ないことを証明する。", 0));
   page.blocks.push_back(Right(JapaneseEraDate(spec.referral.date)));
   page.blocks.push_back(FieldBlock{"", "東京都文京区長", "区長", false});
-  return {"juminhyo", {page}};
+  return {"juminhyo", {page}, {}};
 }
 
-DocumentContent DriversLicence(const SampleSpec& spec) {
-  const Person& f = spec.family ? FamilyPerson(spec) : spec.patient;
-  CardBlock card;
-  card.title = "運転免許証";
-  card.fields = {
-      Field("氏名", f.name + kSpace + JapaneseEraDate(f.birth_date) + "生"),
-      Field("住所", spec.family ? FamilyAddress(spec) : f.address),
-      Field("交付", "令和5年6月1日"),
-      Field("有効期限", "令和10年6月12日まで"),
-      Field("免許の条件等", "眼鏡等"),
-      Field("番号", "第＊＊＊＊＊＊＊＊1234号"),
-  };
-  card.footer = "東京都公安委員会";
-  PageContent page;
-  page.blocks = {SpacerBlock{20}, card};
-  return {"id_document", {page}};
+// One row of the blood test: the standard result (the samples), or one drawn around the
+// reference range.
+struct BloodItem {
+  const char* name;
+  double standard;
+  double low;
+  double high;
+  int decimals;
+  const char* unit;
+  const char* reference;
+};
+
+std::vector<std::string> BloodRow(const BloodItem& item, Variation& v) {
+  const double value = v.varied() ? v.Between(item.low * 0.75, item.high * 1.3) : item.standard;
+  char result[32];
+  std::snprintf(result, sizeof result, "%.*f", item.decimals, value);
+  const char* judgement = value > item.high ? "H" : value < item.low ? "L" : "";
+  return {item.name, result, item.unit, item.reference, judgement};
 }
 
-DocumentContent BloodTest(const SampleSpec& spec) {
+DocumentContent BloodTest(const SampleSpec& spec, Variation& v) {
   const Referral& r = spec.referral;
   PageContent page;
   page.blocks = {
       TitleBlock{"検査結果報告書"},
-      Small("（血液検査）", Align::kCenter),
+      Small(v.OneOf<std::string>({"（血液検査）", "（血液検査・生化学検査）"}), Align::kCenter),
       SpacerBlock{6},
       Field("患者氏名", spec.patient.name),
       Field("患者番号", spec.patient_id),
@@ -320,27 +291,29 @@ DocumentContent BloodTest(const SampleSpec& spec) {
       Field("依頼元", r.clinic),
       SpacerBlock{8},
   };
+  static const BloodItem kItems[] = {
+      {"WBC（白血球数）", 6.8, 3.3, 8.6, 1, "×10^3/μL", "3.3～8.6"},
+      {"RBC（赤血球数）", 4.21, 4.35, 5.55, 2, "×10^6/μL", "4.35～5.55"},
+      {"Hb（ヘモグロビン）", 12.1, 13.7, 16.8, 1, "g/dL", "13.7～16.8"},
+      {"PLT（血小板数）", 24.5, 15.8, 34.8, 1, "×10^4/μL", "15.8～34.8"},
+      {"AST", 22, 13, 30, 0, "U/L", "13～30"},
+      {"ALT", 18, 10, 42, 0, "U/L", "10～42"},
+      {"CRP", 0.32, 0.0, 0.14, 2, "mg/dL", "0.00～0.14"},
+      {"eGFR", 78.2, 60, 120, 1, "mL/分/1.73m2", "60以上"},
+      {"CEA", 6.8, 0, 5.0, 1, "ng/mL", "5.0以下"},
+  };
   TableBlock table;
   table.column_weights = {3, 2, 3, 3, 1};
-  table.rows = {
-      {"項目", "結果", "単位", "基準値", "判定"},
-      {"WBC（白血球数）", "6.8", "×10^3/μL", "3.3～8.6", ""},
-      {"RBC（赤血球数）", "4.21", "×10^6/μL", "4.35～5.55", "L"},
-      {"Hb（ヘモグロビン）", "12.1", "g/dL", "13.7～16.8", "L"},
-      {"PLT（血小板数）", "24.5", "×10^4/μL", "15.8～34.8", ""},
-      {"AST", "22", "U/L", "13～30", ""},
-      {"ALT", "18", "U/L", "10～42", ""},
-      {"CRP", "0.32", "mg/dL", "0.00～0.14", "H"},
-      {"eGFR", "78.2", "mL/分/1.73m2", "60以上", ""},
-      {"CEA", "6.8", "ng/mL", "5.0以下", "H"},
-  };
+  table.rows = {{"項目", "結果", "単位", "基準値", "判定"}};
+  for (const BloodItem& item : kItems) table.rows.push_back(BloodRow(item, v));
   page.blocks.push_back(table);
   page.blocks.push_back(SpacerBlock{8});
   page.blocks.push_back(Small("判定：H 基準値より高値、L 基準値より低値"));
-  return {"blood_test", {page}};
+  return {"blood_test", {page}, {}};
 }
 
-DocumentContent MedicationList(const SampleSpec& spec) {
+DocumentContent MedicationList(const SampleSpec& spec, Variation& v) {
+  if (v.Pick(2) == 1) return DrugInformationSheet(spec, v);
   PageContent page;
   page.blocks = {
       TitleBlock{"お薬手帳"},
@@ -358,24 +331,53 @@ DocumentContent MedicationList(const SampleSpec& spec) {
     table.rows.push_back({line, "1日1回朝食後", "1錠", "28日分"});
   }
   page.blocks.push_back(table);
-  return {"medication_list", {page}};
+  return {"medication_list", {page}, {}};
 }
 
-using Maker = std::function<DocumentContent(const SampleSpec&)>;
-
-const std::map<std::string, Maker>& Makers() {
-  static const std::map<std::string, Maker> makers = {
+const std::map<std::string, DocumentMaker>& Makers() {
+  static const std::map<std::string, DocumentMaker> makers = {
       {"referral_letter", ReferralLetter},
+      {"surgery_attachment_form", SurgeryAttachmentForm},
       {"application_form", ApplicationForm},
       {"consultation_sheet", ConsultationSheet},
       {"consent_form", ConsentForm},
       {"koseki", Koseki},
       {"juminhyo", Juminhyo},
-      {"id_document", DriversLicence},
-      {"blood_test", BloodTest},
+      {"insurance_card", InsuranceCard},
+      {"id_document", IdDocument},
       {"medication_list", MedicationList},
+      {"blood_test", BloodTest},
+      {"physiological_test", PhysiologicalTest},
+      {"imaging_report", ImagingReport},
+      {"pathology_report", PathologyReport},
   };
   return makers;
+}
+
+const std::map<std::string, DocumentMaker>& OtherMakers() {
+  static const std::map<std::string, DocumentMaker> makers = {
+      {"cover_letter", CoverLetter},
+      {"envelope", Envelope},
+      {"blank", BlankPage},
+  };
+  return makers;
+}
+
+// Layout of a varied document: title size and alignment, and where the page starts.
+void VaryLayout(DocumentContent& document, Variation& v) {
+  if (!v.varied()) return;
+  const double title_size = v.Between(16, 21);
+  const bool left = v.Pick(3) == 0;
+  const double top = v.Between(0, 14);
+  for (PageContent& page : document.pages) {
+    for (Block& block : page.blocks) {
+      if (auto* title = std::get_if<TitleBlock>(&block); title && title->size_pt <= 18) {
+        title->size_pt = title_size;
+        if (title->align == Align::kCenter && left) title->align = Align::kLeft;
+      }
+    }
+    page.blocks.insert(page.blocks.begin(), SpacerBlock{top});
+  }
 }
 
 void AppendText(const Block& block, std::string& out) {
@@ -433,7 +435,8 @@ std::string JapaneseEraDate(const Date& date) {
          std::to_string(date.day) + "日";
 }
 
-Result<DocumentContent> MakeDocument(const SampleSpec& spec, const std::string& type) {
+Result<DocumentContent> MakeDocument(const SampleSpec& spec, const std::string& type,
+                                     Variation variation) {
   const auto& makers = Makers();
   const auto it = makers.find(type);
   if (it == makers.end()) {
@@ -443,7 +446,30 @@ Result<DocumentContent> MakeDocument(const SampleSpec& spec, const std::string& 
   if (needs_family && !spec.family) {
     return Result<DocumentContent>::Fail("document type '" + type + "' needs a family member");
   }
-  return it->second(spec);
+  DocumentContent document = it->second(spec, variation);
+  VaryLayout(document, variation);
+  return document;
+}
+
+std::vector<std::string> DocumentTypesWithContent() {
+  std::vector<std::string> types;
+  for (const auto& [type, maker] : Makers()) types.push_back(type);
+  return types;
+}
+
+Result<DocumentContent> MakeOtherDocument(const SampleSpec& spec, const std::string& kind,
+                                          Variation variation) {
+  const auto it = OtherMakers().find(kind);
+  if (it == OtherMakers().end()) {
+    return Result<DocumentContent>::Fail("no content for other page kind '" + kind + "'");
+  }
+  return it->second(spec, variation);
+}
+
+std::vector<std::string> OtherKinds() {
+  std::vector<std::string> kinds;
+  for (const auto& [kind, maker] : OtherMakers()) kinds.push_back(kind);
+  return kinds;
 }
 
 std::string PlainText(const DocumentContent& document) {

@@ -7,7 +7,9 @@
 // of its type from the profile and no title keyword of another type (CheckAgainstProfile).
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
+#include <random>
 #include <string>
 #include <variant>
 #include <vector>
@@ -17,13 +19,14 @@
 
 namespace intake::samplegen {
 
+enum class Align { kLeft, kCenter, kRight };
+
 // The large heading at the top of a page.
 struct TitleBlock {
   std::string text;
   double size_pt = 18;
+  Align align = Align::kCenter;
 };
-
-enum class Align { kLeft, kCenter, kRight };
 
 // A paragraph, wrapped to the text width.
 struct TextBlock {
@@ -61,6 +64,7 @@ struct CardBlock {
   std::string footer;     // e.g. 東京都公安委員会
   double width_mm = 128;  // 85.6 mm x 54 mm enlarged 150 %
   double height_mm = 81;
+  bool photo = true;  // a photo box on the right (licences, passports; not insurance cards)
 };
 
 using Block = std::variant<TitleBlock, TextBlock, FieldBlock, TableBlock, SpacerBlock, CardBlock>;
@@ -70,12 +74,52 @@ struct PageContent {
 };
 
 struct DocumentContent {
-  std::string type;  // document type id of the profile
+  std::string type;  // document type id of the profile, or "other"
   std::vector<PageContent> pages;
+  std::string variant;  // which variant was drawn (e.g. "passport"), for the corpus truth
+};
+
+// Choices of wording and layout for one document, drawn from a seed (the classification
+// corpus varies its pages this way). Seed 0, what the samples use, always takes the first choice,
+// so the samples stay the same whatever variants are added.
+class Variation {
+ public:
+  explicit Variation(std::uint32_t seed = 0) : seed_(seed), rng_(seed) {}
+  bool varied() const { return seed_ != 0; }
+  // 0 .. choices-1; 0 for seed 0.
+  int Pick(int choices) {
+    return varied() && choices > 1 ? static_cast<int>(rng_() % static_cast<unsigned>(choices)) : 0;
+  }
+  // One of the items; the first for seed 0.
+  template <typename T>
+  const T& OneOf(const std::vector<T>& items) {
+    return items[static_cast<std::size_t>(Pick(static_cast<int>(items.size())))];
+  }
+  // In [low, high); low for seed 0.
+  double Between(double low, double high) {
+    if (!varied()) return low;
+    return low + (high - low) * ((rng_() >> 5) * (1.0 / 134217728.0));
+  }
+
+ private:
+  std::uint32_t seed_;
+  std::mt19937 rng_;  // specified bit-exactly by the standard: same choices everywhere
 };
 
 // The content of one document type for the sample's patient; fails for an unknown type.
-Result<DocumentContent> MakeDocument(const SampleSpec& spec, const std::string& type);
+// `variation` picks among the type's variants (kinds of ID or card, test kinds, wording, layout).
+Result<DocumentContent> MakeDocument(const SampleSpec& spec, const std::string& type,
+                                     Variation variation = Variation());
+
+// Every document type MakeDocument knows.
+std::vector<std::string> DocumentTypesWithContent();
+
+// Pages that belong to no document type of the profile ("other"), for the corpus: kind is
+// "cover_letter" (a clinic's 送付状), "envelope" (the front of the envelope, scanned by mistake)
+// or "blank" (an almost empty page: 以下余白 and a page number).
+Result<DocumentContent> MakeOtherDocument(const SampleSpec& spec, const std::string& kind,
+                                          Variation variation = Variation());
+std::vector<std::string> OtherKinds();
 
 // All visible text of a document (for the profile check and for tests).
 std::string PlainText(const DocumentContent& document);

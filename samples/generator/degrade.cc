@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <utility>
 
 #include "samples/generator/pix_util.h"
 
@@ -59,6 +60,116 @@ Result<GreyImage> DegradeLikeScan(const GreyImage& clean, const ScanOptions& opt
     px = static_cast<std::uint8_t>(std::clamp(std::lround(noisy), 0L, 255L));
   }
   return out;
+}
+
+Result<GreyImage> RotateQuarters(const GreyImage& image, int quarters) {
+  PixPtr pix = ToPix(image);
+  if (!pix) return Result<GreyImage>::Fail("cannot allocate page image");
+  PixPtr turned(pixRotateOrth(pix.get(), ((quarters % 4) + 4) % 4));
+  if (!turned) return Result<GreyImage>::Fail("rotation failed");
+  return FromPix(turned.get(), image.dpi);
+}
+
+Result<GreyImage> AddDirt(const GreyImage& image, double stdev, std::uint32_t seed) {
+  GreyImage out = image;
+  std::mt19937 rng(seed);
+  for (std::uint8_t& px : out.pixels) {
+    px = static_cast<std::uint8_t>(std::clamp(std::lround(px + stdev * Gaussian(rng)), 0L, 255L));
+  }
+  // Dust: small dark blobs, 1 to 3 px in radius at 300 dpi, about 3 per square centimetre.
+  const double scale = image.dpi / 300.0;
+  const double area_cm2 = (image.width / (image.dpi / 2.54)) * (image.height / (image.dpi / 2.54));
+  const int specks = static_cast<int>(area_cm2 * 3);
+  for (int i = 0; i < specks; ++i) {
+    const int cx = static_cast<int>(rng() % static_cast<unsigned>(out.width));
+    const int cy = static_cast<int>(rng() % static_cast<unsigned>(out.height));
+    const double radius = (1.0 + 2.0 * Uniform(rng)) * scale;
+    const int level = 20 + static_cast<int>(rng() % 80);
+    const int r = static_cast<int>(std::ceil(radius));
+    for (int y = std::max(0, cy - r); y <= std::min(out.height - 1, cy + r); ++y) {
+      for (int x = std::max(0, cx - r); x <= std::min(out.width - 1, cx + r); ++x) {
+        if ((x - cx) * (x - cx) + (y - cy) * (y - cy) > radius * radius) continue;
+        out.at(x, y) = static_cast<std::uint8_t>(std::min<int>(out.at(x, y), level));
+      }
+    }
+  }
+  return out;
+}
+
+Status WritePhotoJpeg(const GreyImage& clean, std::uint32_t seed,
+                      const std::filesystem::path& path) {
+  std::mt19937 rng(seed);
+  PixPtr page = ToPix(clean);
+  if (!page) return Status::Fail("cannot allocate page image");
+  // The desk around the page: a border of dark grey.
+  const int border = clean.width / 16;
+  PixPtr framed(pixAddBorderGeneral(page.get(), border, border, border, border, 70));
+  if (!framed) return Status::Fail("cannot add the desk border");
+  const int w = pixGetWidth(framed.get());
+  const int h = pixGetHeight(framed.get());
+
+  // Perspective: each corner of the page moves by up to 2.5 % of the page's width.
+  const double jitter = 0.025 * clean.width;
+  auto moved = [&](double x, double y) {
+    return std::pair<float, float>(static_cast<float>(x + jitter * (2 * Uniform(rng) - 1)),
+                                   static_cast<float>(y + jitter * (2 * Uniform(rng) - 1)));
+  };
+  const double left = border;
+  const double top = border;
+  const double right = border + clean.width - 1;
+  const double bottom = border + clean.height - 1;
+  PTA* source = ptaCreate(4);
+  PTA* dest = ptaCreate(4);
+  for (const auto& [x, y] :
+       {std::pair<double, double>{left, top}, {right, top}, {right, bottom}, {left, bottom}}) {
+    const auto [dx, dy] = moved(x, y);
+    ptaAddPt(source, static_cast<float>(x), static_cast<float>(y));
+    ptaAddPt(dest, dx, dy);
+  }
+  // The page's corners (source) land on the moved ones (dest); what comes in is desk.
+  PixPtr warped(pixProjectivePtaGray(framed.get(), dest, source, 70));
+  ptaDestroy(&source);
+  ptaDestroy(&dest);
+  if (!warped) return Status::Fail("perspective failed");
+
+  L_KERNEL* kernel = makeGaussianKernel(3, 3, 1.0f, 1.0f);
+  PixPtr blurred(pixConvolve(warped.get(), kernel, 8, 1));
+  kernelDestroy(&kernel);
+  if (!blurred) return Status::Fail("blur failed");
+
+  // Light from one side: brightness falls from 1.0 to 0.65 across the page, plus a soft spot.
+  const double angle = 2 * M_PI * Uniform(rng);
+  const double lx = std::cos(angle);
+  const double ly = std::sin(angle);
+  const double falloff = 0.2 + 0.15 * Uniform(rng);
+  const double red = 1.0;
+  const double green = 0.93 + 0.04 * Uniform(rng);
+  const double blue = 0.78 + 0.1 * Uniform(rng);
+  PixPtr rgb(pixCreate(w, h, 32));
+  if (!rgb) return Status::Fail("cannot allocate the photo");
+  const l_uint32* grey_data = pixGetData(blurred.get());
+  const int grey_wpl = pixGetWpl(blurred.get());
+  l_uint32* rgb_data = pixGetData(rgb.get());
+  const int rgb_wpl = pixGetWpl(rgb.get());
+  for (int y = 0; y < h; ++y) {
+    const l_uint32* grey_line = grey_data + static_cast<std::size_t>(y) * grey_wpl;
+    l_uint32* rgb_line = rgb_data + static_cast<std::size_t>(y) * rgb_wpl;
+    const double ny = 2.0 * y / h - 1;
+    for (int x = 0; x < w; ++x) {
+      const double nx = 2.0 * x / w - 1;
+      const double along = (nx * lx + ny * ly + 1.41) / 2.83;  // 0 .. 1 across the page
+      const double light = 1.0 - falloff * along - 0.1 * (nx * nx + ny * ny) / 2;
+      const double v = GET_DATA_BYTE(grey_line, x) * light;
+      auto channel = [&](double factor) {
+        return static_cast<l_int32>(
+            std::clamp(std::lround(v * factor + 4 * Gaussian(rng)), 0L, 255L));
+      };
+      composeRGBPixel(channel(red), channel(green), channel(blue), rgb_line + x);
+    }
+  }
+  pixSetResolution(rgb.get(), 0, 0);
+  if (pixWriteJpeg(path.c_str(), rgb.get(), 85, 0) != 0) return Status::Fail("JPEG writing failed");
+  return Status::Ok();
 }
 
 }  // namespace intake::samplegen

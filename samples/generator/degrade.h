@@ -1,10 +1,12 @@
 // Degradation: makes a clean rendered page look like an office scan (Leptonica + a seeded RNG).
 //
-// Mild on purpose: these samples must still be read right by Tesseract `jpn`. The same seed
-// gives the same pixels on every run.
+// DegradeLikeScan is mild on purpose: the samples must still be read right by Tesseract `jpn`.
+// The corpus (corpus.h) adds harder ones: quarter turns, heavy noise and dust, and a phone photo.
+// The same seed gives the same pixels on every run.
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 
 #include "pipeline/result.h"
 #include "samples/generator/grey_image.h"
@@ -24,5 +26,17 @@ ScanOptions ScanOptionsFromSeed(std::uint32_t seed);
 
 Result<GreyImage> DegradeLikeScan(const GreyImage& clean, const ScanOptions& options,
                                   std::uint32_t seed);
+
+// Turns the page by `quarters` x 90 degrees clockwise (a page fed sideways or upside down).
+Result<GreyImage> RotateQuarters(const GreyImage& image, int quarters);
+
+// A dirty scan: grey noise of `stdev` levels over the whole page and dark specks of dust.
+Result<GreyImage> AddDirt(const GreyImage& image, double stdev, std::uint32_t seed);
+
+// A phone photo of the page on a desk: the page a little off square (perspective), light falling
+// off across it, a warm colour cast, slight blur and sensor noise. Written as an RGB JPEG with no
+// resolution recorded (phones record none that means anything).
+Status WritePhotoJpeg(const GreyImage& clean, std::uint32_t seed,
+                      const std::filesystem::path& path);
 
 }  // namespace intake::samplegen

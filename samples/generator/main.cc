@@ -1,8 +1,10 @@
 // intake-samplegen: writes every sample submission of samples/<sample>/sample.yaml to
-// OUT_DIR/<sample>/submission/..., deterministically (fixed seeds and dates).
+// OUT_DIR/<sample>/submission/..., deterministically (fixed seeds and dates); or, with --corpus,
+// the page corpus for measuring classification and OCR (corpus.h).
 //
 // Usage: intake-samplegen OUT_DIR [--samples DIR] [--profile FILE] [--only NAME]...
-// Exit codes: 0 all samples written, 1 a sample failed, 2 usage error.
+//        intake-samplegen --corpus OUT_DIR [--pages N] [--seed S] [--profile FILE]
+// Exit codes: 0 all written, 1 a sample or the corpus failed, 2 usage error.
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -11,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "samples/generator/corpus.h"
 #include "samples/generator/sample_spec.h"
 #include "samples/generator/sample_writer.h"
 
@@ -23,12 +26,17 @@ struct Arguments {
   fs::path samples_dir = INTAKE_SAMPLES_DIR;
   fs::path profile = INTAKE_DEFAULT_PROFILE;
   std::vector<std::string> only;
+  bool corpus = false;
+  int pages = 121;
+  std::uint32_t seed = 2026;
 };
 
 int Usage() {
   std::fprintf(stderr,
                "usage: intake-samplegen OUT_DIR [--samples DIR] [--profile FILE] "
-               "[--only NAME]...\n");
+               "[--only NAME]...\n"
+               "       intake-samplegen --corpus OUT_DIR [--pages N] [--seed S] "
+               "[--profile FILE]\n");
   return 2;
 }
 
@@ -42,6 +50,13 @@ bool ParseArguments(int argc, char** argv, Arguments& args) {
       args.profile = argv[++i];
     } else if (arg == "--only" && has_value) {
       args.only.push_back(argv[++i]);
+    } else if (arg == "--corpus") {
+      args.corpus = true;
+    } else if (arg == "--pages" && has_value) {
+      args.pages = std::atoi(argv[++i]);
+      if (args.pages < 1 || args.pages > 100000) return false;
+    } else if (arg == "--seed" && has_value) {
+      args.seed = static_cast<std::uint32_t>(std::strtoul(argv[++i], nullptr, 10));
     } else if (!arg.empty() && arg[0] != '-' && args.out_dir.empty()) {
       args.out_dir = arg;
     } else {
@@ -77,6 +92,20 @@ int main(int argc, char** argv) {
   // Zip entries store local (DOS) times: fix the zone so that the bytes do not depend on it.
   setenv("TZ", "UTC", 1);
   tzset();
+
+  if (args.corpus) {
+    intake::samplegen::CorpusOptions options;
+    options.pages = args.pages;
+    options.seed = args.seed;
+    options.profile = args.profile;
+    if (intake::Status s = intake::samplegen::WriteCorpus(args.out_dir, options); !s.ok()) {
+      std::fprintf(stderr, "intake-samplegen: corpus: %s\n", s.message().c_str());
+      return 1;
+    }
+    std::printf("intake-samplegen: corpus of %d pages -> %s\n", args.pages,
+                args.out_dir.lexically_normal().c_str());
+    return 0;
+  }
 
   const std::vector<fs::path> samples = FindSamples(args);
   if (samples.empty()) {

@@ -111,6 +111,23 @@ Status WriteScanTiff(const std::filesystem::path& path, const std::vector<GreyIm
   return Status::Ok();
 }
 
+Status WritePng(const std::filesystem::path& path, const GreyImage& page) {
+  PixPtr pix = ToPix(page);
+  if (!pix) return Status::Fail("cannot allocate page image");
+  pixSetZlibCompression(pix.get(), 6);
+  if (pixWrite(path.c_str(), pix.get(), IFF_PNG) != 0) return Status::Fail("PNG writing failed");
+  return Status::Ok();
+}
+
+Status WriteJpeg(const std::filesystem::path& path, const GreyImage& page, int quality) {
+  PixPtr pix = ToPix(page);
+  if (!pix) return Status::Fail("cannot allocate page image");
+  if (pixWriteJpeg(path.c_str(), pix.get(), quality, 0) != 0) {
+    return Status::Fail("JPEG writing failed");
+  }
+  return Status::Ok();
+}
+
 Status WriteZip(const std::filesystem::path& path, const std::vector<ZipEntry>& entries) {
   struct archive* a = archive_write_new();
   archive_write_set_format_zip(a);

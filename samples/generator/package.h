@@ -29,6 +29,12 @@ enum class TiffCompression {
 Status WriteScanTiff(const std::filesystem::path& path, const std::vector<GreyImage>& pages,
                      TiffCompression compression);
 
+// One page as an 8-bit grey PNG recording the image's resolution.
+Status WritePng(const std::filesystem::path& path, const GreyImage& page);
+
+// One page as a grey JPEG of the given quality (1-100) recording the image's resolution.
+Status WriteJpeg(const std::filesystem::path& path, const GreyImage& page, int quality);
+
 struct ZipEntry {
   std::string name;              // UTF-8 path inside the archive
   std::filesystem::path source;  // file to store

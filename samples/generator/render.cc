@@ -55,7 +55,9 @@ FontPtr Font(const char* family, double size_pt, bool bold) {
 // Draws blocks top-down on one page; y is the cursor in points.
 class PageDrawer {
  public:
-  explicit PageDrawer(cairo_t* cr) : cr_(cr), context_(pango_cairo_create_context(cr)) {
+  // `lines`, when given, receives the text lines drawn, in reading order.
+  explicit PageDrawer(cairo_t* cr, std::vector<std::string>* lines = nullptr)
+      : cr_(cr), context_(pango_cairo_create_context(cr)), lines_(lines) {
     // Metrics must not depend on the surface (PDF or image) so both layouts match.
     cairo_font_options_t* options = cairo_font_options_create();
     cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF);
@@ -91,6 +93,24 @@ class PageDrawer {
     return layout;
   }
 
+  // The layout's lines as laid out (after wrapping), empty ones left out.
+  static std::vector<std::string> LinesOf(PangoLayout* layout) {
+    std::vector<std::string> out;
+    const char* text = pango_layout_get_text(layout);
+    for (GSList* l = pango_layout_get_lines_readonly(layout); l != nullptr; l = l->next) {
+      const auto* line = static_cast<PangoLayoutLine*>(l->data);
+      std::string part(text + line->start_index, static_cast<std::size_t>(line->length));
+      while (!part.empty() && (part.back() == '\n' || part.back() == ' ')) part.pop_back();
+      if (!part.empty()) out.push_back(std::move(part));
+    }
+    return out;
+  }
+
+  void Capture(PangoLayout* layout) {
+    if (!lines_) return;
+    for (auto& line : LinesOf(layout)) lines_->push_back(std::move(line));
+  }
+
   static double Height(PangoLayout* layout) {
     int width = 0;
     int height = 0;
@@ -110,9 +130,10 @@ class PageDrawer {
   }
 
   void DrawBlock(const TitleBlock& b) {
-    auto layout = Layout(b.text, kSansFamily, b.size_pt, true, kTextWidth, Align::kCenter);
+    auto layout = Layout(b.text, kSansFamily, b.size_pt, true, kTextWidth, b.align);
     cairo_set_source_rgb(cr_, 0, 0, 0);
     Show(layout.get(), kMarginLeft, y_);
+    Capture(layout.get());
     y_ += Height(layout.get()) + 12;
   }
 
@@ -120,6 +141,7 @@ class PageDrawer {
     auto layout = Layout(b.text, kSansFamily, b.size_pt, b.bold, kTextWidth - b.indent_pt, b.align);
     cairo_set_source_rgb(cr_, 0, 0, 0);
     Show(layout.get(), kMarginLeft + b.indent_pt, y_);
+    Capture(layout.get());
     y_ += Height(layout.get()) + kLineGap;
   }
 
@@ -150,6 +172,7 @@ class PageDrawer {
 
     cairo_set_source_rgb(cr_, 0, 0, 0);
     Show(layout.get(), x, y);
+    Capture(layout.get());
     const double height = Height(layout.get());
     if (!b.seal.empty()) DrawSeal(b.seal, x + Width(layout.get()) + 4, y + height / 2);
     return height;
@@ -199,6 +222,24 @@ class PageDrawer {
         row_height = std::max(row_height, Height(cells.back().get()));
       }
       row_height += 2 * pad;
+      // A row reads left to right: line k of the row joins line k of each cell.
+      if (lines_) {
+        std::vector<std::vector<std::string>> cell_lines;
+        std::size_t depth = 0;
+        for (const auto& cell : cells) {
+          cell_lines.push_back(LinesOf(cell.get()));
+          depth = std::max(depth, cell_lines.back().size());
+        }
+        for (std::size_t k = 0; k < depth; ++k) {
+          std::string joined;
+          for (const auto& lines : cell_lines) {
+            if (k >= lines.size()) continue;
+            if (!joined.empty()) joined += " ";
+            joined += lines[k];
+          }
+          lines_->push_back(std::move(joined));
+        }
+      }
       double x = kMarginLeft;
       for (std::size_t c = 0; c < columns; ++c) {
         cairo_set_source_rgb(cr_, 0, 0, 0);
@@ -236,16 +277,18 @@ class PageDrawer {
     // Photo: a light box with a head-and-shoulders silhouette, right side.
     const double photo_w = w * 0.22;
     const double photo_h = photo_w * 1.25;
-    const double photo_x = x0 + w - photo_w - 12;
+    const double photo_x = b.photo ? x0 + w - photo_w - 12 : x0 + w;
     const double photo_y = y0 + h * 0.28;
-    cairo_set_source_rgb(cr_, 0.85, 0.85, 0.85);
-    cairo_rectangle(cr_, photo_x, photo_y, photo_w, photo_h);
-    cairo_fill(cr_);
-    cairo_set_source_rgb(cr_, 0.6, 0.6, 0.6);
-    cairo_arc(cr_, photo_x + photo_w / 2, photo_y + photo_h * 0.38, photo_w * 0.2, 0, 2 * M_PI);
-    cairo_fill(cr_);
-    cairo_arc(cr_, photo_x + photo_w / 2, photo_y + photo_h, photo_w * 0.42, M_PI, 2 * M_PI);
-    cairo_fill(cr_);
+    if (b.photo) {
+      cairo_set_source_rgb(cr_, 0.85, 0.85, 0.85);
+      cairo_rectangle(cr_, photo_x, photo_y, photo_w, photo_h);
+      cairo_fill(cr_);
+      cairo_set_source_rgb(cr_, 0.6, 0.6, 0.6);
+      cairo_arc(cr_, photo_x + photo_w / 2, photo_y + photo_h * 0.38, photo_w * 0.2, 0, 2 * M_PI);
+      cairo_fill(cr_);
+      cairo_arc(cr_, photo_x + photo_w / 2, photo_y + photo_h, photo_w * 0.42, M_PI, 2 * M_PI);
+      cairo_fill(cr_);
+    }
 
     // Title on top, then the fields and the issuer right under them: an isolated line low on
     // the card, next to the photo, is often dropped by Tesseract's page layout analysis.
@@ -253,6 +296,7 @@ class PageDrawer {
     auto title = Layout(b.title, kSansFamily, 16, true, w - 24, Align::kCenter);
     cairo_set_source_rgb(cr_, 0, 0, 0);
     Show(title.get(), inner_x, y0 + 8);
+    Capture(title.get());
     double y = y0 + 8 + Height(title.get()) + 4;
     for (std::size_t i = 0; i < b.fields.size(); ++i) {
       // The first two lines (name, address) run the card's width; the rest leave the photo.
@@ -262,11 +306,13 @@ class PageDrawer {
     auto footer = Layout(b.footer, kSansFamily, 11, false, photo_x - inner_x - 8);
     cairo_set_source_rgb(cr_, 0, 0, 0);
     Show(footer.get(), inner_x, y + 8);
+    Capture(footer.get());
     y_ = y0 + h + kLineGap;
   }
 
   cairo_t* cr_;
   GPtr<PangoContext> context_;
+  std::vector<std::string>* lines_;
   double y_ = 0;
 };
 
@@ -299,6 +345,13 @@ Status WriteTextPdf(const std::filesystem::path& path,
 }
 
 Result<GreyImage> RenderPageGrey(const PageContent& page, int dpi) {
+  auto rendered = RenderPage(page, dpi);
+  if (!rendered.ok()) return Error{rendered.message()};
+  return std::move(rendered->image);
+}
+
+Result<RenderedPage> RenderPage(const PageContent& page, int dpi) {
+  RenderedPage rendered;
   const double scale = dpi / 72.0;
   GreyImage image;
   image.dpi = dpi;
@@ -306,15 +359,15 @@ Result<GreyImage> RenderPageGrey(const PageContent& page, int dpi) {
   image.height = static_cast<int>(std::lround(kA4HeightPt * scale));
   SurfacePtr surface(cairo_image_surface_create(CAIRO_FORMAT_RGB24, image.width, image.height));
   if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) {
-    return Result<GreyImage>::Fail("cannot create image surface");
+    return Result<RenderedPage>::Fail("cannot create image surface");
   }
   {
     CairoPtr cr(cairo_create(surface.get()));
     cairo_set_source_rgb(cr.get(), 1, 1, 1);
     cairo_paint(cr.get());
     cairo_scale(cr.get(), scale, scale);
-    PageDrawer drawer(cr.get());
-    if (Status s = drawer.Draw(page); !s.ok()) return Result<GreyImage>(Error{s.message()});
+    PageDrawer drawer(cr.get(), &rendered.lines);
+    if (Status s = drawer.Draw(page); !s.ok()) return Error{s.message()};
   }
   cairo_surface_flush(surface.get());
   const unsigned char* data = cairo_image_surface_get_data(surface.get());
@@ -331,7 +384,8 @@ Result<GreyImage> RenderPageGrey(const PageContent& page, int dpi) {
       image.at(x, y) = static_cast<std::uint8_t>((299 * r + 587 * g + 114 * b + 500) / 1000);
     }
   }
-  return image;
+  rendered.image = std::move(image);
+  return rendered;
 }
 
 }  // namespace intake::samplegen

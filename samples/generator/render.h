@@ -29,4 +29,12 @@ Status WriteTextPdf(const std::filesystem::path& path,
 // Renders one page to a clean grey image (white paper, black ink, red seals turned grey).
 Result<GreyImage> RenderPageGrey(const PageContent& page, int dpi);
 
+// A rendered page and its text: every line as laid out (after wrapping), top to bottom; a table
+// row's cells joined left to right with a space. Seals (印) are pictures of text, not lines.
+struct RenderedPage {
+  GreyImage image;
+  std::vector<std::string> lines;
+};
+Result<RenderedPage> RenderPage(const PageContent& page, int dpi);
+
 }  // namespace intake::samplegen

@@ -74,5 +74,51 @@ TEST_F(ClassifyTest, WeakEvidenceStaysOther) {
   EXPECT_EQ(c.pages[0].doc_type, "other");
 }
 
+TEST_F(ClassifyTest, EachTitledCardIsItsOwnDocumentAndItsBackJoinsIt) {
+  Case c;
+  AddPage(c, "f0001", "運転免許証\n氏名　山田　花子\n交付\n有効期限\n東京都公安委員会");
+  AddPage(c, "f0001", "運転免許証\n氏名　山田　一郎\n交付\n有効期限\n東京都公安委員会");
+  // The back of the second licence: no title, its issuer's entries.
+  AddPage(c, "f0001", "備考\n令和7年4月1日　住所変更\n東京都公安委員会\n交付\n有効期限");
+  ASSERT_TRUE(MakeClassifyStage(profile_)->Run(c).ok());
+  for (const auto& page : c.pages) EXPECT_EQ(page.doc_type, "id_document");
+  ASSERT_EQ(c.documents.size(), 2u);
+  EXPECT_EQ(c.documents[0].page_ids, (std::vector<std::string>{"p0001"}));
+  EXPECT_EQ(c.documents[1].page_ids, (std::vector<std::string>{"p0002", "p0003"}));
+}
+
+TEST_F(ClassifyTest, ATitledPageMarkedAsAContinuationStaysInItsDocument) {
+  Case c;
+  AddPage(c, "f0001", "検査結果報告書　(1/2)\n基準値\nWBC\nHb");
+  AddPage(c, "f0001", "検査結果報告書　(2/2)\n基準値\nCRP\neGFR");
+  AddPage(c, "f0001", "診療情報提供書\n紹介先医療機関\n傷病名\n紹介目的");
+  AddPage(c, "f0001", "診療情報提供書（続き）\n治療経過\n現在の処方\n備考");
+  ASSERT_TRUE(MakeClassifyStage(profile_)->Run(c).ok());
+  ASSERT_EQ(c.documents.size(), 2u);
+  EXPECT_EQ(c.documents[0].page_ids.size(), 2u);
+  EXPECT_EQ(c.documents[1].page_ids.size(), 2u);
+}
+
+TEST_F(ClassifyTest, KeywordsWithoutTheTitleGiveATypeToReviewNotAConfidentOne) {
+  // The title line was lost to OCR; two keywords of one type and nothing of another remain.
+  Case c;
+  AddPage(c, "f0001", "氏名　高橋　修\n調剤日　令和8年10月22日\n処方医療機関　港南クリニック");
+  AddPage(c, "f0002", "氏名　高橋　修\n調剤日　令和8年10月22日\n本籍　東京都");  // a rival
+  ASSERT_TRUE(MakeClassifyStage(profile_)->Run(c).ok());
+  EXPECT_EQ(c.pages[0].doc_type, "medication_list");
+  EXPECT_LT(c.pages[0].type_score, profile_.min_confidence);
+  EXPECT_EQ(c.pages[1].doc_type, "other");
+}
+
+TEST_F(ClassifyTest, ACoverLetterNamingAnEnclosedDocumentIsNotThatDocument) {
+  Case c;
+  AddPage(c, "f0001",
+          "令和8年11月1日\n東京大学医学部附属病院　地域医療連携センター　御中\nさくら通り診療所\n"
+          "書類送付のご案内\n下記の書類をお送りいたします。\n記\n書類 数量\n"
+          "診療情報提供書 1通\n検査データ一式 1部\n以上");
+  ASSERT_TRUE(MakeClassifyStage(profile_)->Run(c).ok());
+  EXPECT_EQ(c.pages[0].doc_type, "other");
+}
+
 }  // namespace
 }  // namespace intake::stages

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 
 #include "config/profile.h"
 #include "stages/classify.h"
@@ -281,6 +282,169 @@ TEST_F(FactsRulesTest, ExclusionRejectsTheCase) {
   ASSERT_FALSE(c_.findings.empty());
   EXPECT_EQ(c_.findings.back().code, "EXCLUDED_CASE");
   EXPECT_EQ(c_.verdict, Verdict::kRejected);
+}
+
+// --- physician's approval and the exclusion facts: only from form fields ---------------------
+
+TEST_F(FactsRulesTest, PhysicianApprovalFromTheCheckedBox) {
+  AddPage(Application("患者本人", "", "消化器内科") + "主治医の了承　■有　□無\n");
+  Run();
+  const Fact* approval = c_.FindFact("physician_approval");
+  ASSERT_NE(approval, nullptr);
+  EXPECT_EQ(approval->value, FactValue(true));
+  EXPECT_EQ(approval->source.page_id, "p0001");
+  EXPECT_FALSE(approval->source.document_id.empty());
+  EXPECT_NEAR(approval->confidence, 0.9, 1e-9);  // the page's OCR confidence caps it
+}
+
+TEST_F(FactsRulesTest, NoApprovalRejectsTheCase) {
+  AddPage(Application("患者本人", "", "消化器内科") + "主治医の了承　□有　■無\n");
+  Run();
+  EXPECT_EQ(FactOf("physician_approval"), FactValue(false));
+  ASSERT_FALSE(c_.findings.empty());
+  EXPECT_EQ(c_.findings.back().code, "EXCLUDED_CASE");
+  EXPECT_NE(c_.findings.back().message.find("主治医の了承"), std::string::npos);
+  EXPECT_EQ(c_.verdict, Verdict::kRejected);
+}
+
+TEST_F(FactsRulesTest, PhysicianApprovalWrittenOutOrInTheReferralLetter) {
+  AddPage(Application("患者本人", "", "消化器内科") + "主治医の了承　有（令和8年11月1日説明）\n");
+  Run();
+  EXPECT_EQ(FactOf("physician_approval"), FactValue(true));
+
+  c_ = Case{};
+  c_.submission_date = "2026-11-21";
+  AddPage(std::string(kReferral) + "\n主治医の了承　あり\n");
+  Run();
+  EXPECT_EQ(FactOf("physician_approval"), FactValue(true));
+  EXPECT_EQ(c_.FindFact("physician_approval")->source.document_id, c_.documents[0].id);
+}
+
+TEST_F(FactsRulesTest, UnansweredOrContradictoryApprovalStaysUnknown) {
+  for (const char* answer : {"□有　□無", "■有　■無", "有　無", "確認中", ""}) {
+    c_ = Case{};
+    c_.submission_date = "2026-11-21";
+    AddPage(Application("患者本人", "", "消化器内科") + "主治医の了承　" + answer + "\n");
+    Run();
+    EXPECT_EQ(FactOf("physician_approval"), FactValue{}) << answer;
+    for (const auto& f : c_.findings) EXPECT_NE(f.code, "EXCLUDED_CASE") << answer;
+  }
+}
+
+TEST_F(FactsRulesTest, ExclusionFactsFromFormFields) {
+  AddPage(Application("患者本人", "", "消化器内科") +
+          "転院のご希望　□有　■無\n医療訴訟　■有　□無\nお住まい　海外（シンガポール）\n"
+          "患者の生死　□存命　■死亡\n");
+  Run();
+  EXPECT_EQ(FactOf("transfer_request"), FactValue(false));
+  EXPECT_EQ(FactOf("litigation"), FactValue(true));
+  EXPECT_EQ(FactOf("from_abroad"), FactValue(true));
+  EXPECT_EQ(FactOf("patient_deceased"), FactValue(true));
+  std::set<std::string> excluded;
+  for (const auto& f : c_.findings)
+    if (f.code == "EXCLUDED_CASE") excluded.insert(f.message);
+  EXPECT_EQ(excluded.size(), 3u);  // litigation, from abroad, deceased; not transfer
+  EXPECT_EQ(c_.verdict, Verdict::kRejected);
+}
+
+TEST_F(FactsRulesTest, ExclusionFactsNeverFromFreeText) {
+  // Words that a keyword search would take for exclusions, in sentences and notes: no fact.
+  AddPage(std::string(kReferral) +
+          "\n患者は転院希望ではありません。医療訴訟の予定もありません。\n"
+          "母は昨年死亡。海外在住の長男が心配している。\n");
+  AddPage(Application("患者本人", "", "消化器内科") +
+          "※亡くなられた患者さんのご相談、医療訴訟に関するご相談はお受けできません。\n"
+          "医療訴訟は考えていません\n転院希望　について主治医と相談中\n");
+  AddPage(std::string(kConsultation) + "\n転院希望　有\n");  // not the application form
+  Run();
+  for (const char* fact : {"transfer_request", "litigation", "from_abroad", "patient_deceased"}) {
+    EXPECT_EQ(FactOf(fact), FactValue{}) << fact;
+  }
+  for (const auto& f : c_.findings) EXPECT_NE(f.code, "EXCLUDED_CASE") << f.message;
+}
+
+TEST_F(FactsRulesTest, ManifestWinsOverTheFormsFlags) {
+  const fs::path manifest = fs::temp_directory_path() / "intake_facts_test_flags.yaml";
+  std::ofstream(manifest) << "facts:\n  physician_approval: true\n";
+  SourceFile f;
+  f.id = "f0009";
+  f.path = manifest;
+  f.relative_path = "intake.yaml";
+  f.kind = FileKind::kManifest;
+  c_.files.push_back(f);
+  AddPage(Application("患者本人", "", "消化器内科") + "主治医の了承　□有　■無\n");
+  Run();
+  EXPECT_EQ(FactOf("physician_approval"), FactValue(true));
+  EXPECT_TRUE(c_.FindFact("physician_approval")->source.from_manifest);
+  EXPECT_EQ(c_.verdict == Verdict::kRejected, false);
+}
+
+// --- attending family members: how many, and an ID for each --------------------------------
+
+const char* kTwoAttendees =
+    "セカンドオピニオン外来申込書\n患者氏名　山田　太郎\n生年月日　昭和20年3月2日\n"
+    "希望診療科　消化器内科\n受診者　家族のみ\n"
+    "受診する家族の氏名　山田　花子　続柄　長女\n受診する家族の氏名　佐藤　一郎　続柄　孫\n"
+    "受診する家族の氏名\n患者との同居　別居\n";
+
+TEST_F(FactsRulesTest, EveryAttendingFamilyMemberIsCounted) {
+  AddPage(kTwoAttendees);
+  Run();
+  EXPECT_EQ(FactOf("attending_family_count"), FactValue(std::int64_t{2}));  // the blank row not
+  EXPECT_EQ(FactOf("attendee_relation"), FactValue(std::string("長女、孫")));
+  EXPECT_EQ(FactOf("attendee_kinship_degree"), FactValue(std::int64_t{2}));  // the furthest
+  EXPECT_EQ(c_.FindFact("attending_family_count")->source.page_id, "p0001");
+}
+
+TEST_F(FactsRulesTest, AnIdForEveryAttendingFamilyMember) {
+  AddPage(kTwoAttendees);
+  AddPage("運転免許証\n氏名　山田　花子\n交付\n有効期限\n東京都公安委員会");
+  Run();
+  auto attendee_id = [&] {
+    for (const auto& r : c_.requirements)
+      if (r.id == "attendee_id") return r;
+    return RequirementResult{};
+  };
+  EXPECT_EQ(attendee_id().status, RequirementStatus::kMissing);
+  EXPECT_NE(attendee_id().reason.find("必要な2通のうち1通"), std::string::npos)
+      << attendee_id().reason;
+
+  // The grandchild's licence, copied right after the daughter's: two documents, two IDs.
+  AddPage("運転免許証\n氏名　佐藤　一郎\n交付\n有効期限\n東京都公安委員会");
+  Run();
+  EXPECT_EQ(attendee_id().status, RequirementStatus::kPresent);
+  EXPECT_EQ(attendee_id().evidence_document_ids.size(), 2u);
+}
+
+TEST_F(FactsRulesTest, NoFamilyMemberAttendsWithThePatientAlone) {
+  AddPage(Application("患者本人", "", "消化器内科"));
+  Run();
+  EXPECT_EQ(FactOf("attending_family_count"), FactValue(std::int64_t{0}));
+}
+
+TEST_F(FactsRulesTest, FamilyAttendsButNoRowIsReadable) {
+  AddPage(
+      "セカンドオピニオン外来申込書\n患者氏名　山田　太郎\n生年月日　昭和20年3月2日\n"
+      "受診者　家族のみ\n患者との同居　別居\n");
+  AddPage("運転免許証\n氏名　山田　花子\n交付\n有効期限\n東京都公安委員会");
+  Run();
+  EXPECT_EQ(FactOf("attending_family_count"), FactValue{});
+  EXPECT_EQ(Statuses().at("attendee_id"), "needs_review");  // one ID, but for how many?
+}
+
+TEST_F(FactsRulesTest, ManifestGivesTheNumberOfAttendingFamilyMembers) {
+  const fs::path manifest = fs::temp_directory_path() / "intake_facts_test_count.yaml";
+  std::ofstream(manifest) << "facts:\n  attending_family_count: 3\n";
+  SourceFile f;
+  f.id = "f0009";
+  f.path = manifest;
+  f.relative_path = "intake.yaml";
+  f.kind = FileKind::kManifest;
+  c_.files.push_back(f);
+  AddPage(kTwoAttendees);
+  Run();
+  EXPECT_EQ(FactOf("attending_family_count"), FactValue(std::int64_t{3}));
+  EXPECT_TRUE(c_.FindFact("attending_family_count")->source.from_manifest);
 }
 
 }  // namespace

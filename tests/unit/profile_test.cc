@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -82,9 +83,10 @@ requirements:
     any_oZf: [referral_letter]
 )");
   const auto errors = ValidateProfileFile(p);
-  ASSERT_EQ(errors.size(), 1u);
-  EXPECT_EQ(errors[0].key, "requirements[0].any_of");
-  EXPECT_EQ(errors[0].line, 9);
+  ASSERT_EQ(errors.size(), 2u);  // the unknown key, and the list that is missing
+  bool missing_list = false;
+  for (const auto& e : errors) missing_list |= e.key == "requirements[0].any_of" && e.line == 9;
+  EXPECT_TRUE(missing_list) << errors[0].ToString() << "\n" << errors[1].ToString();
 }
 
 TEST(ProfileTest, SyntaxErrorHasALine) {
@@ -112,6 +114,98 @@ requirements:
   EXPECT_TRUE(std::holds_alternative<std::int64_t>(children[0].values[0]));
   EXPECT_TRUE(std::holds_alternative<std::string>(children[1].values[0]));
   EXPECT_TRUE(std::holds_alternative<bool>(children[2].values[0]));
+}
+
+TEST(ProfileTest, CountIsANumberOrAWholeNumberFact) {
+  const fs::path p = WriteTemp("count", R"(schema: intake.profile/1
+id: t
+name: t
+document_types:
+  a: {label: A, title_keywords: [A]}
+requirements:
+  - id: fixed
+    label: r
+    any_of: [a]
+    count: 2
+  - id: per_member
+    label: r
+    any_of: [a]
+    count: {fact: attending_family_count}
+  - id: not_a_number
+    label: r
+    any_of: [a]
+    count: {fact: department}
+  - id: zero
+    label: r
+    any_of: [a]
+    count: 0
+  - id: typo
+    label: r
+    any_of: [a]
+    count: {fact: attending_family_cnt}
+  - id: unknown_key
+    label: r
+    any_of: [a]
+    cuont: 2
+)");
+  const auto errors = ValidateProfileFile(p);
+  ASSERT_EQ(errors.size(), 4u);
+  EXPECT_EQ(errors[0].key, "requirements[2].count.fact");
+  EXPECT_EQ(errors[0].line, 18);
+  EXPECT_NE(errors[0].message.find("whole-number"), std::string::npos);
+  EXPECT_EQ(errors[1].key, "requirements[3].count");
+  EXPECT_EQ(errors[1].line, 22);
+  EXPECT_EQ(errors[2].key, "requirements[4].count.fact");
+  EXPECT_NE(errors[2].message.find("unknown fact"), std::string::npos);
+  EXPECT_EQ(errors[3].key, "requirements[5].cuont");
+  EXPECT_EQ(errors[3].line, 30);
+
+  // The valid ones, alone, load.
+  const fs::path good = WriteTemp("count_good", R"(schema: intake.profile/1
+id: t
+name: t
+document_types:
+  a: {label: A, title_keywords: [A]}
+requirements:
+  - {id: fixed, label: r, any_of: [a], count: 2}
+  - {id: per_member, label: r, any_of: [a], count: {fact: attending_family_count}}
+  - {id: one, label: r, any_of: [a]}
+)");
+  auto profile = LoadProfile(good);
+  ASSERT_TRUE(profile.ok()) << profile.message();
+  EXPECT_EQ(profile->requirements[0].count.at_least, 2);
+  EXPECT_EQ(profile->requirements[1].count.fact, "attending_family_count");
+  EXPECT_EQ(profile->requirements[2].count.at_least, 1);
+  EXPECT_TRUE(profile->requirements[2].count.fact.empty());
+}
+
+TEST(ProfileTest, NumericComparisonsNeedAWholeNumberFact) {
+  const fs::path p = WriteTemp("numeric", R"(schema: intake.profile/1
+id: t
+name: t
+document_types:
+  a: {label: A, title_keywords: [A]}
+requirements:
+  - id: r
+    label: r
+    when: {fact: department, at_least: 3}
+    any_of: [a]
+)");
+  const auto errors = ValidateProfileFile(p);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].key, "requirements[0].when.at_least");
+  EXPECT_EQ(errors[0].line, 9);
+}
+
+TEST(ProfileTest, BothShippedProfilesAskForAnIdPerAttendingFamilyMember) {
+  for (const char* name : {"utokyo-online.yaml", "example-kinship1.yaml"}) {
+    auto p = LoadProfile(fs::path(INTAKE_SOURCE_DIR) / "config/profiles" / name);
+    ASSERT_TRUE(p.ok()) << p.message();
+    const auto r = std::find_if(p->requirements.begin(), p->requirements.end(),
+                                [](const Requirement& x) { return x.id == "attendee_id"; });
+    ASSERT_NE(r, p->requirements.end()) << name;
+    EXPECT_EQ(r->count.fact, "attending_family_count") << name;
+  }
 }
 
 }  // namespace

@@ -92,6 +92,14 @@ TEST_P(RulesTableTest, EveryCaseGivesItsExpectedStatuses) {
       EXPECT_EQ(got[id], entry.second.as<std::string>()) << id;
       seen_statuses[id].insert(got[id]);
     }
+    for (const auto& entry : node["reasons"]) {
+      const std::string id = entry.first.as<std::string>();
+      const auto r = std::find_if(c.requirements.begin(), c.requirements.end(),
+                                  [&](const RequirementResult& x) { return x.id == id; });
+      ASSERT_NE(r, c.requirements.end()) << id;
+      EXPECT_NE(r->reason.find(entry.second.as<std::string>()), std::string::npos)
+          << id << ": " << r->reason;
+    }
     std::set<std::string> expected_exclusions;
     for (const auto& e : node["excluded"]) expected_exclusions.insert(e.as<std::string>());
     std::set<std::string> got_exclusions;
@@ -117,6 +125,51 @@ TEST_P(RulesTableTest, EveryCaseGivesItsExpectedStatuses) {
   }
   for (const auto& e : profile->exclusions)
     EXPECT_TRUE(seen_exclusions.count(e.id)) << "exclusion " << e.id << " never triggered";
+}
+
+// No requirement is present on a guess: every case of the table again, with every document
+// classified just below the profile's min_confidence, has no requirement present by a document
+// (DICOM images are read, not guessed), and with every fact read just below it, no requirement
+// is present by an alternative whose acceptability depends on a fact.
+TEST_P(RulesTableTest, NothingIsPresentOnAGuess) {
+  const YAML::Node table = YAML::LoadFile(GetParam().string());
+  auto profile = config::LoadProfile(fs::path(INTAKE_SOURCE_DIR) / "config/profiles" /
+                                     table["profile"].as<std::string>());
+  ASSERT_TRUE(profile.ok()) << profile.message();
+  int checked = 0;
+  for (const auto& node : table["cases"]) {
+    SCOPED_TRACE(node["name"].as<std::string>());
+    Case unsure_documents = BuildCase(node);
+    for (auto& d : unsure_documents.documents) d.confidence = profile->min_confidence - 0.01;
+    ASSERT_TRUE(MakeRulesStage(*profile)->Run(unsure_documents).ok());
+    for (const auto& r : unsure_documents.requirements) {
+      if (r.status != RequirementStatus::kPresent) continue;
+      EXPECT_EQ(r.evidence_document_ids, std::vector<std::string>{kImagingEvidence}) << r.id;
+    }
+
+    Case unsure_facts = BuildCase(node);
+    for (auto& f : unsure_facts.facts) f.confidence = profile->min_confidence - 0.01;
+    ASSERT_TRUE(MakeRulesStage(*profile)->Run(unsure_facts).ok());
+    for (const auto& r : unsure_facts.requirements) {
+      if (r.status != RequirementStatus::kPresent) continue;
+      const auto req = std::find_if(profile->requirements.begin(), profile->requirements.end(),
+                                    [&](const config::Requirement& q) { return q.id == r.id; });
+      ASSERT_NE(req, profile->requirements.end());
+      EXPECT_TRUE(req->count.fact.empty()) << r.id << " counted on a fact read too unsure";
+      for (const auto& id : r.evidence_document_ids) {
+        const auto doc = std::find_if(unsure_facts.documents.begin(), unsure_facts.documents.end(),
+                                      [&](const Document& d) { return d.id == id; });
+        const std::string type =
+            doc == unsure_facts.documents.end() ? config::kDicomImagesType : doc->type;
+        const bool unconditional = std::any_of(
+            req->any_of.begin(), req->any_of.end(),
+            [&](const config::Alternative& a) { return a.document_type == type && !a.when; });
+        EXPECT_TRUE(unconditional) << r.id << " present by " << type << " on an unsure fact";
+      }
+    }
+    ++checked;
+  }
+  EXPECT_GT(checked, 0);
 }
 
 std::vector<fs::path> Tables() {
