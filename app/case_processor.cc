@@ -67,19 +67,36 @@ CaseProcessor::CaseProcessor(const config::Profile& profile, ocr::OcrPool& ocr,
                              ProcessOptions options)
     : profile_(profile), ocr_(ocr), options_(std::move(options)) {}
 
+CaseIdentity NewCaseIdentity(const std::string& sha256) {
+  CaseIdentity identity;
+  identity.sha256 = sha256;
+  identity.received_at = FormatLocalTime("%Y-%m-%dT%H:%M:%S%z");
+  identity.case_id = FormatLocalTime("%Y%m%d") + "-" + sha256.substr(0, 8);
+  return identity;
+}
+
 Outcome CaseProcessor::Process(const fs::path& submission) {
-  Outcome outcome;
   const auto start = std::chrono::steady_clock::now();
   auto hash = SubmissionHash(submission);
   if (!hash.ok()) {
+    Outcome outcome;
     outcome.status = Status::Fail("submission could not be read: " + hash.message());
     return outcome;
   }
+  Log()->debug("submission hashed in {} ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 std::chrono::steady_clock::now() - start)
+                                                 .count());
+  return Process(submission, NewCaseIdentity(*hash));
+}
+
+Outcome CaseProcessor::Process(const fs::path& submission, const CaseIdentity& identity) {
+  Outcome outcome;
+  const auto start = std::chrono::steady_clock::now();
   Case c;
-  c.submission_sha256 = *hash;
-  c.submission_date = FormatLocalTime("%Y-%m-%d");
-  c.received_at = FormatLocalTime("%Y-%m-%dT%H:%M:%S%z");
-  c.id = FormatLocalTime("%Y%m%d") + "-" + c.submission_sha256.substr(0, 8);
+  c.submission_sha256 = identity.sha256;
+  c.received_at = identity.received_at;
+  c.submission_date = identity.received_at.substr(0, 10);
+  c.id = identity.case_id;
   c.submission_name = fs::absolute(submission).lexically_normal().filename().string();
   if (c.submission_name.empty()) c.submission_name = submission.parent_path().filename().string();
   c.profile_id = profile_.id;
@@ -95,10 +112,7 @@ Outcome CaseProcessor::Process(const fs::path& submission) {
     outcome.status = Status::Fail("cannot create the case folder in the output folder");
     return outcome;
   }
-  Log()->info("case {} started (submission hashed in {} ms)", c.id,
-              std::chrono::duration_cast<std::chrono::milliseconds>(
-                  std::chrono::steady_clock::now() - start)
-                  .count());
+  Log()->info("case {} started", c.id);
 
   report::ReportContext context;
   context.program_version = options_.program_version;

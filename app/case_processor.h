@@ -1,8 +1,9 @@
 // CaseProcessor: one submission in, one case folder with report.json and report.html out.
 //
 // Builds the Case (id, hash, dates, work area), runs the stages in order, writes the reports
-// and cleans the work area. The submission is only read. Used by `intake process` and, later,
-// by the inbox watcher. Not thread-safe: one processor per thread (the OCR pool inside is
+// and cleans the work area. The submission is only read. Used by `intake process` and by the
+// inbox watcher (watch/), which fixes the case's identity itself so that a restart after a crash
+// rewrites the same case folder. Not thread-safe: one processor per thread (the OCR pool inside is
 // already parallel across pages).
 #pragma once
 
@@ -34,10 +35,23 @@ struct Outcome {
   std::vector<std::string> needs_review;  // requirement ids
 };
 
+// Who a case is. The case id is the local date it was received and the first 8 hex digits of
+// the submission's SHA-256 ("20261121-1a2b3c4d").
+struct CaseIdentity {
+  std::string sha256;
+  std::string case_id;
+  std::string received_at;  // ISO 8601 local time; its date is the submission date
+};
+// The identity of a submission with this hash received now.
+CaseIdentity NewCaseIdentity(const std::string& sha256);
+
 class CaseProcessor {
  public:
   CaseProcessor(const config::Profile& profile, ocr::OcrPool& ocr, ProcessOptions options);
+  // Hashes the submission and processes it as received now.
   Outcome Process(const std::filesystem::path& submission);
+  // Processes it under a given identity (the caller hashed it); writes options.out_dir/case_id.
+  Outcome Process(const std::filesystem::path& submission, const CaseIdentity& identity);
 
  private:
   const config::Profile& profile_;
