@@ -21,6 +21,10 @@ int main(int argc, char** argv) {
   std::string log_level = "info";
   cli.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")
       ->capture_default_str();
+  std::string log_format = "text";
+  cli.add_option("--log-format", log_format, "text, or json (one object per line)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
   cli.set_version_flag("--version", "intake " INTAKE_VERSION);
 
   intake::app::ProcessArgs process;
@@ -48,6 +52,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : intake::app::kExitUsage;
   }
   intake::SetLogLevel(log_level);
+  intake::SetLogFormat(log_format);
 
   if (*process_cmd) return intake::app::RunProcess(process, INTAKE_VERSION);
   if (*check_cmd) return intake::app::RunCheckConfig(config_path);
