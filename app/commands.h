@@ -14,6 +14,7 @@ enum ExitCode : int {
   kExitUsage = 2,        // bad arguments or an invalid profile
   kExitOutput = 3,       // the output folder cannot be created or written
   kExitEnvironment = 4,  // OCR language data or another installed component is missing
+  kExitBusy = 5,         // watch: another watcher holds the output folder
 };
 
 struct ProcessArgs {
