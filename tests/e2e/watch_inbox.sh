@@ -138,9 +138,8 @@ if [ "$(stat -c %d "$SHM_INBOX")" != "$(stat -c %d "$T")" ]; then
   OUT2="$T/out-cross"
   new_file cross.pdf; cp "$T/ref/cross.pdf" "$SHM_INBOX/"
   new_folder env-cross; cp -r "$T/ref/env-cross" "$SHM_INBOX/"
-  INTAKE_CRASH_AT=archive:recorded "$INTAKE" watch "$SHM_INBOX" --out "$OUT2" --settle 0.3 --once \
-    --no-progress >"$T/w6.out" 2>"$T/w6.err"
-  rc=$?
+  rc=$(INTAKE_CRASH_AT=archive:recorded "$INTAKE" watch "$SHM_INBOX" --out "$OUT2" --settle 0.3 \
+    --once --no-progress >"$T/w6.out" 2>"$T/w6.err"; echo $?)
   [ "$rc" -eq 137 ] || fail "cross-device: expected a kill at archive:recorded, exit $rc"
   [ -n "$(ls -A "$SHM_INBOX/.intake-claimed" 2>/dev/null)" ] || fail "cross-device: nothing claimed beside the inbox"
   "$INTAKE" watch "$SHM_INBOX" --out "$OUT2" --settle 0.3 --once --no-progress >"$T/w7.out" 2>"$T/w7.err"
