@@ -80,8 +80,9 @@ int RunWatch(const WatchArgs& args, const std::string& version) {
     return kExitEnvironment;
   }
   WatchOptions options;
-  options.inbox = args.inbox;
-  options.out_dir = args.out_dir;
+  // Absolute: the journal keeps work paths, and the next run may start in another folder.
+  options.inbox = fs::absolute(args.inbox).lexically_normal();
+  options.out_dir = fs::absolute(args.out_dir).lexically_normal();
   options.settle = Millis(args.settle_seconds);
   options.rescan = Millis(args.rescan_seconds);
   options.incomplete_grace = Millis(args.incomplete_grace_seconds);
