@@ -117,20 +117,39 @@ CaseProcessor::CaseProcessor(const config::Profile& profile, ocr::OcrPool& ocr,
                              ProcessOptions options)
     : profile_(profile), ocr_(ocr), options_(std::move(options)) {}
 
+CaseIdentity NewCaseIdentity(const std::string& sha256) {
+  CaseIdentity identity;
+  identity.sha256 = sha256;
+  identity.received_at = FormatLocalTime("%Y-%m-%dT%H:%M:%S%z");
+  identity.case_id = FormatLocalTime("%Y%m%d") + "-" + sha256.substr(0, 8);
+  return identity;
+}
+
 Outcome CaseProcessor::Process(const fs::path& submission) {
-  Outcome outcome;
   const auto start = std::chrono::steady_clock::now();
   std::map<std::string, std::string> known_file_hashes;
   auto hash = SubmissionHash(submission, &known_file_hashes);
   if (!hash.ok()) {
+    Outcome outcome;
     outcome.status = Status::Fail("submission could not be read: " + hash.message());
     return outcome;
   }
+  Log()->debug("submission hashed in {} ms", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 std::chrono::steady_clock::now() - start)
+                                                 .count());
+  CaseIdentity identity = NewCaseIdentity(*hash);
+  identity.file_hashes = std::move(known_file_hashes);
+  return Process(submission, identity);
+}
+
+Outcome CaseProcessor::Process(const fs::path& submission, const CaseIdentity& identity) {
+  Outcome outcome;
+  const auto start = std::chrono::steady_clock::now();
   Case c;
-  c.submission_sha256 = *hash;
-  c.submission_date = FormatLocalTime("%Y-%m-%d");
-  c.received_at = FormatLocalTime("%Y-%m-%dT%H:%M:%S%z");
-  c.id = FormatLocalTime("%Y%m%d") + "-" + c.submission_sha256.substr(0, 8);
+  c.submission_sha256 = identity.sha256;
+  c.received_at = identity.received_at;
+  c.submission_date = identity.received_at.substr(0, 10);
+  c.id = identity.case_id;
   c.submission_name = fs::absolute(submission).lexically_normal().filename().string();
   if (c.submission_name.empty()) c.submission_name = submission.parent_path().filename().string();
   c.profile_id = profile_.id;
@@ -146,10 +165,7 @@ Outcome CaseProcessor::Process(const fs::path& submission) {
     outcome.status = Status::Fail("cannot create the case folder in the output folder");
     return outcome;
   }
-  Log()->info("case {} started (submission hashed in {} ms)", c.id,
-              std::chrono::duration_cast<std::chrono::milliseconds>(
-                  std::chrono::steady_clock::now() - start)
-                  .count());
+  Log()->info("case {} started", c.id);
 
   report::ReportContext context;
   context.program_version = options_.program_version;
@@ -187,14 +203,16 @@ Outcome CaseProcessor::Process(const fs::path& submission) {
   // The audit record is written after the report (the record says what the report says) and
   // before the work area goes: files unpacked from archives are hashed there.
   const audit::ProcessingContext audit_context = AuditContext(context, ocr_);
+  const fs::path& records_dir =
+      options_.records_dir.empty() ? options_.out_dir : options_.records_dir;
   const auto audited =
       outcome.status.ok()
           ? audit::AppendAuditRecord(
-                options_.out_dir, audit::kEventCaseProcessed, c.id,
-                audit::CaseProcessedDetails(c, audit_context, CaseFileHashes(c, known_file_hashes),
+                records_dir, audit::kEventCaseProcessed, c.id,
+                audit::CaseProcessedDetails(c, audit_context, CaseFileHashes(c, identity.file_hashes),
                                             elapsed_ms))
           : audit::AppendAuditRecord(
-                options_.out_dir, audit::kEventCaseFailed, c.id,
+                records_dir, audit::kEventCaseFailed, c.id,
                 audit::CaseFailedDetails(c, audit_context, outcome.status.message()));
   if (!audited.ok()) {
     Log()->error("case {}: audit trail not written: {}", c.id, audited.message());
@@ -216,7 +234,7 @@ Outcome CaseProcessor::Process(const fs::path& submission) {
                       std::chrono::steady_clock::now() - start)
                       .count();
   if (options_.update_index) {
-    if (auto listed = dashboard::UpdateDashboard(options_.out_dir); !listed.ok()) {
+    if (auto listed = dashboard::UpdateDashboard(records_dir); !listed.ok()) {
       Log()->warn("case {}: {}", c.id, listed.message());
     }
   }

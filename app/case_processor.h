@@ -3,8 +3,9 @@
 // Builds the Case (id, hash, dates, work area), runs the stages in order, writes the reports,
 // appends the case's record to the output folder's audit trail (audit/), rebuilds the folder's
 // index.html (dashboard/) and cleans the work area. The submission is only read. Used by `intake
-// process` and, later, by the inbox watcher. Not thread-safe: one processor per thread (the OCR
-// pool inside is already parallel across pages).
+// process` and by the inbox watcher (watch/), which fixes the case's identity itself so that a
+// restart after a crash rewrites the same case folder. Not thread-safe: one processor per thread
+// (the OCR pool inside is already parallel across pages).
 #pragma once
 
 #include <filesystem>
@@ -26,6 +27,9 @@ struct ProcessOptions {
   double low_ocr_confidence = 0.6;
   std::string program_version;
   bool update_index = true;  // rebuild OUT/index.html after the case
+  // Where the audit trail (audit.log) and index.html live; empty: out_dir. The watcher writes the
+  // case into a staging folder and publishes it into OUT itself, but the trail is OUT's.
+  std::filesystem::path records_dir;
 };
 
 struct Outcome {
@@ -37,10 +41,26 @@ struct Outcome {
   std::vector<std::string> needs_review;  // requirement ids
 };
 
+// Who a case is. The case id is the local date it was received and the first 8 hex digits of
+// the submission's SHA-256 ("20261121-1a2b3c4d").
+struct CaseIdentity {
+  std::string sha256;
+  std::string case_id;
+  std::string received_at;  // ISO 8601 local time; its date is the submission date
+  // Each file's SHA-256 by path, when the caller has them from hashing (for the audit record;
+  // files missing here are hashed again).
+  std::map<std::string, std::string> file_hashes;
+};
+// The identity of a submission with this hash received now.
+CaseIdentity NewCaseIdentity(const std::string& sha256);
+
 class CaseProcessor {
  public:
   CaseProcessor(const config::Profile& profile, ocr::OcrPool& ocr, ProcessOptions options);
+  // Hashes the submission and processes it as received now.
   Outcome Process(const std::filesystem::path& submission);
+  // Processes it under a given identity (the caller hashed it); writes options.out_dir/case_id.
+  Outcome Process(const std::filesystem::path& submission, const CaseIdentity& identity);
 
  private:
   const config::Profile& profile_;

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "app/case_processor.h"
+#include "app/terminal_progress.h"
 #include "audit/audit_log.h"
 #include "config/profile.h"
 #include "pipeline/log.h"
@@ -38,6 +39,7 @@ int RunProcess(const ProcessArgs& args, const std::string& version) {
   options.keep_work = args.keep_work;
   options.program_version = "intake " + version;
   CaseProcessor processor(*profile, **pool, options);
+  InstallTerminalProgress();
 
   int exit_code = kExitOk;
   for (std::size_t i = 0; i < args.submissions.size(); ++i) {

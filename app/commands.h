@@ -15,6 +15,7 @@ enum ExitCode : int {
   kExitOutput = 3,       // the output folder cannot be created or written
   kExitEnvironment = 4,  // OCR language data or another installed component is missing
   kExitAuditBroken = 5,  // `intake audit`: the audit trail fails verification (tampering)
+  kExitBusy = 6,         // watch: another watcher holds the output folder
 };
 
 struct ProcessArgs {

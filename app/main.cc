@@ -5,6 +5,7 @@
 #include "app/commands.h"
 #include "ocr/openmp_env.h"
 #include "pipeline/log.h"
+#include "watch/watch_commands.h"
 
 int main(int argc, char** argv) {
   // Tesseract's OpenMP threads make a page slower on 2 cores; parallelism is across pages.
@@ -17,9 +18,14 @@ int main(int argc, char** argv) {
   cli.footer(
       "Exit codes: 0 all submissions processed (any verdict), 1 a submission could not be "
       "processed,\n2 bad usage or invalid profile, 3 output folder not writable (audit: no "
-      "readable audit trail),\n4 OCR data missing, 5 audit trail broken (intake audit).");
+      "readable audit trail),\n4 OCR data missing, 5 audit trail broken (intake audit), 6 another "
+      "`intake watch` holds the output folder.");
   std::string log_level = "info";
   cli.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")
+      ->capture_default_str();
+  std::string log_format = "text";
+  cli.add_option("--log-format", log_format, "text, or json (one object per line)")
+      ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
   cli.set_version_flag("--version", "intake " INTAKE_VERSION);
 
@@ -46,6 +52,52 @@ int main(int argc, char** argv) {
   audit_cmd->add_option("--out", audit.out_dir, "Output folder holding audit.log")
       ->capture_default_str();
 
+  intake::watch::WatchArgs watch;
+  auto* watch_cmd = cli.add_subcommand(
+      "watch", "Watch an inbox folder: each submission dropped there becomes a case in --out");
+  watch_cmd->add_option("inbox", watch.inbox, "Folder staff drop submissions into")->required();
+  watch_cmd->add_option("--out", watch.out_dir, "Output folder (cases, archive, quarantine)")
+      ->required();
+  watch_cmd->add_option("--profile", watch.profile, "Hospital profile (YAML)")
+      ->check(CLI::ExistingFile);
+  watch_cmd
+      ->add_option("--settle", watch.settle_seconds,
+                   "Seconds a drop must stay unchanged before it is taken")
+      ->capture_default_str();
+  watch_cmd
+      ->add_option("--rescan", watch.rescan_seconds,
+                   "Seconds between full rescans (network shares send no events)")
+      ->capture_default_str();
+  watch_cmd
+      ->add_option("--incomplete-grace", watch.incomplete_grace_seconds,
+                   "Seconds a drop that looks truncated waits before it is taken anyway")
+      ->capture_default_str();
+  watch_cmd
+      ->add_option("--max-attempts", watch.max_attempts,
+                   "Interrupted processing attempts before a submission is quarantined")
+      ->capture_default_str();
+  watch_cmd->add_option("--workers", watch.workers, "OCR workers (default: cores)");
+  watch_cmd->add_flag("--once", watch.once,
+                      "Process what is in the inbox once it is ready, then exit");
+  bool no_progress = false;
+  watch_cmd->add_flag("--no-progress", no_progress, "No progress line on the terminal");
+
+  intake::watch::RetryArgs retry;
+  auto* retry_cmd =
+      cli.add_subcommand("retry", "Put quarantined submissions back to work (see `status`)");
+  retry_cmd->add_option("id", retry.ids, "Submission ids (journal ids)");
+  retry_cmd->add_flag("--all", retry.all, "Every quarantined submission");
+  retry_cmd->add_option("--out", retry.out_dir, "Output folder of the watcher")->required();
+
+  intake::watch::StatusArgs status;
+  auto* status_cmd =
+      cli.add_subcommand("status", "List the submissions in an output folder's journal");
+  status_cmd->add_option("id", status.id, "One submission, with its history");
+  status_cmd->add_option("--out", status.out_dir, "Output folder of the watcher")->required();
+  status_cmd->add_flag("--json", status.json, "JSON instead of one line per submission");
+  status_cmd->add_flag("--names", status.names,
+                       "Show the original names (patient data: not for logs)");
+
   std::string config_path;
   auto* check_cmd = cli.add_subcommand("check-config", "Validate a hospital profile");
   check_cmd->add_option("profile", config_path, "Profile YAML file")->required();
@@ -57,6 +109,7 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : intake::app::kExitUsage;
   }
   intake::SetLogLevel(log_level);
+  intake::SetLogFormat(log_format);
 
   if (*process_cmd) return intake::app::RunProcess(process, INTAKE_VERSION);
   if (*check_cmd) return intake::app::RunCheckConfig(config_path);
@@ -67,5 +120,9 @@ int main(int argc, char** argv) {
     }
     return intake::app::RunAudit(audit);
   }
+  watch.progress = !no_progress;
+  if (*watch_cmd) return intake::watch::RunWatch(watch, INTAKE_VERSION);
+  if (*retry_cmd) return intake::watch::RunRetry(retry);
+  if (*status_cmd) return intake::watch::RunStatus(status);
   return intake::app::kExitUsage;
 }

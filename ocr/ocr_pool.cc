@@ -18,6 +18,7 @@
 #include "ocr/preprocess.h"
 #include "pipeline/hash.h"
 #include "pipeline/log.h"
+#include "pipeline/progress.h"
 
 namespace intake::ocr {
 namespace {
@@ -135,19 +136,20 @@ class TesseractPool final : public OcrPool {
     std::vector<Result<OcrPageResult>> results(
         images.size(), Result<OcrPageResult>::Fail("page was not processed"));
     std::atomic<std::size_t> next{0};
+    std::atomic<std::size_t> done{0};
     const std::size_t threads_wanted = std::min(engines_.size(), images.size());
 
     // The calling thread is worker 0; workers 1..n-1 get their own threads for this batch.
     std::vector<std::thread> threads;
     for (std::size_t w = 1; w < threads_wanted; ++w) {
       try {
-        threads.emplace_back([&, w] { Work(engines_[w], images, next, results); });
+        threads.emplace_back([&, w] { Work(engines_[w], images, next, done, results); });
       } catch (const std::system_error&) {
         Log()->warn("ocr: could not start worker {}, continuing with {}", w, threads.size() + 1);
         break;
       }
     }
-    if (!images.empty()) Work(engines_[0], images, next, results);
+    if (!images.empty()) Work(engines_[0], images, next, done, results);
     for (auto& t : threads) t.join();
 
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -169,7 +171,7 @@ class TesseractPool final : public OcrPool {
   // Runs on a worker thread: takes pages from the shared index until none are left, using only
   // `engine`. Nothing escapes: a failure becomes that page's Error.
   static void Work(WorkerEngines& engine, const std::vector<OcrImage>& images,
-                   std::atomic<std::size_t>& next,
+                   std::atomic<std::size_t>& next, std::atomic<std::size_t>& done,
                    std::vector<Result<OcrPageResult>>& results) noexcept {
     for (;;) {
       const std::size_t i = next.fetch_add(1);
@@ -181,6 +183,7 @@ class TesseractPool final : public OcrPool {
       } catch (...) {
         results[i] = Result<OcrPageResult>::Fail("OCR engine failed on the page");
       }
+      ReportItems("pages read", done.fetch_add(1) + 1, images.size());
     }
   }
 

@@ -6,10 +6,10 @@
 // any of them).
 #pragma once
 
+#include <spdlog/logger.h>
+
 #include <memory>
 #include <string>
-
-#include <spdlog/logger.h>
 
 namespace intake {
 
@@ -18,5 +18,13 @@ std::shared_ptr<spdlog::logger> Log();
 
 // Sets the level: "trace", "debug", "info", "warn", "error", "off".
 void SetLogLevel(const std::string& level);
+
+// Sets the line format of every sink: "text" (time level message) or "json" (one object per
+// line: {"time":..,"level":..,"msg":..}, for log collectors). Returns false for another name.
+// Messages of the watcher are key=value pairs ("event=claimed id=12"), so both are structured.
+bool SetLogFormat(const std::string& format);
+
+// The pattern SetLogFormat last chose, for sinks added later (app/terminal_progress.h).
+std::unique_ptr<spdlog::formatter> MakeLogFormatter();
 
 }  // namespace intake

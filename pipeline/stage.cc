@@ -5,11 +5,18 @@
 #include <string>
 
 #include "pipeline/log.h"
+#include "pipeline/progress.h"
 
 namespace intake {
 
 Status RunStages(const std::vector<std::unique_ptr<Stage>>& stages, Case& c) {
+  struct EndReport {
+    const Case& c;
+    ~EndReport() { ReportCaseEnd(c.id); }
+  } end_report{c};
+  int index = 0;
   for (const auto& stage : stages) {
+    ReportStage(c.id, stage->name(), ++index, static_cast<int>(stages.size()));
     const auto start = std::chrono::steady_clock::now();
     Status status;
     try {

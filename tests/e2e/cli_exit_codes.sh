@@ -40,5 +40,13 @@ sed -i 's/"duration_ms":[0-9]*/"duration_ms":999999999/' "$tmp/o/audit.log"  # o
 expect 5 "audit --verify on an edited audit trail" -- "$intake" audit --verify --out "$tmp/o"
 expect 0 "check-config on the shipped profile" -- "$intake" check-config "$(dirname "$0")/../../config/profiles/utokyo-online.yaml"
 expect 1 "check-config on a broken profile" -- "$intake" check-config "$tmp/broken.yaml"
+expect 2 "watch: the inbox is not a folder" -- "$intake" watch "$tmp/nope" --out "$tmp/w"
+expect 2 "watch: the output folder inside the inbox" -- "$intake" watch "$tmp/empty" --out "$tmp/empty/out"
+expect 2 "watch: a negative settle time" -- "$intake" watch "$tmp/empty" --out "$tmp/w" --settle -1
+expect 0 "watch --once on an empty inbox" -- "$intake" watch "$tmp/empty" --out "$tmp/w" --once --settle 0
+expect 2 "retry without ids or --all" -- "$intake" retry --out "$tmp/w"
+expect 1 "retry of an id that is not quarantined" -- "$intake" retry 7 --out "$tmp/w"
+expect 0 "status of an empty journal" -- "$intake" status --out "$tmp/w"
+expect 2 "status where no watcher ran" -- "$intake" status --out "$tmp/o"
 
 [ "$failures" -eq 0 ]

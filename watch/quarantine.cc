@@ -1,0 +1,32 @@
+#include "watch/quarantine.h"
+
+#include <array>
+
+namespace intake::watch {
+
+std::optional<QuarantineReason> LookupQuarantineReason(std::string_view code) {
+  constexpr std::array kAll{kUnreadableSubmission, kProcessingFailed,  kPublishFailed,
+                            kAuditFailed,          kCrashedRepeatedly, kWorkCopyMissing};
+  for (const auto& r : kAll)
+    if (r.code == code) return r;
+  return std::nullopt;
+}
+
+std::string QuarantineReasonText(const JournalEntry& entry) {
+  const auto reason = LookupQuarantineReason(entry.reason_code);
+  std::string text;
+  text += "コード: " + entry.reason_code + "\n";
+  text += "理由: " + std::string(reason ? reason->title_ja : "不明な理由") + "\n";
+  if (!entry.reason.empty()) text += "詳細: " + entry.reason + "\n";
+  text += "受付番号: " + std::to_string(entry.id) + "\n";
+  if (!entry.case_id.empty()) text += "ケースID: " + entry.case_id + "\n";
+  text += "処理回数: " + std::to_string(entry.attempts) + "\n";
+  text += "日時: " + entry.updated_at + "\n";
+  text +=
+      "\n原因を取り除いたあと、次のコマンドで再処理できます（元のファイルは original/ "
+      "にあります）:\n";
+  text += "  intake retry " + std::to_string(entry.id) + " --out <出力フォルダー>\n";
+  return text;
+}
+
+}  // namespace intake::watch

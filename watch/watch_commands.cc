@@ -1,0 +1,195 @@
+#include "watch/watch_commands.h"
+
+#include <iostream>
+#include <nlohmann/json.hpp>
+
+#include "app/commands.h"
+#include "app/terminal_progress.h"
+#include "config/profile.h"
+#include "pipeline/log.h"
+#include "watch/durable_fs.h"
+#include "watch/office_records.h"
+#include "watch/stop_signal.h"
+#include "watch/watcher.h"
+
+namespace intake::watch {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::chrono::milliseconds Millis(double seconds) {
+  return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+}
+
+nlohmann::json EntryJson(const JournalEntry& e, bool names) {
+  nlohmann::json j = {{"id", e.id},
+                      {"state", StateName(e.state)},
+                      {"kind", EntryKindName(e.kind)},
+                      {"via_marker", e.via_marker},
+                      {"sha256", e.sha256},
+                      {"case_id", e.case_id},
+                      {"received_at", e.received_at},
+                      {"duplicate_of", e.duplicate_of},
+                      {"reason_code", e.reason_code},
+                      {"reason", e.reason},
+                      {"attempts", e.attempts},
+                      {"created_at", e.created_at},
+                      {"updated_at", e.updated_at}};
+  if (names) j["name"] = e.inbox_name;
+  return j;
+}
+
+}  // namespace
+
+int RunWatch(const WatchArgs& args, const std::string& version) {
+  using namespace app;
+  if (args.settle_seconds < 0 || args.rescan_seconds <= 0 || args.incomplete_grace_seconds < 0 ||
+      args.max_attempts < 1) {
+    std::cerr << "intake: --settle, --incomplete-grace >= 0, --rescan > 0, --max-attempts >= 1\n";
+    return kExitUsage;
+  }
+  const fs::path profile_path = args.profile.empty() ? config::DefaultProfilePath() : args.profile;
+  auto profile = config::LoadProfile(profile_path);
+  if (!profile.ok()) {
+    std::cerr << "intake: " << profile.message() << "\n";
+    return kExitUsage;
+  }
+  Status folders = CheckWatchFolders(args.inbox, args.out_dir);
+  if (!folders.ok()) {
+    std::cerr << "intake: " << folders.message() << "\n";
+    return kExitUsage;
+  }
+  std::error_code ec;
+  fs::create_directories(args.out_dir, ec);
+  if (ec || !fs::is_directory(args.out_dir)) {
+    std::cerr << "intake: cannot create the output folder " << args.out_dir << "\n";
+    return kExitOutput;
+  }
+  auto lock = OutputLock::Acquire(args.out_dir);
+  if (!lock.ok()) {
+    std::cerr << "intake: " << lock.message() << "\n";
+    return lock.message() == OutputLock::kBusy ? kExitBusy : kExitOutput;
+  }
+  InstallStopSignals();
+
+  ocr::OcrOptions ocr_options;
+  ocr_options.workers = args.workers;
+  auto pool = ocr::OcrPool::Create(ocr_options);  // once, for every case of this process
+  if (!pool.ok()) {
+    std::cerr << "intake: OCR engine could not start: " << pool.message()
+              << " (is tesseract-ocr-jpn installed? run scripts/setup.sh)\n";
+    return kExitEnvironment;
+  }
+  WatchOptions options;
+  // Absolute: the journal keeps work paths, and the next run may start in another folder.
+  options.inbox = fs::absolute(args.inbox).lexically_normal();
+  options.out_dir = fs::absolute(args.out_dir).lexically_normal();
+  options.settle = Millis(args.settle_seconds);
+  options.rescan = Millis(args.rescan_seconds);
+  options.incomplete_grace = Millis(args.incomplete_grace_seconds);
+  options.max_attempts = args.max_attempts;
+  options.once = args.once;
+  ProcessOptions process_options;
+  process_options.program_version = "intake " + version;
+  OfficeRecords records(options.out_dir);
+  auto watcher = Watcher::Open(std::move(options), std::move(*lock), *profile, **pool,
+                               std::move(process_options), &records);
+  if (!watcher.ok()) {
+    std::cerr << "intake: " << watcher.message() << "\n";
+    return kExitOutput;
+  }
+  InstallTerminalProgress(args.progress);
+  Status s = (*watcher)->Run();
+  if (!s.ok()) {
+    Log()->error("event=watch_failed error=\"{}\"", s.message());
+    std::cerr << "intake: the watcher stopped: " << s.message()
+              << " (the journal keeps every submission; restart when fixed)\n";
+    return kExitOutput;
+  }
+  return kExitOk;
+}
+
+int RunRetry(const RetryArgs& args) {
+  using namespace app;
+  if (args.all == !args.ids.empty()) {
+    std::cerr << "intake: name the submission ids to retry, or --all\n";
+    return kExitUsage;
+  }
+  auto requeued =
+      RequeueQuarantined(args.out_dir, args.all ? std::vector<std::int64_t>{} : args.ids);
+  if (!requeued.ok()) {
+    std::cerr << "intake: " << requeued.message() << "\n";
+    return kExitCaseFailed;
+  }
+  for (std::int64_t id : *requeued) std::cout << "requeued " << id << "\n";
+  if (requeued->empty()) std::cout << "nothing in the quarantine\n";
+  return kExitOk;
+}
+
+int RunStatus(const StatusArgs& args) {
+  using namespace app;
+  std::error_code ec;
+  if (!fs::exists(JournalPath(args.out_dir), ec)) {
+    std::cerr << "intake: no journal in " << args.out_dir << " (has `intake watch` run there?)\n";
+    return kExitUsage;
+  }
+  auto journal = Journal::Open(JournalPath(args.out_dir));
+  if (!journal.ok()) {
+    std::cerr << "intake: " << journal.message() << "\n";
+    return kExitOutput;
+  }
+  std::vector<JournalEntry> rows;
+  if (args.id != 0) {
+    auto row = (*journal)->Get(args.id);
+    if (!row.ok()) {
+      std::cerr << "intake: " << row.message() << "\n";
+      return kExitCaseFailed;
+    }
+    rows.push_back(std::move(*row));
+  } else {
+    auto all = (*journal)->List();
+    if (!all.ok()) {
+      std::cerr << "intake: " << all.message() << "\n";
+      return kExitOutput;
+    }
+    rows = std::move(*all);
+  }
+  if (args.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& e : rows) {
+      nlohmann::json j = EntryJson(e, args.names);
+      if (args.id != 0) {
+        auto history = (*journal)->History(e.id);
+        nlohmann::json h = nlohmann::json::array();
+        if (history.ok())
+          for (const auto& t : *history)
+            h.push_back(
+                {{"at", t.at}, {"from", t.from_state}, {"to", t.to_state}, {"detail", t.detail}});
+        j["history"] = h;
+      }
+      out.push_back(j);
+    }
+    // Names from a Windows share may not be UTF-8: replace what JSON cannot carry.
+    std::cout << out.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    return kExitOk;
+  }
+  for (const auto& e : rows) {
+    std::cout << e.id << " " << StateName(e.state) << " " << EntryKindName(e.kind);
+    if (!e.case_id.empty()) std::cout << " case=" << e.case_id;
+    if (!e.duplicate_of.empty()) std::cout << " DUPLICATE_SUBMISSION of=" << e.duplicate_of;
+    if (!e.reason_code.empty()) std::cout << " reason=" << e.reason_code;
+    std::cout << " attempts=" << e.attempts << " updated=" << e.updated_at;
+    if (args.names) std::cout << " name=" << e.inbox_name;
+    std::cout << "\n";
+    if (args.id != 0) {
+      auto history = (*journal)->History(e.id);
+      if (history.ok())
+        for (const auto& t : *history)
+          std::cout << "  " << t.at << " " << (t.from_state.empty() ? "-" : t.from_state) << " -> "
+                    << t.to_state << (t.detail.empty() ? "" : " (" + t.detail + ")") << "\n";
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace intake::watch

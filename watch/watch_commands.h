@@ -1,0 +1,42 @@
+// The intake office's subcommands: `intake watch`, `intake retry`, `intake status`. Each returns
+// the process exit code (app::ExitCode; `watch` adds kExitBusy).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace intake::watch {
+
+struct WatchArgs {
+  std::filesystem::path inbox;
+  std::filesystem::path out_dir;
+  std::filesystem::path profile;  // empty: the shipped default profile
+  double settle_seconds = 5;
+  double rescan_seconds = 10;
+  double incomplete_grace_seconds = 600;
+  int max_attempts = 3;
+  int workers = 0;
+  bool once = false;
+  bool progress = true;  // on a terminal only
+};
+
+struct RetryArgs {
+  std::filesystem::path out_dir;
+  std::vector<std::int64_t> ids;
+  bool all = false;
+};
+
+struct StatusArgs {
+  std::filesystem::path out_dir;
+  bool json = false;
+  bool names = false;   // include the submissions' original names (confidential)
+  std::int64_t id = 0;  // one submission with its history; 0: all
+};
+
+int RunWatch(const WatchArgs& args, const std::string& version);
+int RunRetry(const RetryArgs& args);
+int RunStatus(const StatusArgs& args);
+
+}  // namespace intake::watch
