@@ -140,12 +140,12 @@ Result<ImageHeader> ReadImageHeader(const std::filesystem::path& path, int frame
 
 namespace intake::ocr {
 
-Status WriteGrayPng(const std::filesystem::path& path, const unsigned char* pixels, int width,
-                    int height, int stride, int dpi) {
-  QuietLeptonica();
-  if (width <= 0 || height <= 0 || stride < width) return Status::Fail("invalid image dimensions");
+namespace {
+
+// A Leptonica copy of 8-bit grey rows, or null when it cannot be allocated.
+PIX* GrayPix(const unsigned char* pixels, int width, int height, int stride, int dpi) {
   PIX* pix = pixCreate(width, height, 8);
-  if (pix == nullptr) return Status::Fail("image could not be allocated");
+  if (pix == nullptr) return nullptr;
   l_uint32* data = pixGetData(pix);
   const int wpl = pixGetWpl(pix);
   for (int y = 0; y < height; ++y) {
@@ -154,10 +154,38 @@ Status WriteGrayPng(const std::filesystem::path& path, const unsigned char* pixe
     for (int x = 0; x < width; ++x) SET_DATA_BYTE(line, x, row[x]);
   }
   pixSetResolution(pix, dpi, dpi);
+  return pix;
+}
+
+}  // namespace
+
+Status WriteGrayPng(const std::filesystem::path& path, const unsigned char* pixels, int width,
+                    int height, int stride, int dpi) {
+  QuietLeptonica();
+  if (width <= 0 || height <= 0 || stride < width) return Status::Fail("invalid image dimensions");
+  PIX* pix = GrayPix(pixels, width, height, stride, dpi);
+  if (pix == nullptr) return Status::Fail("image could not be allocated");
   pixSetZlibCompression(pix, 1);  // fast: the page images are scratch files for OCR
   const l_ok failed = pixWrite(path.c_str(), pix, IFF_PNG);
   pixDestroy(&pix);
   return failed ? Status::Fail("image could not be written") : Status::Ok();
+}
+
+Result<std::string> EncodeGrayJpeg(const unsigned char* pixels, int width, int height, int stride,
+                                   int dpi, int quality) {
+  using R = Result<std::string>;
+  QuietLeptonica();
+  if (width <= 0 || height <= 0 || stride < width) return R::Fail("invalid image dimensions");
+  PIX* pix = GrayPix(pixels, width, height, stride, dpi);
+  if (pix == nullptr) return R::Fail("image could not be allocated");
+  l_uint8* data = nullptr;
+  size_t size = 0;
+  const l_ok failed = pixWriteMemJpeg(&data, &size, pix, quality, 0);
+  pixDestroy(&pix);
+  if (failed != 0 || data == nullptr) return R::Fail("image could not be encoded");
+  std::string bytes(reinterpret_cast<const char*>(data), size);
+  lept_free(data);
+  return bytes;
 }
 
 }  // namespace intake::ocr

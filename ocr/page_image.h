@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <string>
 
 #include "pipeline/result.h"
 
@@ -15,6 +16,11 @@ namespace intake::ocr {
 // Images larger than this are refused (a 300-dpi A0 page is about 140 megapixels).
 inline constexpr int kMaxImageSide = 20000;
 inline constexpr std::int64_t kMaxImagePixels = 200'000'000;
+
+// Pages are read at no more than kMaxOcrPixels: larger images are scaled down to
+// kTargetOcrPixels (an A4 page at 300 dpi) before OCR, and PDF pages are rendered within it.
+inline constexpr std::int64_t kTargetOcrPixels = 2480LL * 3508;
+inline constexpr std::int64_t kMaxOcrPixels = 12'000'000;
 
 enum class ImageFormat { kTiff, kJpeg, kPng, kBmp, kGif, kPnm, kWebp, kJp2, kOther };
 
@@ -40,6 +46,11 @@ Status CheckImageSize(int width, int height);
 // `dpi`. Poppler's own PNG writer takes ~17 s for a 300-dpi A4 page; this takes well under 1 s.
 Status WriteGrayPng(const std::filesystem::path& path, const unsigned char* pixels, int width,
                     int height, int stride, int dpi);
+
+// Encodes an 8-bit grey image as JPEG (Leptonica, `quality` 1-100) recording `dpi`: the bytes of
+// the file.
+Result<std::string> EncodeGrayJpeg(const unsigned char* pixels, int width, int height, int stride,
+                                   int dpi, int quality);
 
 // Turns Leptonica's messages to stderr off (they can name files). Idempotent and thread-safe;
 // the functions above and the OCR pool call it themselves.

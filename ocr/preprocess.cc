@@ -20,8 +20,8 @@ constexpr int kInkThreshold = 130;
 // Resolution assumed when the image records none (scans and rendered pages are mostly 300 dpi).
 constexpr int kDefaultDpi = 300;
 
-long long Milliseconds(std::chrono::steady_clock::duration d) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+double Milliseconds(std::chrono::steady_clock::duration d) {
+  return std::chrono::duration<double, std::milli>(d).count();
 }
 
 // Side of the square part of the page that OSD looks at first, in inches.
@@ -112,7 +112,6 @@ Result<PreparedPage> PreparePage(tesseract::TessBaseAPI* osd, PixPtr page) {
   if (!binary) return R::Fail("page could not be binarised");
 
   PreparedPage out;
-  const auto osd_start = std::chrono::steady_clock::now();
   if (osd != nullptr) {
     out.rotation_degrees = DetectUprightRotation(*osd, binary.get());
     if (out.rotation_degrees != 0) {
@@ -134,9 +133,8 @@ Result<PreparedPage> PreparePage(tesseract::TessBaseAPI* osd, PixPtr page) {
     page = std::move(straight);
   }
   const auto end = std::chrono::steady_clock::now();
-  Log()->debug("ocr: page turned {} deg, straightened {:.2f} deg in {} ms (orientation {} ms)",
-               out.rotation_degrees, out.skew_degrees, Milliseconds(end - start),
-               Milliseconds(skew_start - osd_start));
+  out.orient_ms = Milliseconds(skew_start - start);
+  out.deskew_ms = Milliseconds(end - skew_start);
   out.pix = std::move(page);
   return out;
 }

@@ -50,6 +50,8 @@ struct PreparedPage {
   PixPtr pix;                // the page to give Tesseract (8-bit grey or 1-bit)
   int rotation_degrees = 0;  // clockwise rotation applied to make the page upright: 0/90/180/270
   double skew_degrees = 0;   // clockwise rotation applied to straighten the lines
+  double orient_ms = 0;      // binarising, OSD and turning
+  double deskew_ms = 0;      // skew search and straightening
 };
 
 // Degrees (clockwise, 0/90/180/270) by which the 1-bit page `binary` must be turned to be

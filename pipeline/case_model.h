@@ -50,6 +50,16 @@ struct SourceFile {
 enum class TextSource { kNone, kPdfTextLayer, kOcr };
 std::string_view TextSourceName(TextSource source);
 
+// A line of OCR text and its box, in pixels of the page image OCR read (Page::read_image).
+struct TextLine {
+  int left = 0;
+  int top = 0;
+  int width = 0;
+  int height = 0;
+  bool vertical = false;  // a column of vertical writing
+  std::string text;       // UTF-8 (patient data)
+};
+
 // One page: a PDF page, a TIFF frame, or a photo.
 struct Page {
   std::string id;          // "p0001", in submission order
@@ -65,6 +75,17 @@ struct Page {
   std::string text;                      // UTF-8, as extracted (patient data)
   std::optional<double> ocr_confidence;  // 0..1, only for OCR'd pages
 
+  // What OCR read (stages/ocr): the upright, straightened page image kept in the work area
+  // (JPEG, or PNG when bilevel) with its size and resolution, and the text lines in it, for the
+  // searchable PDF (stages/write_documents). Empty for pages with a PDF text layer.
+  std::filesystem::path read_image;
+  int read_image_width = 0;
+  int read_image_height = 0;
+  int read_image_dpi = 0;
+  std::vector<TextLine> lines;
+  int rotation_degrees = 0;    // clockwise turn OCR applied to make the page upright
+  bool vertical_text = false;  // read (partly) as vertical writing
+
   // Classification (stages/classify).
   std::string doc_type = "other";
   double type_score = 0.0;            // 0..1 confidence of doc_type
@@ -77,6 +98,9 @@ struct Document {
   std::string type;  // document type id from the profile, or "other"
   std::vector<std::string> page_ids;
   double confidence = 0.0;  // best page score in the document
+  // Searchable PDF of the document, relative to the case folder
+  // ("documents/01_referral_letter.pdf"); empty when none was written (stages/write_documents).
+  std::string pdf = {};
 };
 
 // DICOM imaging, grouped by UIDs (stages/dicom).

@@ -24,13 +24,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Poppler prints parse errors to stderr, with content from the file: keep it quiet.
-void QuietPoppler() {
-  static std::once_flag once;
-  std::call_once(
-      once, [] { poppler::set_debug_error_function([](const std::string&, void*) {}, nullptr); });
-}
-
 // Counts code points that are not white space (ASCII, NBSP, ideographic space).
 int CountNonSpaceChars(const std::string& utf8) {
   int count = 0;
@@ -48,20 +41,6 @@ int CountNonSpaceChars(const std::string& utf8) {
     ++count;
   }
   return count;
-}
-
-// The resolution to render a page of `width` x `height` points at: `dpi`, lowered when the page
-// is so large that the image would exceed the OCR size limits.
-double RenderDpi(double width_pt, double height_pt, int dpi) {
-  double result = dpi;
-  const double side = std::max(width_pt, height_pt);
-  if (side > 0) result = std::min(result, ocr::kMaxImageSide * 72.0 / side * 0.99);
-  const double area = width_pt * height_pt;
-  if (area > 0) {
-    result = std::min(
-        result, std::sqrt(static_cast<double>(ocr::kMaxImagePixels) * 72.0 * 72.0 / area) * 0.99);
-  }
-  return result;
 }
 
 // An image whose longer side is shorter than this cannot hold a readable document page (an A5
@@ -277,6 +256,24 @@ class PagesStage final : public Stage {
 };
 
 }  // namespace
+
+void QuietPoppler() {
+  static std::once_flag once;
+  std::call_once(
+      once, [] { poppler::set_debug_error_function([](const std::string&, void*) {}, nullptr); });
+}
+
+double RenderDpi(double width_pt, double height_pt, int dpi) {
+  double result = dpi;
+  const double side = std::max(width_pt, height_pt);
+  if (side > 0) result = std::min(result, ocr::kMaxImageSide * 72.0 / side * 0.99);
+  const double area = width_pt * height_pt;
+  if (area > 0) {
+    result = std::min(
+        result, std::sqrt(static_cast<double>(ocr::kMaxOcrPixels) * 72.0 * 72.0 / area) * 0.99);
+  }
+  return result;
+}
 
 std::unique_ptr<Stage> MakePagesStage(PagesOptions options) {
   return std::make_unique<PagesStage>(options);

@@ -18,4 +18,11 @@ struct PagesOptions {
 
 std::unique_ptr<Stage> MakePagesStage(PagesOptions options = {});
 
+// Shared with stages/write_documents, which renders text-layer pages for the searchable PDFs.
+// Turns Poppler's error messages (they can quote the file) off; idempotent, thread-safe.
+void QuietPoppler();
+// The resolution to render a page of `width_pt` x `height_pt` at: `dpi`, lowered when the image
+// would be larger than OCR reads (ocr::kMaxOcrPixels) or too long on one side.
+double RenderDpi(double width_pt, double height_pt, int dpi);
+
 }  // namespace intake::stages
