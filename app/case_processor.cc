@@ -16,6 +16,7 @@
 #include "stages/rules.h"
 #include "stages/screen.h"
 #include "stages/unpack.h"
+#include "stages/write_documents.h"
 #include "stages/write_report.h"
 
 namespace intake::app {
@@ -119,6 +120,10 @@ Outcome CaseProcessor::Process(const fs::path& submission) {
   stages.push_back(stages::MakeScreenStage());  // before anything else uses the text
   stages.push_back(stages::MakeDicomStage());
   stages.push_back(stages::MakeClassifyStage(profile_));
+  stages::WriteDocumentsOptions documents_options;
+  documents_options.case_dir = outcome.case_dir;
+  documents_options.glyph_font = ocr_.tessdata_dir() / "pdf.ttf";
+  stages.push_back(stages::MakeWriteDocumentsStage(documents_options));
   stages.push_back(stages::MakeFactsStage());
   stages.push_back(stages::MakeRulesStage(profile_));
   stages.push_back(stages::MakeWriteReportStage(outcome.case_dir, context));
