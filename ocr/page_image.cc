@@ -159,18 +159,6 @@ PIX* GrayPix(const unsigned char* pixels, int width, int height, int stride, int
 
 }  // namespace
 
-Status WriteGrayPng(const std::filesystem::path& path, const unsigned char* pixels, int width,
-                    int height, int stride, int dpi) {
-  QuietLeptonica();
-  if (width <= 0 || height <= 0 || stride < width) return Status::Fail("invalid image dimensions");
-  PIX* pix = GrayPix(pixels, width, height, stride, dpi);
-  if (pix == nullptr) return Status::Fail("image could not be allocated");
-  pixSetZlibCompression(pix, 1);  // fast: the page images are scratch files for OCR
-  const l_ok failed = pixWrite(path.c_str(), pix, IFF_PNG);
-  pixDestroy(&pix);
-  return failed ? Status::Fail("image could not be written") : Status::Ok();
-}
-
 Result<std::string> EncodeGrayJpeg(const unsigned char* pixels, int width, int height, int stride,
                                    int dpi, int quality) {
   using R = Result<std::string>;

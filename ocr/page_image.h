@@ -1,8 +1,9 @@
 // Page images on disk, looked at with Leptonica without decoding their pixels.
 //
 // The pages stage counts TIFF frames here, and the OCR pool checks an image's dimensions before
-// decoding it, so a decompression bomb is refused instead of allocated. Error messages never
-// name the file (its name comes from the submission).
+// decoding it, so a decompression bomb is refused instead of allocated. Drawn PDF pages are
+// encoded here for the searchable PDFs. Error messages never name the file (its name comes from
+// the submission).
 #pragma once
 
 #include <cstdint>
@@ -41,11 +42,6 @@ Result<ImageHeader> ReadImageHeader(const std::filesystem::path& path, int frame
 
 // Ok when the dimensions are within kMaxImageSide and kMaxImagePixels.
 Status CheckImageSize(int width, int height);
-
-// Writes an 8-bit grey image (rows of `stride` bytes) as PNG with fast compression, recording
-// `dpi`. Poppler's own PNG writer takes ~17 s for a 300-dpi A4 page; this takes well under 1 s.
-Status WriteGrayPng(const std::filesystem::path& path, const unsigned char* pixels, int width,
-                    int height, int stride, int dpi);
 
 // Encodes an 8-bit grey image as JPEG (Leptonica, `quality` 1-100) recording `dpi`: the bytes of
 // the file.

@@ -77,6 +77,24 @@ PixPtr NormalizeBackground(Pix* grey) {
   return PixPtr(pixGammaTRC(nullptr, even.get(), 1.0f, 0, 200));
 }
 
+// Scales a 1-bit or 8-bit page down when huge, evens out its background when uneven, and
+// records its resolution.
+Result<LoadedPage> Finish(PixPtr pix, int source_dpi, LoadedPage page, bool normalize_background) {
+  using R = Result<LoadedPage>;
+  pix = ScaleDown(std::move(pix), page.scale);
+  if (!pix) return R::Fail("image could not be scaled down");
+  if (normalize_background && pixGetDepth(pix.get()) == 8 && HasUnevenBackground(pix.get())) {
+    PixPtr even = NormalizeBackground(pix.get());
+    if (!even) return R::Fail("image background could not be normalised");
+    pix = std::move(even);
+    page.background_normalized = true;
+  }
+  page.dpi = std::max(1, static_cast<int>(std::lround(source_dpi * page.scale)));
+  pixSetResolution(pix.get(), page.dpi, page.dpi);
+  page.pix = std::move(pix);
+  return page;
+}
+
 }  // namespace
 
 int EstimateDpi(int width, int height, int recorded_dpi) {
@@ -131,21 +149,33 @@ Result<LoadedPage> LoadPage(const std::filesystem::path& path, int frame,
     return Error{size.message()};
   }
   const int source_dpi = EstimateDpi(header->width, header->height, pixGetXRes(pix.get()));
-
   pix = ToOcrDepth(std::move(pix), page.colour);
   if (!pix) return R::Fail("image could not be converted to grey");
-  pix = ScaleDown(std::move(pix), page.scale);
-  if (!pix) return R::Fail("image could not be scaled down");
-  if (normalize_background && pixGetDepth(pix.get()) == 8 && HasUnevenBackground(pix.get())) {
-    PixPtr even = NormalizeBackground(pix.get());
-    if (!even) return R::Fail("image background could not be normalised");
-    pix = std::move(even);
-    page.background_normalized = true;
+  return Finish(std::move(pix), source_dpi, std::move(page), normalize_background);
+}
+
+Result<LoadedPage> LoadDrawnPage(const GrayImage& image, bool normalize_background) {
+  using R = Result<LoadedPage>;
+  QuietLeptonica();
+  if (Status size = CheckImageSize(image.width, image.height); !size.ok()) {
+    return Error{size.message()};
   }
-  page.dpi = std::max(1, static_cast<int>(std::lround(source_dpi * page.scale)));
-  pixSetResolution(pix.get(), page.dpi, page.dpi);
-  page.pix = std::move(pix);
-  return page;
+  if (image.stride < image.width ||
+      image.pixels.size() < static_cast<std::size_t>(image.stride) * image.height) {
+    return R::Fail("drawn page has fewer pixels than its size");
+  }
+  PixPtr pix(pixCreateNoInit(image.width, image.height, 8));
+  if (!pix) return R::Fail("image could not be allocated");
+  l_uint32* data = pixGetData(pix.get());
+  const int wpl = pixGetWpl(pix.get());
+  for (int y = 0; y < image.height; ++y) {
+    l_uint32* line = data + static_cast<std::ptrdiff_t>(y) * wpl;
+    const unsigned char* row = image.pixels.data() + static_cast<std::ptrdiff_t>(y) * image.stride;
+    for (int x = 0; x < image.width; ++x) SET_DATA_BYTE(line, x, row[x]);
+  }
+  return Finish(std::move(pix),
+                image.dpi > 0 ? image.dpi : EstimateDpi(image.width, image.height, 0), LoadedPage{},
+                normalize_background);
 }
 
 }  // namespace intake::ocr

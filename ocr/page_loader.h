@@ -7,11 +7,13 @@
 // through its red channel: red seals and stamps over text fade to paper, black and blue ink stay
 // dark (measured on a generated consent form with four seals over the names: mean confidence 50
 // with luminance, 84 with the red channel). Photo-like pages (a phone photo with a shadow: the
-// paper's brightness varies across the page) get Leptonica's background normalisation.
+// paper's brightness varies across the page) get Leptonica's background normalisation. Pages
+// drawn in memory (PDF pages) go through the same limits, scaling and background steps.
 #pragma once
 
 #include <filesystem>
 
+#include "ocr/ocr_pool.h"
 #include "ocr/page_image.h"
 #include "ocr/preprocess.h"
 #include "pipeline/result.h"
@@ -36,6 +38,9 @@ struct LoadedPage {
 // Reads frame `frame` of `path`. Errors never name the file.
 Result<LoadedPage> LoadPage(const std::filesystem::path& path, int frame,
                             bool normalize_background);
+
+// The same for a page drawn in memory (a resolution it records is trusted).
+Result<LoadedPage> LoadDrawnPage(const GrayImage& image, bool normalize_background);
 
 // The resolution to assume for a `width` x `height` image that records `recorded_dpi` (0: none):
 // the recorded one when it gives a page between a business card and A3, else the one that makes

@@ -116,6 +116,16 @@ double MeanLineConfidence(const PageReading& reading, bool vertical) {
   return characters > 0 ? sum / characters : 0.0;
 }
 
+bool NeedsVerticalModel(const PageReading& reading) {
+  return reading.vertical_share >= kMinVerticalShare &&
+         MeanLineConfidence(reading, true) < kSidewaysLineConfidence;
+}
+
+bool LooksSideways(const PageReading& reading) {
+  return reading.vertical_share >= kMinSidewaysShare &&
+         MeanLineConfidence(reading, true) >= kSidewaysLineConfidence;
+}
+
 PageReading MergeReadings(const PageReading& horizontal, const PageReading& vertical) {
   std::vector<bool> used(vertical.lines.size(), false);
   PageReading merged;

@@ -1,14 +1,17 @@
-// Reading one prepared page with one Tesseract engine: text, confidence and text lines, and the
-// merge of a horizontal and a vertical reading of the same page.
+// Reading one prepared page with one Tesseract engine: text, confidence and text lines, what the
+// reading says about the page's writing and orientation, and the merge of a horizontal and a
+// vertical reading of the same page.
 //
 // Internal to ocr/ (names Tesseract's TessBaseAPI and Leptonica's Pix). Tesseract's page layout
-// analysis (PSM_AUTO) marks blocks written top to bottom even when the `jpn` model reads them;
-// `jpn` cannot read such columns (measured on a generated vertical koseki page: mean confidence
-// 17, nothing right), the `jpn_vert` model reads them (confidence 88, CER about 2%), and
-// `jpn_vert` cannot read horizontal lines. So a page is read with `jpn` first; only when
-// vertical blocks hold at least kMinVerticalShare of its text area is it read again with
-// `jpn_vert`, and the page keeps `jpn`'s horizontal lines and `jpn_vert`'s vertical ones when
-// those read better than `jpn`'s.
+// analysis (PSM_AUTO) marks blocks whose lines run top to bottom, and turns them a quarter
+// counter-clockwise before the LSTM reads them. Two kinds of page give such blocks:
+// - vertical Japanese (縦書き): the turned glyphs lie on their side; `jpn` cannot read them
+//   (generated koseki: mean confidence 0.17, nothing right), `jpn_vert` can (0.88, CER 2.5%),
+//   and `jpn_vert` cannot read horizontal lines;
+// - a horizontal page turned a quarter clockwise: the turn puts the glyphs upright again and
+//   `jpn` reads the page as well as upright (sample forms: 0.85-0.92 either way), but in columns.
+// So vertical blocks that `jpn` reads badly are read again with `jpn_vert` (NeedsVerticalModel),
+// and a page that is mostly vertical blocks read well by `jpn` is sideways (LooksSideways).
 #pragma once
 
 #include <string>
@@ -20,8 +23,13 @@
 
 namespace intake::ocr {
 
-// Share of the text lines' area in vertical blocks above which a page is read again.
+// Share of the text lines' area in vertical blocks above which a page is read again with the
+// vertical model, and above which it may be a sideways page.
 inline constexpr double kMinVerticalShare = 0.2;
+inline constexpr double kMinSidewaysShare = 0.5;
+// Mean confidence (0..100) of `jpn` on vertical blocks at and above which they are horizontal
+// text turned sideways, below which vertical writing.
+inline constexpr double kSidewaysLineConfidence = 60;
 
 struct ReadLine {
   OcrLine line;
@@ -48,5 +56,12 @@ PageReading MergeReadings(const PageReading& horizontal, const PageReading& vert
 
 // Character-weighted mean confidence (0..100) of the vertical (or horizontal) lines.
 double MeanLineConfidence(const PageReading& reading, bool vertical);
+
+// True when a reading with the horizontal model found vertical writing it could not read.
+bool NeedsVerticalModel(const PageReading& reading);
+
+// True when a reading with the horizontal model found the page mostly in columns that it read
+// well: horizontal text turned a quarter clockwise.
+bool LooksSideways(const PageReading& reading);
 
 }  // namespace intake::ocr

@@ -4,7 +4,6 @@
 #include <tesseract/baseapi.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <numbers>
 #include <optional>
@@ -19,10 +18,6 @@ namespace {
 constexpr int kInkThreshold = 130;
 // Resolution assumed when the image records none (scans and rendered pages are mostly 300 dpi).
 constexpr int kDefaultDpi = 300;
-
-double Milliseconds(std::chrono::steady_clock::duration d) {
-  return std::chrono::duration<double, std::milli>(d).count();
-}
 
 // Side of the square part of the page that OSD looks at first, in inches.
 constexpr int kOsdWindowInches = 2;
@@ -105,38 +100,27 @@ double DetectSkewCorrection(Pix* binary) {
   return angle;
 }
 
-Result<PreparedPage> PreparePage(tesseract::TessBaseAPI* osd, PixPtr page) {
-  using R = Result<PreparedPage>;
-  const auto start = std::chrono::steady_clock::now();
-  PixPtr binary(pixConvertTo1(page.get(), kInkThreshold));
-  if (!binary) return R::Fail("page could not be binarised");
+PixPtr Binarize(Pix* page) { return PixPtr(pixConvertTo1(page, kInkThreshold)); }
 
-  PreparedPage out;
-  if (osd != nullptr) {
-    out.rotation_degrees = DetectUprightRotation(*osd, binary.get());
-    if (out.rotation_degrees != 0) {
-      const int quads = out.rotation_degrees / 90;
-      PixPtr turned(pixRotateOrth(page.get(), quads));
-      PixPtr turned_binary(pixRotateOrth(binary.get(), quads));
-      if (!turned || !turned_binary) return R::Fail("page could not be rotated");
-      page = std::move(turned);
-      binary = std::move(turned_binary);
-    }
-  }
+Result<double> Straighten(PixPtr& page) {
+  PixPtr binary = Binarize(page.get());
+  if (!binary) return Result<double>::Fail("page could not be binarised");
+  const double skew = DetectSkewCorrection(binary.get());
+  if (skew == 0) return 0.0;
+  const auto radians = static_cast<l_float32>(skew * std::numbers::pi / 180);
+  PixPtr straight(pixRotate(page.get(), radians, L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0));
+  if (!straight) return Result<double>::Fail("page could not be straightened");
+  page = std::move(straight);
+  return skew;
+}
 
-  const auto skew_start = std::chrono::steady_clock::now();
-  out.skew_degrees = DetectSkewCorrection(binary.get());
-  if (out.skew_degrees != 0) {
-    const auto radians = static_cast<l_float32>(out.skew_degrees * std::numbers::pi / 180);
-    PixPtr straight(pixRotate(page.get(), radians, L_ROTATE_AREA_MAP, L_BRING_IN_WHITE, 0, 0));
-    if (!straight) return R::Fail("page could not be straightened");
-    page = std::move(straight);
-  }
-  const auto end = std::chrono::steady_clock::now();
-  out.orient_ms = Milliseconds(skew_start - start);
-  out.deskew_ms = Milliseconds(end - skew_start);
-  out.pix = std::move(page);
-  return out;
+Status Turn(PixPtr& page, int degrees) {
+  const int quads = ((degrees / 90) % 4 + 4) % 4;
+  if (quads == 0) return Status::Ok();
+  PixPtr turned(pixRotateOrth(page.get(), quads));
+  if (!turned) return Status::Fail("page could not be rotated");
+  page = std::move(turned);
+  return Status::Ok();
 }
 
 }  // namespace intake::ocr

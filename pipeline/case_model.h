@@ -65,10 +65,12 @@ struct Page {
   std::string id;          // "p0001", in submission order
   std::string file_id;     // SourceFile::id
   int number_in_file = 1;  // 1-based
-  // Image to OCR when the page has no usable text layer: a rendered PDF page (PNG in the work
-  // area) or the source image itself, frame `image_frame` (0-based, multi-page TIFF).
+  // Image to OCR when the page has no usable text layer: the source image itself, frame
+  // `image_frame` (0-based, multi-page TIFF); or, for a PDF page without one, nothing: the page
+  // is drawn at `pdf_render_dpi` when OCR reads it.
   std::filesystem::path image_path;
   int image_frame = 0;
+  double pdf_render_dpi = 0;
   bool needs_ocr = false;
 
   TextSource text_source = TextSource::kNone;

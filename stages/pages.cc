@@ -2,8 +2,6 @@
 
 #include <poppler-document.h>
 #include <poppler-global.h>
-#include <poppler-image.h>
-#include <poppler-page-renderer.h>
 #include <poppler-page.h>
 
 #include <algorithm>
@@ -18,6 +16,7 @@
 
 #include "ocr/page_image.h"
 #include "pipeline/log.h"
+#include "stages/pdf_render.h"
 
 namespace intake::stages {
 namespace {
@@ -103,7 +102,8 @@ class PagesStage final : public Stage {
                         std::chrono::steady_clock::now() - start)
                         .count();
     Log()->info(
-        "pages: case {}: {} pages ({} PDF text layer, {} PDF rendered, {} images), {} too small, "
+        "pages: case {}: {} pages ({} PDF text layer, {} PDF to draw for OCR, {} images), {} too "
+        "small, "
         "{} unreadable files, {} ms",
         c.id, counts.pages, counts.text_layer, counts.rendered, counts.images, counts.too_small,
         counts.unreadable_files, ms);
@@ -197,16 +197,8 @@ class PagesStage final : public Stage {
         page.text_source = TextSource::kPdfTextLayer;
         ++text_pages;
       } else {
-        auto image_path = RenderPage(c, *pdf_page, page.id);
-        if (!image_path.ok()) return image_path.status();
-        if (image_path->empty()) {
-          c.AddFinding("CORRUPT_FILE",
-                       "PDFファイル「" + file.relative_path + "」の" + std::to_string(number) +
-                           "ページ目を画像にできませんでした。",
-                       file.id);
-          continue;
-        }
-        page.image_path = std::move(*image_path);
+        const poppler::rectf rect = pdf_page->page_rect();
+        page.pdf_render_dpi = RenderDpi(rect.width(), rect.height(), options_.render_dpi);
         page.needs_ocr = true;
         ++rendered;
       }
@@ -218,62 +210,15 @@ class PagesStage final : public Stage {
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                         std::chrono::steady_clock::now() - start)
                         .count();
-    Log()->debug("pages: {} PDF {} pages, {} text layer, {} rendered, {} ms", file.id, page_count,
-                 text_pages, rendered, ms);
+    Log()->debug("pages: {} PDF {} pages, {} text layer, {} to draw for OCR, {} ms", file.id,
+                 page_count, text_pages, rendered, ms);
     return Status::Ok();
-  }
-
-  // Renders one page to work_dir/pages/<page id>.png. An empty path means the page could not be
-  // rendered (a finding for the file); an Error means the work area cannot be written.
-  Result<fs::path> RenderPage(const Case& c, const poppler::page& pdf_page,
-                              const std::string& page_id) const {
-    const poppler::rectf rect = pdf_page.page_rect();
-    const double dpi = RenderDpi(rect.width(), rect.height(), options_.render_dpi);
-    poppler::page_renderer renderer;
-    renderer.set_render_hint(poppler::page_renderer::antialiasing, true);
-    renderer.set_render_hint(poppler::page_renderer::text_antialiasing, true);
-    renderer.set_image_format(poppler::image::format_gray8);
-    const poppler::image image = renderer.render_page(&pdf_page, dpi, dpi);
-    if (!image.is_valid()) return fs::path();
-
-    const fs::path dir = c.work_dir / "pages";
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) {
-      return Result<fs::path>::Fail("could not create the page image folder: " + ec.message());
-    }
-    fs::path out = dir / (page_id + ".png");
-    const Status written = ocr::WriteGrayPng(
-        out, reinterpret_cast<const unsigned char*>(image.const_data()), image.width(),
-        image.height(), image.bytes_per_row(), static_cast<int>(std::lround(dpi)));
-    if (!written.ok()) {
-      return Result<fs::path>::Fail("could not write the image of page " + page_id);
-    }
-    return out;
   }
 
   PagesOptions options_;
 };
 
 }  // namespace
-
-void QuietPoppler() {
-  static std::once_flag once;
-  std::call_once(
-      once, [] { poppler::set_debug_error_function([](const std::string&, void*) {}, nullptr); });
-}
-
-double RenderDpi(double width_pt, double height_pt, int dpi) {
-  double result = dpi;
-  const double side = std::max(width_pt, height_pt);
-  if (side > 0) result = std::min(result, ocr::kMaxImageSide * 72.0 / side * 0.99);
-  const double area = width_pt * height_pt;
-  if (area > 0) {
-    result = std::min(
-        result, std::sqrt(static_cast<double>(ocr::kMaxOcrPixels) * 72.0 * 72.0 / area) * 0.99);
-  }
-  return result;
-}
 
 std::unique_ptr<Stage> MakePagesStage(PagesOptions options) {
   return std::make_unique<PagesStage>(options);

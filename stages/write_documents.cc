@@ -1,8 +1,6 @@
 #include "stages/write_documents.h"
 
 #include <poppler-document.h>
-#include <poppler-image.h>
-#include <poppler-page-renderer.h>
 #include <poppler-page.h>
 
 #include <algorithm>
@@ -20,7 +18,7 @@
 #include "ocr/page_image.h"
 #include "pdf/searchable_pdf.h"
 #include "pipeline/log.h"
-#include "stages/pages.h"
+#include "stages/pdf_render.h"
 
 namespace intake::stages {
 namespace {
@@ -224,16 +222,10 @@ class WriteDocumentsStage final : public Stage {
 
     const poppler::rectf rect = pdf_page->page_rect();
     const double dpi = RenderDpi(rect.width(), rect.height(), options_.text_layer_dpi);
-    poppler::page_renderer renderer;
-    renderer.set_render_hint(poppler::page_renderer::antialiasing, true);
-    renderer.set_render_hint(poppler::page_renderer::text_antialiasing, true);
-    renderer.set_image_format(poppler::image::format_gray8);
-    const poppler::image image = renderer.render_page(pdf_page.get(), dpi, dpi);
-    if (!image.is_valid()) return R::Fail("the PDF page could not be rendered");
-    const int rounded_dpi = static_cast<int>(std::lround(dpi));
-    auto jpeg = ocr::EncodeGrayJpeg(reinterpret_cast<const unsigned char*>(image.const_data()),
-                                    image.width(), image.height(), image.bytes_per_row(),
-                                    rounded_dpi, options_.jpeg_quality);
+    auto drawn = RenderGray(*pdf_page, dpi);
+    if (!drawn.ok()) return Error{drawn.message()};
+    auto jpeg = ocr::EncodeGrayJpeg(drawn->pixels.data(), drawn->width, drawn->height,
+                                    drawn->stride, drawn->dpi, options_.jpeg_quality);
     if (!jpeg.ok()) return Error{jpeg.message()};
 
     Rendered out;

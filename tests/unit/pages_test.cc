@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <leptonica/allheaders.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -13,7 +14,9 @@
 #include <string>
 #include <vector>
 
+#include "ocr/page_image.h"
 #include "ocr_test_support.h"
+#include "stages/pdf_render.h"
 
 namespace intake::stages {
 namespace {
@@ -110,7 +113,7 @@ TEST_F(PagesStageTest, BornDigitalPdfUsesTheTextLayer) {
   EXPECT_FALSE(fs::exists(c_.work_dir / "pages" / "p0001.png"));
 }
 
-TEST_F(PagesStageTest, ImageOnlyPdfPageIsRenderedForOcr) {
+TEST_F(PagesStageTest, ImageOnlyPdfPageIsMarkedForOcrAndDrawnOnDemand) {
   const auto& pdf = AddFile("scan.pdf", FileKind::kPdf);
   ASSERT_TRUE(
       intake::testing::WriteImageOnlyPdf(pdf.path, {"診療情報提供書", "患者氏名　山田　太郎"}));
@@ -122,30 +125,43 @@ TEST_F(PagesStageTest, ImageOnlyPdfPageIsRenderedForOcr) {
   EXPECT_TRUE(page.needs_ocr);
   EXPECT_EQ(page.text_source, TextSource::kNone);
   EXPECT_TRUE(page.text.empty());
-  EXPECT_EQ(page.image_path, c_.work_dir / "pages" / "p0001.png");
-  ASSERT_TRUE(fs::exists(page.image_path));
+  EXPECT_TRUE(page.image_path.empty());
+  EXPECT_DOUBLE_EQ(page.pdf_render_dpi, 100);
+  EXPECT_TRUE(fs::is_empty(c_.work_dir)) << "nothing is drawn or written before OCR";
 
-  // A4 at 100 dpi: 827 x 1169 px.
-  cairo_surface_t* png = cairo_image_surface_create_from_png(page.image_path.c_str());
-  ASSERT_EQ(cairo_surface_status(png), CAIRO_STATUS_SUCCESS);
-  EXPECT_NEAR(cairo_image_surface_get_width(png), 827, 2);
-  EXPECT_NEAR(cairo_image_surface_get_height(png), 1169, 2);
-  cairo_surface_destroy(png);
+  // Drawn when OCR reads it: A4 at 100 dpi is 827 x 1169 px, with the page's ink.
+  auto drawn = RenderPdfPage(pdf.path, 0, page.pdf_render_dpi);
+  ASSERT_TRUE(drawn.ok()) << drawn.message();
+  EXPECT_NEAR(drawn->width, 827, 2);
+  EXPECT_NEAR(drawn->height, 1169, 2);
+  EXPECT_EQ(drawn->dpi, 100);
+  EXPECT_NE(*std::min_element(drawn->pixels.begin(), drawn->pixels.end()), 255);
+  EXPECT_FALSE(RenderPdfPage(pdf.path, 1, 100).ok()) << "there is no second page";
 }
 
-TEST_F(PagesStageTest, PdfWithTooLittleTextIsRendered) {
+TEST_F(PagesStageTest, PdfWithTooLittleTextIsDrawnForOcr) {
   const auto& pdf = AddFile("cover.pdf", FileKind::kPdf);
   ASSERT_TRUE(intake::testing::WriteTextPdf(pdf.path, {{"表紙　写し"}}));
 
   ASSERT_TRUE(RunStage({.render_dpi = 50, .min_text_layer_chars = 20}).ok());
   ASSERT_EQ(c_.pages.size(), 1u);
   EXPECT_TRUE(c_.pages[0].needs_ocr);
-  EXPECT_TRUE(fs::exists(c_.pages[0].image_path));
+  EXPECT_DOUBLE_EQ(c_.pages[0].pdf_render_dpi, 50);
 
   c_.pages.clear();
   ASSERT_TRUE(RunStage({.render_dpi = 50, .min_text_layer_chars = 4}).ok());
   ASSERT_EQ(c_.pages.size(), 1u);
   EXPECT_EQ(c_.pages[0].text_source, TextSource::kPdfTextLayer);
+}
+
+TEST(RenderDpi, StaysWithinWhatOcrReads) {
+  EXPECT_DOUBLE_EQ(RenderDpi(595, 842, 300), 300);  // A4: 8.7 megapixels
+  // A3 at 300 dpi would be 17 megapixels: drawn at the OCR budget instead.
+  const double a3 = RenderDpi(842, 1191, 300);
+  EXPECT_LT(a3, 300);
+  EXPECT_LE(842 * a3 / 72 * 1191 * a3 / 72, static_cast<double>(ocr::kMaxOcrPixels));
+  // A banner 100 inches long: limited by the longest side.
+  EXPECT_LE(7200 * RenderDpi(7200, 72, 300) / 72, ocr::kMaxImageSide);
 }
 
 TEST_F(PagesStageTest, ThreeFrameTiffGivesThreePages) {
@@ -266,16 +282,6 @@ TEST_F(PagesStageTest, CorruptTiffIsAFinding) {
   ASSERT_EQ(c_.findings.size(), 1u);
   EXPECT_EQ(c_.findings[0].code, "CORRUPT_FILE");
   EXPECT_EQ(c_.findings[0].file_id, "f0001");
-}
-
-TEST_F(PagesStageTest, UnwritableWorkAreaFailsTheCase) {
-  const auto& pdf = AddFile("scan.pdf", FileKind::kPdf);
-  ASSERT_TRUE(intake::testing::WriteImageOnlyPdf(pdf.path, {"検査結果報告書"}));
-  std::ofstream(dir_ / "not-a-folder") << "x";
-  c_.work_dir = dir_ / "not-a-folder";
-
-  const Status status = RunStage({.render_dpi = 50, .min_text_layer_chars = 20});
-  EXPECT_FALSE(status.ok());
 }
 
 }  // namespace

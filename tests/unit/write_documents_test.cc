@@ -1,6 +1,6 @@
-// The write-documents stage end to end on real files: a scanned page (turned, skewed) and a
-// born-digital PDF go through the pages and OCR stages, then each document becomes a searchable
-// PDF that Poppler, pdftotext, pdfimages and qpdf read back.
+// The write-documents stage end to end on real files: a scanned page (turned, skewed), a
+// born-digital PDF and a scanned PDF go through the pages and OCR stages, then each document
+// becomes a searchable PDF that Poppler, pdftotext, pdfimages and qpdf read back.
 #include "stages/write_documents.h"
 
 #include <gtest/gtest.h>
@@ -82,8 +82,9 @@ class WriteDocumentsTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  // A scanned referral letter (upside down and skewed) and a born-digital application form, run
-  // through the pages and OCR stages, as documents d001 (1 page) and d002 (2 pages).
+  // A scanned referral letter (upside down and skewed), a born-digital application form and a
+  // scanned PDF of test results, run through the pages and OCR stages, as documents d001 (1
+  // page), d002 (2 pages) and d003 (1 page).
   void PrepareCase() {
     const SourceFile scan =
         intake::testing::AddSubmissionFile(c_, dir_, "山田太郎_紹介状.png", FileKind::kPng);
@@ -91,15 +92,20 @@ class WriteDocumentsTest : public ::testing::Test {
     const SourceFile pdf =
         intake::testing::AddSubmissionFile(c_, dir_, "山田太郎_申込書.pdf", FileKind::kPdf);
     ASSERT_TRUE(intake::testing::WriteTextPdf(pdf.path, kApplication));
+    const SourceFile results =
+        intake::testing::AddSubmissionFile(c_, dir_, "検査結果.pdf", FileKind::kPdf);
+    ASSERT_TRUE(intake::testing::WriteImageOnlyPdf(results.path, {"検査結果報告書", "血液検査"}));
     ASSERT_TRUE(MakePagesStage()->Run(c_).ok());
     ASSERT_TRUE(MakeOcrStage(*pool_)->Run(c_).ok());
-    ASSERT_EQ(c_.pages.size(), 3u);
+    ASSERT_EQ(c_.pages.size(), 4u);
     c_.documents.push_back(
         {.id = "d001", .type = "referral_letter", .page_ids = {"p0001"}, .confidence = 0.9});
     c_.documents.push_back({.id = "d002",
                             .type = "application_form",
                             .page_ids = {"p0002", "p0003"},
                             .confidence = 0.9});
+    c_.documents.push_back(
+        {.id = "d003", .type = "blood_test", .page_ids = {"p0004"}, .confidence = 0.9});
   }
 
   Status RunStage() {
@@ -169,7 +175,20 @@ TEST_F(WriteDocumentsTest, EachDocumentBecomesASearchablePdf) {
       << *images;
   EXPECT_NE(images->find("2     1 image    1240  1754  gray    1   8  jpeg"), std::string::npos)
       << *images;
-  for (const auto& path : {letter, form}) {
+  // The scanned PDF: drawn at 300 dpi for OCR, the image OCR read is the page.
+  ASSERT_EQ(c_.documents[2].pdf, "documents/03_blood_test.pdf");
+  const fs::path results = dir_ / "case" / c_.documents[2].pdf;
+  doc = LoadPdf(results);
+  ASSERT_NE(doc, nullptr);
+  ASSERT_EQ(doc->pages(), 1);
+  page.reset(doc->create_page(0));
+  EXPECT_NEAR(page->page_rect().width(), 595, 3);
+  EXPECT_TRUE(PopplerFinds(*page, "検査結果報告書")) << PageText(*page);
+  images = RunCommand("pdfimages -list '" + results.string() + "'");
+  ASSERT_TRUE(images.has_value());
+  EXPECT_NE(images->find(" image    2479  3508  gray    1   8  jpeg"), std::string::npos)
+      << *images;
+  for (const auto& path : {letter, form, results}) {
     auto check = RunCommand("qpdf --check '" + path.string() + "'");
     ASSERT_TRUE(check.has_value()) << path;
     EXPECT_NE(check->find("No syntax or stream encoding errors"), std::string::npos) << *check;
@@ -188,19 +207,20 @@ TEST_F(WriteDocumentsTest, UnshowablePagesAreLeftOutAndStaleFilesRemoved) {
   // type id that is not a plain name.
   const fs::path documents = dir_ / "case" / "documents";
   fs::create_directories(documents);
-  std::ofstream(documents / "03_old_type.pdf") << "stale";
+  std::ofstream(documents / "04_old_type.pdf") << "stale";
   std::ofstream(documents / "notes.txt") << "not ours";
   fs::remove(c_.pages[0].read_image);
   c_.documents[1].type = "../Other Type";
-  c_.documents.push_back({.id = "d003", .type = "other", .page_ids = {}, .confidence = 0});
+  c_.documents.push_back({.id = "d004", .type = "other", .page_ids = {}, .confidence = 0});
 
   Status status = RunStage();
   ASSERT_TRUE(status.ok()) << status.message();
   EXPECT_EQ(c_.documents[0].pdf, "");
   EXPECT_EQ(c_.documents[1].pdf, "documents/02____other_type.pdf");
-  EXPECT_EQ(c_.documents[2].pdf, "");
+  EXPECT_EQ(c_.documents[3].pdf, "");
   EXPECT_FALSE(fs::exists(documents / "01_referral_letter.pdf"));
-  EXPECT_FALSE(fs::exists(documents / "03_old_type.pdf"));
+  EXPECT_FALSE(fs::exists(documents / "04_old_type.pdf"));
+  EXPECT_TRUE(fs::exists(documents / "03_blood_test.pdf"));
   EXPECT_TRUE(fs::exists(documents / "02____other_type.pdf"));
   EXPECT_TRUE(fs::exists(documents / "notes.txt"));
 }
