@@ -23,23 +23,38 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Counts code points that are not white space (ASCII, NBSP, ideographic space).
-int CountNonSpaceChars(const std::string& utf8) {
-  int count = 0;
-  for (std::size_t i = 0; i < utf8.size(); ++i) {
+// A text layer with more than this share of garbled characters is not used.
+constexpr double kMaxGarbledShare = 0.2;
+
+struct TextLayerCounts {
+  int characters = 0;  // code points that are not white space
+  int garbled = 0;     // of which U+FFFD, private use or control characters
+};
+
+// A text layer whose fonts lack a usable Unicode map comes out as replacement, private-use or
+// control characters (or nothing): such pages are read with OCR instead.
+TextLayerCounts CountTextLayer(const std::string& utf8) {
+  TextLayerCounts counts;
+  for (std::size_t i = 0; i < utf8.size();) {
     const auto b = static_cast<unsigned char>(utf8[i]);
-    if ((b & 0xC0) == 0x80) continue;
-    if (b == ' ' || (b >= '\t' && b <= '\r')) continue;
-    if (b == 0xC2 && i + 1 < utf8.size() && static_cast<unsigned char>(utf8[i + 1]) == 0xA0) {
-      continue;
+    const int length = b < 0x80           ? 1
+                       : (b >> 5) == 0x6  ? 2
+                       : (b >> 4) == 0xE  ? 3
+                       : (b >> 3) == 0x1E ? 4
+                                          : 1;
+    std::uint32_t cp = length == 1 ? b : b & (0x3F >> (length - 1));
+    for (int k = 1; k < length && i + k < utf8.size(); ++k) {
+      cp = (cp << 6) | (static_cast<unsigned char>(utf8[i + k]) & 0x3F);
     }
-    if (b == 0xE3 && i + 2 < utf8.size() && static_cast<unsigned char>(utf8[i + 1]) == 0x80 &&
-        static_cast<unsigned char>(utf8[i + 2]) == 0x80) {
-      continue;
-    }
-    ++count;
+    i += length;
+    const bool space = cp == ' ' || (cp >= '\t' && cp <= '\r') || cp == 0xA0 || cp == 0x3000;
+    if (space) continue;
+    ++counts.characters;
+    const bool garbled = cp == 0xFFFD || cp < 0x20 || (cp >= 0x7F && cp < 0xA0) ||
+                         (cp >= 0xE000 && cp <= 0xF8FF) || cp >= 0xF0000;
+    if (garbled) ++counts.garbled;
   }
-  return count;
+  return counts;
 }
 
 // An image whose longer side is shorter than this cannot hold a readable document page (an A5
@@ -192,7 +207,10 @@ class PagesStage final : public Stage {
 
       const poppler::byte_array utf8 = pdf_page->text().to_utf8();
       std::string text(utf8.begin(), utf8.end());
-      if (CountNonSpaceChars(text) >= options_.min_text_layer_chars) {
+      const TextLayerCounts layer = CountTextLayer(text);
+      const bool usable = layer.characters >= options_.min_text_layer_chars &&
+                          layer.garbled <= layer.characters * kMaxGarbledShare;
+      if (usable) {
         page.text = std::move(text);
         page.text_source = TextSource::kPdfTextLayer;
         ++text_pages;

@@ -16,6 +16,7 @@
 
 #include "ocr/page_image.h"
 #include "ocr_test_support.h"
+#include "pdf_test_support.h"
 #include "stages/pdf_render.h"
 
 namespace intake::stages {
@@ -25,16 +26,10 @@ namespace fs = std::filesystem;
 using intake::testing::FreshTempDir;
 using intake::testing::WithoutSpaces;
 
-// A minimal PDF with a standard security handler whose user password is not empty: Poppler
-// opens it as locked.
-void WriteLockedPdf(const fs::path& path) {
-  std::vector<std::string> objects = {
-      "<< /Type /Catalog /Pages 2 0 R >>",
-      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-      "<< /Filter /Standard /V 1 /R 2 /P -44 /O <" + std::string(64, 'a') + "> /U <" +
-          std::string(64, 'b') + "> >>",
-  };
+// Writes a PDF of `objects` (numbered from 1, the first the catalog), with `trailer_extra` in
+// the trailer.
+void WritePdf(const fs::path& path, const std::vector<std::string>& objects,
+              const std::string& trailer_extra = "") {
   std::ostringstream pdf;
   pdf << "%PDF-1.4\n";
   std::vector<std::size_t> offsets;
@@ -49,10 +44,28 @@ void WriteLockedPdf(const fs::path& path) {
     std::snprintf(line, sizeof line, "%010zu 00000 n \n", offset);
     pdf << line;
   }
-  pdf << "trailer\n<< /Size " << objects.size() + 1 << " /Root 1 0 R /Encrypt 4 0 R /ID [<"
-      << std::string(32, 'c') << "> <" << std::string(32, 'c') << ">] >>\nstartxref\n"
+  pdf << "trailer\n<< /Size " << objects.size() + 1 << " /Root 1 0 R" << trailer_extra
+      << " >>\nstartxref\n"
       << xref << "\n%%EOF\n";
   std::ofstream(path, std::ios::binary) << pdf.str();
+}
+
+std::string Stream(const std::string& data) {
+  return "<< /Length " + std::to_string(data.size()) + " >>\nstream\n" + data + "\nendstream";
+}
+
+// A minimal PDF with a standard security handler whose user password is not empty: Poppler
+// opens it as locked.
+void WriteLockedPdf(const fs::path& path) {
+  WritePdf(path,
+           {
+               "<< /Type /Catalog /Pages 2 0 R >>",
+               "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+               "<< /Filter /Standard /V 1 /R 2 /P -44 /O <" + std::string(64, 'a') + "> /U <" +
+                   std::string(64, 'b') + "> >>",
+           },
+           " /Encrypt 4 0 R /ID [<" + std::string(32, 'c') + "> <" + std::string(32, 'c') + ">]");
 }
 
 void WriteTiffFrames(const fs::path& path, int frames) {
@@ -152,6 +165,35 @@ TEST_F(PagesStageTest, PdfWithTooLittleTextIsDrawnForOcr) {
   ASSERT_TRUE(RunStage({.render_dpi = 50, .min_text_layer_chars = 4}).ok());
   ASSERT_EQ(c_.pages.size(), 1u);
   EXPECT_EQ(c_.pages[0].text_source, TextSource::kPdfTextLayer);
+}
+
+TEST_F(PagesStageTest, GarbledTextLayerIsReadWithOcrInstead) {
+  // A font whose Unicode map points into the private use area, as broken embedded fonts do: the
+  // page shows letters, its text layer holds 26 private-use characters.
+  const auto& pdf = AddFile("garbled.pdf", FileKind::kPdf);
+  WritePdf(pdf.path,
+           {"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+            " /Resources << /Font << /F1 5 0 R >> >> >>",
+            Stream("BT /F1 24 Tf 72 700 Td (ABCDEFGHIJKLMNOPQRSTUVWXYZ) Tj ET"),
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
+            Stream("/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
+                   "/CMapName /Broken def 1 begincodespacerange <00> <FF> endcodespacerange\n"
+                   "1 beginbfrange <41> <5A> <E041> endbfrange\n"
+                   "endcmap CMapName currentdict /CMap defineresource pop end end")});
+
+  // The layer is there (more than min_text_layer_chars), only garbled.
+  auto doc = intake::testing::LoadPdf(pdf.path);
+  ASSERT_NE(doc, nullptr);
+  std::unique_ptr<poppler::page> page(doc->create_page(0));
+  const std::string layer = intake::testing::PageText(*page);
+  EXPECT_EQ(layer.substr(0, 3), "\xEE\x81\x81") << "U+E041";
+  EXPECT_GE(layer.size(), 26u * 3);
+
+  ASSERT_TRUE(RunStage().ok());
+  ASSERT_EQ(c_.pages.size(), 1u);
+  EXPECT_TRUE(c_.pages[0].needs_ocr);
+  EXPECT_EQ(c_.pages[0].text_source, TextSource::kNone);
 }
 
 TEST(RenderDpi, StaysWithinWhatOcrReads) {
