@@ -148,9 +148,8 @@ Result<Attempt> ReadUpright(WorkerEngines& engines, PixPtr page, OcrPageTimings&
   }
   if (turn == 0) return first;
 
-  PixPtr turned(pixCopy(nullptr, first->page.get()));
-  if (!turned) return Result<Attempt>::Fail("page could not be copied");
-  if (Status s = Turn(turned, turn); !s.ok()) return Error{s.message()};
+  PixPtr turned = Turned(first->page.get(), turn);
+  if (!turned) return Result<Attempt>::Fail("page could not be turned");
   auto second = ReadAs(engines, std::move(turned), turn, timings.reread_ms, timings);
   if (!second.ok()) return first;
   second->skew += first->skew;

@@ -3,8 +3,8 @@
 // No Tesseract or Leptonica type appears here. Create the pool once per process (loading the
 // `jpn` model costs about as much as a page), then hand it whole batches of page images; pages are
 // spread across the workers, one single-threaded engine each (OMP_THREAD_LIMIT=1 must be set in
-// the environment before the pool is created: app/main does it). Each worker reads its pages from
-// disk one at a time, so a batch never holds more than one decoded image per worker.
+// the environment before the pool is created: app/main does it). Each worker reads (or draws) its
+// pages one at a time, so a batch never holds more than one page image per worker.
 //
 // Before a page is read it is decoded within size limits (ocr/page_image.h), huge images are
 // scaled down to about 300 dpi A4, colour becomes grey (the red channel: red seals fade, black
@@ -77,7 +77,7 @@ struct OcrLine {
 
 // Milliseconds spent on each step of one page (for the debug log and benchmarks).
 struct OcrPageTimings {
-  double decode_ms = 0;     // reading the file, scaling, grey, background
+  double decode_ms = 0;     // reading the file or drawing the page, scaling, grey, background
   double deskew_ms = 0;     // skew detection and straightening
   double orient_ms = 0;     // orientation detection (OSD); 0 for pages that read well
   double recognize_ms = 0;  // Tesseract, first reading
@@ -90,7 +90,7 @@ struct OcrPageResult {
   std::string text;          // UTF-8
   double confidence = 0.0;   // 0..1, mean word confidence
   int rotation_degrees = 0;  // clockwise turn applied to make the page upright: 0, 90, 180, 270
-  double skew_degrees = 0;   // clockwise rotation applied after that to straighten the lines
+  double skew_degrees = 0;   // clockwise rotation applied to straighten the lines
   bool vertical = false;     // some text was read with the vertical model
   bool background_normalized = false;  // photo-like page: uneven light evened out
   double scale = 1.0;                  // < 1 when a huge image was scaled down before reading

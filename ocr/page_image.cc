@@ -176,4 +176,40 @@ Result<std::string> EncodeGrayJpeg(const unsigned char* pixels, int width, int h
   return bytes;
 }
 
+Result<std::string> PaintedOver(const std::filesystem::path& image,
+                                const std::vector<PixelBox>& boxes, int jpeg_quality) {
+  using R = Result<std::string>;
+  QuietLeptonica();
+  auto header = ReadImageHeader(image);
+  if (!header.ok()) return Error{header.message()};
+  if (Status size = CheckImageSize(header->width, header->height); !size.ok()) {
+    return Error{size.message()};
+  }
+  if (header->format != ImageFormat::kJpeg && header->format != ImageFormat::kPng) {
+    return R::Fail("only JPEG and PNG page images are painted over");
+  }
+  PIX* pix = pixRead(image.c_str());
+  if (pix == nullptr) return R::Fail("page image could not be decoded");
+  for (const PixelBox& b : boxes) {
+    BOX* box = boxCreate(b.left, b.top, b.width, b.height);
+    // 1-bit: set is black; grey and colour: clear is black.
+    if (pixGetDepth(pix) == 1) {
+      pixSetInRect(pix, box);
+    } else {
+      pixClearInRect(pix, box);
+    }
+    boxDestroy(&box);
+  }
+  l_uint8* data = nullptr;
+  size_t size = 0;
+  const l_ok failed = header->format == ImageFormat::kJpeg
+                          ? pixWriteMemJpeg(&data, &size, pix, jpeg_quality, 0)
+                          : pixWriteMemPng(&data, &size, pix, 0);
+  pixDestroy(&pix);
+  if (failed != 0 || data == nullptr) return R::Fail("page image could not be encoded");
+  std::string bytes(reinterpret_cast<const char*>(data), size);
+  lept_free(data);
+  return bytes;
+}
+
 }  // namespace intake::ocr

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "pipeline/result.h"
 
@@ -47,6 +48,19 @@ Status CheckImageSize(int width, int height);
 // the file.
 Result<std::string> EncodeGrayJpeg(const unsigned char* pixels, int width, int height, int stride,
                                    int dpi, int quality);
+
+// A rectangle in an image's pixels.
+struct PixelBox {
+  int left = 0;
+  int top = 0;
+  int width = 0;
+  int height = 0;
+};
+
+// Reads a JPEG or PNG page image, paints `boxes` black and encodes it again the same way (JPEG at
+// `jpeg_quality`): the bytes of the new file. For redacting what must not be stored.
+Result<std::string> PaintedOver(const std::filesystem::path& image,
+                                const std::vector<PixelBox>& boxes, int jpeg_quality);
 
 // Turns Leptonica's messages to stderr off (they can name files). Idempotent and thread-safe;
 // the functions above and the OCR pool call it themselves.

@@ -123,13 +123,9 @@ Result<double> Straighten(PixPtr& page) {
   return skew;
 }
 
-Status Turn(PixPtr& page, int degrees) {
+PixPtr Turned(Pix* page, int degrees) {
   const int quads = ((degrees / 90) % 4 + 4) % 4;
-  if (quads == 0) return Status::Ok();
-  PixPtr turned(pixRotateOrth(page.get(), quads));
-  if (!turned) return Status::Fail("page could not be rotated");
-  page = std::move(turned);
-  return Status::Ok();
+  return PixPtr(quads == 0 ? pixCopy(nullptr, page) : pixRotateOrth(page, quads));
 }
 
 }  // namespace intake::ocr

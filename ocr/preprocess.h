@@ -65,7 +65,8 @@ PixPtr Binarize(Pix* page);
 // applied in degrees (0: `page` is left as it is). Fails only when Leptonica cannot allocate.
 Result<double> Straighten(PixPtr& page);
 
-// Turns the page clockwise by `degrees` (a multiple of 90). Fails when Leptonica cannot allocate.
-Status Turn(PixPtr& page, int degrees);
+// A copy of the page turned clockwise by `degrees` (a multiple of 90); null when Leptonica cannot
+// allocate it.
+PixPtr Turned(Pix* page, int degrees);
 
 }  // namespace intake::ocr

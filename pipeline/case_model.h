@@ -58,6 +58,9 @@ struct TextLine {
   int height = 0;
   bool vertical = false;  // a column of vertical writing
   std::string text;       // UTF-8 (patient data)
+  // The line held a My Number (stages/screen): masked in `text`, painted over in the page image
+  // of the searchable PDF.
+  bool redact = false;
 };
 
 // One page: a PDF page, a TIFF frame, or a photo.

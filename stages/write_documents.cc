@@ -19,6 +19,7 @@
 #include "pdf/searchable_pdf.h"
 #include "pipeline/log.h"
 #include "stages/pdf_render.h"
+#include "stages/screen.h"
 
 namespace intake::stages {
 namespace {
@@ -93,6 +94,38 @@ std::vector<WordLine> GroupWords(const std::vector<poppler::text_box>& words) {
     space_pending = word.has_space_after();
   }
   return lines;
+}
+
+std::vector<pdf::TextLine> ToPdfLines(const std::vector<TextLine>& lines) {
+  std::vector<pdf::TextLine> out;
+  out.reserve(lines.size());
+  for (const TextLine& l : lines) {
+    out.push_back({l.left, l.top, l.width, l.height, l.vertical, l.text});
+  }
+  return out;
+}
+
+// The boxes of the lines that held a My Number, with a margin for anti-aliased edges.
+std::vector<ocr::PixelBox> RedactedBoxes(const std::vector<TextLine>& lines) {
+  constexpr int kMargin = 4;
+  std::vector<ocr::PixelBox> boxes;
+  for (const TextLine& l : lines) {
+    if (!l.redact) continue;
+    boxes.push_back({std::max(0, l.left - kMargin), std::max(0, l.top - kMargin),
+                     l.width + 2 * kMargin, l.height + 2 * kMargin});
+  }
+  return boxes;
+}
+
+void PaintBlack(ocr::GrayImage& image, const ocr::PixelBox& box) {
+  const int x0 = std::clamp(box.left, 0, image.width);
+  const int x1 = std::clamp(box.left + box.width, 0, image.width);
+  const int y0 = std::clamp(box.top, 0, image.height);
+  const int y1 = std::clamp(box.top + box.height, 0, image.height);
+  for (int y = y0; y < y1; ++y) {
+    std::fill_n(image.pixels.begin() + static_cast<std::ptrdiff_t>(y) * image.stride + x0, x1 - x0,
+                static_cast<unsigned char>(0));
+  }
 }
 
 class WriteDocumentsStage final : public Stage {
@@ -179,19 +212,21 @@ class WriteDocumentsStage final : public Stage {
   Status AddPage(const Case& c, const Page& page, pdf::SearchablePdfWriter& writer) {
     const auto start = std::chrono::steady_clock::now();
     if (!page.read_image.empty()) {
-      std::ifstream in(page.read_image, std::ios::binary);
-      if (!in) return Status::Fail("the page image is missing");
       pdf::PageImage image;
-      image.bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
       image.codec =
           page.read_image.extension() == ".png" ? pdf::ImageCodec::kPng : pdf::ImageCodec::kJpeg;
       image.dpi = page.read_image_dpi > 0 ? page.read_image_dpi : 300;
-      std::vector<pdf::TextLine> lines;
-      lines.reserve(page.lines.size());
-      for (const TextLine& l : page.lines) {
-        lines.push_back({l.left, l.top, l.width, l.height, l.vertical, l.text});
+      const std::vector<ocr::PixelBox> redacted = RedactedBoxes(page.lines);
+      if (redacted.empty()) {
+        std::ifstream in(page.read_image, std::ios::binary);
+        if (!in) return Status::Fail("the page image is missing");
+        image.bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+      } else {
+        auto painted = ocr::PaintedOver(page.read_image, redacted, options_.jpeg_quality);
+        if (!painted.ok()) return painted.status();
+        image.bytes = std::move(*painted);
       }
-      Status added = writer.AddPage(image, lines);
+      Status added = writer.AddPage(image, ToPdfLines(page.lines));
       Log()->trace("write_documents: {} (OCR image) in {:.1f} ms", page.id, Milliseconds(start));
       return added;
     }
@@ -224,20 +259,25 @@ class WriteDocumentsStage final : public Stage {
     const double dpi = RenderDpi(rect.width(), rect.height(), options_.text_layer_dpi);
     auto drawn = RenderGray(*pdf_page, dpi);
     if (!drawn.ok()) return Error{drawn.message()};
+
+    const double scale = dpi / 72.0;  // text boxes are in points
+    std::vector<TextLine> lines;
+    for (const WordLine& line : GroupWords(pdf_page->text_list())) {
+      lines.push_back({static_cast<int>(std::lround(line.box.left() * scale)),
+                       static_cast<int>(std::lround(line.box.top() * scale)),
+                       static_cast<int>(std::lround(line.box.width() * scale)),
+                       static_cast<int>(std::lround(line.box.height() * scale)), line.vertical,
+                       line.text});
+    }
+    // The text layer as it is in the file: My Numbers are masked here as in the page text.
+    MaskMyNumbersInLines(page.text, lines);
+    for (const ocr::PixelBox& box : RedactedBoxes(lines)) PaintBlack(*drawn, box);
     auto jpeg = ocr::EncodeGrayJpeg(drawn->pixels.data(), drawn->width, drawn->height,
                                     drawn->stride, drawn->dpi, options_.jpeg_quality);
     if (!jpeg.ok()) return Error{jpeg.message()};
-
     Rendered out;
     out.image = {pdf::ImageCodec::kJpeg, std::move(*jpeg), dpi};
-    const double scale = dpi / 72.0;  // text boxes are in points
-    for (const WordLine& line : GroupWords(pdf_page->text_list())) {
-      out.lines.push_back({static_cast<int>(std::lround(line.box.left() * scale)),
-                           static_cast<int>(std::lround(line.box.top() * scale)),
-                           static_cast<int>(std::lround(line.box.width() * scale)),
-                           static_cast<int>(std::lround(line.box.height() * scale)), line.vertical,
-                           line.text});
-    }
+    out.lines = ToPdfLines(lines);
     return out;
   }
 

@@ -5,8 +5,9 @@
 // file and a rename, and sets Document::pdf to the path relative to the case folder. Every page
 // looks and searches the same, whatever its source: OCR'd pages show the upright image OCR read
 // with its lines as invisible text; pages with a PDF text layer are rendered with Poppler at
-// `text_layer_dpi` and get Poppler's words, grouped into lines, as the invisible text. PDFs left
-// by an earlier run of the same case that this run did not write are removed.
+// `text_layer_dpi` and get Poppler's words, grouped into lines, as the invisible text. Lines
+// that held a My Number (stages/screen) are masked in the text and painted black in the image.
+// PDFs left by an earlier run of the same case that this run did not write are removed.
 //
 // A page that cannot be shown (no image, or one that cannot be rendered) is left out of its
 // document's PDF and logged; a document without any page gets no PDF. Failing to write a file

@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <leptonica/allheaders.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +20,7 @@
 #include "pdf_test_support.h"
 #include "stages/ocr_stage.h"
 #include "stages/pages.h"
+#include "stages/screen.h"
 
 namespace intake::stages {
 namespace {
@@ -223,6 +225,82 @@ TEST_F(WriteDocumentsTest, UnshowablePagesAreLeftOutAndStaleFilesRemoved) {
   EXPECT_TRUE(fs::exists(documents / "03_blood_test.pdf"));
   EXPECT_TRUE(fs::exists(documents / "02____other_type.pdf"));
   EXPECT_TRUE(fs::exists(documents / "notes.txt"));
+}
+
+// Mean grey level of `box` in the first image of page 1 of `pdf` (extracted by pdfimages).
+double MeanInBox(const fs::path& pdf, const fs::path& dir, int left, int top, int width,
+                 int height) {
+  if (!RunCommand("pdfimages -f 1 -l 1 -png '" + pdf.string() + "' '" + (dir / "img").string() +
+                  "'")) {
+    return -1;
+  }
+  Pix* image = pixRead((dir / "img-000.png").c_str());
+  if (image == nullptr) return -1;
+  Pix* grey = pixConvertTo8(image, 0);
+  BOX* box = boxCreate(left, top, width, height);
+  l_float32 mean = -1;
+  Pix* clip = pixClipRectangle(grey, box, nullptr);
+  pixGetAverageMasked(clip, nullptr, 0, 0, 1, L_MEAN_ABSVAL, &mean);
+  for (Pix* p : {image, grey, clip}) pixDestroy(&p);
+  boxDestroy(&box);
+  fs::remove(dir / "img-000.png");
+  return mean;
+}
+
+TEST_F(WriteDocumentsTest, MyNumberIsNeitherInTheTextNorInThePicture) {
+  // 123456789018 carries a valid check digit (made up). A scanned juminhyo and a born-digital one.
+  const intake::testing::Lines juminhyo = {"住民票の写し", "世帯主　山田　太郎",
+                                           "個人番号　1234 5678 9018"};
+  const SourceFile scan =
+      intake::testing::AddSubmissionFile(c_, dir_, "住民票.png", FileKind::kPng);
+  WriteScan(scan.path, juminhyo, 0, 0);
+  const SourceFile digital =
+      intake::testing::AddSubmissionFile(c_, dir_, "住民票.pdf", FileKind::kPdf);
+  ASSERT_TRUE(intake::testing::WriteTextPdf(digital.path, {juminhyo}));
+  ASSERT_TRUE(MakePagesStage()->Run(c_).ok());
+  ASSERT_TRUE(MakeOcrStage(*pool_)->Run(c_).ok());
+  ASSERT_TRUE(MakeScreenStage()->Run(c_).ok());
+  ASSERT_EQ(c_.findings.size(), 2u);
+  c_.documents.push_back(
+      {.id = "d001", .type = "juminhyo", .page_ids = {"p0001"}, .confidence = 0.9});
+  c_.documents.push_back(
+      {.id = "d002", .type = "juminhyo", .page_ids = {"p0002"}, .confidence = 0.9});
+  ASSERT_TRUE(RunStage().ok());
+
+  for (const auto& document : c_.documents) {
+    SCOPED_TRACE(document.id);
+    const fs::path pdf = dir_ / "case" / document.pdf;
+    const std::string text = PdfToText(pdf);
+    EXPECT_NE(text.find("世帯主"), std::string::npos) << text;
+    EXPECT_EQ(text.find("9018"), std::string::npos) << text;
+    EXPECT_EQ(text.find("5678"), std::string::npos) << text;
+  }
+
+  // The scanned page: the line that held the number is black in the PDF's image.
+  const Page& scanned = c_.pages[0];
+  const auto line = std::find_if(scanned.lines.begin(), scanned.lines.end(),
+                                 [](const TextLine& l) { return l.redact; });
+  ASSERT_NE(line, scanned.lines.end());
+  EXPECT_LT(MeanInBox(dir_ / "case" / c_.documents[0].pdf, dir_, line->left, line->top, line->width,
+                      line->height),
+            10);
+  // The born-digital page, drawn at 150 dpi: where Poppler finds the number in the source file.
+  auto source = LoadPdf(digital.path);
+  ASSERT_NE(source, nullptr);
+  std::unique_ptr<poppler::page> page(source->create_page(0));
+  bool found = false;
+  for (const auto& word : page->text_list()) {
+    const poppler::byte_array utf8 = word.text().to_utf8();
+    if (std::string(utf8.begin(), utf8.end()).find("5678") == std::string::npos) continue;
+    found = true;
+    const double s = 150.0 / 72;
+    const poppler::rectf b = word.bbox();
+    EXPECT_LT(MeanInBox(dir_ / "case" / c_.documents[1].pdf, dir_, static_cast<int>(b.left() * s),
+                        static_cast<int>(b.top() * s), static_cast<int>(b.width() * s),
+                        static_cast<int>(b.height() * s)),
+              10);
+  }
+  EXPECT_TRUE(found);
 }
 
 TEST_F(WriteDocumentsTest, UnwritableFolderFailsTheCase) {
