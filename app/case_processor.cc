@@ -21,6 +21,7 @@
 #include "stages/rules.h"
 #include "stages/screen.h"
 #include "stages/unpack.h"
+#include "stages/write_documents.h"
 #include "stages/write_report.h"
 
 namespace intake::app {
@@ -191,6 +192,10 @@ Outcome CaseProcessor::Process(const fs::path& submission, const CaseIdentity& i
   stages.push_back(stages::MakeOcrStage(ocr_, options_.low_ocr_confidence));
   stages.push_back(stages::MakeScreenStage());  // before anything else uses the text
   stages.push_back(stages::MakeClassifyStage(profile_));
+  stages::WriteDocumentsOptions documents_options;
+  documents_options.case_dir = outcome.case_dir;
+  documents_options.glyph_font = ocr_.tessdata_dir() / "pdf.ttf";
+  stages.push_back(stages::MakeWriteDocumentsStage(documents_options));
   stages.push_back(stages::MakeFactsStage());
   stages.push_back(stages::MakeCrossCheckStage());  // its findings weigh in the verdict
   stages.push_back(stages::MakeRulesStage(profile_));

@@ -3,12 +3,22 @@
 // No Tesseract or Leptonica type appears here. Create the pool once per process (loading the
 // `jpn` model costs about as much as a page), then hand it whole batches of page images; pages are
 // spread across the workers, one single-threaded engine each (OMP_THREAD_LIMIT=1 must be set in
-// the environment before the pool is created: app/main does it). Each page is turned upright and
-// straightened before it is read (ocr/preprocess.h); its result says what was done.
+// the environment before the pool is created: app/main does it). Each worker reads (or draws) its
+// pages one at a time, so a batch never holds more than one page image per worker.
+//
+// Before a page is read it is decoded within size limits (ocr/page_image.h), huge images are
+// scaled down to about 300 dpi A4, colour becomes grey (the red channel: red seals fade, black
+// and blue ink stay), photo-like pages (uneven light) get their background evened out, and the
+// page is straightened (ocr/preprocess.h). Pages that read badly are checked for orientation
+// (Tesseract OSD) and read again turned; pages Tesseract reads as sideways columns are read again
+// turned upright; vertical writing is read again with the vertical model (`jpn_vert`, loaded per
+// worker on first use). The upright image read can be kept as a file for the searchable PDF, and
+// the result carries the text lines with their boxes in it.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,22 +31,78 @@ struct OcrOptions {
   std::string languages = "jpn";  // Tesseract language string
   std::string tessdata_dir;       // empty: Tesseract's default
   int workers = 0;                // 0: as many as cores
-  // Turn pages upright (Tesseract OSD, needs tesseract-ocr-osd) and straighten skews of
-  // 0.1-10 degrees before reading them. Without the OSD data only the skew is corrected.
+  // Straighten skews of 0.1-10 degrees before reading, and turn pages upright (pages that read
+  // badly are checked with Tesseract OSD, tesseract-ocr-osd). Without the OSD data only the skew
+  // and sideways pages are corrected.
   bool preprocess = true;
+  // Model for text written vertically (Japanese: tesseract-ocr-jpn-vert); empty, or `languages`
+  // without jpn: vertical pages are read with `languages` only. Loaded by each worker the first
+  // time it meets such a page.
+  std::string vertical_languages = "jpn_vert";
+  // Even out uneven light (phone photos) before reading.
+  bool normalize_background = true;
 };
 
-// One page image to read: a file (PNG, TIFF, JPEG...) and its frame for multi-page TIFF.
+// 8-bit grey pixels in memory, rows of `stride` bytes (a drawn PDF page).
+struct GrayImage {
+  std::vector<unsigned char> pixels;
+  int width = 0;
+  int height = 0;
+  int stride = 0;
+  int dpi = 0;
+};
+
+// One page image to read: a file (PNG, TIFF, JPEG...) and its frame for multi-page TIFF, or a
+// page drawn on demand.
 struct OcrImage {
   std::filesystem::path path;
   int frame = 0;
+  // Where to keep the image that was read (upright, straightened, grey or bilevel), without
+  // extension: the pool adds ".jpg" (grey, JPEG quality 75) or ".png" (bilevel). Empty: not kept.
+  std::filesystem::path keep_as = {};
+  // When set, `path` is not read: the worker calls this once to draw the page (a PDF page that is
+  // only an image), so pages are drawn in parallel and never written to disk. It runs on a
+  // worker thread and must not share state with other pages' calls.
+  std::function<Result<GrayImage>()> render = {};
+};
+
+// One line of text as read, with its box in the pixels of the image that was read.
+struct OcrLine {
+  int left = 0;
+  int top = 0;
+  int width = 0;
+  int height = 0;
+  bool vertical = false;  // a column of vertical writing
+  std::string text;       // UTF-8, without the line break
+};
+
+// Milliseconds spent on each step of one page (for the debug log and benchmarks).
+struct OcrPageTimings {
+  double decode_ms = 0;     // reading the file or drawing the page, scaling, grey, background
+  double deskew_ms = 0;     // skew detection and straightening
+  double orient_ms = 0;     // orientation detection (OSD); 0 for pages that read well
+  double recognize_ms = 0;  // Tesseract, first reading
+  double reread_ms = 0;     // reading again after turning the page (0 for upright pages)
+  double vertical_ms = 0;   // reading with the vertical model (0 when not needed)
+  double keep_ms = 0;       // writing the kept image
 };
 
 struct OcrPageResult {
   std::string text;          // UTF-8
   double confidence = 0.0;   // 0..1, mean word confidence
   int rotation_degrees = 0;  // clockwise turn applied to make the page upright: 0, 90, 180, 270
-  double skew_degrees = 0;   // clockwise rotation applied after that to straighten the lines
+  double skew_degrees = 0;   // clockwise rotation applied to straighten the lines
+  bool vertical = false;     // some text was read with the vertical model
+  bool background_normalized = false;  // photo-like page: uneven light evened out
+  double scale = 1.0;                  // < 1 when a huge image was scaled down before reading
+  std::vector<OcrLine> lines;          // in reading order
+  // The image that was read: its size, resolution (recorded, or estimated for an A4-like page
+  // when the file records none or an implausible one) and, when kept, its file.
+  int image_width = 0;
+  int image_height = 0;
+  int image_dpi = 0;
+  std::filesystem::path kept_image;
+  OcrPageTimings timings;
 };
 
 // A language data file the engines loaded ("jpn.traineddata"), for the audit trail: which model
@@ -62,6 +128,8 @@ class OcrPool {
   virtual std::string engine_version() const = 0;
   // The language data files in use (the languages, then osd when pages are turned upright).
   virtual const std::vector<OcrModelFile>& model_files() const = 0;
+  // The folder the language data was loaded from (it also holds Tesseract's pdf.ttf).
+  virtual std::filesystem::path tessdata_dir() const = 0;
 };
 
 }  // namespace intake::ocr

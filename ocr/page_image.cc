@@ -140,12 +140,12 @@ Result<ImageHeader> ReadImageHeader(const std::filesystem::path& path, int frame
 
 namespace intake::ocr {
 
-Status WriteGrayPng(const std::filesystem::path& path, const unsigned char* pixels, int width,
-                    int height, int stride, int dpi) {
-  QuietLeptonica();
-  if (width <= 0 || height <= 0 || stride < width) return Status::Fail("invalid image dimensions");
+namespace {
+
+// A Leptonica copy of 8-bit grey rows, or null when it cannot be allocated.
+PIX* GrayPix(const unsigned char* pixels, int width, int height, int stride, int dpi) {
   PIX* pix = pixCreate(width, height, 8);
-  if (pix == nullptr) return Status::Fail("image could not be allocated");
+  if (pix == nullptr) return nullptr;
   l_uint32* data = pixGetData(pix);
   const int wpl = pixGetWpl(pix);
   for (int y = 0; y < height; ++y) {
@@ -154,10 +154,62 @@ Status WriteGrayPng(const std::filesystem::path& path, const unsigned char* pixe
     for (int x = 0; x < width; ++x) SET_DATA_BYTE(line, x, row[x]);
   }
   pixSetResolution(pix, dpi, dpi);
-  pixSetZlibCompression(pix, 1);  // fast: the page images are scratch files for OCR
-  const l_ok failed = pixWrite(path.c_str(), pix, IFF_PNG);
+  return pix;
+}
+
+}  // namespace
+
+Result<std::string> EncodeGrayJpeg(const unsigned char* pixels, int width, int height, int stride,
+                                   int dpi, int quality) {
+  using R = Result<std::string>;
+  QuietLeptonica();
+  if (width <= 0 || height <= 0 || stride < width) return R::Fail("invalid image dimensions");
+  PIX* pix = GrayPix(pixels, width, height, stride, dpi);
+  if (pix == nullptr) return R::Fail("image could not be allocated");
+  l_uint8* data = nullptr;
+  size_t size = 0;
+  const l_ok failed = pixWriteMemJpeg(&data, &size, pix, quality, 0);
   pixDestroy(&pix);
-  return failed ? Status::Fail("image could not be written") : Status::Ok();
+  if (failed != 0 || data == nullptr) return R::Fail("image could not be encoded");
+  std::string bytes(reinterpret_cast<const char*>(data), size);
+  lept_free(data);
+  return bytes;
+}
+
+Result<std::string> PaintedOver(const std::filesystem::path& image,
+                                const std::vector<PixelBox>& boxes, int jpeg_quality) {
+  using R = Result<std::string>;
+  QuietLeptonica();
+  auto header = ReadImageHeader(image);
+  if (!header.ok()) return Error{header.message()};
+  if (Status size = CheckImageSize(header->width, header->height); !size.ok()) {
+    return Error{size.message()};
+  }
+  if (header->format != ImageFormat::kJpeg && header->format != ImageFormat::kPng) {
+    return R::Fail("only JPEG and PNG page images are painted over");
+  }
+  PIX* pix = pixRead(image.c_str());
+  if (pix == nullptr) return R::Fail("page image could not be decoded");
+  for (const PixelBox& b : boxes) {
+    BOX* box = boxCreate(b.left, b.top, b.width, b.height);
+    // 1-bit: set is black; grey and colour: clear is black.
+    if (pixGetDepth(pix) == 1) {
+      pixSetInRect(pix, box);
+    } else {
+      pixClearInRect(pix, box);
+    }
+    boxDestroy(&box);
+  }
+  l_uint8* data = nullptr;
+  size_t size = 0;
+  const l_ok failed = header->format == ImageFormat::kJpeg
+                          ? pixWriteMemJpeg(&data, &size, pix, jpeg_quality, 0)
+                          : pixWriteMemPng(&data, &size, pix, 0);
+  pixDestroy(&pix);
+  if (failed != 0 || data == nullptr) return R::Fail("page image could not be encoded");
+  std::string bytes(reinterpret_cast<const char*>(data), size);
+  lept_free(data);
+  return bytes;
 }
 
 }  // namespace intake::ocr

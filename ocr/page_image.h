@@ -1,12 +1,15 @@
 // Page images on disk, looked at with Leptonica without decoding their pixels.
 //
 // The pages stage counts TIFF frames here, and the OCR pool checks an image's dimensions before
-// decoding it, so a decompression bomb is refused instead of allocated. Error messages never
-// name the file (its name comes from the submission).
+// decoding it, so a decompression bomb is refused instead of allocated. Drawn PDF pages are
+// encoded here for the searchable PDFs. Error messages never name the file (its name comes from
+// the submission).
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <string>
+#include <vector>
 
 #include "pipeline/result.h"
 
@@ -15,6 +18,11 @@ namespace intake::ocr {
 // Images larger than this are refused (a 300-dpi A0 page is about 140 megapixels).
 inline constexpr int kMaxImageSide = 20000;
 inline constexpr std::int64_t kMaxImagePixels = 200'000'000;
+
+// Pages are read at no more than kMaxOcrPixels: larger images are scaled down to
+// kTargetOcrPixels (an A4 page at 300 dpi) before OCR, and PDF pages are rendered within it.
+inline constexpr std::int64_t kTargetOcrPixels = 2480LL * 3508;
+inline constexpr std::int64_t kMaxOcrPixels = 12'000'000;
 
 enum class ImageFormat { kTiff, kJpeg, kPng, kBmp, kGif, kPnm, kWebp, kJp2, kOther };
 
@@ -36,10 +44,23 @@ Result<ImageHeader> ReadImageHeader(const std::filesystem::path& path, int frame
 // Ok when the dimensions are within kMaxImageSide and kMaxImagePixels.
 Status CheckImageSize(int width, int height);
 
-// Writes an 8-bit grey image (rows of `stride` bytes) as PNG with fast compression, recording
-// `dpi`. Poppler's own PNG writer takes ~17 s for a 300-dpi A4 page; this takes well under 1 s.
-Status WriteGrayPng(const std::filesystem::path& path, const unsigned char* pixels, int width,
-                    int height, int stride, int dpi);
+// Encodes an 8-bit grey image as JPEG (Leptonica, `quality` 1-100) recording `dpi`: the bytes of
+// the file.
+Result<std::string> EncodeGrayJpeg(const unsigned char* pixels, int width, int height, int stride,
+                                   int dpi, int quality);
+
+// A rectangle in an image's pixels.
+struct PixelBox {
+  int left = 0;
+  int top = 0;
+  int width = 0;
+  int height = 0;
+};
+
+// Reads a JPEG or PNG page image, paints `boxes` black and encodes it again the same way (JPEG at
+// `jpeg_quality`): the bytes of the new file. For redacting what must not be stored.
+Result<std::string> PaintedOver(const std::filesystem::path& image,
+                                const std::vector<PixelBox>& boxes, int jpeg_quality);
 
 // Turns Leptonica's messages to stderr off (they can name files). Idempotent and thread-safe;
 // the functions above and the OCR pool call it themselves.

@@ -1,13 +1,16 @@
-// Page preprocessing before OCR: turn a page upright (0/90/180/270) and straighten a small skew.
+// Page preprocessing for OCR: straighten a small skew, turn a page upright (0/90/180/270).
 //
 // Internal to ocr/: only ocr/*.cc include this header, so it names Leptonica's Pix and
 // Tesseract's TessBaseAPI (forward-declared). Scans arrive skewed by 1-3 degrees and sometimes
-// upside down or sideways; Tesseract's LSTM reads neither well (measured with jpn: a 3 degree skew
-// takes the character error rate from about 1% to about 20%).
+// upside down or sideways; Tesseract's LSTM reads neither skew nor upside-down pages well
+// (measured with jpn: a 3 degree skew takes the character error rate from about 1% to about 20%).
 //
-// Orientation comes from Tesseract's OSD model ("osd"), which needs its own engine: the LSTM-only
-// engine that reads the page answers DetectOrientationScript with nonsense (always 270 degrees).
-// Skew comes from Leptonica's line-sweep search on a binarised copy.
+// Skew comes from Leptonica's line-sweep search on a binarised copy and is corrected on every
+// page before it is read. Orientation comes from Tesseract's OSD model ("osd"), which needs its
+// own engine (the LSTM-only engine that reads the page answers DetectOrientationScript with
+// nonsense: always 270 degrees). OSD is slow when the window in the middle of the page does not
+// decide (on the generated sample forms it never did: 0.9-1.5 s for the whole page, as long as
+// reading it), so the OCR pool asks it only about pages that read badly (ocr_pool.cc).
 #pragma once
 
 #include <memory>
@@ -46,12 +49,6 @@ inline constexpr float kMinSkewConfidence = 1.5f;
 // `tessdata_dir` empty: Tesseract's default.
 Result<std::unique_ptr<tesseract::TessBaseAPI>> CreateOsdEngine(const std::string& tessdata_dir);
 
-struct PreparedPage {
-  PixPtr pix;                // the page to give Tesseract (8-bit grey or 1-bit)
-  int rotation_degrees = 0;  // clockwise rotation applied to make the page upright: 0/90/180/270
-  double skew_degrees = 0;   // clockwise rotation applied to straighten the lines
-};
-
 // Degrees (clockwise, 0/90/180/270) by which the 1-bit page `binary` must be turned to be
 // upright; 0 when it is blank or OSD is unsure. Looks at a 2-inch window in the middle of the ink
 // first, then at the whole page when the window is not enough.
@@ -61,9 +58,15 @@ int DetectUprightRotation(tesseract::TessBaseAPI& osd, Pix* binary);
 // outside the range above or the measurement is not confident.
 double DetectSkewCorrection(Pix* binary);
 
-// Orientation, then skew, on an 8-bit grey or 1-bit page. Takes the page; returns it unchanged
-// (same Pix) when nothing needed doing. `osd` null: skew only. Fails only when Leptonica cannot
-// allocate.
-Result<PreparedPage> PreparePage(tesseract::TessBaseAPI* osd, PixPtr page);
+// Binarises an 8-bit grey or 1-bit page for the searches above (1-bit pages: a copy).
+PixPtr Binarize(Pix* page);
+
+// Straightens the page when DetectSkewCorrection finds a skew; returns the clockwise correction
+// applied in degrees (0: `page` is left as it is). Fails only when Leptonica cannot allocate.
+Result<double> Straighten(PixPtr& page);
+
+// A copy of the page turned clockwise by `degrees` (a multiple of 90); null when Leptonica cannot
+// allocate it.
+PixPtr Turned(Pix* page, int degrees);
 
 }  // namespace intake::ocr

@@ -50,20 +50,46 @@ struct SourceFile {
 enum class TextSource { kNone, kPdfTextLayer, kOcr };
 std::string_view TextSourceName(TextSource source);
 
+// A line of OCR text and its box, in pixels of the page image OCR read (Page::read_image).
+struct TextLine {
+  int left = 0;
+  int top = 0;
+  int width = 0;
+  int height = 0;
+  bool vertical = false;  // a column of vertical writing
+  std::string text;       // UTF-8 (patient data)
+  // The line held a My Number (stages/screen): masked in `text`, painted over in the page image
+  // of the searchable PDF.
+  bool redact = false;
+};
+
 // One page: a PDF page, a TIFF frame, or a photo.
 struct Page {
   std::string id;          // "p0001", in submission order
   std::string file_id;     // SourceFile::id
   int number_in_file = 1;  // 1-based
-  // Image to OCR when the page has no usable text layer: a rendered PDF page (PNG in the work
-  // area) or the source image itself, frame `image_frame` (0-based, multi-page TIFF).
+  // Image to OCR when the page has no usable text layer: the source image itself, frame
+  // `image_frame` (0-based, multi-page TIFF); or, for a PDF page without one, nothing: the page
+  // is drawn at `pdf_render_dpi` when OCR reads it.
   std::filesystem::path image_path;
   int image_frame = 0;
+  double pdf_render_dpi = 0;
   bool needs_ocr = false;
 
   TextSource text_source = TextSource::kNone;
   std::string text;                      // UTF-8, as extracted (patient data)
   std::optional<double> ocr_confidence;  // 0..1, only for OCR'd pages
+
+  // What OCR read (stages/ocr): the upright, straightened page image kept in the work area
+  // (JPEG, or PNG when bilevel) with its size and resolution, and the text lines in it, for the
+  // searchable PDF (stages/write_documents). Empty for pages with a PDF text layer.
+  std::filesystem::path read_image;
+  int read_image_width = 0;
+  int read_image_height = 0;
+  int read_image_dpi = 0;
+  std::vector<TextLine> lines;
+  int rotation_degrees = 0;    // clockwise turn OCR applied to make the page upright
+  bool vertical_text = false;  // read (partly) as vertical writing
 
   // Classification (stages/classify).
   std::string doc_type = "other";
@@ -77,6 +103,9 @@ struct Document {
   std::string type;  // document type id from the profile, or "other"
   std::vector<std::string> page_ids;
   double confidence = 0.0;  // best page score in the document
+  // Searchable PDF of the document, relative to the case folder
+  // ("documents/01_referral_letter.pdf"); empty when none was written (stages/write_documents).
+  std::string pdf = {};
 };
 
 // DICOM imaging, grouped by UIDs (stages/dicom).

@@ -463,8 +463,11 @@ std::string DocumentRowHtml(const Case& c, const ReportContext& context, const D
            "\">" + Percent(ocr) + "</td>";
   }
   out += std::string("<td class=\"num") + (d.confidence < context.min_confidence ? " low" : "") +
-         "\">" + Percent(d.confidence) + "</td></tr>\n";
-  return out;
+         "\">" + Percent(d.confidence) + "</td>";
+  // The searchable PDF sits in the case folder beside report.html.
+  out += d.pdf.empty() ? std::string("<td><span class=\"muted\">—</span></td>")
+                       : "<td><a href=\"" + H(d.pdf) + "\">PDF</a></td>";
+  return out + "</tr>\n";
 }
 
 std::string DocumentsHtml(const Case& c, const ReportContext& context) {
@@ -474,7 +477,7 @@ std::string DocumentsHtml(const Case& c, const ReportContext& context) {
   out +=
       "<table>\n<thead><tr><th>書類の種類</th><th>ファイル</th><th class=\"num\">ページ</th>"
       "<th>読み取り方法</th><th class=\"num\">OCR確度（最低）</th><th class=\"num\">分類確度</th>"
-      "</tr></thead>\n<tbody>\n";
+      "<th>検索可能PDF</th></tr></thead>\n<tbody>\n";
   for (const auto& d : c.documents) out += DocumentRowHtml(c, context, d);
   return out + "</tbody>\n</table>\n</section>\n";
 }

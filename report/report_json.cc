@@ -137,7 +137,8 @@ json DocumentsJson(const Case& c, const ReportContext& context) {
                    {"pages", IntArray(DocumentPageNumbers(c, d))},
                    {"page_ids", StrArray(d.page_ids)},
                    {"confidence", d.confidence},
-                   {"text_source", DocumentTextSource(c, d)}});
+                   {"text_source", DocumentTextSource(c, d)},
+                   {"pdf", StrOrNull(d.pdf)}});
   }
   return out;
 }

@@ -1,14 +1,28 @@
 #include "stages/ocr_stage.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "pipeline/log.h"
+#include "stages/pdf_render.h"
 
 namespace intake::stages {
 namespace {
+
+void Add(ocr::OcrPageTimings& sum, const ocr::OcrPageTimings& t) {
+  sum.decode_ms += t.decode_ms;
+  sum.orient_ms += t.orient_ms;
+  sum.deskew_ms += t.deskew_ms;
+  sum.keep_ms += t.keep_ms;
+  sum.recognize_ms += t.recognize_ms;
+  sum.reread_ms += t.reread_ms;
+  sum.vertical_ms += t.vertical_ms;
+}
 
 bool IsBlank(const std::string& text) {
   return text.find_first_not_of(" \t\r\n\f\v") == std::string::npos;
@@ -23,13 +37,27 @@ class OcrStage final : public Stage {
   Status Run(Case& c) override {
     std::vector<std::size_t> page_indexes;
     std::vector<ocr::OcrImage> images;
+    const std::filesystem::path read_dir = c.work_dir / "read";
     for (std::size_t i = 0; i < c.pages.size(); ++i) {
       const Page& page = c.pages[i];
       if (!page.needs_ocr) continue;
       page_indexes.push_back(i);
-      images.push_back({page.image_path, page.image_frame});
+      ocr::OcrImage image{
+          .path = page.image_path, .frame = page.image_frame, .keep_as = read_dir / page.id};
+      if (page.pdf_render_dpi > 0) {
+        // A PDF page without a text layer: drawn by the worker that reads it.
+        const SourceFile* file = c.FindFile(page.file_id);
+        if (file != nullptr) {
+          image.render = [pdf = file->path, index = page.number_in_file - 1,
+                          dpi = page.pdf_render_dpi] { return RenderPdfPage(pdf, index, dpi); };
+        }
+      }
+      images.push_back(std::move(image));
     }
     if (images.empty()) return Status::Ok();
+    std::error_code ec;
+    std::filesystem::create_directories(read_dir, ec);
+    if (ec) return Status::Fail("could not create the folder for page images: " + ec.message());
 
     const auto start = std::chrono::steady_clock::now();
     std::vector<Result<ocr::OcrPageResult>> results = pool_.RecognizeAll(images);
@@ -40,6 +68,8 @@ class OcrStage final : public Stage {
 
     int unreadable = 0;
     int low = 0;
+    int vertical = 0;
+    ocr::OcrPageTimings sum;
     for (std::size_t k = 0; k < results.size(); ++k) {
       Page& page = c.pages[page_indexes[k]];
       page.needs_ocr = false;
@@ -58,6 +88,20 @@ class OcrStage final : public Stage {
       page.text = result->text;
       page.ocr_confidence = result->confidence;
       page.text_source = TextSource::kOcr;
+      page.read_image = result->kept_image;
+      page.read_image_width = result->image_width;
+      page.read_image_height = result->image_height;
+      page.read_image_dpi = result->image_dpi;
+      page.rotation_degrees = result->rotation_degrees;
+      page.vertical_text = result->vertical;
+      page.lines.clear();
+      page.lines.reserve(result->lines.size());
+      for (const auto& line : result->lines) {
+        page.lines.push_back(
+            {line.left, line.top, line.width, line.height, line.vertical, line.text});
+      }
+      vertical += result->vertical ? 1 : 0;
+      Add(sum, result->timings);
       if (result->confidence < threshold_) {
         ++low;
         const std::string percent = std::to_string(std::lround(result->confidence * 100));
@@ -74,8 +118,16 @@ class OcrStage final : public Stage {
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                         std::chrono::steady_clock::now() - start)
                         .count();
-    Log()->info("ocr: case {}: {} pages on {} workers, {} low confidence, {} unreadable, {} ms",
-                c.id, images.size(), pool_.workers(), low, unreadable, ms);
+    Log()->info(
+        "ocr: case {}: {} pages on {} workers, {} vertical, {} low confidence, {} unreadable, "
+        "{} ms",
+        c.id, images.size(), pool_.workers(), vertical, low, unreadable, ms);
+    const double n = static_cast<double>(std::max<std::size_t>(1, results.size() - unreadable));
+    Log()->debug(
+        "ocr: case {}: mean per page: decode {:.0f}, deskew {:.0f}, orientation {:.0f}, "
+        "recognize {:.0f}, again turned {:.0f}, vertical {:.0f}, keep {:.0f} ms",
+        c.id, sum.decode_ms / n, sum.deskew_ms / n, sum.orient_ms / n, sum.recognize_ms / n,
+        sum.reread_ms / n, sum.vertical_ms / n, sum.keep_ms / n);
     return Status::Ok();
   }
 

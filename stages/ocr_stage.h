@@ -1,7 +1,9 @@
 // OCR stage: reads every page marked needs_ocr with the shared OCR pool.
 //
-// Pages below the confidence threshold get a LOW_OCR_CONFIDENCE finding; a page the engine
-// cannot read is a CORRUPT_FILE finding and the case goes on.
+// Each page keeps the upright image OCR read (work area, `read/<page id>.jpg` or `.png`) and its
+// text lines with their boxes, for the searchable PDFs (stages/write_documents). Pages below the
+// confidence threshold get a LOW_OCR_CONFIDENCE finding; a page the engine cannot read is a
+// CORRUPT_FILE finding and the case goes on.
 #pragma once
 
 #include <memory>

@@ -2,8 +2,6 @@
 
 #include <poppler-document.h>
 #include <poppler-global.h>
-#include <poppler-image.h>
-#include <poppler-page-renderer.h>
 #include <poppler-page.h>
 
 #include <algorithm>
@@ -18,50 +16,45 @@
 
 #include "ocr/page_image.h"
 #include "pipeline/log.h"
+#include "stages/pdf_render.h"
 
 namespace intake::stages {
 namespace {
 
 namespace fs = std::filesystem;
 
-// Poppler prints parse errors to stderr, with content from the file: keep it quiet.
-void QuietPoppler() {
-  static std::once_flag once;
-  std::call_once(
-      once, [] { poppler::set_debug_error_function([](const std::string&, void*) {}, nullptr); });
-}
+// A text layer with more than this share of garbled characters is not used.
+constexpr double kMaxGarbledShare = 0.2;
 
-// Counts code points that are not white space (ASCII, NBSP, ideographic space).
-int CountNonSpaceChars(const std::string& utf8) {
-  int count = 0;
-  for (std::size_t i = 0; i < utf8.size(); ++i) {
+struct TextLayerCounts {
+  int characters = 0;  // code points that are not white space
+  int garbled = 0;     // of which U+FFFD, private use or control characters
+};
+
+// A text layer whose fonts lack a usable Unicode map comes out as replacement, private-use or
+// control characters (or nothing): such pages are read with OCR instead.
+TextLayerCounts CountTextLayer(const std::string& utf8) {
+  TextLayerCounts counts;
+  for (std::size_t i = 0; i < utf8.size();) {
     const auto b = static_cast<unsigned char>(utf8[i]);
-    if ((b & 0xC0) == 0x80) continue;
-    if (b == ' ' || (b >= '\t' && b <= '\r')) continue;
-    if (b == 0xC2 && i + 1 < utf8.size() && static_cast<unsigned char>(utf8[i + 1]) == 0xA0) {
-      continue;
+    const int length = b < 0x80           ? 1
+                       : (b >> 5) == 0x6  ? 2
+                       : (b >> 4) == 0xE  ? 3
+                       : (b >> 3) == 0x1E ? 4
+                                          : 1;
+    std::uint32_t cp = length == 1 ? b : b & (0x3F >> (length - 1));
+    for (int k = 1; k < length && i + k < utf8.size(); ++k) {
+      cp = (cp << 6) | (static_cast<unsigned char>(utf8[i + k]) & 0x3F);
     }
-    if (b == 0xE3 && i + 2 < utf8.size() && static_cast<unsigned char>(utf8[i + 1]) == 0x80 &&
-        static_cast<unsigned char>(utf8[i + 2]) == 0x80) {
-      continue;
-    }
-    ++count;
+    i += length;
+    const bool space = cp == ' ' || (cp >= '\t' && cp <= '\r') || cp == 0xA0 || cp == 0x3000;
+    if (space) continue;
+    ++counts.characters;
+    const bool garbled = cp == 0xFFFD || cp < 0x20 || (cp >= 0x7F && cp < 0xA0) ||
+                         (cp >= 0xE000 && cp <= 0xF8FF) || cp >= 0xF0000;
+    if (garbled) ++counts.garbled;
   }
-  return count;
-}
-
-// The resolution to render a page of `width` x `height` points at: `dpi`, lowered when the page
-// is so large that the image would exceed the OCR size limits.
-double RenderDpi(double width_pt, double height_pt, int dpi) {
-  double result = dpi;
-  const double side = std::max(width_pt, height_pt);
-  if (side > 0) result = std::min(result, ocr::kMaxImageSide * 72.0 / side * 0.99);
-  const double area = width_pt * height_pt;
-  if (area > 0) {
-    result = std::min(
-        result, std::sqrt(static_cast<double>(ocr::kMaxImagePixels) * 72.0 * 72.0 / area) * 0.99);
-  }
-  return result;
+  return counts;
 }
 
 // An image whose longer side is shorter than this cannot hold a readable document page (an A5
@@ -124,7 +117,8 @@ class PagesStage final : public Stage {
                         std::chrono::steady_clock::now() - start)
                         .count();
     Log()->info(
-        "pages: case {}: {} pages ({} PDF text layer, {} PDF rendered, {} images), {} too small, "
+        "pages: case {}: {} pages ({} PDF text layer, {} PDF to draw for OCR, {} images), {} too "
+        "small, "
         "{} unreadable files, {} ms",
         c.id, counts.pages, counts.text_layer, counts.rendered, counts.images, counts.too_small,
         counts.unreadable_files, ms);
@@ -213,21 +207,16 @@ class PagesStage final : public Stage {
 
       const poppler::byte_array utf8 = pdf_page->text().to_utf8();
       std::string text(utf8.begin(), utf8.end());
-      if (CountNonSpaceChars(text) >= options_.min_text_layer_chars) {
+      const TextLayerCounts layer = CountTextLayer(text);
+      const bool usable = layer.characters >= options_.min_text_layer_chars &&
+                          layer.garbled <= layer.characters * kMaxGarbledShare;
+      if (usable) {
         page.text = std::move(text);
         page.text_source = TextSource::kPdfTextLayer;
         ++text_pages;
       } else {
-        auto image_path = RenderPage(c, *pdf_page, page.id);
-        if (!image_path.ok()) return image_path.status();
-        if (image_path->empty()) {
-          c.AddFinding("CORRUPT_FILE",
-                       "PDFファイル「" + file.relative_path + "」の" + std::to_string(number) +
-                           "ページ目を画像にできませんでした。",
-                       file.id);
-          continue;
-        }
-        page.image_path = std::move(*image_path);
+        const poppler::rectf rect = pdf_page->page_rect();
+        page.pdf_render_dpi = RenderDpi(rect.width(), rect.height(), options_.render_dpi);
         page.needs_ocr = true;
         ++rendered;
       }
@@ -239,38 +228,9 @@ class PagesStage final : public Stage {
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                         std::chrono::steady_clock::now() - start)
                         .count();
-    Log()->debug("pages: {} PDF {} pages, {} text layer, {} rendered, {} ms", file.id, page_count,
-                 text_pages, rendered, ms);
+    Log()->debug("pages: {} PDF {} pages, {} text layer, {} to draw for OCR, {} ms", file.id,
+                 page_count, text_pages, rendered, ms);
     return Status::Ok();
-  }
-
-  // Renders one page to work_dir/pages/<page id>.png. An empty path means the page could not be
-  // rendered (a finding for the file); an Error means the work area cannot be written.
-  Result<fs::path> RenderPage(const Case& c, const poppler::page& pdf_page,
-                              const std::string& page_id) const {
-    const poppler::rectf rect = pdf_page.page_rect();
-    const double dpi = RenderDpi(rect.width(), rect.height(), options_.render_dpi);
-    poppler::page_renderer renderer;
-    renderer.set_render_hint(poppler::page_renderer::antialiasing, true);
-    renderer.set_render_hint(poppler::page_renderer::text_antialiasing, true);
-    renderer.set_image_format(poppler::image::format_gray8);
-    const poppler::image image = renderer.render_page(&pdf_page, dpi, dpi);
-    if (!image.is_valid()) return fs::path();
-
-    const fs::path dir = c.work_dir / "pages";
-    std::error_code ec;
-    fs::create_directories(dir, ec);
-    if (ec) {
-      return Result<fs::path>::Fail("could not create the page image folder: " + ec.message());
-    }
-    fs::path out = dir / (page_id + ".png");
-    const Status written = ocr::WriteGrayPng(
-        out, reinterpret_cast<const unsigned char*>(image.const_data()), image.width(),
-        image.height(), image.bytes_per_row(), static_cast<int>(std::lround(dpi)));
-    if (!written.ok()) {
-      return Result<fs::path>::Fail("could not write the image of page " + page_id);
-    }
-    return out;
   }
 
   PagesOptions options_;

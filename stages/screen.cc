@@ -24,6 +24,8 @@ bool IsDigitSeparator(UChar32 c) {
          c == 0x2212;
 }
 
+int MaskValidNumbers(std::string& text);
+
 bool NamesMyNumber(const std::string& match_form_text) {
   return match_form_text.find("個人番号") != std::string::npos ||
          match_form_text.find("マイナンバー") != std::string::npos;
@@ -53,7 +55,8 @@ class ScreenStage final : public Stage {
       const SourceFile* file = c.FindFile(page.file_id);
       const std::string where =
           (file ? file->relative_path : page.file_id) + " p." + std::to_string(page.number_in_file);
-      if (MaskMyNumbers(page.text) > 0) {
+      const int in_lines = MaskMyNumbersInLines(page.text, page.lines);
+      if (MaskMyNumbers(page.text) + in_lines > 0) {
         ++my_number_pages;
         c.AddFinding("MY_NUMBER",
                      "個人番号（マイナンバー）が記載されています（番号は保存していません。原本の取"
@@ -96,6 +99,25 @@ bool IsValidMyNumber(std::string_view d) {
 
 int MaskMyNumbers(std::string& text) {
   if (!NamesMyNumber(MatchForm(text))) return 0;
+  return MaskValidNumbers(text);
+}
+
+int MaskMyNumbersInLines(std::string_view page_text, std::vector<TextLine>& lines) {
+  if (lines.empty() || !NamesMyNumber(MatchForm(page_text))) return 0;
+  int masked = 0;
+  for (auto& line : lines) {
+    if (const int n = MaskValidNumbers(line.text); n > 0) {
+      line.redact = true;
+      masked += n;
+    }
+  }
+  return masked;
+}
+
+namespace {
+
+// Masks every run of digits in `text` that is a valid My Number; returns how many.
+int MaskValidNumbers(std::string& text) {
   struct CodePoint {
     UChar32 c;
     int32_t begin;  // byte offsets in text
@@ -153,6 +175,8 @@ int MaskMyNumbers(std::string& text) {
   text = std::move(out);
   return masked;
 }
+
+}  // namespace
 
 std::unique_ptr<Stage> MakeScreenStage() { return std::make_unique<ScreenStage>(); }
 

@@ -90,7 +90,7 @@ TEST_F(OcrPoolTest, ReportsWorkersAndEngineVersion) {
 TEST_F(OcrPoolTest, ReadsTesseractPhototest) {
   const fs::path image = fs::path(INTAKE_SHARED_DATA_DIR) / "ocr/tesseract-test/phototest.tif";
   if (!fs::exists(image)) GTEST_SKIP() << "shared OCR data is absent";
-  auto results = eng_->RecognizeAll({{image, 0}});
+  auto results = eng_->RecognizeAll({{.path = image}});
   ASSERT_EQ(results.size(), 1u);
   ASSERT_TRUE(results[0].ok()) << results[0].message();
   // The page reads "The quick brown dog jumped over the lazy fox." (phototest.txt).
@@ -107,7 +107,7 @@ TEST_F(OcrPoolTest, FourImagesOnTwoWorkersComeBackInInputOrder) {
   for (const auto& word : words) {
     const fs::path png = dir_ / (word + ".png");
     ASSERT_TRUE(WriteTextPng(png, {"Page about the " + word, "The " + word + " is on the table"}));
-    images.push_back({png, 0});
+    images.push_back({.path = png});
   }
   auto results = eng_->RecognizeAll(images);
   ASSERT_EQ(results.size(), words.size());
@@ -137,7 +137,10 @@ TEST_F(OcrPoolTest, ReadsTheRequestedTiffFrame) {
   ASSERT_TRUE(frames.ok()) << frames.message();
   ASSERT_EQ(*frames, 3);
 
-  auto results = eng_->RecognizeAll({{tiff, 2}, {tiff, 0}, {tiff, 1}, {tiff, 3}});
+  auto results = eng_->RecognizeAll({{.path = tiff, .frame = 2},
+                                     {.path = tiff},
+                                     {.path = tiff, .frame = 1},
+                                     {.path = tiff, .frame = 3}});
   ASSERT_EQ(results.size(), 4u);
   ASSERT_TRUE(results[0].ok()) << results[0].message();
   ASSERT_TRUE(results[1].ok()) << results[1].message();
@@ -162,7 +165,8 @@ TEST_F(OcrPoolTest, BadInputsFailTheirOwnPageOnlyAndNameNoFile) {
   }
 
   ::testing::internal::CaptureStderr();
-  auto results = eng_->RecognizeAll({{missing, 0}, {good, 0}, {not_image, 0}, {truncated, 0}});
+  auto results = eng_->RecognizeAll(
+      {{.path = missing}, {.path = good}, {.path = not_image}, {.path = truncated}});
   const std::string err = ::testing::internal::GetCapturedStderr();
 
   ASSERT_EQ(results.size(), 4u);
@@ -189,7 +193,7 @@ TEST_F(OcrPoolTest, RefusesImagesWithAbsurdDimensions) {
   pixDestroy(&pix);
   EXPECT_LT(fs::file_size(huge), 1'000'000u);
 
-  auto results = eng_->RecognizeAll({{wide, 0}, {huge, 0}});
+  auto results = eng_->RecognizeAll({{.path = wide}, {.path = huge}});
   ASSERT_EQ(results.size(), 2u);
   for (const auto& r : results) {
     ASSERT_FALSE(r.ok());
@@ -204,7 +208,7 @@ TEST(OcrPoolJapanese, ReadsARenderedJapanesePage) {
   const fs::path png = dir / "referral.png";
   ASSERT_TRUE(
       WriteTextPng(png, {"診療情報提供書", "患者氏名　山田　太郎", "傷病名　胃癌"}, 900, 360, 32));
-  auto results = pool->RecognizeAll({{png, 0}});
+  auto results = pool->RecognizeAll({{.path = png}});
   fs::remove_all(dir);
   ASSERT_EQ(results.size(), 1u);
   ASSERT_TRUE(results[0].ok()) << results[0].message();

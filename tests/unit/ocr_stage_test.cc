@@ -126,10 +126,16 @@ TEST_F(OcrStageTest, ReadsTextPagesAndFlagsBlankAndBrokenOnes) {
   EXPECT_EQ(broken_findings[0].code, "CORRUPT_FILE");
   EXPECT_NE(broken_findings[0].message.find("写真.png"), std::string::npos);
 
-  // The image-only PDF page was rendered and read.
+  // The image-only PDF page was drawn by an OCR worker and read; the image read is kept for the
+  // searchable PDF, with the text lines in it.
   const Page& p5 = c_.pages[4];
   EXPECT_EQ(p5.text_source, TextSource::kOcr);
-  EXPECT_TRUE(fs::exists(p5.image_path)) << "rendered pages are kept for the case folder";
+  EXPECT_EQ(p5.read_image, c_.work_dir / "read" / "p0005.jpg");
+  EXPECT_TRUE(fs::exists(p5.read_image));
+  EXPECT_EQ(p5.read_image_dpi, 150);
+  EXPECT_EQ(p5.read_image_width, 1240);
+  ASSERT_GE(p5.lines.size(), 2u);
+  EXPECT_NE(WithoutSpaces(p5.lines[0].text).find("検査結果報告書"), std::string::npos);
   EXPECT_NE(WithoutSpaces(p5.text).find("検査結果報告書"), std::string::npos) << p5.text;
   EXPECT_TRUE(FindingsFor(scan.id).empty());
 
@@ -149,6 +155,14 @@ TEST_F(OcrStageTest, PageBelowTheThresholdGetsAFindingWithItsConfidence) {
   EXPECT_EQ(c_.findings[0].file_id, referral.id);
   EXPECT_NE(c_.findings[0].message.find("dir/紹介状.png"), std::string::npos);
   EXPECT_NE(c_.findings[0].message.find(percent), std::string::npos) << c_.findings[0].message;
+}
+
+TEST_F(OcrStageTest, UnwritableWorkAreaFailsTheCase) {
+  const auto scan = AddFile("検査結果.pdf", FileKind::kPdf);
+  ASSERT_TRUE(intake::testing::WriteImageOnlyPdf(scan.path, {"検査結果報告書"}));
+  std::ofstream(dir_ / "not-a-folder") << "x";
+  c_.work_dir = dir_ / "not-a-folder";
+  EXPECT_FALSE(RunPagesAndOcr().ok());
 }
 
 TEST_F(OcrStageTest, NothingToReadLeavesTheCaseAsItIs) {

@@ -1,5 +1,6 @@
 // Test helpers for the OCR and pages tests: pages with known text, drawn with pango/cairo into
-// PNG images and PDFs (a real text layer, or an image only), and small text utilities.
+// PNG images (horizontal or vertical writing) and PDFs (a real text layer, or an image only), and
+// small text utilities (spaces removed, character error rate).
 //
 // All text is fictional. Fonts: "Noto Sans CJK JP" (fonts-noto-cjk) for Japanese and Latin.
 #pragma once
@@ -9,6 +10,7 @@
 #include <pango/pangocairo.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -51,6 +53,39 @@ inline cairo_surface_t* MakeTextSurface(const Lines& lines, int width, int heigh
 inline bool WriteTextPng(const std::filesystem::path& path, const Lines& lines, int width = 1000,
                          int height = 400, double font_px = 28) {
   cairo_surface_t* surface = MakeTextSurface(lines, width, height, font_px);
+  const bool ok = cairo_surface_write_to_png(surface, path.c_str()) == CAIRO_STATUS_SUCCESS;
+  cairo_surface_destroy(surface);
+  return ok;
+}
+
+// Writes a PNG of `columns` in vertical Japanese writing (縦書き): each entry is a column, read top
+// to bottom, the first column on the right, glyphs `font_px` pixels high (pango: the layout is
+// turned a quarter clockwise and set with east gravity, so CJK glyphs stay upright).
+inline bool WriteVerticalTextPng(const std::filesystem::path& path, const Lines& columns, int width,
+                                 int height, double font_px) {
+  cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, width, height);
+  cairo_t* cr = cairo_create(surface);
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_paint(cr);
+  cairo_translate(cr, width - 2 * font_px, 2 * font_px);
+  cairo_rotate(cr, G_PI / 2);
+  PangoContext* context = pango_cairo_create_context(cr);
+  pango_context_set_base_gravity(context, PANGO_GRAVITY_EAST);
+  pango_context_set_gravity_hint(context, PANGO_GRAVITY_HINT_STRONG);
+  PangoLayout* layout = pango_layout_new(context);
+  PangoFontDescription* font = pango_font_description_from_string("Noto Serif CJK JP");
+  pango_font_description_set_absolute_size(font, font_px * PANGO_SCALE);
+  pango_layout_set_font_description(layout, font);
+  pango_layout_set_spacing(layout, static_cast<int>(font_px * 0.8 * PANGO_SCALE));
+  std::string text;
+  for (const auto& column : columns) text += column + "\n";
+  pango_layout_set_text(layout, text.c_str(), -1);
+  cairo_set_source_rgb(cr, 0, 0, 0);
+  pango_cairo_show_layout(cr, layout);
+  pango_font_description_free(font);
+  g_object_unref(layout);
+  g_object_unref(context);
+  cairo_destroy(cr);
   const bool ok = cairo_surface_write_to_png(surface, path.c_str()) == CAIRO_STATUS_SUCCESS;
   cairo_surface_destroy(surface);
   return ok;
@@ -103,6 +138,36 @@ inline std::string WithoutSpaces(const std::string& text) {
     out += text[i];
   }
   return out;
+}
+
+// Character error rate of `got` against `want`: edit distance over code points, white space
+// ignored in both (WithoutSpaces), divided by the length of `want`.
+inline double CharacterErrorRate(const std::string& got, const std::string& want) {
+  auto code_points = [](const std::string& utf8) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < utf8.size();) {
+      const unsigned char b = static_cast<unsigned char>(utf8[i]);
+      const std::size_t n = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : 4;
+      out.push_back(utf8.substr(i, n));
+      i += n;
+    }
+    return out;
+  };
+  const auto a = code_points(WithoutSpaces(got));
+  const auto b = code_points(WithoutSpaces(want));
+  if (b.empty()) return a.empty() ? 0.0 : 1.0;
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return static_cast<double>(row[b.size()]) / static_cast<double>(b.size());
 }
 
 // A fresh, empty temporary folder for one test, named after it and the process.

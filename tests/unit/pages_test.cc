@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 #include <leptonica/allheaders.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -13,7 +14,10 @@
 #include <string>
 #include <vector>
 
+#include "ocr/page_image.h"
 #include "ocr_test_support.h"
+#include "pdf_test_support.h"
+#include "stages/pdf_render.h"
 
 namespace intake::stages {
 namespace {
@@ -22,16 +26,10 @@ namespace fs = std::filesystem;
 using intake::testing::FreshTempDir;
 using intake::testing::WithoutSpaces;
 
-// A minimal PDF with a standard security handler whose user password is not empty: Poppler
-// opens it as locked.
-void WriteLockedPdf(const fs::path& path) {
-  std::vector<std::string> objects = {
-      "<< /Type /Catalog /Pages 2 0 R >>",
-      "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-      "<< /Filter /Standard /V 1 /R 2 /P -44 /O <" + std::string(64, 'a') + "> /U <" +
-          std::string(64, 'b') + "> >>",
-  };
+// Writes a PDF of `objects` (numbered from 1, the first the catalog), with `trailer_extra` in
+// the trailer.
+void WritePdf(const fs::path& path, const std::vector<std::string>& objects,
+              const std::string& trailer_extra = "") {
   std::ostringstream pdf;
   pdf << "%PDF-1.4\n";
   std::vector<std::size_t> offsets;
@@ -46,10 +44,28 @@ void WriteLockedPdf(const fs::path& path) {
     std::snprintf(line, sizeof line, "%010zu 00000 n \n", offset);
     pdf << line;
   }
-  pdf << "trailer\n<< /Size " << objects.size() + 1 << " /Root 1 0 R /Encrypt 4 0 R /ID [<"
-      << std::string(32, 'c') << "> <" << std::string(32, 'c') << ">] >>\nstartxref\n"
+  pdf << "trailer\n<< /Size " << objects.size() + 1 << " /Root 1 0 R" << trailer_extra
+      << " >>\nstartxref\n"
       << xref << "\n%%EOF\n";
   std::ofstream(path, std::ios::binary) << pdf.str();
+}
+
+std::string Stream(const std::string& data) {
+  return "<< /Length " + std::to_string(data.size()) + " >>\nstream\n" + data + "\nendstream";
+}
+
+// A minimal PDF with a standard security handler whose user password is not empty: Poppler
+// opens it as locked.
+void WriteLockedPdf(const fs::path& path) {
+  WritePdf(path,
+           {
+               "<< /Type /Catalog /Pages 2 0 R >>",
+               "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+               "<< /Filter /Standard /V 1 /R 2 /P -44 /O <" + std::string(64, 'a') + "> /U <" +
+                   std::string(64, 'b') + "> >>",
+           },
+           " /Encrypt 4 0 R /ID [<" + std::string(32, 'c') + "> <" + std::string(32, 'c') + ">]");
 }
 
 void WriteTiffFrames(const fs::path& path, int frames) {
@@ -110,7 +126,7 @@ TEST_F(PagesStageTest, BornDigitalPdfUsesTheTextLayer) {
   EXPECT_FALSE(fs::exists(c_.work_dir / "pages" / "p0001.png"));
 }
 
-TEST_F(PagesStageTest, ImageOnlyPdfPageIsRenderedForOcr) {
+TEST_F(PagesStageTest, ImageOnlyPdfPageIsMarkedForOcrAndDrawnOnDemand) {
   const auto& pdf = AddFile("scan.pdf", FileKind::kPdf);
   ASSERT_TRUE(
       intake::testing::WriteImageOnlyPdf(pdf.path, {"診療情報提供書", "患者氏名　山田　太郎"}));
@@ -122,30 +138,72 @@ TEST_F(PagesStageTest, ImageOnlyPdfPageIsRenderedForOcr) {
   EXPECT_TRUE(page.needs_ocr);
   EXPECT_EQ(page.text_source, TextSource::kNone);
   EXPECT_TRUE(page.text.empty());
-  EXPECT_EQ(page.image_path, c_.work_dir / "pages" / "p0001.png");
-  ASSERT_TRUE(fs::exists(page.image_path));
+  EXPECT_TRUE(page.image_path.empty());
+  EXPECT_DOUBLE_EQ(page.pdf_render_dpi, 100);
+  EXPECT_TRUE(fs::is_empty(c_.work_dir)) << "nothing is drawn or written before OCR";
 
-  // A4 at 100 dpi: 827 x 1169 px.
-  cairo_surface_t* png = cairo_image_surface_create_from_png(page.image_path.c_str());
-  ASSERT_EQ(cairo_surface_status(png), CAIRO_STATUS_SUCCESS);
-  EXPECT_NEAR(cairo_image_surface_get_width(png), 827, 2);
-  EXPECT_NEAR(cairo_image_surface_get_height(png), 1169, 2);
-  cairo_surface_destroy(png);
+  // Drawn when OCR reads it: A4 at 100 dpi is 827 x 1169 px, with the page's ink.
+  auto drawn = RenderPdfPage(pdf.path, 0, page.pdf_render_dpi);
+  ASSERT_TRUE(drawn.ok()) << drawn.message();
+  EXPECT_NEAR(drawn->width, 827, 2);
+  EXPECT_NEAR(drawn->height, 1169, 2);
+  EXPECT_EQ(drawn->dpi, 100);
+  EXPECT_NE(*std::min_element(drawn->pixels.begin(), drawn->pixels.end()), 255);
+  EXPECT_FALSE(RenderPdfPage(pdf.path, 1, 100).ok()) << "there is no second page";
 }
 
-TEST_F(PagesStageTest, PdfWithTooLittleTextIsRendered) {
+TEST_F(PagesStageTest, PdfWithTooLittleTextIsDrawnForOcr) {
   const auto& pdf = AddFile("cover.pdf", FileKind::kPdf);
   ASSERT_TRUE(intake::testing::WriteTextPdf(pdf.path, {{"表紙　写し"}}));
 
   ASSERT_TRUE(RunStage({.render_dpi = 50, .min_text_layer_chars = 20}).ok());
   ASSERT_EQ(c_.pages.size(), 1u);
   EXPECT_TRUE(c_.pages[0].needs_ocr);
-  EXPECT_TRUE(fs::exists(c_.pages[0].image_path));
+  EXPECT_DOUBLE_EQ(c_.pages[0].pdf_render_dpi, 50);
 
   c_.pages.clear();
   ASSERT_TRUE(RunStage({.render_dpi = 50, .min_text_layer_chars = 4}).ok());
   ASSERT_EQ(c_.pages.size(), 1u);
   EXPECT_EQ(c_.pages[0].text_source, TextSource::kPdfTextLayer);
+}
+
+TEST_F(PagesStageTest, GarbledTextLayerIsReadWithOcrInstead) {
+  // A font whose Unicode map points into the private use area, as broken embedded fonts do: the
+  // page shows letters, its text layer holds 26 private-use characters.
+  const auto& pdf = AddFile("garbled.pdf", FileKind::kPdf);
+  WritePdf(pdf.path,
+           {"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+            " /Resources << /Font << /F1 5 0 R >> >> >>",
+            Stream("BT /F1 24 Tf 72 700 Td (ABCDEFGHIJKLMNOPQRSTUVWXYZ) Tj ET"),
+            "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
+            Stream("/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
+                   "/CMapName /Broken def 1 begincodespacerange <00> <FF> endcodespacerange\n"
+                   "1 beginbfrange <41> <5A> <E041> endbfrange\n"
+                   "endcmap CMapName currentdict /CMap defineresource pop end end")});
+
+  // The layer is there (more than min_text_layer_chars), only garbled.
+  auto doc = intake::testing::LoadPdf(pdf.path);
+  ASSERT_NE(doc, nullptr);
+  std::unique_ptr<poppler::page> page(doc->create_page(0));
+  const std::string layer = intake::testing::PageText(*page);
+  EXPECT_EQ(layer.substr(0, 3), "\xEE\x81\x81") << "U+E041";
+  EXPECT_GE(layer.size(), 26u * 3);
+
+  ASSERT_TRUE(RunStage().ok());
+  ASSERT_EQ(c_.pages.size(), 1u);
+  EXPECT_TRUE(c_.pages[0].needs_ocr);
+  EXPECT_EQ(c_.pages[0].text_source, TextSource::kNone);
+}
+
+TEST(RenderDpi, StaysWithinWhatOcrReads) {
+  EXPECT_DOUBLE_EQ(RenderDpi(595, 842, 300), 300);  // A4: 8.7 megapixels
+  // A3 at 300 dpi would be 17 megapixels: drawn at the OCR budget instead.
+  const double a3 = RenderDpi(842, 1191, 300);
+  EXPECT_LT(a3, 300);
+  EXPECT_LE(842 * a3 / 72 * 1191 * a3 / 72, static_cast<double>(ocr::kMaxOcrPixels));
+  // A banner 100 inches long: limited by the longest side.
+  EXPECT_LE(7200 * RenderDpi(7200, 72, 300) / 72, ocr::kMaxImageSide);
 }
 
 TEST_F(PagesStageTest, ThreeFrameTiffGivesThreePages) {
@@ -266,16 +324,6 @@ TEST_F(PagesStageTest, CorruptTiffIsAFinding) {
   ASSERT_EQ(c_.findings.size(), 1u);
   EXPECT_EQ(c_.findings[0].code, "CORRUPT_FILE");
   EXPECT_EQ(c_.findings[0].file_id, "f0001");
-}
-
-TEST_F(PagesStageTest, UnwritableWorkAreaFailsTheCase) {
-  const auto& pdf = AddFile("scan.pdf", FileKind::kPdf);
-  ASSERT_TRUE(intake::testing::WriteImageOnlyPdf(pdf.path, {"検査結果報告書"}));
-  std::ofstream(dir_ / "not-a-folder") << "x";
-  c_.work_dir = dir_ / "not-a-folder";
-
-  const Status status = RunStage({.render_dpi = 50, .min_text_layer_chars = 20});
-  EXPECT_FALSE(status.ok());
 }
 
 }  // namespace

@@ -328,6 +328,18 @@ TEST(ReportHtml, DocumentsShowReadingMethodAndLowConfidence) {
   EXPECT_NE(good.find("87%"), std::string::npos);
 }
 
+TEST(ReportHtml, DocumentsLinkTheirSearchablePdf) {
+  Case c = SampleCase();
+  c.documents[0].pdf = "documents/01_referral_letter.pdf";
+  const std::string documents = SectionOf(ReportHtml(c, SampleContext()), "documents");
+  const auto d001 = documents.find("d001");
+  const std::string row = documents.substr(d001, documents.find("</tr>", d001) - d001);
+  EXPECT_NE(row.find("<a href=\"documents/01_referral_letter.pdf\">"), std::string::npos) << row;
+  const auto d002 = documents.find("d002");
+  const std::string other = documents.substr(d002, documents.find("</tr>", d002) - d002);
+  EXPECT_EQ(other.find("<a href"), std::string::npos) << other;
+}
+
 TEST(ReportHtml, ImagingAndFiles) {
   const std::string html = ReportHtml(SampleCase(), SampleContext());
   const std::string imaging = SectionOf(html, "imaging");

@@ -268,6 +268,14 @@ TEST(ReportJson, DocumentsAndPages) {
       << "page text leaked into JSON";
 }
 
+TEST(ReportJson, DocumentPdfIsARelativePathOrNull) {
+  Case c = SampleCase();
+  c.documents[0].pdf = "documents/01_referral_letter.pdf";
+  const json r = ReportJson(c, SampleContext());
+  EXPECT_EQ(r["documents"][0]["pdf"], "documents/01_referral_letter.pdf");
+  EXPECT_EQ(r["documents"][1]["pdf"], nullptr);
+}
+
 TEST(ReportJson, FindingTitlesFromTable) {
   const json findings = ReportJson(SampleCase(), SampleContext())["findings"];
   ASSERT_EQ(findings.size(), 3u);

@@ -66,6 +66,30 @@ TEST(ScreenStageTest, MyNumberIsFlaggedAndNeverKept) {
   EXPECT_NE(c.pages[0].text.find("世帯主"), std::string::npos);  // the rest of the text stays
 }
 
+TEST(ScreenStageTest, MyNumberIsMaskedInTheOcrLinesAndMarkedForPaintingOver) {
+  Case c = CaseWithPage("住民票の写し\n個人番号\n1234 5678 9018\n世帯主 山田 太郎\n");
+  // The naming and the number are on different lines, as OCR often splits a table row.
+  c.pages[0].lines = {
+      {.left = 10, .top = 10, .width = 400, .height = 40, .text = "住民票の写し"},
+      {.left = 10, .top = 60, .width = 200, .height = 40, .text = "個人番号"},
+      {.left = 220, .top = 60, .width = 400, .height = 40, .text = "1234 5678 9018"},
+      {.left = 10, .top = 110, .width = 400, .height = 40, .text = "世帯主 山田 太郎"}};
+  ASSERT_TRUE(MakeScreenStage()->Run(c).ok());
+  ASSERT_EQ(c.findings.size(), 1u);
+  const auto& lines = c.pages[0].lines;
+  EXPECT_EQ(lines[2].text, "＊＊＊＊ ＊＊＊＊ ＊＊＊＊");
+  EXPECT_TRUE(lines[2].redact);
+  for (std::size_t i : {0u, 1u, 3u}) {
+    EXPECT_FALSE(lines[i].redact) << i;
+  }
+  EXPECT_EQ(lines[3].text, "世帯主 山田 太郎");
+
+  // Without the naming anywhere on the page, a 12-digit number in a line stays.
+  std::vector<TextLine> other = {{.text = "保険者番号 123456789018"}};
+  EXPECT_EQ(MaskMyNumbersInLines("保険者番号 123456789018", other), 0);
+  EXPECT_FALSE(other[0].redact);
+}
+
 TEST(ScreenStageTest, GlassSlidesOnlyWhenSaidToBeEnclosed) {
   Case enclosed = CaseWithPage("病理標本について\nプレパラート 3枚を同封いたします。");
   ASSERT_TRUE(MakeScreenStage()->Run(enclosed).ok());

@@ -1,0 +1,184 @@
+#include "ocr/page_loader.h"
+
+#include <leptonica/allheaders.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <string>
+#include <utility>
+
+#include "ocr/page_image.h"
+
+namespace intake::ocr {
+namespace {
+
+constexpr double kA4LongSideInches = 11.69;
+constexpr double kMinPageInches = 3.0;   // a business card's longer side is 3.4 in
+constexpr double kMaxPageInches = 17.5;  // A3's is 16.5 in
+constexpr int kMinDpi = 50;
+constexpr int kMaxDpi = 2400;
+constexpr int kPaperTile = 32;
+
+// The largest JPEG decoder reduction (1, 2, 4, 8) that keeps at least kTargetOcrPixels.
+int JpegReduction(int width, int height) {
+  const long long pixels = static_cast<long long>(width) * height;
+  if (pixels <= kMaxOcrPixels) return 1;
+  for (int r : {8, 4, 2}) {
+    if (pixels / (static_cast<long long>(r) * r) >= kTargetOcrPixels) return r;
+  }
+  return 1;
+}
+
+// Brings any Leptonica depth to 1-bit or 8-bit grey. Sets `colour` for colour sources.
+PixPtr ToOcrDepth(PixPtr pix, bool& colour) {
+  if (pixGetColormap(pix.get()) != nullptr) {
+    PixPtr plain(pixRemoveColormap(pix.get(), REMOVE_CMAP_BASED_ON_SRC));
+    if (!plain) return nullptr;
+    pix = std::move(plain);
+  }
+  switch (pixGetDepth(pix.get())) {
+    case 1:
+    case 8:
+      return pix;
+    case 16:
+      return PixPtr(pixConvert16To8(pix.get(), L_MS_BYTE));
+    case 32: {
+      colour = true;
+      if (pixGetSpp(pix.get()) == 4) {
+        PixPtr flat(pixRemoveAlpha(pix.get()));
+        if (!flat) return nullptr;
+        pix = std::move(flat);
+      }
+      return PixPtr(pixConvertRGBToGray(pix.get(), 1.0f, 0.0f, 0.0f));
+    }
+    default:
+      return PixPtr(pixConvertTo8(pix.get(), 0));
+  }
+}
+
+// Scales to kTargetOcrPixels when above kMaxOcrPixels; bilevel pages become grey then (scaling
+// to grey keeps the strokes that sampling would drop).
+PixPtr ScaleDown(PixPtr pix, double& scale) {
+  const long long pixels = static_cast<long long>(pixGetWidth(pix.get())) * pixGetHeight(pix.get());
+  if (pixels <= kMaxOcrPixels) return pix;
+  const auto factor = static_cast<float>(std::sqrt(static_cast<double>(kTargetOcrPixels) / pixels));
+  PixPtr scaled(pixGetDepth(pix.get()) == 1 ? pixScaleToGray(pix.get(), factor)
+                                            : pixScale(pix.get(), factor, factor));
+  if (!scaled) return nullptr;
+  scale *= static_cast<double>(pixGetWidth(scaled.get())) / pixGetWidth(pix.get());
+  return scaled;
+}
+
+// Evens out the paper (Leptonica maps it to 200), then stretches 200 back to white so the kept
+// image looks like a scan.
+PixPtr NormalizeBackground(Pix* grey) {
+  PixPtr even(pixBackgroundNormSimple(grey, nullptr, nullptr));
+  if (!even) return nullptr;
+  return PixPtr(pixGammaTRC(nullptr, even.get(), 1.0f, 0, 200));
+}
+
+// Scales a 1-bit or 8-bit page down when huge, evens out its background when uneven, and
+// records its resolution.
+Result<LoadedPage> Finish(PixPtr pix, int source_dpi, LoadedPage page, bool normalize_background) {
+  using R = Result<LoadedPage>;
+  pix = ScaleDown(std::move(pix), page.scale);
+  if (!pix) return R::Fail("image could not be scaled down");
+  if (normalize_background && pixGetDepth(pix.get()) == 8 && HasUnevenBackground(pix.get())) {
+    PixPtr even = NormalizeBackground(pix.get());
+    if (!even) return R::Fail("image background could not be normalised");
+    pix = std::move(even);
+    page.background_normalized = true;
+  }
+  page.dpi = std::max(1, static_cast<int>(std::lround(source_dpi * page.scale)));
+  pixSetResolution(pix.get(), page.dpi, page.dpi);
+  page.pix = std::move(pix);
+  return page;
+}
+
+}  // namespace
+
+int EstimateDpi(int width, int height, int recorded_dpi) {
+  const double long_side = std::max(width, height);
+  if (recorded_dpi >= kMinDpi && recorded_dpi <= kMaxDpi) {
+    const double inches = long_side / recorded_dpi;
+    if (inches >= kMinPageInches && inches <= kMaxPageInches) return recorded_dpi;
+  }
+  return std::clamp(static_cast<int>(std::lround(long_side / kA4LongSideInches)), kMinDpi, kMaxDpi);
+}
+
+bool HasUnevenBackground(Pix* grey) {
+  if (pixGetDepth(grey) != 8 || pixGetWidth(grey) < 4 * kPaperTile ||
+      pixGetHeight(grey) < 4 * kPaperTile) {
+    return false;
+  }
+  PixPtr tiles(pixScaleGrayMinMax(grey, kPaperTile, kPaperTile, L_CHOOSE_MAX));
+  if (!tiles) return false;
+  Numa* histogram = pixGetGrayHistogram(tiles.get(), 1);
+  if (histogram == nullptr) return false;
+  l_float32 p10 = 0, p50 = 0, p90 = 0;
+  const bool ok = numaHistogramGetValFromRank(histogram, 0.1f, &p10) == 0 &&
+                  numaHistogramGetValFromRank(histogram, 0.5f, &p50) == 0 &&
+                  numaHistogramGetValFromRank(histogram, 0.9f, &p90) == 0;
+  numaDestroy(&histogram);
+  return ok && (p90 - p10 > kMaxPaperSpread || p50 < kMinPaperLevel);
+}
+
+Result<LoadedPage> LoadPage(const std::filesystem::path& path, int frame,
+                            bool normalize_background) {
+  using R = Result<LoadedPage>;
+  QuietLeptonica();
+  auto header = ReadImageHeader(path, frame);
+  if (!header.ok()) return Error{header.message()};
+  if (Status size = CheckImageSize(header->width, header->height); !size.ok()) {
+    return Error{size.message()};
+  }
+
+  LoadedPage page;
+  PixPtr pix;
+  if (header->format == ImageFormat::kTiff) {
+    pix.reset(pixReadTiff(path.c_str(), frame));
+  } else if (header->format == ImageFormat::kJpeg) {
+    const int reduction = JpegReduction(header->width, header->height);
+    pix.reset(pixReadJpeg(path.c_str(), 0, reduction, nullptr, 0));
+    if (pix) page.scale = static_cast<double>(pixGetWidth(pix.get())) / header->width;
+  } else {
+    pix.reset(pixRead(path.c_str()));
+  }
+  if (!pix) return R::Fail("image frame " + std::to_string(frame) + " could not be decoded");
+  if (Status size = CheckImageSize(pixGetWidth(pix.get()), pixGetHeight(pix.get())); !size.ok()) {
+    return Error{size.message()};
+  }
+  const int source_dpi = EstimateDpi(header->width, header->height, pixGetXRes(pix.get()));
+  pix = ToOcrDepth(std::move(pix), page.colour);
+  if (!pix) return R::Fail("image could not be converted to grey");
+  return Finish(std::move(pix), source_dpi, std::move(page), normalize_background);
+}
+
+Result<LoadedPage> LoadDrawnPage(const GrayImage& image, bool normalize_background) {
+  using R = Result<LoadedPage>;
+  QuietLeptonica();
+  if (Status size = CheckImageSize(image.width, image.height); !size.ok()) {
+    return Error{size.message()};
+  }
+  if (image.stride < image.width ||
+      image.pixels.size() < static_cast<std::size_t>(image.stride) * image.height) {
+    return R::Fail("drawn page has fewer pixels than its size");
+  }
+  PixPtr pix(pixCreateNoInit(image.width, image.height, 8));
+  if (!pix) return R::Fail("image could not be allocated");
+  // Rows are copied as bytes, then put in Leptonica's word order in one pass.
+  auto* data = reinterpret_cast<unsigned char*>(pixGetData(pix.get()));
+  const std::size_t row_bytes = static_cast<std::size_t>(pixGetWpl(pix.get())) * 4;
+  for (int y = 0; y < image.height; ++y) {
+    std::memcpy(data + y * row_bytes,
+                image.pixels.data() + static_cast<std::size_t>(y) * image.stride,
+                static_cast<std::size_t>(image.width));
+  }
+  pixEndianByteSwap(pix.get());
+  return Finish(std::move(pix),
+                image.dpi > 0 ? image.dpi : EstimateDpi(image.width, image.height, 0), LoadedPage{},
+                normalize_background);
+}
+
+}  // namespace intake::ocr

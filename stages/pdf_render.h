@@ -1,0 +1,34 @@
+// Drawing PDF pages with Poppler, shared by the pages, OCR and write-documents stages (internal
+// to stages/; Poppler types stay in stages/*.cc and this header).
+//
+// Pages are drawn to 8-bit grey in memory with poppler::page_renderer; images are written, when
+// they must be, by Leptonica (ocr/page_image.h): Poppler's own image::save takes 17 s for a
+// 300-dpi A4 page. Error messages never name the file.
+#pragma once
+
+#include <filesystem>
+
+#include "ocr/ocr_pool.h"
+#include "pipeline/result.h"
+
+namespace poppler {
+class page;
+}
+
+namespace intake::stages {
+
+// Turns Poppler's error messages (they can quote the file) off; idempotent, thread-safe.
+void QuietPoppler();
+
+// The resolution to draw a page of `width_pt` x `height_pt` at: `dpi`, lowered when the image
+// would be larger than OCR reads (ocr::kMaxOcrPixels) or too long on one side.
+double RenderDpi(double width_pt, double height_pt, int dpi);
+
+// Draws `page` in grey at `dpi`.
+Result<ocr::GrayImage> RenderGray(const poppler::page& page, double dpi);
+
+// Opens `pdf` and draws its page `index` (0-based) at `dpi`. Each call has its own Poppler
+// document, so calls on different threads do not share anything.
+Result<ocr::GrayImage> RenderPdfPage(const std::filesystem::path& pdf, int index, double dpi);
+
+}  // namespace intake::stages
