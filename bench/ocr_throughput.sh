@@ -42,9 +42,10 @@ make_scan() {
 [[ -f $data/scan100.pdf ]] || make_scan 100 "$data/scan100.pdf"
 if [[ ! -d $data/pages40 ]]; then
   mkdir -p "$data/pages40"
-  pdftoppm -r 300 -gray -png "$data/scan40.pdf" "$data/pages40/p"
+  # PGM, not PNG: Poppler's PNG writer takes many seconds a page.
+  pdftoppm -r 300 -gray "$data/scan40.pdf" "$data/pages40/p"
 fi
-pages=$(ls "$data/pages40"/*.png | wc -l)
+pages=$(ls "$data/pages40"/*.pgm | wc -l)
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
 
@@ -58,7 +59,7 @@ seconds() {  # wall seconds of a command, output discarded
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 run_intake() { rm -rf "$scratch/out" && "$intake" process "$data/scan40.pdf" --out "$scratch/out"; }
 run_tesseract() {
-  ls "$data/pages40"/*.png | OMP_THREAD_LIMIT=1 xargs -P 2 -I{} tesseract {} - -l jpn
+  ls "$data/pages40"/*.pgm | OMP_THREAD_LIMIT=1 xargs -P 2 -I{} tesseract {} - -l jpn
 }
 run_ocrmypdf() { ocrmypdf -q -l jpn --jobs 2 --force-ocr "$data/scan40.pdf" "$scratch/ocrmypdf.pdf"; }
 

@@ -33,6 +33,7 @@
 #include "stages/classify.h"
 #include "stages/ocr_stage.h"
 #include "stages/screen.h"
+#include "stages/text_normalize.h"
 
 namespace {
 
@@ -56,6 +57,7 @@ struct TruthPage {
   std::string doc_type;
   std::string variant;
   std::string degradation;
+  std::string text;  // the rendered lines, for the character error rate
 };
 
 int Usage() {
@@ -102,14 +104,45 @@ std::vector<TruthPage> ReadTruth(const fs::path& corpus, std::string& error) {
     if (line.empty()) continue;
     try {
       const auto j = nlohmann::json::parse(line);
+      std::string text;
+      for (const auto& l : j.value("lines", nlohmann::json::array())) text += l.get<std::string>();
       pages.push_back({j.at("file"), j.at("document"), j.at("page"), j.at("doc_type"),
-                       j.value("variant", ""), j.at("degradation")});
+                       j.value("variant", ""), j.at("degradation"), text});
     } catch (const nlohmann::json::exception& e) {
       error = "truth.jsonl line " + std::to_string(number) + ": " + e.what();
       return {};
     }
   }
   return pages;
+}
+
+// Code points of text in match form (NFKC, no whitespace): what keyword matching sees, so
+// full-width/half-width and spacing differences are not errors.
+std::u32string MatchCodepoints(const std::string& text) {
+  const std::string m = intake::stages::MatchForm(text);
+  std::u32string out;
+  for (std::size_t i = 0; i < m.size();) {
+    const auto c = static_cast<unsigned char>(m[i]);
+    const int n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+    char32_t cp = n == 1 ? c : c & (0x7F >> n);
+    for (int k = 1; k < n && i + k < m.size(); ++k) cp = (cp << 6) | (m[i + k] & 0x3F);
+    out.push_back(cp);
+    i += static_cast<std::size_t>(n);
+  }
+  return out;
+}
+
+// Levenshtein distance (insertions, deletions, substitutions), two rows.
+std::size_t EditDistance(const std::u32string& a, const std::u32string& b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
 }
 
 std::string Percent(int right, int total) {
@@ -248,6 +281,8 @@ int main(int argc, char** argv) {
   types.push_back("other");
   std::map<std::string, std::map<std::string, int>> confusion;  // truth -> got -> count
   std::map<std::string, std::pair<int, int>> by_degradation;    // right, total
+  std::map<std::string, std::pair<std::size_t, std::size_t>> cer_by_degradation;  // edits, chars
+  std::map<std::string, std::vector<double>> page_cer_by_degradation;
   std::map<std::string, std::pair<int, int>> by_type;
   int right = 0;
   int confident_wrong = 0;
@@ -261,6 +296,14 @@ int main(int argc, char** argv) {
     confusion[t.doc_type][page.doc_type]++;
     if (std::find(types.begin(), types.end(), page.doc_type) == types.end())
       types.push_back(page.doc_type);
+    if (!t.text.empty()) {
+      const std::u32string want = MatchCodepoints(t.text);
+      const std::size_t edits = EditDistance(MatchCodepoints(page.text), want);
+      cer_by_degradation[t.degradation].first += edits;
+      cer_by_degradation[t.degradation].second += want.size();
+      page_cer_by_degradation[t.degradation].push_back(
+          want.empty() ? 0.0 : static_cast<double>(edits) / static_cast<double>(want.size()));
+    }
     auto& d = by_degradation[t.degradation];
     auto& ty = by_type[t.doc_type];
     ++d.second;
@@ -304,6 +347,22 @@ int main(int argc, char** argv) {
   for (const auto& name : degradation_order) {
     const auto& [r, n] = by_degradation[name];
     out << "| " << name << " | " << n << " | " << r << " | " << Percent(r, n) << " |\n";
+  }
+  out << "\nCharacter error rate of the OCR text against the rendered text (match form: NFKC, "
+         "no whitespace; total edits / total characters, and the median page):\n\n"
+         "| degradation | pages | characters | CER | median page CER "
+         "|\n|---|---:|---:|---:|---:|\n";
+  for (const auto& name : degradation_order) {
+    auto pages_cer = page_cer_by_degradation[name];
+    if (pages_cer.empty()) continue;
+    std::sort(pages_cer.begin(), pages_cer.end());
+    const auto& [edits, chars] = cer_by_degradation[name];
+    char line[160];
+    std::snprintf(line, sizeof line, "| %s | %zu | %zu | %.1f%% | %.1f%% |\n", name.c_str(),
+                  pages_cer.size(), chars,
+                  chars ? 100.0 * static_cast<double>(edits) / static_cast<double>(chars) : 0.0,
+                  100.0 * pages_cer[pages_cer.size() / 2]);
+    out << line;
   }
   out << "\n| document type | pages | right | accuracy |\n|---|---:|---:|---:|\n";
   for (const auto& type : types) {
