@@ -7,6 +7,8 @@
 #include <iterator>
 #include <system_error>
 
+#include "pipeline/utf8.h"
+
 namespace intake::pdf {
 namespace {
 
@@ -58,24 +60,6 @@ std::vector<std::uint32_t> DecodeUtf8(std::string_view s) {
     i += length;
   }
   return out;
-}
-
-void AppendUtf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 // Characters that Japanese text runs together without spaces.
@@ -228,7 +212,7 @@ std::string JoinJapaneseWords(std::string_view utf8) {
   out.reserve(utf8.size());
   for (std::size_t i = 0; i < cps.size(); ++i) {
     if (cps[i] != ' ') {
-      AppendUtf8(out, cps[i]);
+      AppendUtf8(static_cast<char32_t>(cps[i]), out);
       continue;
     }
     std::size_t end = i;
