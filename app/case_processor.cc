@@ -12,6 +12,7 @@
 #include "dicom/dicom_reader.h"
 #include "pipeline/hash.h"
 #include "pipeline/log.h"
+#include "stages/case_folder.h"
 #include "stages/classify.h"
 #include "stages/crosscheck.h"
 #include "stages/dicom_scan.h"
@@ -160,7 +161,7 @@ Outcome CaseProcessor::Process(const fs::path& submission, const CaseIdentity& i
   c.work_dir = outcome.case_dir / "work";
 
   std::error_code ec;
-  fs::remove_all(c.work_dir, ec);  // a previous run of the same submission
+  fs::remove_all(outcome.case_dir, ec);  // a previous run of the same submission: made anew
   fs::create_directories(c.work_dir, ec);
   if (ec) {
     outcome.status = Status::Fail("cannot create the case folder in the output folder");
@@ -192,10 +193,19 @@ Outcome CaseProcessor::Process(const fs::path& submission, const CaseIdentity& i
   stages.push_back(stages::MakeOcrStage(ocr_, options_.low_ocr_confidence));
   stages.push_back(stages::MakeScreenStage());  // before anything else uses the text
   stages.push_back(stages::MakeClassifyStage(profile_));
+  const stages::CaseFolderLayout layout(profile_);
   stages::WriteDocumentsOptions documents_options;
   documents_options.case_dir = outcome.case_dir;
+  documents_options.layout = layout;
   documents_options.glyph_font = ocr_.tessdata_dir() / "pdf.ttf";
   stages.push_back(stages::MakeWriteDocumentsStage(documents_options));
+  stages::CaseFolderOptions folder_options;
+  folder_options.case_dir = outcome.case_dir;
+  folder_options.submission = submission;
+  folder_options.layout = layout;
+  folder_options.link_original = options_.link_original;
+  folder_options.known_hashes = identity.file_hashes;
+  stages.push_back(stages::MakeCaseFolderStage(std::move(folder_options)));
   stages.push_back(stages::MakeFactsStage());
   stages.push_back(stages::MakeCrossCheckStage());  // its findings weigh in the verdict
   stages.push_back(stages::MakeRulesStage(profile_));
@@ -214,8 +224,8 @@ Outcome CaseProcessor::Process(const fs::path& submission, const CaseIdentity& i
       outcome.status.ok()
           ? audit::AppendAuditRecord(
                 records_dir, audit::kEventCaseProcessed, c.id,
-                audit::CaseProcessedDetails(c, audit_context, CaseFileHashes(c, identity.file_hashes),
-                                            elapsed_ms))
+                audit::CaseProcessedDetails(c, audit_context,
+                                            CaseFileHashes(c, identity.file_hashes), elapsed_ms))
           : audit::AppendAuditRecord(
                 records_dir, audit::kEventCaseFailed, c.id,
                 audit::CaseFailedDetails(c, audit_context, outcome.status.message()));

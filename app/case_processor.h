@@ -1,6 +1,7 @@
 // CaseProcessor: one submission in, one case folder with report.json and report.html out.
 //
-// Builds the Case (id, hash, dates, work area), runs the stages in order, writes the reports,
+// Builds the Case (id, hash, dates, work area), runs the stages in order, fills the physician's
+// case folder (stages/case_folder.h: documents by type, imaging, the original), writes the reports,
 // appends the case's record to the output folder's audit trail (audit/), rebuilds the folder's
 // index.html (dashboard/) and cleans the work area. The submission is only read. Used by `intake
 // process` and by the inbox watcher (watch/), which fixes the case's identity itself so that a
@@ -30,6 +31,10 @@ struct ProcessOptions {
   // Where the audit trail (audit.log) and index.html live; empty: out_dir. The watcher writes the
   // case into a staging folder and publishes it into OUT itself, but the trail is OUT's.
   std::filesystem::path records_dir;
+  // Keep the original in the case folder as a hard link rather than a copy: only for a caller
+  // that owns the submission and never changes it (the watcher's claimed copy). `intake process`
+  // copies: the submission stays the sender's, who may change it later.
+  bool link_original = false;
 };
 
 struct Outcome {

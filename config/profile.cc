@@ -14,6 +14,20 @@ namespace {
 
 constexpr const char* kProfileSchema = "intake.profile/1";
 
+// A folder name that is safe on Linux and on the Windows shares physicians open case folders
+// from: no separators or characters Windows refuses, no control characters, not hidden, short.
+bool IsPlainFolderName(const std::string& name) {
+  if (name.empty() || name.size() > 60 || name.front() == '.' || name.back() == '.' ||
+      name.back() == ' ')
+    return false;
+  for (unsigned char ch : name) {
+    if (ch < 0x20 || ch == 0x7f) return false;
+    if (std::string_view("/\\:*?\"<>|").find(static_cast<char>(ch)) != std::string_view::npos)
+      return false;
+  }
+  return true;
+}
+
 // Collects errors while walking the YAML tree; every error names the file, line and key path.
 class Parser {
  public:
@@ -248,6 +262,13 @@ std::optional<Profile> Parse(const std::filesystem::path& path, std::vector<Conf
       t.label = p.String(entry.second["label"], key + ".label", true);
       t.title_keywords = p.StringList(entry.second["title_keywords"], key + ".title_keywords");
       t.keywords = p.StringList(entry.second["keywords"], key + ".keywords");
+      if (entry.second["folder"]) {
+        t.folder = p.String(entry.second["folder"], key + ".folder", true);
+        if (!IsPlainFolderName(t.folder))
+          p.Error(entry.second["folder"], key + ".folder",
+                  "must be a plain folder name (no / \\ : * ? \" < > |, no leading dot, at most 60 "
+                  "bytes)");
+      }
       if (t.title_keywords.empty())
         p.Error(entry.second, key + ".title_keywords", "at least one title keyword is needed");
       if (t.id == kDicomImagesType || t.id == "other")

@@ -18,7 +18,10 @@ namespace intake::config {
 
 struct DocumentType {
   std::string id;
-  std::string label;                        // Japanese, for reports and folder names
+  std::string label;  // Japanese, for reports and the PDFs' file names
+  // The case folder's folder for this type ("紹介状"); types that share one are filed together
+  // (test results: "検査データ"). Empty: the label.
+  std::string folder;
   std::vector<std::string> title_keywords;  // strong evidence (document titles)
   std::vector<std::string> keywords;        // supporting evidence (field names, terms)
 };

@@ -104,7 +104,8 @@ struct Document {
   std::vector<std::string> page_ids;
   double confidence = 0.0;  // best page score in the document
   // Searchable PDF of the document, relative to the case folder
-  // ("documents/01_referral_letter.pdf"); empty when none was written (stages/write_documents).
+  // ("01_紹介状/01_診療情報提供書（紹介状）.pdf"); empty when none was written
+  // (stages/write_documents, stages/case_folder).
   std::string pdf = {};
 };
 
@@ -121,7 +122,10 @@ struct DicomSeries {
   bool lossy = false;                // some instance was compressed with loss
   bool pixels_decodable = false;     // the pixels can be decoded here (a key image is possible)
   std::string pixels_note;           // Japanese: why not decodable / why no key image, or empty
-  std::string key_image;             // relative to the case folder ("key_images/1.png"), or empty
+  // Relative to the case folder: the key image ("09_画像/…/キー画像.png") and the folder with
+  // the series' DICOM files (stages/case_folder); empty when there is none.
+  std::string key_image;
+  std::string folder;
   std::vector<std::string> file_ids;
 };
 struct DicomStudy {
@@ -205,6 +209,10 @@ struct Case {
   std::string received_at;         // ISO 8601 local time
   std::string submission_date;     // YYYY-MM-DD, for ages
   std::filesystem::path work_dir;  // scratch space inside the output folder
+  // The submission as received, kept in the case folder, and its SHA256SUMS file; relative to
+  // the case folder ("11_原本/<name>"), empty until stages/case_folder filed it.
+  std::string original_copy;
+  std::string original_sums;
   std::string profile_id;
   std::string profile_sha256;
 

@@ -78,6 +78,25 @@ std::optional<std::string> ParseJaDate(std::string_view iso) {
 
 }  // namespace
 
+std::string UrlPath(std::string_view path) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char ch : path) {
+    const auto byte = static_cast<unsigned char>(ch);
+    const bool plain = (byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') ||
+                       (byte >= '0' && byte <= '9') || ch == '-' || ch == '.' || ch == '_' ||
+                       ch == '~' || ch == '/';
+    if (plain) {
+      out += ch;
+    } else {
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0x0F];
+    }
+  }
+  return out;  // nothing left to escape for HTML
+}
+
 std::string HtmlEscape(std::string_view text) {
   const std::string valid = ValidUtf8(text);
   std::string out;

@@ -14,6 +14,10 @@ namespace intake::report {
 // characters become U+FFFD.
 std::string HtmlEscape(std::string_view text);
 
+// A relative path for an href or src: every byte but unreserved ASCII and '/' percent-encoded
+// (Japanese folder names, '#' or '%' in a submission's file name), then escaped for HTML.
+std::string UrlPath(std::string_view path);
+
 // 完備, 不足あり, 要確認, 受付不可.
 std::string_view VerdictWord(Verdict verdict);
 // 提出あり, 不足, 要確認, 対象外.

@@ -466,7 +466,7 @@ std::string DocumentRowHtml(const Case& c, const ReportContext& context, const D
          "\">" + Percent(d.confidence) + "</td>";
   // The searchable PDF sits in the case folder beside report.html.
   out += d.pdf.empty() ? std::string("<td><span class=\"muted\">—</span></td>")
-                       : "<td><a href=\"" + H(d.pdf) + "\">PDF</a></td>";
+                       : "<td><a href=\"" + UrlPath(d.pdf) + "\">PDF</a></td>";
   return out + "</tr>\n";
 }
 
@@ -496,10 +496,14 @@ std::string SeriesRowHtml(const DicomSeries& s) {
   if (!s.pixels_note.empty()) out += "<div class=\"reason\">" + H(s.pixels_note) + "</div>";
   out += "</td><td>";
   if (!s.key_image.empty()) {
-    out += "<img class=\"key-image\" src=\"" + H(s.key_image) + "\" alt=\"代表画像（" +
+    out += "<img class=\"key-image\" src=\"" + UrlPath(s.key_image) + "\" alt=\"代表画像（" +
            H(s.modality) + "）\" loading=\"lazy\">";
   } else {
     out += "<span class=\"muted\">—</span>";
+  }
+  // The series' folder of the case folder holds its original DICOM files.
+  if (!s.folder.empty()) {
+    out += "<div><a href=\"" + UrlPath(s.folder + "/DICOM/") + "\">DICOMファイル</a></div>";
   }
   return out + "</td></tr>\n";
 }
@@ -593,7 +597,13 @@ std::string ImagingHtml(const Case& c) {
 std::string FilesHtml(const Case& c) {
   std::uint64_t total = 0;
   for (const auto& f : c.files) total += f.size;
-  std::string out = "<section id=\"files\">\n<h2>提出ファイル</h2>\n<details";
+  std::string out = "<section id=\"files\">\n<h2>提出ファイル</h2>\n";
+  if (!c.original_copy.empty()) {
+    out += "<p>受け付けたままの提出物: <a href=\"" + UrlPath(c.original_copy) + "\">" +
+           H(c.original_copy) + "</a>（ファイルごとのSHA-256: <a href=\"" +
+           UrlPath(c.original_sums) + "\">" + H(c.original_sums) + "</a>）</p>\n";
+  }
+  out += "<details";
   if (c.files.size() <= kFilesShownOpen) out += " open";
   out += "><summary>" + std::to_string(c.files.size()) + "件（合計 " + HumanSize(total) +
          "）</summary>\n<table>\n<thead><tr><th>ID</th><th>パス</th><th>種類</th>"

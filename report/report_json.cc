@@ -61,6 +61,8 @@ json SubmissionJson(const Case& c) {
           {"sha256", Str(c.submission_sha256)},
           {"received_at", Str(c.received_at)},
           {"submission_date", Str(c.submission_date)},
+          {"original", StrOrNull(c.original_copy)},
+          {"original_sha256sums", StrOrNull(c.original_sums)},
           {"files", files}};
 }
 
@@ -183,7 +185,8 @@ json SeriesJson(const DicomSeries& s) {
           {"lossy", s.lossy},
           {"pixels_decodable", s.pixels_decodable},
           {"pixels_note", StrOrNull(s.pixels_note)},
-          {"key_image", StrOrNull(s.key_image)}};
+          {"key_image", StrOrNull(s.key_image)},
+          {"folder", StrOrNull(s.folder)}};
 }
 
 json ImagingJson(const Case& c) {

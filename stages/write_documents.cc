@@ -9,7 +9,6 @@
 #include <cstdio>
 #include <fstream>
 #include <iterator>
-#include <set>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -26,25 +25,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kDocumentsFolder = "documents";
-
 double Milliseconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - since)
       .count();
-}
-
-// "01_referral_letter.pdf": the document's place and its type id, reduced to [a-z0-9_-].
-std::string DocumentFileName(std::size_t index, const std::string& type) {
-  char number[24];
-  std::snprintf(number, sizeof number, "%02zu", index + 1);
-  std::string safe;
-  for (char ch : type) {
-    const bool plain =
-        (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_' || ch == '-';
-    safe += plain ? ch : (ch >= 'A' && ch <= 'Z') ? static_cast<char>(ch - 'A' + 'a') : '_';
-  }
-  if (safe.empty()) safe = "document";
-  return std::string(number) + "_" + safe + ".pdf";
 }
 
 std::string ToUtf8(const poppler::ustring& text) {
@@ -138,32 +121,32 @@ class WriteDocumentsStage final : public Stage {
     QuietPoppler();
     const auto start = std::chrono::steady_clock::now();
     CloseSource();
-    const fs::path dir = options_.case_dir / kDocumentsFolder;
-    std::set<std::string> written;
+    int written = 0;
     int pages = 0;
     int left_out = 0;
-    std::error_code ec;
-    if (!c.documents.empty()) {
-      fs::create_directories(dir, ec);
-      if (ec) return Status::Fail("could not create the documents folder: " + ec.message());
-    }
     for (std::size_t i = 0; i < c.documents.size(); ++i) {
       Document& document = c.documents[i];
       document.pdf.clear();
-      const std::string name = DocumentFileName(i, document.type);
+      const std::string& folder = options_.layout.DocumentFolder(document.type);
+      const std::string name = options_.layout.DocumentFileName(i, document.type);
+      const fs::path dir = options_.case_dir / folder;
+      std::error_code ec;
+      fs::create_directories(dir, ec);
+      if (ec) return Status::Fail("could not create a document folder: " + ec.message());
       auto outcome = WriteDocument(c, document, dir / name);
       if (!outcome.ok()) return outcome.status();
       pages += outcome->written;
       left_out += outcome->left_out;
       if (outcome->written > 0) {
-        document.pdf = std::string(kDocumentsFolder) + "/" + name;
-        written.insert(name);
+        document.pdf = folder + "/" + name;
+        ++written;
+      } else {
+        fs::remove(dir, ec);  // only when empty
       }
     }
     CloseSource();
-    RemoveStaleFiles(dir, written);
     Log()->info("write_documents: case {}: {} PDFs, {} pages, {} pages left out, {:.0f} ms", c.id,
-                written.size(), pages, left_out, Milliseconds(start));
+                written, pages, left_out, Milliseconds(start));
     return Status::Ok();
   }
 
@@ -284,20 +267,6 @@ class WriteDocumentsStage final : public Stage {
   void CloseSource() {
     open_document_.reset();
     open_file_id_.clear();
-  }
-
-  // Removes PDFs (and temporary files) of an earlier run that this run did not write.
-  static void RemoveStaleFiles(const fs::path& dir, const std::set<std::string>& written) {
-    std::error_code ec;
-    if (!fs::is_directory(dir, ec)) return;
-    std::vector<fs::path> stale;
-    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-      const std::string name = it->path().filename().string();
-      const bool ours = name.ends_with(".pdf") || name.ends_with(".pdf.tmp");
-      if (ours && it->is_regular_file(ec) && !written.contains(name)) stale.push_back(it->path());
-    }
-    for (const auto& path : stale) fs::remove(path, ec);
-    if (written.empty()) fs::remove(dir, ec);  // only when empty
   }
 
   WriteDocumentsOptions options_;

@@ -91,6 +91,7 @@ int RunWatch(const WatchArgs& args, const std::string& version) {
   options.once = args.once;
   ProcessOptions process_options;
   process_options.program_version = "intake " + version;
+  process_options.link_original = true;  // the claimed copy is the watcher's, archived unchanged
   OfficeRecords records(options.out_dir);
   auto watcher = Watcher::Open(std::move(options), std::move(*lock), *profile, **pool,
                                std::move(process_options), &records);

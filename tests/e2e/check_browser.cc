@@ -136,7 +136,8 @@ std::size_t Count(const std::string& haystack, const std::string& needle) {
   return n;
 }
 
-// Every href in `dom` is relative and names an existing file from `base`; at least `minimum`.
+// Every href in `dom` is relative and names an existing file or folder (a series' DICOM files, the
+// original submission) from `base`; at least `minimum`.
 void CheckLinks(const std::string& dom, const fs::path& base, const std::string& page,
                 std::size_t minimum) {
   const std::regex href_re("href=\"([^\"]*)\"");
@@ -146,14 +147,15 @@ void CheckLinks(const std::string& dom, const fs::path& base, const std::string&
     const std::string href = (*it)[1];
     ++links;
     const bool relative = href.find("://") == std::string::npos && !href.empty() && href[0] != '/';
-    if (relative && fs::is_regular_file(base / UrlDecode(href))) {
+    const fs::path target = base / UrlDecode(href);
+    if (relative && (fs::is_regular_file(target) || fs::is_directory(target))) {
       ++resolved;
     } else {
-      Check(false, page + ": link resolves to a file in the output folder", href);
+      Check(false, page + ": link resolves to a file or folder in the output folder", href);
     }
   }
   Check(links >= minimum && resolved == links,
-        page + ": every link is relative and resolves to an existing file",
+        page + ": every link is relative and resolves to an existing file or folder",
         std::to_string(resolved) + "/" + std::to_string(links));
 }
 

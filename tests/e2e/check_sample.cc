@@ -13,7 +13,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -226,6 +228,60 @@ void Compare(const json& expected, const json& report, Comparison& result) {
   }
 }
 
+// The physician's case folder: the reports on top, numbered folders and nothing else (no work
+// area, no temporary files); every path the report names exists; the kept original passes
+// `sha256sum -c`; the top-level folders are the ones expected.json lists as `case_folders`.
+void CheckCaseFolder(const json& expected, const json& report, const fs::path& case_dir,
+                     Comparison& result) {
+  std::set<std::string> folders;
+  for (const auto& entry : fs::directory_iterator(case_dir)) {
+    const std::string entry_name = entry.path().filename().string();
+    if (entry_name == "report.json" || entry_name == "report.html") continue;
+    const bool numbered = entry.is_directory() && entry_name.size() > 3 &&
+                          std::isdigit(static_cast<unsigned char>(entry_name[0])) &&
+                          std::isdigit(static_cast<unsigned char>(entry_name[1])) &&
+                          entry_name[2] == '_';
+    if (!numbered) result.Fail("case folder holds only numbered folders", entry_name);
+    folders.insert(entry_name);
+  }
+  if (expected.contains("case_folders")) {
+    std::set<std::string> want;
+    for (const json& f : expected.at("case_folders")) want.insert(f.get<std::string>());
+    result.Check("case_folders", Join(want), Join(folders));
+  }
+  std::vector<std::string> named;
+  for (const json& d : report.value("documents", json::array())) {
+    if (d.value("pdf", json()).is_string()) named.push_back(d.at("pdf").get<std::string>());
+  }
+  for (const json& p : report.value("imaging", json::object()).value("patients", json::array())) {
+    for (const json& st : p.value("studies", json::array())) {
+      for (const json& se : st.value("series", json::array())) {
+        for (const char* key : {"key_image", "folder"}) {
+          if (se.value(key, json()).is_string()) named.push_back(se.at(key).get<std::string>());
+        }
+      }
+    }
+  }
+  const json submission = report.value("submission", json::object());
+  for (const char* key : {"original", "original_sha256sums"}) {
+    if (submission.value(key, json()).is_string()) {
+      named.push_back(submission.at(key).get<std::string>());
+    } else {
+      result.Fail("submission." + std::string(key), "null: the original was not kept");
+    }
+  }
+  for (const std::string& path : named) {
+    if (!fs::exists(case_dir / path)) result.Fail("the report's path exists", path);
+  }
+  if (submission.value("original_sha256sums", json()).is_string()) {
+    const fs::path sums = case_dir / submission.at("original_sha256sums").get<std::string>();
+    const std::string command =
+        "cd '" + sums.parent_path().string() + "' && sha256sum --quiet -c SHA256SUMS";
+    result.Check("sha256sum -c of the kept original", "0",
+                 std::to_string(std::system(command.c_str())));
+  }
+}
+
 // The folders holding a report.json anywhere under `root`.
 std::vector<fs::path> CaseFolders(const fs::path& root) {
   std::vector<fs::path> found;
@@ -305,6 +361,7 @@ int main(int argc, char** argv) {
       }
       if (report.is_object()) {
         Compare(expected, report, result);
+        CheckCaseFolder(expected, report, case_dir, result);
         const std::string case_id = CaseId(report);
         const auto html = ReadFile(case_dir / "report.html");
         if (!html) {

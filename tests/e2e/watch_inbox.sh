@@ -158,6 +158,20 @@ else
 fi
 rm -rf "$SHM_INBOX"
 
+# 8. The physician's case folder keeps the original as received: for a file, a hard link to the
+#    archived original (no second copy); for a folder, the same tree; sha256sum -c passes.
+for n in slow.pdf env-slow; do
+  read -r id state _ case_id _ _ <<<"$(journal_rows "$OUT" | awk -v n="$n" '$3 == n')"
+  kept=$(ls -d "$OUT/$case_id"/*_原本 2>/dev/null)
+  [ -n "$kept" ] && [ -e "$kept/$n" ] || { fail "$n: no kept original in case $case_id"; continue; }
+  diff -r "$T/ref/$n" "$kept/$n" >/dev/null || fail "$n: the kept original differs from what was dropped"
+  (cd "$kept" && sha256sum --quiet -c SHA256SUMS) || fail "$n: sha256sum -c failed in $kept"
+  if [ -f "$kept/$n" ] && [ "$(stat -c %i "$kept/$n")" != "$(stat -c %i "$OUT/archive/$id/$n")" ]; then
+    fail "$n: the kept original is not a hard link to the archived one"
+  fi
+done
+[ "$failures" -eq 0 ] && ok "case folders keep the originals (linked to the archive), sha256sum -c passes"
+
 for junk in .DS_Store '~$memo.docx' never.pdf.part Thumbs.db; do
   [ -e "$T/inbox/$junk" ] || fail "ignored name $junk was touched"
 done

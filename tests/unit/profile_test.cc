@@ -96,6 +96,30 @@ TEST(ProfileTest, SyntaxErrorHasALine) {
   EXPECT_GT(errors[0].line, 0);
 }
 
+TEST(ProfileTest, FolderIsAPlainName) {
+  const fs::path p = WriteTemp("folders", R"(schema: intake.profile/1
+id: t
+name: t
+document_types:
+  a: {label: A, title_keywords: [A], folder: 検査データ}
+  b: {label: B, title_keywords: [B], folder: ../up}
+  c: {label: C, title_keywords: [C], folder: "a:b"}
+  d: {label: D, title_keywords: [D], folder: .hidden}
+requirements:
+  - id: r
+    label: r
+    any_of: [a]
+)");
+  const auto errors = ValidateProfileFile(p);
+  std::set<std::string> keys;
+  for (const auto& e : errors) keys.insert(e.key);
+  EXPECT_EQ(keys, (std::set<std::string>{"document_types.b.folder", "document_types.c.folder",
+                                         "document_types.d.folder"}));
+  auto profile = LoadProfile(DefaultProfilePath());
+  ASSERT_TRUE(profile.ok()) << profile.message();
+  EXPECT_EQ(profile->FindDocumentType("pathology_report")->folder, "検査データ");
+}
+
 TEST(ProfileTest, QuotedValuesStayText) {
   const fs::path p = WriteTemp("literals", R"(schema: intake.profile/1
 id: t

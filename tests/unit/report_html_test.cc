@@ -88,6 +88,7 @@ Case SampleCase() {
   s1.transfer_syntax_name = "Explicit VR Little Endian";
   s1.pixels_decodable = true;
   s1.key_image = "key_images/1.png";
+  s1.folder = "series/1";
   DicomSeries s2 = Series("1.2.392.1.2", "CT", "腹部 造影 門脈相", "ABDOMEN", "2026-10-01", 198,
                           "1.2.840.10008.1.2.4.91", {});
   s2.transfer_syntax_name = "JPEG 2000 Image Compression";
@@ -330,11 +331,16 @@ TEST(ReportHtml, DocumentsShowReadingMethodAndLowConfidence) {
 
 TEST(ReportHtml, DocumentsLinkTheirSearchablePdf) {
   Case c = SampleCase();
-  c.documents[0].pdf = "documents/01_referral_letter.pdf";
+  c.documents[0].pdf = "01_紹介状/01_診療情報提供書（紹介状）.pdf";
   const std::string documents = SectionOf(ReportHtml(c, SampleContext()), "documents");
   const auto d001 = documents.find("d001");
   const std::string row = documents.substr(d001, documents.find("</tr>", d001) - d001);
-  EXPECT_NE(row.find("<a href=\"documents/01_referral_letter.pdf\">"), std::string::npos) << row;
+  // Percent-encoded UTF-8, as a browser opening the report from a file share resolves it.
+  EXPECT_NE(row.find("<a href=\"01_%E7%B4%B9%E4%BB%8B%E7%8A%B6/"
+                     "01_%E8%A8%BA%E7%99%82%E6%83%85%E5%A0%B1%E6%8F%90%E4%BE%9B%E6%9B%B8"
+                     "%EF%BC%88%E7%B4%B9%E4%BB%8B%E7%8A%B6%EF%BC%89.pdf\">"),
+            std::string::npos)
+      << row;
   const auto d002 = documents.find("d002");
   const std::string other = documents.substr(d002, documents.find("</tr>", d002) - d002);
   EXPECT_EQ(other.find("<a href"), std::string::npos) << other;
@@ -349,6 +355,8 @@ TEST(ReportHtml, ImagingAndFiles) {
   EXPECT_NE(imaging.find("Explicit VR Little Endian"), std::string::npos);
   EXPECT_NE(imaging.find("<img class=\"key-image\" src=\"key_images/1.png\""), std::string::npos);
   EXPECT_EQ(Count(imaging, "<img"), 1u) << "no key image for the series without one";
+  EXPECT_NE(imaging.find("<a href=\"series/1/DICOM/\">DICOMファイル</a>"), std::string::npos);
+  EXPECT_EQ(Count(imaging, "DICOMファイル"), 1u) << "no link for the series without a folder";
   EXPECT_NE(imaging.find("<span class=\"unknown\">不可</span><div class=\"reason\">JPEG 2000"),
             std::string::npos);
   EXPECT_NE(imaging.find("<span class=\"lossy\">あり</span>"), std::string::npos);
@@ -358,7 +366,19 @@ TEST(ReportHtml, ImagingAndFiles) {
   EXPECT_NE(files.find("CD.iso/DICOM/ST000001/SE000001/IM000001"), std::string::npos);
   EXPECT_NE(files.find("2.3 MB"), std::string::npos);
   EXPECT_NE(files.find("<details open>"), std::string::npos);
+  EXPECT_EQ(files.find("SHA256SUMS"), std::string::npos) << "no original kept: no link";
   EXPECT_NE(html.find("9b2e6f01c3d5a7b9"), std::string::npos) << "profile hash in the footer";
+}
+
+TEST(ReportHtml, LinksTheKeptOriginal) {
+  Case c = SampleCase();
+  c.original_copy = "11_原本/CD #1.iso";
+  c.original_sums = "11_原本/SHA256SUMS";
+  const std::string files = SectionOf(ReportHtml(c, SampleContext()), "files");
+  EXPECT_NE(files.find("<a href=\"11_%E5%8E%9F%E6%9C%AC/CD%20%231.iso\">11_原本/CD #1.iso</a>"),
+            std::string::npos)
+      << files;
+  EXPECT_NE(files.find("<a href=\"11_%E5%8E%9F%E6%9C%AC/SHA256SUMS\">"), std::string::npos);
 }
 
 TEST(ReportHtml, DicomPersonNamesReadable) {
@@ -391,6 +411,9 @@ TEST(ReportHtml, MarkupFromTheSubmissionIsEscaped) {
   study.series[0].modality = "<u>";
   study.series[0].transfer_syntax_name = "<script>ts";
   study.series[0].key_image = "key_images/1.png\" onerror=\"alert(1)";
+  study.series[0].folder = "09_画像/\"><script>";
+  c.original_copy = "11_原本/<iframe>";
+  c.original_sums = "11_原本/SHA256SUMS";
   study.series[1].pixels_note = "<script>note";
   c.dicom_patients[0].patient_id = "<script>id";
   c.dicom_patients[0].document_match_note = "<script>match";
@@ -401,7 +424,12 @@ TEST(ReportHtml, MarkupFromTheSubmissionIsEscaped) {
   EXPECT_EQ(lower.find("<i>"), std::string::npos);
   EXPECT_EQ(lower.find("<u>"), std::string::npos);
   EXPECT_EQ(lower.find("\" onerror"), std::string::npos);
-  EXPECT_NE(html.find("src=\"key_images/1.png&quot; onerror=&quot;alert(1)\""), std::string::npos);
+  // Paths in href and src are percent-encoded: no quote can end the attribute.
+  EXPECT_NE(html.find("src=\"key_images/1.png%22%20onerror%3D%22alert%281%29\""),
+            std::string::npos);
+  EXPECT_NE(html.find("href=\"09_%E7%94%BB%E5%83%8F/%22%3E%3Cscript%3E/DICOM/\""),
+            std::string::npos);
+  EXPECT_NE(html.find("href=\"11_%E5%8E%9F%E6%9C%AC/%3Ciframe%3E\""), std::string::npos);
   EXPECT_EQ(lower.find("<svg"), std::string::npos);
   EXPECT_EQ(lower.find("<b>"), std::string::npos);
   EXPECT_EQ(lower.find("<iframe"), std::string::npos);

@@ -87,7 +87,8 @@ Case SampleCase() {
                           "1.2.840.10008.1.2.1", {"f0003"});
   ct.transfer_syntax_name = "Explicit VR Little Endian";
   ct.pixels_decodable = true;
-  ct.key_image = "key_images/1.png";
+  ct.key_image = "09_画像/1/キー画像.png";
+  ct.folder = "09_画像/1";
   DicomSeries sr = Series("1.2.3.4.2", "SR", "", "", "", 1, "1.2.840.10008.1.2", {});
   sr.transfer_syntax_name = "Implicit VR Little Endian";
   sr.pixels_note = "画素データのないシリーズです（構造化レポート・文書など）";
@@ -319,7 +320,8 @@ TEST(ReportJson, ImagingNested) {
                                       {"lossy", false},
                                       {"pixels_decodable", true},
                                       {"pixels_note", nullptr},
-                                      {"key_image", "key_images/1.png"}}));
+                                      {"key_image", "09_画像/1/キー画像.png"},
+                                      {"folder", "09_画像/1"}}));
   const json sr = study["series"][1];
   EXPECT_EQ(sr["modality"], "SR");
   EXPECT_EQ(sr["pixels_decodable"], false);

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "config/profile.h"
 #include "ocr/ocr_pool.h"
 #include "ocr/openmp_env.h"
 #include "ocr_test_support.h"
@@ -113,6 +114,9 @@ class WriteDocumentsTest : public ::testing::Test {
   Status RunStage() {
     WriteDocumentsOptions options;
     options.case_dir = dir_ / "case";
+    auto profile = config::LoadProfile(config::DefaultProfilePath());
+    EXPECT_TRUE(profile.ok()) << profile.message();
+    if (profile.ok()) options.layout = CaseFolderLayout(*profile);
     options.glyph_font = pool_->tessdata_dir() / "pdf.ttf";
     return MakeWriteDocumentsStage(options)->Run(c_);
   }
@@ -135,8 +139,9 @@ TEST_F(WriteDocumentsTest, EachDocumentBecomesASearchablePdf) {
 
   Status status = RunStage();
   ASSERT_TRUE(status.ok()) << status.message();
-  ASSERT_EQ(c_.documents[0].pdf, "documents/01_referral_letter.pdf");
-  ASSERT_EQ(c_.documents[1].pdf, "documents/02_application_form.pdf");
+  // Each in its type's folder, numbered in the profile's order.
+  ASSERT_EQ(c_.documents[0].pdf, "01_紹介状/01_診療情報提供書（紹介状）.pdf");
+  ASSERT_EQ(c_.documents[1].pdf, "02_申込書/02_セカンドオピニオン外来申込書.pdf");
   const fs::path letter = dir_ / "case" / c_.documents[0].pdf;
   const fs::path form = dir_ / "case" / c_.documents[1].pdf;
 
@@ -178,7 +183,7 @@ TEST_F(WriteDocumentsTest, EachDocumentBecomesASearchablePdf) {
   EXPECT_NE(images->find("2     1 image    1240  1754  gray    1   8  jpeg"), std::string::npos)
       << *images;
   // The scanned PDF: drawn at 300 dpi for OCR, the image OCR read is the page.
-  ASSERT_EQ(c_.documents[2].pdf, "documents/03_blood_test.pdf");
+  ASSERT_EQ(c_.documents[2].pdf, "08_検査データ/03_血液検査結果.pdf");
   const fs::path results = dir_ / "case" / c_.documents[2].pdf;
   doc = LoadPdf(results);
   ASSERT_NE(doc, nullptr);
@@ -195,22 +200,21 @@ TEST_F(WriteDocumentsTest, EachDocumentBecomesASearchablePdf) {
     ASSERT_TRUE(check.has_value()) << path;
     EXPECT_NE(check->find("No syntax or stream encoding errors"), std::string::npos) << *check;
   }
-  // No temporary files, no patient data in file names.
-  for (const auto& entry : fs::directory_iterator(dir_ / "case" / "documents")) {
-    const std::string name = entry.path().filename().string();
-    EXPECT_EQ(name.find(".tmp"), std::string::npos) << name;
-    for (unsigned char ch : name) EXPECT_LT(ch, 0x80) << name;
+  // Nothing else: no temporary files.
+  std::vector<std::string> files;
+  for (const auto& entry : fs::recursive_directory_iterator(dir_ / "case")) {
+    if (entry.path().string().find("/case/work/") != std::string::npos) continue;
+    if (entry.is_regular_file())
+      files.push_back(fs::relative(entry.path(), dir_ / "case").string());
   }
+  std::sort(files.begin(), files.end());
+  EXPECT_EQ(files, (std::vector<std::string>{c_.documents[0].pdf, c_.documents[1].pdf,
+                                             c_.documents[2].pdf}));
 }
 
-TEST_F(WriteDocumentsTest, UnshowablePagesAreLeftOutAndStaleFilesRemoved) {
+TEST_F(WriteDocumentsTest, UnshowablePagesAreLeftOut) {
   PrepareCase();
-  // A later run of the same case: d001 lost its image, a third document has no page at all, a
-  // type id that is not a plain name.
-  const fs::path documents = dir_ / "case" / "documents";
-  fs::create_directories(documents);
-  std::ofstream(documents / "04_old_type.pdf") << "stale";
-  std::ofstream(documents / "notes.txt") << "not ours";
+  // d001 lost its image, a fourth document has no page at all, a type the profile does not know.
   fs::remove(c_.pages[0].read_image);
   c_.documents[1].type = "../Other Type";
   c_.documents.push_back({.id = "d004", .type = "other", .page_ids = {}, .confidence = 0});
@@ -218,13 +222,11 @@ TEST_F(WriteDocumentsTest, UnshowablePagesAreLeftOutAndStaleFilesRemoved) {
   Status status = RunStage();
   ASSERT_TRUE(status.ok()) << status.message();
   EXPECT_EQ(c_.documents[0].pdf, "");
-  EXPECT_EQ(c_.documents[1].pdf, "documents/02____other_type.pdf");
+  EXPECT_EQ(c_.documents[1].pdf, "10_その他/02_その他の書類.pdf");
   EXPECT_EQ(c_.documents[3].pdf, "");
-  EXPECT_FALSE(fs::exists(documents / "01_referral_letter.pdf"));
-  EXPECT_FALSE(fs::exists(documents / "04_old_type.pdf"));
-  EXPECT_TRUE(fs::exists(documents / "03_blood_test.pdf"));
-  EXPECT_TRUE(fs::exists(documents / "02____other_type.pdf"));
-  EXPECT_TRUE(fs::exists(documents / "notes.txt"));
+  EXPECT_FALSE(fs::exists(dir_ / "case" / "01_紹介状")) << "no empty folder";
+  EXPECT_TRUE(fs::exists(dir_ / "case" / "08_検査データ/03_血液検査結果.pdf"));
+  EXPECT_TRUE(fs::exists(dir_ / "case" / c_.documents[1].pdf));
 }
 
 // Mean grey level of `box` in the first image of page 1 of `pdf` (extracted by pdfimages).
@@ -305,7 +307,8 @@ TEST_F(WriteDocumentsTest, MyNumberIsNeitherInTheTextNorInThePicture) {
 
 TEST_F(WriteDocumentsTest, UnwritableFolderFailsTheCase) {
   PrepareCase();
-  std::ofstream(dir_ / "case" / "documents") << "a file where the folder should be";
+  fs::create_directories(dir_ / "case");
+  std::ofstream(dir_ / "case" / "01_紹介状") << "a file where the folder should be";
   Status status = RunStage();
   EXPECT_FALSE(status.ok());
 }
