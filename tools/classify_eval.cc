@@ -222,6 +222,20 @@ int main(int argc, char** argv) {
   // One source file per corpus document; its pages in order.
   Case c;
   c.id = "corpus";
+  // The OCR stage keeps the images it read in the case's work area: a temporary folder here.
+  std::string work_dir = (fs::temp_directory_path() / "intake-classify-eval-XXXXXX").string();
+  if (mkdtemp(work_dir.data()) == nullptr) {
+    std::fprintf(stderr, "intake-classify-eval: cannot create a temporary folder\n");
+    return 2;
+  }
+  c.work_dir = work_dir;
+  struct RemoveWorkDir {
+    fs::path dir;
+    ~RemoveWorkDir() {
+      std::error_code ec;
+      fs::remove_all(dir, ec);
+    }
+  } remove_work_dir{work_dir};
   std::map<std::string, std::string> file_of_document;
   for (const TruthPage& t : truth) {
     auto [it, added] = file_of_document.try_emplace(t.document, c.NextFileId());
