@@ -11,15 +11,15 @@
 #include <iostream>
 #include <thread>
 
+#include "pipeline/fault_points.h"
 #include "pipeline/log.h"
-#include "watch/crash_points.h"
 #include "watch/durable_fs.h"
 #include "watch/inbox.h"
 #include "watch/inbox_events.h"
 #include "watch/quarantine.h"
 #include "watch/stop_signal.h"
 
-// Crash points (watch/crash_points.h), in the order a submission meets them:
+// Crash points (pipeline/fault_points.h), in the order a submission meets them:
 //   claim:journaled      row `claiming` committed, the file still in the inbox
 //   claim:renamed        the file in the work area, the row still `claiming`
 //   process:hashed       hashed, the row still `claimed`
