@@ -298,6 +298,7 @@ class TesseractPool final : public OcrPool {
     for (;;) {
       const std::size_t i = next.fetch_add(1);
       if (i >= images.size()) return;
+      if (!images[i].file_id.empty()) ReportFile(images[i].file_id);
       try {
         results[i] = RecognizeOne(engine, images[i]);
       } catch (const std::bad_alloc&) {

@@ -64,6 +64,9 @@ struct OcrImage {
   // only an image), so pages are drawn in parallel and never written to disk. It runs on a
   // worker thread and must not share state with other pages' calls.
   std::function<Result<GrayImage>()> render = {};
+  // The file the page belongs to ("f0003"), reported while the page is read (pipeline/progress.h)
+  // so that a case time limit can name it. Optional.
+  std::string file_id = {};
 };
 
 // One line of text as read, with its box in the pixels of the image that was read.

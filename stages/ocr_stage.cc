@@ -42,8 +42,10 @@ class OcrStage final : public Stage {
       const Page& page = c.pages[i];
       if (!page.needs_ocr) continue;
       page_indexes.push_back(i);
-      ocr::OcrImage image{
-          .path = page.image_path, .frame = page.image_frame, .keep_as = read_dir / page.id};
+      ocr::OcrImage image{.path = page.image_path,
+                          .frame = page.image_frame,
+                          .keep_as = read_dir / page.id,
+                          .file_id = page.file_id};
       if (page.pdf_render_dpi > 0) {
         // A PDF page without a text layer: drawn by the worker that reads it.
         const SourceFile* file = c.FindFile(page.file_id);
