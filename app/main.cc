@@ -42,6 +42,14 @@ int main(int argc, char** argv) {
   process_cmd->add_option("--workers", process.workers, "OCR workers (default: cores)");
   process_cmd->add_flag("--keep-work", process.keep_work,
                         "Keep extracted files, page images and page texts in <case>/work");
+  process_cmd
+      ->add_option("--page-time-limit", process.page_time_limit_seconds,
+                   "Seconds OCR may spend on one page (0: no limit)")
+      ->capture_default_str();
+  process_cmd
+      ->add_option("--case-time-limit", process.case_time_limit_seconds,
+                   "Seconds one case may take; over it the case fails (0: no limit)")
+      ->capture_default_str();
 
   intake::app::AuditArgs audit;
   auto* audit_cmd = cli.add_subcommand(

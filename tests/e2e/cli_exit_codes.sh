@@ -27,6 +27,8 @@ expect 2 "no subcommand" -- "$intake"
 expect 2 "unknown option" -- "$intake" process "$tmp/empty" --out "$tmp/o" --bogus
 expect 2 "invalid profile" -- "$intake" process "$tmp/empty" --out "$tmp/o" --profile "$tmp/broken.yaml"
 expect 1 "submission not found" -- "$intake" process "$tmp/nope" --out "$tmp/o"
+expect 2 "a negative case time limit" -- "$intake" process "$tmp/empty" --out "$tmp/o" --case-time-limit -1
+expect 1 "a case over its time limit" -- env INTAKE_HANG_AT=pages "$intake" process "$tmp/file" --out "$tmp/t" --case-time-limit 1
 expect 3 "output folder not creatable" -- "$intake" process "$tmp/empty" --out "$tmp/file/sub"
 expect 0 "an empty submission is a result, not an error" -- \
   "$intake" process "$tmp/empty" --out "$tmp/o" --log-level warn
