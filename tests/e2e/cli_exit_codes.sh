@@ -45,6 +45,7 @@ expect 1 "check-config on a broken profile" -- "$intake" check-config "$tmp/brok
 expect 2 "watch: the inbox is not a folder" -- "$intake" watch "$tmp/nope" --out "$tmp/w"
 expect 2 "watch: the output folder inside the inbox" -- "$intake" watch "$tmp/empty" --out "$tmp/empty/out"
 expect 2 "watch: a negative settle time" -- "$intake" watch "$tmp/empty" --out "$tmp/w" --settle -1
+expect 2 "watch: a negative page time limit" -- "$intake" watch "$tmp/empty" --out "$tmp/w" --page-time-limit -1
 expect 0 "watch --once on an empty inbox" -- "$intake" watch "$tmp/empty" --out "$tmp/w" --once --settle 0
 expect 2 "retry without ids or --all" -- "$intake" retry --out "$tmp/w"
 expect 1 "retry of an id that is not quarantined" -- "$intake" retry 7 --out "$tmp/w"

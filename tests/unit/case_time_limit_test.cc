@@ -1,6 +1,6 @@
 // The pieces of the case time limit that run in one process: the watchdog, the work position it
-// reports, and the message. The limit itself ending `intake process` and
-// restarting `intake watch` is tested end to end (tests/e2e/hostile_inputs.cc).
+// reports, the message, and the quarantine reason. The limit itself ending `intake process` and
+// restarting `intake watch` is tested end to end (tests/e2e/watch_time_limit.sh, hostile_inputs).
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -10,6 +10,7 @@
 #include "app/case_processor.h"
 #include "pipeline/progress.h"
 #include "pipeline/watchdog.h"
+#include "watch/quarantine.h"
 
 namespace intake {
 namespace {
@@ -73,6 +74,20 @@ TEST(CaseTimeLimitHit, DescribesStageAndFileById) {
   hit.file_id.clear();
   hit.limit = 1500ms;
   EXPECT_EQ(hit.Describe(), "case time limit of 1.5 s reached in stage pages");
+}
+
+TEST(QuarantineTimeLimit, ReasonTextSaysWhereItStoppedAndHowToRetry) {
+  ASSERT_TRUE(watch::LookupQuarantineReason("TIME_LIMIT").has_value());
+  watch::JournalEntry entry;
+  entry.id = 7;
+  entry.reason_code = "TIME_LIMIT";
+  entry.reason = "case time limit of 2 s reached in stage pages, file f0001";
+  entry.case_id = "20261121-0000000a";
+  const std::string text = watch::QuarantineReasonText(entry);
+  EXPECT_NE(text.find("コード: TIME_LIMIT"), std::string::npos) << text;
+  EXPECT_NE(text.find("制限時間"), std::string::npos) << text;
+  EXPECT_NE(text.find("stage pages, file f0001"), std::string::npos) << text;
+  EXPECT_NE(text.find("intake retry 7"), std::string::npos) << text;
 }
 
 }  // namespace
