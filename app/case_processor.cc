@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <map>
+#include <optional>
+#include <sstream>
 
 #include "audit/audit_log.h"
 #include "audit/case_record.h"
@@ -12,6 +15,8 @@
 #include "dicom/dicom_reader.h"
 #include "pipeline/hash.h"
 #include "pipeline/log.h"
+#include "pipeline/progress.h"
+#include "pipeline/watchdog.h"
 #include "stages/case_folder.h"
 #include "stages/classify.h"
 #include "stages/crosscheck.h"
@@ -82,7 +87,49 @@ audit::ProcessingContext AuditContext(const report::ReportContext& report_contex
   return context;
 }
 
+// Runs on the watchdog thread when the case ran over its time limit. `before_stages` is the case
+// as it was before the stages began: the Case itself is still being changed by them.
+[[noreturn]] void AbandonCase(const Case& before_stages, const audit::ProcessingContext& context,
+                              const fs::path& records_dir, bool keep_work,
+                              std::chrono::milliseconds limit,
+                              const TimeLimitHandler& on_time_limit) {
+  const WorkPosition position = CurrentWorkPosition();
+  CaseTimeLimitHit hit;
+  hit.case_id = before_stages.id;
+  hit.limit = limit;
+  if (position.case_id == before_stages.id) {
+    hit.stage = position.stage;
+    hit.file_id = position.file_id;
+  }
+  Log()->error("case {}: {}; the case is abandoned (its stages cannot be interrupted)", hit.case_id,
+               hit.Describe());
+  const auto audited =
+      audit::AppendAuditRecord(records_dir, audit::kEventCaseFailed, hit.case_id,
+                               audit::CaseFailedDetails(before_stages, context, hit.Describe()));
+  if (!audited.ok()) {
+    Log()->error("case {}: audit trail not written: {}", hit.case_id, audited.message());
+  }
+  // The stuck stage may still hold files here; removing them is safe on Linux. The half-made
+  // case folder goes with its work area: a case folder without a report is no case.
+  if (!keep_work) {
+    std::error_code ec;
+    fs::remove_all(before_stages.work_dir.parent_path(), ec);
+  }
+  on_time_limit(hit);
+  Log()->error("case {}: the time limit handler returned; exiting", hit.case_id);
+  Log()->flush();
+  std::_Exit(1);
+}
+
 }  // namespace
+
+std::string CaseTimeLimitHit::Describe() const {
+  std::ostringstream out;
+  out << "case time limit of " << static_cast<double>(limit.count()) / 1000.0 << " s reached";
+  out << " in stage " << (stage.empty() ? "-" : stage);
+  if (!file_id.empty()) out << ", file " << file_id;
+  return out.str();
+}
 
 Result<std::string> SubmissionHash(const fs::path& submission) {
   return SubmissionHash(submission, nullptr);
@@ -127,7 +174,7 @@ CaseIdentity NewCaseIdentity(const std::string& sha256) {
   return identity;
 }
 
-Outcome CaseProcessor::Process(const fs::path& submission) {
+Outcome CaseProcessor::Process(const fs::path& submission, const TimeLimitHandler& on_time_limit) {
   const auto start = std::chrono::steady_clock::now();
   std::map<std::string, std::string> known_file_hashes;
   auto hash = SubmissionHash(submission, &known_file_hashes);
@@ -141,10 +188,11 @@ Outcome CaseProcessor::Process(const fs::path& submission) {
                                                  .count());
   CaseIdentity identity = NewCaseIdentity(*hash);
   identity.file_hashes = std::move(known_file_hashes);
-  return Process(submission, identity);
+  return Process(submission, identity, on_time_limit);
 }
 
-Outcome CaseProcessor::Process(const fs::path& submission, const CaseIdentity& identity) {
+Outcome CaseProcessor::Process(const fs::path& submission, const CaseIdentity& identity,
+                               const TimeLimitHandler& on_time_limit) {
   Outcome outcome;
   const auto start = std::chrono::steady_clock::now();
   Case c;
@@ -211,15 +259,25 @@ Outcome CaseProcessor::Process(const fs::path& submission, const CaseIdentity& i
   stages.push_back(stages::MakeRulesStage(profile_));
   stages.push_back(stages::MakeWriteReportStage(outcome.case_dir, context));
 
-  outcome.status = RunStages(stages, c);
+  const audit::ProcessingContext audit_context = AuditContext(context, ocr_);
+  const fs::path& records_dir =
+      options_.records_dir.empty() ? options_.out_dir : options_.records_dir;
+  {
+    const Case before_stages = c;
+    std::optional<Watchdog> watchdog;
+    if (options_.case_time_limit.count() > 0 && on_time_limit) {
+      watchdog.emplace(options_.case_time_limit, [&] {
+        AbandonCase(before_stages, audit_context, records_dir, options_.keep_work,
+                    options_.case_time_limit, on_time_limit);
+      });
+    }
+    outcome.status = RunStages(stages, c);
+  }
   const auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::steady_clock::now() - start)
                               .count();
   // The audit record is written after the report (the record says what the report says) and
   // before the work area goes: files unpacked from archives are hashed there.
-  const audit::ProcessingContext audit_context = AuditContext(context, ocr_);
-  const fs::path& records_dir =
-      options_.records_dir.empty() ? options_.out_dir : options_.records_dir;
   const auto audited =
       outcome.status.ok()
           ? audit::AppendAuditRecord(

@@ -7,9 +7,18 @@
 // process` and by the inbox watcher (watch/), which fixes the case's identity itself so that a
 // restart after a crash rewrites the same case folder. Not thread-safe: one processor per thread
 // (the OCR pool inside is already parallel across pages).
+//
+// Time limit: the stages of one case may take at most ProcessOptions::case_time_limit. Poppler,
+// DCMTK, libarchive and Tesseract's layout analysis cannot be interrupted, so a case that runs
+// over is not stopped but abandoned: on a watchdog thread the processor logs where it was (stage
+// and file id), appends a case_failed audit record, removes the work area and calls the caller's
+// TimeLimitHandler, which must end or replace the process (`intake process` exits 1, the watcher
+// journals the submission for the quarantine and restarts itself).
 #pragma once
 
+#include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -35,7 +44,25 @@ struct ProcessOptions {
   // that owns the submission and never changes it (the watcher's claimed copy). `intake process`
   // copies: the submission stays the sender's, who may change it later.
   bool link_original = false;
+  // Longest the stages of one case may take (see the top of this file); 0: no limit. Applies
+  // only when Process is given a TimeLimitHandler.
+  std::chrono::milliseconds case_time_limit{std::chrono::minutes(30)};
 };
+
+// Where a case was when it ran over its time limit. Ids only: safe to log and print.
+struct CaseTimeLimitHit {
+  std::string case_id;
+  std::string stage;    // the stage being worked on ("pages")
+  std::string file_id;  // the file it was reading ("f0003"), empty when unknown
+  std::chrono::milliseconds limit{0};
+  // "case time limit of 2 s reached in stage pages, file f0001"
+  std::string Describe() const;
+};
+
+// Called on the watchdog thread when a case runs over its time limit, while the stages are still
+// running; it must end the process (exit) or replace it (exec). If it returns, the process exits
+// with code 1.
+using TimeLimitHandler = std::function<void(const CaseTimeLimitHit&)>;
 
 struct Outcome {
   Status status;  // failure of the whole case (I/O, internal), not a verdict
@@ -63,9 +90,11 @@ class CaseProcessor {
  public:
   CaseProcessor(const config::Profile& profile, ocr::OcrPool& ocr, ProcessOptions options);
   // Hashes the submission and processes it as received now.
-  Outcome Process(const std::filesystem::path& submission);
+  Outcome Process(const std::filesystem::path& submission,
+                  const TimeLimitHandler& on_time_limit = {});
   // Processes it under a given identity (the caller hashed it); writes options.out_dir/case_id.
-  Outcome Process(const std::filesystem::path& submission, const CaseIdentity& identity);
+  Outcome Process(const std::filesystem::path& submission, const CaseIdentity& identity,
+                  const TimeLimitHandler& on_time_limit = {});
 
  private:
   const config::Profile& profile_;

@@ -1,6 +1,8 @@
 #include "app/commands.h"
 
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 
 #include "app/case_processor.h"
@@ -13,7 +15,17 @@ namespace intake::app {
 
 namespace fs = std::filesystem;
 
+namespace {
+std::chrono::milliseconds Millis(double seconds) {
+  return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+}
+}  // namespace
+
 int RunProcess(const ProcessArgs& args, const std::string& version) {
+  if (args.page_time_limit_seconds < 0 || args.case_time_limit_seconds < 0) {
+    std::cerr << "intake: --page-time-limit and --case-time-limit must be >= 0 (0: no limit)\n";
+    return kExitUsage;
+  }
   const fs::path profile_path = args.profile.empty() ? config::DefaultProfilePath() : args.profile;
   auto profile = config::LoadProfile(profile_path);
   if (!profile.ok()) {
@@ -28,6 +40,7 @@ int RunProcess(const ProcessArgs& args, const std::string& version) {
   }
   ocr::OcrOptions ocr_options;
   ocr_options.workers = args.workers;
+  ocr_options.page_time_limit = Millis(args.page_time_limit_seconds);
   auto pool = ocr::OcrPool::Create(ocr_options);
   if (!pool.ok()) {
     std::cerr << "intake: OCR engine could not start: " << pool.message()
@@ -38,6 +51,7 @@ int RunProcess(const ProcessArgs& args, const std::string& version) {
   options.out_dir = args.out_dir;
   options.keep_work = args.keep_work;
   options.program_version = "intake " + version;
+  options.case_time_limit = Millis(args.case_time_limit_seconds);
   CaseProcessor processor(*profile, **pool, options);
   InstallTerminalProgress();
 
@@ -51,7 +65,21 @@ int RunProcess(const ProcessArgs& args, const std::string& version) {
       continue;
     }
     Log()->info("submission {}/{}: processing", i + 1, args.submissions.size());
-    const Outcome outcome = processor.Process(submission);
+    // A case over its time limit cannot be stopped, only abandoned with the whole process.
+    const auto on_time_limit = [&](const CaseTimeLimitHit& hit) {
+      std::cout << "case " << hit.case_id << " failed: " << hit.Describe()
+                << "; processing stopped, the submission was not changed\n";
+      std::cout.flush();
+      for (std::size_t later = i + 1; later < args.submissions.size(); ++later) {
+        // The user's own arguments: shown on the terminal, not logged.
+        std::cerr << "intake: not processed (stopped at the case time limit): "
+                  << args.submissions[later] << "\n";
+      }
+      std::cerr.flush();
+      Log()->flush();
+      std::_Exit(kExitCaseFailed);
+    };
+    const Outcome outcome = processor.Process(submission, on_time_limit);
     if (!outcome.status.ok()) {
       std::cout << "case " << (outcome.case_id.empty() ? "-" : outcome.case_id)
                 << " failed: " << outcome.status.message() << "\n";

@@ -24,6 +24,8 @@ struct ProcessArgs {
   std::filesystem::path profile;  // empty: the shipped default profile
   bool keep_work = false;
   int workers = 0;
+  double page_time_limit_seconds = 120;   // OCR of one page; 0: none
+  double case_time_limit_seconds = 1800;  // the stages of one case; 0: none
 };
 
 struct AuditArgs {

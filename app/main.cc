@@ -42,6 +42,14 @@ int main(int argc, char** argv) {
   process_cmd->add_option("--workers", process.workers, "OCR workers (default: cores)");
   process_cmd->add_flag("--keep-work", process.keep_work,
                         "Keep extracted files, page images and page texts in <case>/work");
+  process_cmd
+      ->add_option("--page-time-limit", process.page_time_limit_seconds,
+                   "Seconds OCR may spend on one page (0: no limit)")
+      ->capture_default_str();
+  process_cmd
+      ->add_option("--case-time-limit", process.case_time_limit_seconds,
+                   "Seconds one case may take; over it the case fails (0: no limit)")
+      ->capture_default_str();
 
   intake::app::AuditArgs audit;
   auto* audit_cmd = cli.add_subcommand(
@@ -77,6 +85,15 @@ int main(int argc, char** argv) {
                    "Interrupted processing attempts before a submission is quarantined")
       ->capture_default_str();
   watch_cmd->add_option("--workers", watch.workers, "OCR workers (default: cores)");
+  watch_cmd
+      ->add_option("--page-time-limit", watch.page_time_limit_seconds,
+                   "Seconds OCR may spend on one page (0: no limit)")
+      ->capture_default_str();
+  watch_cmd
+      ->add_option("--case-time-limit", watch.case_time_limit_seconds,
+                   "Seconds one case may take; over it the submission is quarantined "
+                   "(TIME_LIMIT) and the watcher restarts itself (0: no limit)")
+      ->capture_default_str();
   watch_cmd->add_flag("--once", watch.once,
                       "Process what is in the inbox once it is ready, then exit");
   bool no_progress = false;
@@ -121,6 +138,7 @@ int main(int argc, char** argv) {
     return intake::app::RunAudit(audit);
   }
   watch.progress = !no_progress;
+  watch.command_line.assign(argv, argv + argc);  // to restart itself after a case time limit
   if (*watch_cmd) return intake::watch::RunWatch(watch, INTAKE_VERSION);
   if (*retry_cmd) return intake::watch::RunRetry(retry);
   if (*status_cmd) return intake::watch::RunStatus(status);

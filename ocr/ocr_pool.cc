@@ -95,15 +95,17 @@ struct Attempt {
   int rotation = 0;  // clockwise degrees applied to the source
   double skew = 0;   // clockwise degrees applied to straighten it
   bool vertical = false;
+  bool time_limited = false;  // the deadline stopped a reading of this attempt
 };
 
 // Straightens `page` (when preprocessing) and reads it: with the horizontal model, then with the
-// vertical one when the first reading found vertical writing it could not read.
-Result<Attempt> ReadAs(WorkerEngines& engines, PixPtr page, int rotation, double& read_ms,
-                       OcrPageTimings& timings) {
+// vertical one when the first reading found vertical writing it could not read. The vertical
+// reading is used only when it finished before `deadline`.
+Result<Attempt> ReadAs(WorkerEngines& engines, PixPtr page, int rotation, Deadline deadline,
+                       double& read_ms, OcrPageTimings& timings) {
   Attempt attempt;
   attempt.rotation = rotation;
-  if (engines.options->preprocess) {
+  if (engines.options->preprocess && !Passed(deadline)) {
     const auto start = std::chrono::steady_clock::now();
     auto skew = Straighten(page);
     if (!skew.ok()) return Error{skew.message()};
@@ -111,15 +113,20 @@ Result<Attempt> ReadAs(WorkerEngines& engines, PixPtr page, int rotation, double
     timings.deskew_ms += Milliseconds(start);
   }
   auto start = std::chrono::steady_clock::now();
-  auto reading = ReadPage(*engines.reader, page.get());
+  auto reading = ReadPage(*engines.reader, page.get(), deadline);
   if (!reading.ok()) return Error{reading.message()};
   read_ms += Milliseconds(start);
-  if (NeedsVerticalModel(*reading) && !engines.options->vertical_languages.empty()) {
+  attempt.time_limited = reading->cut_short;
+  if (!reading->cut_short && NeedsVerticalModel(*reading) &&
+      !engines.options->vertical_languages.empty()) {
     if (tesseract::TessBaseAPI* vertical = VerticalEngine(engines)) {
       start = std::chrono::steady_clock::now();
-      auto second = ReadPage(*vertical, page.get());
+      auto second = ReadPage(*vertical, page.get(), deadline);
       timings.vertical_ms += Milliseconds(start);
-      if (second.ok() && MeanLineConfidence(*second, true) > MeanLineConfidence(*reading, true)) {
+      if (second.ok() && second->cut_short) {
+        attempt.time_limited = true;
+      } else if (second.ok() &&
+                 MeanLineConfidence(*second, true) > MeanLineConfidence(*reading, true)) {
         *reading = MergeReadings(*reading, *second);
         attempt.vertical = true;
       }
@@ -135,15 +142,21 @@ Result<Attempt> ReadAs(WorkerEngines& engines, PixPtr page, int rotation, double
 // when the page reads badly, turned as the OSD model says. So upright pages, nearly all of
 // them, never pay for OSD, and turned pages pay for a second reading instead (measured on the
 // generated forms: 180 and 270 degree pages read at confidence 0.22-0.31, upright ones and
-// quarter-clockwise ones at 0.73-0.92).
-Result<Attempt> ReadUpright(WorkerEngines& engines, PixPtr page, OcrPageTimings& timings) {
-  auto first = ReadAs(engines, std::move(page), 0, timings.recognize_ms, timings);
-  if (!first.ok() || !engines.options->preprocess) return first;
+// quarter-clockwise ones at 0.73-0.92). Past `deadline` nothing more is tried: the first reading
+// is returned, marked time-limited when a check or second reading was left undone.
+Result<Attempt> ReadUpright(WorkerEngines& engines, PixPtr page, Deadline deadline,
+                            OcrPageTimings& timings) {
+  auto first = ReadAs(engines, std::move(page), 0, deadline, timings.recognize_ms, timings);
+  if (!first.ok() || first->time_limited || !engines.options->preprocess) return first;
 
   int turn = 0;
   if (!first->vertical && LooksSideways(first->reading)) {
     turn = 270;
   } else if (first->reading.confidence < kCheckOrientationBelow && engines.osd) {
+    if (Passed(deadline)) {  // OSD cannot be stopped once started
+      first->time_limited = true;
+      return first;
+    }
     const auto start = std::chrono::steady_clock::now();
     PixPtr binary = Binarize(first->page.get());
     if (binary) turn = DetectUprightRotation(*engines.osd, binary.get());
@@ -153,8 +166,12 @@ Result<Attempt> ReadUpright(WorkerEngines& engines, PixPtr page, OcrPageTimings&
 
   PixPtr turned = Turned(first->page.get(), turn);
   if (!turned) return Result<Attempt>::Fail("page could not be turned");
-  auto second = ReadAs(engines, std::move(turned), turn, timings.reread_ms, timings);
+  auto second = ReadAs(engines, std::move(turned), turn, deadline, timings.reread_ms, timings);
   if (!second.ok()) return first;
+  if (second->time_limited) {  // a reading cut short is not compared with a whole one
+    first->time_limited = true;
+    return first;
+  }
   second->skew += first->skew;
   // Upright is better for the reader of the PDF: a turn that reads about as well is kept.
   if (second->reading.confidence + kTurnTolerance >= first->reading.confidence) return second;
@@ -164,6 +181,8 @@ Result<Attempt> ReadUpright(WorkerEngines& engines, PixPtr page, OcrPageTimings&
 Result<OcrPageResult> RecognizeOne(WorkerEngines& engines, const OcrImage& image) {
   OcrPageResult result;
   auto start = std::chrono::steady_clock::now();
+  const auto limit = engines.options->page_time_limit;
+  const Deadline deadline = limit.count() > 0 ? start + limit : kNoDeadline;
   const bool normalize = engines.options->normalize_background;
   Result<LoadedPage> loaded = Result<LoadedPage>::Fail("page was not loaded");
   if (image.render) {
@@ -179,8 +198,9 @@ Result<OcrPageResult> RecognizeOne(WorkerEngines& engines, const OcrImage& image
   result.image_dpi = loaded->dpi;
   result.timings.decode_ms = Milliseconds(start);
 
-  auto attempt = ReadUpright(engines, std::move(loaded->pix), result.timings);
+  auto attempt = ReadUpright(engines, std::move(loaded->pix), deadline, result.timings);
   if (!attempt.ok()) return Error{attempt.message()};
+  result.time_limited = attempt->time_limited;
   Pix* pix = attempt->page.get();
   pixSetResolution(pix, result.image_dpi, result.image_dpi);
   result.rotation_degrees = attempt->rotation;
@@ -199,21 +219,21 @@ Result<OcrPageResult> RecognizeOne(WorkerEngines& engines, const OcrImage& image
 
   PageReading& reading = attempt->reading;
   result.text = std::move(reading.text);
-  result.confidence = reading.confidence;
+  result.confidence = result.time_limited ? 0.0 : reading.confidence;
   result.lines.reserve(reading.lines.size());
   for (auto& line : reading.lines) result.lines.push_back(std::move(line.line));
   const OcrPageTimings& t = result.timings;
   Log()->debug(
       "ocr: page read in {:.0f} ms: decode {:.0f}, deskew {:.0f}, orientation {:.0f}, recognize "
       "{:.0f}, again turned {:.0f}, vertical {:.0f}, keep {:.0f} ms; {}x{} px at {} dpi (scale "
-      "{:.2f}{}), turned {} deg, straightened {:.2f} deg, vertical share {:.2f}{}, {} lines",
+      "{:.2f}{}), turned {} deg, straightened {:.2f} deg, vertical share {:.2f}{}, {} lines{}",
       t.decode_ms + t.deskew_ms + t.orient_ms + t.recognize_ms + t.reread_ms + t.vertical_ms +
           t.keep_ms,
       t.decode_ms, t.deskew_ms, t.orient_ms, t.recognize_ms, t.reread_ms, t.vertical_ms, t.keep_ms,
       result.image_width, result.image_height, result.image_dpi, result.scale,
       result.background_normalized ? ", background normalised" : "", result.rotation_degrees,
       result.skew_degrees, reading.vertical_share, result.vertical ? " (read vertically)" : "",
-      result.lines.size());
+      result.lines.size(), result.time_limited ? " (page time limit reached)" : "");
   return result;
 }
 
@@ -298,6 +318,7 @@ class TesseractPool final : public OcrPool {
     for (;;) {
       const std::size_t i = next.fetch_add(1);
       if (i >= images.size()) return;
+      if (!images[i].file_id.empty()) ReportFile(images[i].file_id);
       try {
         results[i] = RecognizeOne(engine, images[i]);
       } catch (const std::bad_alloc&) {

@@ -16,6 +16,7 @@
 // the result carries the text lines with their boxes in it.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -41,6 +42,12 @@ struct OcrOptions {
   std::string vertical_languages = "jpn_vert";
   // Even out uneven light (phone photos) before reading.
   bool normalize_background = true;
+  // Time one page may take, from when a worker takes it: drawing or decoding, straightening,
+  // reading, and any orientation check and second reading. Tesseract's recognition stops at the
+  // deadline (its ETEXT_DESC monitor); the steps that cannot be stopped (drawing, decoding,
+  // Tesseract's layout analysis, OSD) are not started once it has passed. A page that runs over
+  // is returned as read so far, with `time_limited` set. 0: no limit.
+  std::chrono::milliseconds page_time_limit{std::chrono::seconds(120)};
 };
 
 // 8-bit grey pixels in memory, rows of `stride` bytes (a drawn PDF page).
@@ -64,6 +71,9 @@ struct OcrImage {
   // only an image), so pages are drawn in parallel and never written to disk. It runs on a
   // worker thread and must not share state with other pages' calls.
   std::function<Result<GrayImage>()> render = {};
+  // The file the page belongs to ("f0003"), reported while the page is read (pipeline/progress.h)
+  // so that a case time limit can name it. Optional.
+  std::string file_id = {};
 };
 
 // One line of text as read, with its box in the pixels of the image that was read.
@@ -102,6 +112,9 @@ struct OcrPageResult {
   int image_height = 0;
   int image_dpi = 0;
   std::filesystem::path kept_image;
+  // The page ran over OcrOptions::page_time_limit: `text` and `lines` hold what was read before
+  // the deadline (possibly nothing) and `confidence` is 0, since the page was not read in full.
+  bool time_limited = false;
   OcrPageTimings timings;
 };
 

@@ -2,9 +2,12 @@
 
 #include <leptonica/allheaders.h>
 #include <tesseract/baseapi.h>
+#include <tesseract/ocrclass.h>
 #include <tesseract/resultiterator.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 #include <memory>
 #include <utility>
 
@@ -54,16 +57,40 @@ std::string TextOf(const std::vector<ReadLine>& lines) {
 
 }  // namespace
 
-Result<PageReading> ReadPage(tesseract::TessBaseAPI& engine, Pix* page) {
+bool Passed(Deadline deadline) {
+  return deadline != kNoDeadline && std::chrono::steady_clock::now() >= deadline;
+}
+
+Result<PageReading> ReadPage(tesseract::TessBaseAPI& engine, Pix* page, Deadline deadline) {
+  PageReading reading;
+  if (Passed(deadline)) {
+    reading.cut_short = true;
+    return reading;
+  }
   ClearOnExit clear(engine);
   engine.SetPageSegMode(tesseract::PSM_AUTO);
   engine.SetImage(page);
-  if (engine.Recognize(nullptr) != 0) return Result<PageReading>::Fail("recognition failed");
+  tesseract::ETEXT_DESC monitor;
+  if (deadline != kNoDeadline) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          deadline - std::chrono::steady_clock::now())
+                          .count();
+    // set_deadline_msecs ignores 0: a deadline less than a millisecond away is one millisecond.
+    monitor.set_deadline_msecs(static_cast<std::int32_t>(
+        std::clamp<long long>(left, 1, std::numeric_limits<std::int32_t>::max())));
+  }
+  if (engine.Recognize(deadline == kNoDeadline ? nullptr : &monitor) != 0) {
+    // Stopped by the deadline, Tesseract keeps the words it recognised and marks the rest as
+    // failed (empty): what was read is still worth having.
+    if (!monitor.deadline_exceeded()) return Result<PageReading>::Fail("recognition failed");
+    reading.cut_short = true;
+  }
 
-  PageReading reading;
-  std::unique_ptr<char[]> text(engine.GetUTF8Text());
-  if (text) reading.text = text.get();
-  reading.confidence = std::clamp(engine.MeanTextConf(), 0, 100) / 100.0;
+  if (!reading.cut_short) {
+    std::unique_ptr<char[]> text(engine.GetUTF8Text());
+    if (text) reading.text = text.get();
+    reading.confidence = std::clamp(engine.MeanTextConf(), 0, 100) / 100.0;
+  }
 
   std::unique_ptr<tesseract::ResultIterator> it(engine.GetIterator());
   if (!it) return reading;
@@ -102,6 +129,7 @@ Result<PageReading> ReadPage(tesseract::TessBaseAPI& engine, Pix* page) {
     reading.lines.push_back(std::move(line));
   } while (it->Next(tesseract::RIL_TEXTLINE));
   if (total_area > 0) reading.vertical_share = static_cast<double>(vertical_area) / total_area;
+  if (reading.cut_short) reading.text = TextOf(reading.lines);  // the lines read, nothing else
   return reading;
 }
 

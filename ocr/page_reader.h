@@ -14,6 +14,7 @@
 // and a page that is mostly vertical blocks read well by `jpn` is sideways (LooksSideways).
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -43,11 +44,22 @@ struct PageReading {
   double confidence = 0;  // 0..1: Tesseract's mean word confidence
   std::vector<ReadLine> lines;
   double vertical_share = 0;  // of the lines' area, in vertical blocks
+  // The deadline stopped the reading: the lines are those recognised before it (none when it had
+  // passed before the reading began) and `text` is made of them.
+  bool cut_short = false;
 };
 
+// When a page's reading must stop (steady clock); kNoDeadline: never.
+using Deadline = std::chrono::steady_clock::time_point;
+inline constexpr Deadline kNoDeadline = Deadline::max();
+bool Passed(Deadline deadline);
+
 // Recognises `page` with `engine` (PSM_AUTO) and collects its lines in reading order. The
-// engine is cleared afterwards.
-Result<PageReading> ReadPage(tesseract::TessBaseAPI& engine, Pix* page);
+// engine is cleared afterwards. Word recognition stops at `deadline` (Tesseract's progress
+// monitor; its layout analysis before it cannot be stopped); a deadline already passed reads
+// nothing. Either way the reading is returned `cut_short`, not as an error.
+Result<PageReading> ReadPage(tesseract::TessBaseAPI& engine, Pix* page,
+                             Deadline deadline = kNoDeadline);
 
 // Horizontal lines from `horizontal`, vertical lines from `vertical`, in `horizontal`'s block
 // order (a vertical line goes where the vertical block of `horizontal` that holds its centre

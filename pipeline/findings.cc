@@ -33,6 +33,8 @@ constexpr std::array kFindingCodes{
                     "書類と画像データの患者情報が一致しません"},
     FindingCodeInfo{"LOW_OCR_CONFIDENCE", Severity::kWarning, false,
                     "文字認識の確度が低いページがあります（目視確認してください）"},
+    FindingCodeInfo{"OCR_TIME_LIMIT", Severity::kWarning, false,
+                    "文字認識が制限時間内に終わらなかったページがあります（目視確認してください）"},
     FindingCodeInfo{"GLASS_SLIDES", Severity::kError, false,
                     "病理標本（プレパラート）は受け付けていません"},
     FindingCodeInfo{"MY_NUMBER", Severity::kWarning, false,

@@ -17,6 +17,7 @@
 #include "dicom/person_name.h"
 #include "dicom/transfer_syntax.h"
 #include "pipeline/log.h"
+#include "pipeline/progress.h"
 #include "stages/disc_layout.h"
 
 namespace intake::stages {
@@ -401,6 +402,7 @@ class DicomStage final : public Stage {
     const std::size_t file_count = c.files.size();
     for (std::size_t index = 0; index < file_count; ++index) {
       const SourceFile& file = c.files[index];
+      ReportFile(file.id);
       if (IsViewerFile(file)) {
         ++(IsAutorunFile(file) ? autoruns : viewers);
         if (first_viewer == nullptr) first_viewer = &file;

@@ -42,8 +42,10 @@ class OcrStage final : public Stage {
       const Page& page = c.pages[i];
       if (!page.needs_ocr) continue;
       page_indexes.push_back(i);
-      ocr::OcrImage image{
-          .path = page.image_path, .frame = page.image_frame, .keep_as = read_dir / page.id};
+      ocr::OcrImage image{.path = page.image_path,
+                          .frame = page.image_frame,
+                          .keep_as = read_dir / page.id,
+                          .file_id = page.file_id};
       if (page.pdf_render_dpi > 0) {
         // A PDF page without a text layer: drawn by the worker that reads it.
         const SourceFile* file = c.FindFile(page.file_id);
@@ -68,6 +70,7 @@ class OcrStage final : public Stage {
 
     int unreadable = 0;
     int low = 0;
+    int time_limited = 0;
     int vertical = 0;
     ocr::OcrPageTimings sum;
     for (std::size_t k = 0; k < results.size(); ++k) {
@@ -102,7 +105,17 @@ class OcrStage final : public Stage {
       }
       vertical += result->vertical ? 1 : 0;
       Add(sum, result->timings);
-      if (result->confidence < threshold_) {
+      if (result->time_limited) {
+        ++time_limited;
+        Log()->warn("ocr: {} ({}) not read in full: page time limit reached", page.id,
+                    page.file_id);
+        c.AddFinding("OCR_TIME_LIMIT",
+                     where + "の文字認識が制限時間内に終わらなかったため、" +
+                         (IsBlank(page.text) ? std::string("文字を読み取れていません。")
+                                             : std::string("途中までしか読み取れていません。")) +
+                         "目視で確認してください。",
+                     page.file_id);
+      } else if (result->confidence < threshold_) {
         ++low;
         const std::string percent = std::to_string(std::lround(result->confidence * 100));
         c.AddFinding("LOW_OCR_CONFIDENCE",
@@ -119,9 +132,9 @@ class OcrStage final : public Stage {
                         std::chrono::steady_clock::now() - start)
                         .count();
     Log()->info(
-        "ocr: case {}: {} pages on {} workers, {} vertical, {} low confidence, {} unreadable, "
-        "{} ms",
-        c.id, images.size(), pool_.workers(), vertical, low, unreadable, ms);
+        "ocr: case {}: {} pages on {} workers, {} vertical, {} low confidence, {} over the time "
+        "limit, {} unreadable, {} ms",
+        c.id, images.size(), pool_.workers(), vertical, low, time_limited, unreadable, ms);
     const double n = static_cast<double>(std::max<std::size_t>(1, results.size() - unreadable));
     Log()->debug(
         "ocr: case {}: mean per page: decode {:.0f}, deskew {:.0f}, orientation {:.0f}, "

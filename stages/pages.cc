@@ -15,7 +15,9 @@
 #include <system_error>
 
 #include "ocr/page_image.h"
+#include "pipeline/fault_points.h"
 #include "pipeline/log.h"
+#include "pipeline/progress.h"
 #include "stages/pdf_render.h"
 
 namespace intake::stages {
@@ -83,6 +85,8 @@ class PagesStage final : public Stage {
     Counts counts;
     for (std::size_t i = 0; i < c.files.size(); ++i) {
       const SourceFile& file = c.files[i];
+      ReportFile(file.id);
+      HangPoint("pages");
       Status status;
       switch (file.kind) {
         case FileKind::kPdf:

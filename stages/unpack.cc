@@ -13,7 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/fault_points.h"
 #include "pipeline/log.h"
+#include "pipeline/progress.h"
 #include "stages/identify.h"
 
 namespace intake::stages {
@@ -202,6 +204,7 @@ class UnpackStage final : public Stage {
                int depth) {
     SourceFile f;
     f.id = c.NextFileId();
+    ReportFile(f.id);
     f.path = path;
     f.relative_path = std::move(relative);
     f.container_id = std::move(container);
@@ -224,6 +227,8 @@ class UnpackStage final : public Stage {
                    archive_file.id);
       return Status::Ok();
     }
+    ReportFile(archive_file.id);
+    HangPoint("unpack");
     struct archive* a = archive_read_new();
     archive_read_support_filter_all(a);
     archive_read_support_format_all(a);

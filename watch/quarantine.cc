@@ -5,8 +5,8 @@
 namespace intake::watch {
 
 std::optional<QuarantineReason> LookupQuarantineReason(std::string_view code) {
-  constexpr std::array kAll{kUnreadableSubmission, kProcessingFailed,  kPublishFailed,
-                            kAuditFailed,          kCrashedRepeatedly, kWorkCopyMissing};
+  constexpr std::array kAll{kUnreadableSubmission, kProcessingFailed, kPublishFailed, kAuditFailed,
+                            kCrashedRepeatedly,    kWorkCopyMissing,  kTimeLimit};
   for (const auto& r : kAll)
     if (r.code == code) return r;
   return std::nullopt;
@@ -22,6 +22,13 @@ std::string QuarantineReasonText(const JournalEntry& entry) {
   if (!entry.case_id.empty()) text += "ケースID: " + entry.case_id + "\n";
   text += "処理回数: " + std::to_string(entry.attempts) + "\n";
   text += "日時: " + entry.updated_at + "\n";
+  if (entry.reason_code == kTimeLimit.code) {
+    text +=
+        "\n詳細の stage は止まった処理の段階、file はそのとき読んでいたファイルの番号です（f0001 "
+        "から順に、フォルダーはパス名の順、圧縮ファイルの中身はそのあとに続きます）。一時的な"
+        "負荷が原因であれば、下のコマンドでそのまま再処理できます。再び止まる場合は、そのファイル"
+        "が開けるか確認してください。\n";
+  }
   text +=
       "\n原因を取り除いたあと、次のコマンドで再処理できます（元のファイルは original/ "
       "にあります）:\n";

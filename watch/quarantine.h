@@ -29,6 +29,8 @@ inline constexpr QuarantineReason kCrashedRepeatedly{"CRASHED_REPEATEDLY",
                                                      "処理中にプログラムが繰り返し停止しました"};
 inline constexpr QuarantineReason kWorkCopyMissing{
     "WORK_COPY_MISSING", "作業領域に提出物が見つかりません（手作業で移動された可能性）"};
+inline constexpr QuarantineReason kTimeLimit{
+    "TIME_LIMIT", "処理が制限時間内に終わらなかったため中断しました（ファイルの読み取りで停止）"};
 
 std::optional<QuarantineReason> LookupQuarantineReason(std::string_view code);
 

@@ -44,8 +44,10 @@ nlohmann::json EntryJson(const JournalEntry& e, bool names) {
 int RunWatch(const WatchArgs& args, const std::string& version) {
   using namespace app;
   if (args.settle_seconds < 0 || args.rescan_seconds <= 0 || args.incomplete_grace_seconds < 0 ||
-      args.max_attempts < 1) {
-    std::cerr << "intake: --settle, --incomplete-grace >= 0, --rescan > 0, --max-attempts >= 1\n";
+      args.max_attempts < 1 || args.page_time_limit_seconds < 0 ||
+      args.case_time_limit_seconds < 0) {
+    std::cerr << "intake: --settle, --incomplete-grace, --page-time-limit, --case-time-limit >= 0, "
+                 "--rescan > 0, --max-attempts >= 1\n";
     return kExitUsage;
   }
   const fs::path profile_path = args.profile.empty() ? config::DefaultProfilePath() : args.profile;
@@ -74,6 +76,7 @@ int RunWatch(const WatchArgs& args, const std::string& version) {
 
   ocr::OcrOptions ocr_options;
   ocr_options.workers = args.workers;
+  ocr_options.page_time_limit = Millis(args.page_time_limit_seconds);
   auto pool = ocr::OcrPool::Create(ocr_options);  // once, for every case of this process
   if (!pool.ok()) {
     std::cerr << "intake: OCR engine could not start: " << pool.message()
@@ -89,9 +92,11 @@ int RunWatch(const WatchArgs& args, const std::string& version) {
   options.incomplete_grace = Millis(args.incomplete_grace_seconds);
   options.max_attempts = args.max_attempts;
   options.once = args.once;
+  options.restart_command = args.command_line;
   ProcessOptions process_options;
   process_options.program_version = "intake " + version;
   process_options.link_original = true;  // the claimed copy is the watcher's, archived unchanged
+  process_options.case_time_limit = Millis(args.case_time_limit_seconds);
   OfficeRecords records(options.out_dir);
   auto watcher = Watcher::Open(std::move(options), std::move(*lock), *profile, **pool,
                                std::move(process_options), &records);

@@ -18,8 +18,12 @@ struct WatchArgs {
   double incomplete_grace_seconds = 600;
   int max_attempts = 3;
   int workers = 0;
+  double page_time_limit_seconds = 120;   // OCR of one page; 0: none
+  double case_time_limit_seconds = 1800;  // the stages of one case; 0: none
   bool once = false;
   bool progress = true;  // on a terminal only
+  // How the program was started (argv), to restart itself after a case time limit.
+  std::vector<std::string> command_line;
 };
 
 struct RetryArgs {

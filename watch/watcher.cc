@@ -7,19 +7,22 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <thread>
 
+#include "app/commands.h"
+#include "pipeline/fault_points.h"
 #include "pipeline/log.h"
-#include "watch/crash_points.h"
 #include "watch/durable_fs.h"
 #include "watch/inbox.h"
 #include "watch/inbox_events.h"
 #include "watch/quarantine.h"
+#include "watch/self_restart.h"
 #include "watch/stop_signal.h"
 
-// Crash points (watch/crash_points.h), in the order a submission meets them:
+// Crash points (pipeline/fault_points.h), in the order a submission meets them:
 //   claim:journaled      row `claiming` committed, the file still in the inbox
 //   claim:renamed        the file in the work area, the row still `claiming`
 //   process:hashed       hashed, the row still `claimed`
@@ -92,6 +95,43 @@ Status FinishRetry(Journal& journal, const OfficeLayout& layout, const JournalEn
   changes.reason = "";
   changes.reset_attempts = true;
   return journal.Transition(entry.id, {State::kRetrying}, State::kClaimed, changes, "retry");
+}
+
+// Runs on the case processor's watchdog thread while the stuck case goes on on the main thread:
+// journals the time limit (with a connection of its own: a Journal belongs to one thread), then
+// restarts the watcher, whose recovery finishes the quarantine. Never returns.
+[[noreturn]] void AfterCaseTimeLimit(const fs::path& out_dir, std::int64_t id,
+                                     const app::CaseTimeLimitHit& hit,
+                                     const std::vector<std::string>& restart_command) {
+  EntryChanges changes;
+  changes.reason_code = std::string(kTimeLimit.code);
+  changes.reason = hit.Describe();
+  Status s;
+  {  // closed before the exec
+    auto journal = Journal::Open(JournalPath(out_dir));
+    s = journal.ok() ? (*journal)->Transition(id, {State::kProcessing}, State::kQuarantining,
+                                              changes, kTimeLimit.code)
+                     : journal.status();
+  }
+  if (!s.ok()) {
+    // The row stays `processing`: the next start resumes it, and --max-attempts ends that.
+    Log()->error("event=time_limit_not_journaled id={} error=\"{}\"", id, s.message());
+    Log()->flush();
+    std::_Exit(app::kExitOutput);
+  }
+  Log()->error("event=time_limit id={} case={} stage={} file={} limit_ms={}", id, hit.case_id,
+               hit.stage.empty() ? "-" : hit.stage, hit.file_id.empty() ? "-" : hit.file_id,
+               hit.limit.count());
+  if (StopRequested() || restart_command.empty()) {
+    Log()->info("event=watch_stopped after=time_limit (the next start quarantines {})", id);
+    Log()->flush();
+    std::_Exit(0);
+  }
+  Log()->info("event=restarting reason=TIME_LIMIT");
+  RestartSelf(restart_command);
+  Log()->error("event=restart_failed errno={} reason=\"{}\"", errno, strerror(errno));
+  Log()->flush();
+  std::_Exit(app::kExitOutput);
 }
 
 }  // namespace
@@ -344,7 +384,10 @@ Status Watcher::Work(JournalEntry e) {
   std::error_code ec;
   fs::remove_all(staged, ec);  // a run killed while writing this case
   app::Outcome outcome = processor_.Process(
-      e.work_path, app::CaseIdentity{e.sha256, e.case_id, e.received_at, std::move(file_hashes)});
+      e.work_path, app::CaseIdentity{e.sha256, e.case_id, e.received_at, std::move(file_hashes)},
+      [this, id = e.id](const app::CaseTimeLimitHit& hit) {
+        AfterCaseTimeLimit(options_.out_dir, id, hit, options_.restart_command);
+      });
   if (InjectedFailure("process"))
     outcome.status = Status::Fail("injected failure (INTAKE_FAIL_AT)");
   if (!outcome.status.ok()) {

@@ -33,6 +33,12 @@
 // a submission whose processing was interrupted `max_attempts` times is quarantined
 // (CRASHED_REPEATEDLY) instead of crashing the watcher forever.
 //
+// A case that runs over its time limit (app::ProcessOptions::case_time_limit) cannot be stopped:
+// the case processor's watchdog thread moves its row from `processing` to `quarantining` with
+// TIME_LIMIT and the stage and file id it was stuck in, then the watcher restarts itself
+// (watch/self_restart.h) and the new run's recovery moves the original to the quarantine and goes
+// on with the next submission. With a stop requested (or no restart command) it exits instead.
+//
 // Single-threaded (the OCR pool inside the case processor has its own threads).
 #pragma once
 
@@ -41,6 +47,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "app/case_processor.h"
 #include "config/profile.h"
@@ -62,6 +69,9 @@ struct WatchOptions {
   std::chrono::milliseconds incomplete_grace{std::chrono::minutes(10)};
   int max_attempts = 3;  // interrupted processing attempts before CRASHED_REPEATEDLY
   bool once = false;     // exit when nothing is left that could become ready
+  // The command line to restart with after a case time limit (argv, argv[0] first); empty: exit
+  // (code 0) after journaling the time limit, and the next start finishes the quarantine.
+  std::vector<std::string> restart_command;
 };
 
 // The folders of an output folder (see the layout above).

@@ -27,6 +27,8 @@ expect 2 "no subcommand" -- "$intake"
 expect 2 "unknown option" -- "$intake" process "$tmp/empty" --out "$tmp/o" --bogus
 expect 2 "invalid profile" -- "$intake" process "$tmp/empty" --out "$tmp/o" --profile "$tmp/broken.yaml"
 expect 1 "submission not found" -- "$intake" process "$tmp/nope" --out "$tmp/o"
+expect 2 "a negative case time limit" -- "$intake" process "$tmp/empty" --out "$tmp/o" --case-time-limit -1
+expect 1 "a case over its time limit" -- env INTAKE_HANG_AT=pages "$intake" process "$tmp/file" --out "$tmp/t" --case-time-limit 1
 expect 3 "output folder not creatable" -- "$intake" process "$tmp/empty" --out "$tmp/file/sub"
 expect 0 "an empty submission is a result, not an error" -- \
   "$intake" process "$tmp/empty" --out "$tmp/o" --log-level warn
@@ -43,6 +45,7 @@ expect 1 "check-config on a broken profile" -- "$intake" check-config "$tmp/brok
 expect 2 "watch: the inbox is not a folder" -- "$intake" watch "$tmp/nope" --out "$tmp/w"
 expect 2 "watch: the output folder inside the inbox" -- "$intake" watch "$tmp/empty" --out "$tmp/empty/out"
 expect 2 "watch: a negative settle time" -- "$intake" watch "$tmp/empty" --out "$tmp/w" --settle -1
+expect 2 "watch: a negative page time limit" -- "$intake" watch "$tmp/empty" --out "$tmp/w" --page-time-limit -1
 expect 0 "watch --once on an empty inbox" -- "$intake" watch "$tmp/empty" --out "$tmp/w" --once --settle 0
 expect 2 "retry without ids or --all" -- "$intake" retry --out "$tmp/w"
 expect 1 "retry of an id that is not quarantined" -- "$intake" retry 7 --out "$tmp/w"

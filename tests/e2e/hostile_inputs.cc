@@ -23,6 +23,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -582,6 +583,7 @@ struct IntakeRun {
   long peak_rss_kb = 0;
   std::string stderr_text;
   std::string stdout_text;  // the command's own result lines ("case … failed: …")
+  double seconds = 0;       // wall time
 };
 
 // Faults injected into the child: a file size limit (writes beyond it fail with EFBIG, as on a
@@ -590,6 +592,8 @@ struct IntakeRun {
 struct Faults {
   std::uint64_t max_file_bytes = 0;  // 0: no limit
   bool unprivileged = false;
+  std::vector<std::string> args = {};  // more arguments for `intake process`
+  std::vector<std::string> env = {};   // more environment ("INTAKE_HANG_AT=pages")
 };
 
 IntakeRun RunIntake(const fs::path& submission, const fs::path& out, const fs::path& log,
@@ -597,9 +601,15 @@ IntakeRun RunIntake(const fs::path& submission, const fs::path& out, const fs::p
   std::vector<std::string> args = {g_intake.string(), "process", submission.string(), "--out",
                                    out.string()};
   if (keep_work) args.push_back("--keep-work");
+  args.insert(args.end(), faults.args.begin(), faults.args.end());
   std::vector<char*> raw;
   for (auto& a : args) raw.push_back(a.data());
   raw.push_back(nullptr);
+  std::vector<std::string> env_strings = faults.env;
+  std::vector<char*> env;
+  for (char** e = environ; *e != nullptr; ++e) env.push_back(*e);
+  for (auto& e : env_strings) env.push_back(e.data());
+  env.push_back(nullptr);
   IntakeRun run;
   const int log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   const fs::path out_path = fs::path(log).replace_extension(".out");
@@ -621,14 +631,16 @@ IntakeRun RunIntake(const fs::path& submission, const fs::path& out, const fs::p
       const uid_t nobody = 65534;
       if (setgroups(0, nullptr) != 0 || setgid(nogroup) != 0 || setuid(nobody) != 0) _exit(126);
     }
-    execve(raw[0], raw.data(), environ);
+    execve(raw[0], raw.data(), env.data());
     _exit(127);
   }
   ::close(log_fd);
   ::close(out_fd);
   int status = 0;
   struct rusage usage {};
+  const auto start = std::chrono::steady_clock::now();
   wait4(pid, &status, 0, &usage);
+  run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   run.peak_rss_kb = usage.ru_maxrss;
   if (WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) run.signal = WTERMSIG(status);
@@ -814,6 +826,93 @@ TEST_F(Fault, SubmissionNotReadable) {
   EXPECT_TRUE(fs::exists(root_ / "in/secret.pdf"));
   Row("submission not readable (permissions)", run,
       "the case fails with `submission could not be read`; nothing else touched");
+}
+
+// A file that makes a library hang (simulated by a hang point, pipeline/fault_points.h: Poppler,
+// DCMTK and libarchive cannot be interrupted): the case time limit fails the case with where it
+// was, by stage and file id, and the process exits 1 soon after the limit.
+TEST_F(Fault, FileThatHangsAReader) {
+  struct Hang {
+    std::string point;
+    std::string file;
+  };
+  for (const Hang& hang : {Hang{"pages", "scan.jpg"}, Hang{"unpack", "letters.zip"}}) {
+    SCOPED_TRACE(hang.point);
+    const fs::path submission = root_ / "in" / hang.file;
+    if (hang.point == "unpack") {
+      WriteArchive(submission, {{"scan.jpg", Jpeg()}});
+    } else {
+      WriteBytes(submission, Jpeg());
+    }
+    const std::string before = TreeHash(submission);
+    Faults faults;
+    faults.args = {"--case-time-limit", "2"};
+    faults.env = {"INTAKE_HANG_AT=" + hang.point};
+    const fs::path out = root_ / ("out-" + hang.point);
+    const IntakeRun run = RunIntake(submission, out, root_ / "intake.log", false, faults);
+    ASSERT_EQ(run.signal, 0) << run.stderr_text;
+    EXPECT_EQ(run.exit_code, 1) << run.stderr_text;
+    EXPECT_LT(run.seconds, 20) << "the limit is 2 s; OCR engines load in about 1 s";
+    const std::string where =
+        "case time limit of 2 s reached in stage " + hang.point + ", file f0001";
+    EXPECT_NE(run.stdout_text.find(where), std::string::npos) << run.stdout_text;
+    EXPECT_NE(run.stdout_text.find("the submission was not changed"), std::string::npos);
+    EXPECT_NE(run.stderr_text.find(where), std::string::npos) << run.stderr_text;
+    EXPECT_EQ(run.stderr_text.find(hang.file), std::string::npos) << "a file name in the log";
+    for (unsigned char ch : run.stderr_text + run.stdout_text) {
+      if (ch >= 0x80) {
+        ADD_FAILURE() << "non-ASCII byte in the output (patient data?)";
+        break;
+      }
+    }
+    EXPECT_EQ(TreeHash(submission), before);
+    std::error_code ec;
+    bool report = false;
+    bool work = false;
+    for (fs::recursive_directory_iterator it(out, ec), end; it != end; it.increment(ec)) {
+      report = report || it->path().filename() == "report.json";
+      work = work || it->path().filename() == "work";
+    }
+    EXPECT_FALSE(report);
+    EXPECT_FALSE(work) << "the work area (extracted patient files) must not stay behind";
+    const std::string audit = ReadBytes(out / "audit.log");
+    EXPECT_NE(audit.find("case_failed"), std::string::npos) << audit;
+    EXPECT_NE(audit.find(where), std::string::npos) << audit;
+    if (hang.point == "pages") {
+      Row("a file on which a reader hangs (simulated: `INTAKE_HANG_AT=pages`, "
+          "`--case-time-limit 2`)",
+          run,
+          "after 2 s the case fails with `case time limit of 2 s reached in stage pages, file "
+          "f0001`, recorded as `case_failed` in the audit trail; original kept, no report, work "
+          "area removed; " +
+              std::to_string(static_cast<int>(run.seconds + 0.5)) + " s in all");
+    }
+  }
+}
+
+// A page OCR cannot finish in time (simulated by a tiny page time limit): a finding, not a
+// failure; the rest of the case goes on.
+TEST_F(Fault, PageOcrCannotFinishInTime) {
+  const fs::path submission = root_ / "in/scan.jpg";
+  WriteBytes(submission, Jpeg());
+  Faults faults;
+  faults.args = {"--page-time-limit", "0.001"};
+  const IntakeRun run = RunIntake(submission, root_ / "out", root_ / "intake.log", false, faults);
+  ASSERT_EQ(run.signal, 0) << run.stderr_text;
+  EXPECT_EQ(run.exit_code, 0) << run.stderr_text;
+  fs::path report_path;
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(root_ / "out", ec), end; it != end; it.increment(ec))
+    if (it->path().filename() == "report.json") report_path = it->path();
+  ASSERT_FALSE(report_path.empty()) << run.stderr_text;
+  const json report = json::parse(ReadBytes(report_path));
+  std::set<std::string> codes;
+  for (const auto& f : report["findings"]) codes.insert(f.value("code", ""));
+  EXPECT_TRUE(codes.count("OCR_TIME_LIMIT")) << report["findings"].dump();
+  EXPECT_FALSE(codes.count("LOW_OCR_CONFIDENCE")) << "one finding per page";
+  Row("a page OCR cannot finish in time (simulated: `--page-time-limit 0.001`)", run,
+      "`OCR_TIME_LIMIT` on the page (what was read is kept, confidence 0); verdict `" +
+          report.value("verdict", "") + "`; the case goes on");
 }
 
 INSTANTIATE_TEST_SUITE_P(Issue7, HostileInput, ::testing::ValuesIn(Cases()),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # End-to-end: the watcher killed (SIGKILL) at each named step of a submission's way
-# (watch/crash_points.h), then restarted: the restart must finish the submission exactly once.
+# (pipeline/fault_points.h), then restarted: the restart must finish the submission exactly once.
 # Also: a submission whose processing is interrupted --max-attempts times is quarantined
 # (CRASHED_REPEATEDLY) instead of killing every restart, and `intake retry` recovers it.
 # Usage: watch_crash_points.sh INTAKE PDF

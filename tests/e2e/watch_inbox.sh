@@ -87,7 +87,7 @@ rc=$?
 [ "$rc" -eq 0 ] && ok "SIGTERM: clean exit" || fail "SIGTERM: exit $rc"
 
 # 8. A case that cannot be made goes to the quarantine with a reason, and `intake retry` brings it
-#    back. INTAKE_FAIL_AT=process makes the case processor's result a failure (watch/crash_points.h).
+#    back. INTAKE_FAIL_AT=process makes the case processor's result a failure (pipeline/fault_points.h).
 new_file failing.pdf; names+=(failing.pdf)
 drop failing.pdf
 INTAKE_FAIL_AT=process "$INTAKE" watch "$T/inbox" --out "$OUT" --settle 0.5 --once --no-progress \
