@@ -875,6 +875,10 @@ TEST_F(Fault, FileThatHangsAReader) {
     }
     EXPECT_FALSE(report);
     EXPECT_FALSE(work) << "the work area (extracted patient files) must not stay behind";
+    for (const auto& entry : fs::directory_iterator(out, ec)) {
+      EXPECT_FALSE(entry.is_directory() && entry.path().filename().string().front() != '.')
+          << "a half-made case folder stayed: " << entry.path().filename();
+    }
     const std::string audit = ReadBytes(out / "audit.log");
     EXPECT_NE(audit.find("case_failed"), std::string::npos) << audit;
     EXPECT_NE(audit.find(where), std::string::npos) << audit;
@@ -883,8 +887,8 @@ TEST_F(Fault, FileThatHangsAReader) {
           "`--case-time-limit 2`)",
           run,
           "after 2 s the case fails with `case time limit of 2 s reached in stage pages, file "
-          "f0001`, recorded as `case_failed` in the audit trail; original kept, no report, work "
-          "area removed; " +
+          "f0001`, recorded as `case_failed` in the audit trail; original kept, the half-made case "
+          "folder removed; " +
               std::to_string(static_cast<int>(run.seconds + 0.5)) + " s in all");
     }
   }
