@@ -89,7 +89,8 @@ class CaseFolderStage final : public Stage {
     fs::remove(options_.case_dir / "key_images", ec);  // moved into the series folders; if empty
     Log()->info(
         "case_folder: case {}: original kept ({} files, {}), {} DICOM files filed, {:.0f} ms", c.id,
-        original_file_count_, options_.link_original ? "linked" : "copied", dicom_files,
+        original_file_count_, options_.link_original ? "linked where possible" : "copied",
+        dicom_files,
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
             .count());
     return Status::Ok();
