@@ -15,7 +15,7 @@
 #   --max-rss-mib M  default 600 (0: no bound, e.g. under AddressSanitizer)
 #   --growth-mib G   default 32
 #   --workers W      OCR workers of the watcher (default: its own, one per core)
-#   --run-dir DIR    where to work (default BUILD_DIR/load-run; emptied first)
+#   --run-dir DIR    where to work (default BUILD_DIR/load-run; emptied first if it is one)
 #   --keep           keep the submissions and the output folder after a run that passed
 #
 # The submissions are the project's generated samples (BUILD_DIR/samples, written by
@@ -78,8 +78,14 @@ for tool in zip unzip sha256sum; do
   command -v $tool >/dev/null || { echo "needs $tool (scripts/setup.sh installs it)" >&2; exit 1; }
 done
 
+# Only a folder this script made (or an empty one) is emptied.
+if [ -n "$(ls -A "$RUN" 2>/dev/null)" ] && [ ! -e "$RUN/.inbox-load-run" ]; then
+  echo "$RUN is not empty and not a run folder of this script: give another --run-dir" >&2
+  exit 2
+fi
 rm -rf "$RUN"
 mkdir -p "$RUN/ref" "$RUN/inbox" "$RUN/parts"
+touch "$RUN/.inbox-load-run"
 RUN=$(cd "$RUN" && pwd)
 # tests/e2e/watch_lib.sh works on $T/ref (reference copies), $T/inbox and $INTAKE.
 T=$RUN
