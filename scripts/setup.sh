@@ -22,6 +22,8 @@ packages=(
   # tests and benchmarks; clang with its sanitizer and libFuzzer runtimes for scripts/fuzz.sh;
   # a headless browser opens index.html and report.html in e2e tests
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev chromium
+  # the inbox load test (bench/inbox_load.sh) builds zips and unpacks one
+  zip unzip
 )
 
 SUDO=""
