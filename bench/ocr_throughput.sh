@@ -4,6 +4,7 @@
 # images) and against `ocrmypdf -l jpn --jobs 2`; then intake's peak RSS on a 100-page scan.
 #
 # usage: bench/ocr_throughput.sh [BUILD_DIR] [RUNS]      (defaults: build, 3)
+#        OCRMYPDF=0 bench/ocr_throughput.sh ...          (leave ocrmypdf out: it takes minutes)
 #
 # The scans are the project's own generated samples (build/samples), pages cycled to 40 and 100.
 # intake's time is the whole run: engine load, rendering, orientation, deskew, OCR, classification,
@@ -75,7 +76,9 @@ echo "OCR throughput on $pages scanned pages (300 dpi, jpn), $runs runs, medians
 printf '%-44s %10s %10s\n' tool seconds pages/min
 printf '%-44s %10s %10.1f\n' "intake process (whole pipeline)" "$mi" "$(awk -v s="$mi" -v p="$pages" 'BEGIN { print p * 60 / s }')"
 printf '%-44s %10s %10.1f\n' "tesseract -l jpn, 2 processes (OCR only)" "$mt" "$(awk -v s="$mt" -v p="$pages" 'BEGIN { print p * 60 / s }')"
-if command -v ocrmypdf >/dev/null; then
+if [[ ${OCRMYPDF:-1} == 0 ]]; then
+  echo "ocrmypdf: left out (OCRMYPDF=0)"
+elif command -v ocrmypdf >/dev/null; then
   mo=$(seconds run_ocrmypdf)
   printf '%-44s %10s %10.1f\n' "ocrmypdf -l jpn --jobs 2 (one run)" "$mo" "$(awk -v s="$mo" -v p="$pages" 'BEGIN { print p * 60 / s }')"
 else
