@@ -88,8 +88,17 @@ TEST_F(OcrTimeLimitTest, TesseractStopsRecognisingAtTheDeadline) {
   const auto whole_time = std::min(first_time, second_time);
 
   // A deadline in the middle of the reading: the lines recognised before it are kept, whole.
-  auto half = ocr::ReadPage(engine, pix, std::chrono::steady_clock::now() + whole_time * 6 / 10);
-  ASSERT_TRUE(half.ok()) << half.message();
+  // The machine is shared: when a reading runs slower or faster than the reference, the deadline
+  // may fall before the first line or after the last, so other fractions are tried too.
+  Result<ocr::PageReading> half = Error{"not read"};
+  int tenths = 0;
+  for (int fraction : {6, 4, 8, 3, 9}) {
+    tenths = fraction;
+    half =
+        ocr::ReadPage(engine, pix, std::chrono::steady_clock::now() + whole_time * fraction / 10);
+    ASSERT_TRUE(half.ok()) << half.message();
+    if (half->cut_short && !half->lines.empty() && half->lines.size() < whole->lines.size()) break;
+  }
   EXPECT_TRUE(half->cut_short);
   EXPECT_GT(half->lines.size(), 0u);
   EXPECT_LT(half->lines.size(), whole->lines.size());
@@ -99,7 +108,7 @@ TEST_F(OcrTimeLimitTest, TesseractStopsRecognisingAtTheDeadline) {
   EXPECT_EQ(half->confidence, 0.0) << "a reading cut short has no confidence of its own";
   std::cout << "whole reading: " << whole->lines.size() << " lines in "
             << std::chrono::duration_cast<std::chrono::milliseconds>(whole_time).count()
-            << " ms; deadline at 60 %: " << half->lines.size() << " lines\n";
+            << " ms; deadline at " << tenths * 10 << " %: " << half->lines.size() << " lines\n";
 
   // The deadline passes during the layout analysis, which Tesseract does not interrupt; its
   // monitor then stops the recognition before the first line.
