@@ -7,6 +7,20 @@
 #include "pipeline/log.h"
 #include "watch/watch_commands.h"
 
+namespace {
+
+// --page-time-limit and --case-time-limit, shared by `process` and `watch`.
+void AddTimeLimitOptions(CLI::App& command, double& page_seconds, double& case_seconds,
+                         const std::string& case_help) {
+  command
+      .add_option("--page-time-limit", page_seconds,
+                  "Seconds OCR may spend on one page (0: no limit)")
+      ->capture_default_str();
+  command.add_option("--case-time-limit", case_seconds, case_help)->capture_default_str();
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   // Tesseract's OpenMP threads make a page slower on 2 cores; parallelism is across pages.
   // libgomp reads the limit when it loads, so the program restarts itself with it set.
@@ -42,14 +56,9 @@ int main(int argc, char** argv) {
   process_cmd->add_option("--workers", process.workers, "OCR workers (default: cores)");
   process_cmd->add_flag("--keep-work", process.keep_work,
                         "Keep extracted files, page images and page texts in <case>/work");
-  process_cmd
-      ->add_option("--page-time-limit", process.page_time_limit_seconds,
-                   "Seconds OCR may spend on one page (0: no limit)")
-      ->capture_default_str();
-  process_cmd
-      ->add_option("--case-time-limit", process.case_time_limit_seconds,
-                   "Seconds one case may take; over it the case fails (0: no limit)")
-      ->capture_default_str();
+  AddTimeLimitOptions(*process_cmd, process.page_time_limit_seconds,
+                      process.case_time_limit_seconds,
+                      "Seconds one case may take; over it the case fails (0: no limit)");
 
   intake::app::AuditArgs audit;
   auto* audit_cmd = cli.add_subcommand(
@@ -85,15 +94,9 @@ int main(int argc, char** argv) {
                    "Interrupted processing attempts before a submission is quarantined")
       ->capture_default_str();
   watch_cmd->add_option("--workers", watch.workers, "OCR workers (default: cores)");
-  watch_cmd
-      ->add_option("--page-time-limit", watch.page_time_limit_seconds,
-                   "Seconds OCR may spend on one page (0: no limit)")
-      ->capture_default_str();
-  watch_cmd
-      ->add_option("--case-time-limit", watch.case_time_limit_seconds,
-                   "Seconds one case may take; over it the submission is quarantined "
-                   "(TIME_LIMIT) and the watcher restarts itself (0: no limit)")
-      ->capture_default_str();
+  AddTimeLimitOptions(*watch_cmd, watch.page_time_limit_seconds, watch.case_time_limit_seconds,
+                      "Seconds one case may take; over it the submission is quarantined "
+                      "(TIME_LIMIT) and the watcher restarts itself (0: no limit)");
   watch_cmd->add_flag("--once", watch.once,
                       "Process what is in the inbox once it is ready, then exit");
   bool no_progress = false;

@@ -115,21 +115,11 @@ class CaseFolderStage final : public Stage {
     if (ec) return Status::Fail(ec.message());
 
     submission_is_folder_ = fs::is_directory(options_.submission, ec);
-    // (source, name inside the original's folder), in a stable order.
+    // The submission's own files are the case's files that came from no archive (unpack listed
+    // them: regular files, no links): (source, name inside the original's folder).
     std::vector<std::pair<fs::path, std::string>> files;
-    if (submission_is_folder_) {
-      for (fs::recursive_directory_iterator it(options_.submission, ec), end; it != end;
-           it.increment(ec)) {
-        if (ec) return Status::Fail("the submission folder could not be listed");
-        const auto st = it->symlink_status(ec);
-        if (!fs::is_regular_file(st)) continue;  // links and special files: not part of it
-        const fs::path relative = fs::relative(it->path(), options_.submission, ec);
-        files.emplace_back(it->path(), (fs::path(name) / relative).generic_string());
-      }
-      std::sort(files.begin(), files.end(),
-                [](const auto& a, const auto& b) { return a.second < b.second; });
-    } else {
-      files.emplace_back(options_.submission, name);
+    for (const SourceFile& file : c.files) {
+      if (file.container_id.empty()) files.emplace_back(file.path, KeptName(file));
     }
 
     for (const auto& [source, relative] : files) {
@@ -199,12 +189,17 @@ class CaseFolderStage final : public Stage {
     return WriteFileAtomically(dir / kAboutName, about);
   }
 
+  // The name of a file of the submission itself inside the original's folder.
+  std::string KeptName(const SourceFile& file) const {
+    const std::string root = original_root_.filename().string();
+    return submission_is_folder_ ? root + "/" + file.relative_path : root;
+  }
+
   // Where the copy of a file of the submission itself is in the case folder; empty for files
   // unpacked from archives (they are in the work area).
   fs::path KeptCopyOf(const SourceFile& file) const {
     if (!file.container_id.empty() || original_root_.empty()) return {};
-    if (!submission_is_folder_) return original_root_;
-    return original_root_ / file.relative_path;
+    return original_root_.parent_path() / KeptName(file);
   }
 
   Status FileImaging(Case& c, int& filed) {
