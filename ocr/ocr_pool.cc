@@ -336,6 +336,46 @@ class TesseractPool final : public OcrPool {
   std::vector<OcrModelFile> model_files_;
 };
 
+// What loading one worker's engines did not manage ("" when it did).
+struct LoadFailures {
+  std::string reader;  // the case cannot be read
+  std::string osd;     // pages are not turned upright
+};
+
+// Loads one worker's reader (every language in `wanted` must load) and, when `with_osd`, its
+// OSD engine (left null when that fails). Runs on a loader thread; touches only `worker`.
+LoadFailures LoadWorkerEngines(const OcrOptions& options, const std::vector<std::string>& wanted,
+                               bool with_osd, WorkerEngines& worker) noexcept {
+  LoadFailures failures;
+  try {
+    auto api = CreateReader(options, options.languages);
+    std::vector<std::string> loaded;
+    if (api) api->GetLoadedLanguagesAsVector(&loaded);
+    for (const auto& lang : wanted) {
+      if (!api || std::find(loaded.begin(), loaded.end(), lang) == loaded.end()) {
+        failures.reader = "Tesseract could not load the language data \"" + lang + "\" (from " +
+                          (options.tessdata_dir.empty() ? std::string("the default tessdata")
+                                                        : options.tessdata_dir) +
+                          "); install tesseract-ocr-" + lang + " or set the tessdata folder";
+        return failures;
+      }
+    }
+    worker.reader = std::move(api);
+    worker.options = &options;
+    if (with_osd) {
+      auto osd = CreateOsdEngine(options.tessdata_dir);
+      if (osd.ok()) {
+        worker.osd = std::move(osd.value());
+      } else {
+        failures.osd = osd.message();
+      }
+    }
+  } catch (const std::exception&) {
+    failures.reader = "the OCR engine could not be loaded (out of memory?)";
+  }
+  return failures;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<OcrPool>> OcrPool::Create(const OcrOptions& options) {
@@ -355,39 +395,36 @@ Result<std::unique_ptr<OcrPool>> OcrPool::Create(const OcrOptions& options) {
       options.workers > 0 ? options.workers : static_cast<int>(std::thread::hardware_concurrency());
   workers = std::clamp(workers, 1, kMaxWorkers);
 
-  std::vector<WorkerEngines> engines;
-  std::filesystem::path tessdata;
+  // Each worker's engines load on a thread of their own: loading is mostly reading and
+  // unpacking model files, and the workers' loads do not share anything.
+  std::vector<WorkerEngines> engines(static_cast<std::size_t>(workers));
+  std::vector<LoadFailures> failures(engines.size());
+  {
+    std::vector<std::thread> loaders;
+    for (std::size_t w = 0; w < engines.size(); ++w) {
+      auto load = [&, w] {
+        failures[w] = LoadWorkerEngines(*owned, wanted, options.preprocess, engines[w]);
+      };
+      try {
+        loaders.emplace_back(load);
+      } catch (const std::system_error&) {
+        load();  // no thread to spare: load it here
+      }
+    }
+    for (auto& loader : loaders) loader.join();
+  }
   bool have_osd = options.preprocess;
-  for (int w = 0; w < workers; ++w) {
-    auto api = CreateReader(*owned, owned->languages);
-    std::vector<std::string> loaded;
-    if (api) api->GetLoadedLanguagesAsVector(&loaded);
-    for (const auto& lang : wanted) {
-      if (!api || std::find(loaded.begin(), loaded.end(), lang) == loaded.end()) {
-        return R::Fail("Tesseract could not load the language data \"" + lang + "\" (from " +
-                       (options.tessdata_dir.empty() ? std::string("the default tessdata")
-                                                     : options.tessdata_dir) +
-                       "); install tesseract-ocr-" + lang + " or set the tessdata folder");
-      }
+  for (const LoadFailures& failure : failures) {
+    if (!failure.reader.empty()) return R::Fail(failure.reader);
+    if (have_osd && !failure.osd.empty()) {
+      Log()->warn("ocr: {}; pages are deskewed but not turned upright", failure.osd);
+      have_osd = false;
     }
-    if (tessdata.empty()) tessdata = api->GetDatapath();
-    WorkerEngines worker;
-    worker.reader = std::move(api);
-    worker.options = owned.get();
-    if (have_osd) {
-      auto osd = CreateOsdEngine(options.tessdata_dir);
-      if (osd.ok()) {
-        worker.osd = std::move(osd.value());
-      } else {
-        Log()->warn("ocr: {}; pages are deskewed but not turned upright", osd.message());
-        have_osd = false;
-      }
-    }
-    engines.push_back(std::move(worker));
   }
   if (!have_osd) {
     for (auto& worker : engines) worker.osd.reset();
   }
+  const std::filesystem::path tessdata = engines.front().reader->GetDatapath();
 
   if (const int limit = OpenMpThreadLimit(); limit > 1) {
     Log()->warn(
