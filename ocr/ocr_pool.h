@@ -50,13 +50,15 @@ struct OcrOptions {
   std::chrono::milliseconds page_time_limit{std::chrono::seconds(120)};
 };
 
-// 8-bit grey pixels in memory, rows of `stride` bytes (a drawn PDF page).
+// 8-bit grey pixels in memory, rows of `stride` bytes: a drawn PDF page, or a scanned page's
+// image taken out of its PDF as it is stored.
 struct GrayImage {
   std::vector<unsigned char> pixels;
   int width = 0;
   int height = 0;
   int stride = 0;
   int dpi = 0;
+  int quarter_turns = 0;  // clockwise quarter turns that stand the pixels as the page shows them
 };
 
 // One page image to read: a file (PNG, TIFF, JPEG...) and its frame for multi-page TIFF, or a
@@ -67,9 +69,9 @@ struct OcrImage {
   // Where to keep the image that was read (upright, straightened, grey or bilevel), without
   // extension: the pool adds ".jpg" (grey, JPEG quality 75) or ".png" (bilevel). Empty: not kept.
   std::filesystem::path keep_as = {};
-  // When set, `path` is not read: the worker calls this once to draw the page (a PDF page that is
-  // only an image), so pages are drawn in parallel and never written to disk. It runs on a
-  // worker thread and must not share state with other pages' calls.
+  // When set, `path` is not read: the worker calls this once to draw the page or take its scanned
+  // image (a PDF page without text), so pages are made in parallel and never written to disk. It
+  // runs on a worker thread and must not share state with other pages' calls.
   std::function<Result<GrayImage>()> render = {};
   // The file the page belongs to ("f0003"), reported while the page is read (pipeline/progress.h)
   // so that a case time limit can name it. Optional.

@@ -10,8 +10,9 @@ packages=(
   # OCR: Tesseract 5 + Leptonica, Japanese (horizontal and vertical), English, orientation
   libtesseract-dev libleptonica-dev tesseract-ocr
   tesseract-ocr-jpn tesseract-ocr-jpn-vert tesseract-ocr-eng tesseract-ocr-osd
-  # PDF text layer and rendering; qpdf checks the searchable PDFs in the tests
-  libpoppler-cpp-dev poppler-utils qpdf zlib1g-dev
+  # PDF text layer and rendering (poppler-cpp), scanned pages' images (Poppler's core API); qpdf
+  # checks the searchable PDFs in the tests
+  libpoppler-cpp-dev libpoppler-private-dev poppler-utils qpdf zlib1g-dev
   # DICOM
   libdcmtk-dev dcmtk
   # archives, storage, config, CLI, logs, hashing, type sniffing, normalisation

@@ -47,11 +47,11 @@ class OcrStage final : public Stage {
                           .keep_as = read_dir / page.id,
                           .file_id = page.file_id};
       if (page.pdf_render_dpi > 0) {
-        // A PDF page without a text layer: drawn by the worker that reads it.
+        // A PDF page without a text layer: taken or drawn by the worker that reads it.
         const SourceFile* file = c.FindFile(page.file_id);
         if (file != nullptr) {
           image.render = [pdf = file->path, index = page.number_in_file - 1,
-                          dpi = page.pdf_render_dpi] { return RenderPdfPage(pdf, index, dpi); };
+                          dpi = page.pdf_render_dpi] { return PdfPageForOcr(pdf, index, dpi); };
         }
       }
       images.push_back(std::move(image));

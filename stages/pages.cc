@@ -121,7 +121,7 @@ class PagesStage final : public Stage {
                         std::chrono::steady_clock::now() - start)
                         .count();
     Log()->info(
-        "pages: case {}: {} pages ({} PDF text layer, {} PDF to draw for OCR, {} images), {} too "
+        "pages: case {}: {} pages ({} PDF text layer, {} PDF without text for OCR, {} images), {} too "
         "small, "
         "{} unreadable files, {} ms",
         c.id, counts.pages, counts.text_layer, counts.rendered, counts.images, counts.too_small,
@@ -232,7 +232,7 @@ class PagesStage final : public Stage {
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                         std::chrono::steady_clock::now() - start)
                         .count();
-    Log()->debug("pages: {} PDF {} pages, {} text layer, {} to draw for OCR, {} ms", file.id,
+    Log()->debug("pages: {} PDF {} pages, {} text layer, {} without text for OCR, {} ms", file.id,
                  page_count, text_pages, rendered, ms);
     return Status::Ok();
   }

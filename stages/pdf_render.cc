@@ -14,6 +14,8 @@
 #include <string>
 
 #include "ocr/page_image.h"
+#include "pipeline/log.h"
+#include "stages/pdf_scan_image.h"
 
 namespace intake::stages {
 
@@ -67,6 +69,16 @@ Result<ocr::GrayImage> RenderPdfPage(const std::filesystem::path& pdf, int index
   std::unique_ptr<poppler::page> page(doc->create_page(index));
   if (!page) return R::Fail("the PDF page could not be opened again");
   return RenderGray(*page, dpi);
+}
+
+Result<ocr::GrayImage> PdfPageForOcr(const std::filesystem::path& pdf, int index, double dpi) {
+  if (auto taken = TakeScannedImage(pdf, index)) {
+    Log()->trace("pdf page {}: scanned image taken as stored ({}x{} px, {} dpi)", index + 1,
+                 taken->width, taken->height, taken->dpi);
+    return std::move(*taken);
+  }
+  Log()->trace("pdf page {}: drawn at {:.0f} dpi", index + 1, dpi);
+  return RenderPdfPage(pdf, index, dpi);
 }
 
 }  // namespace intake::stages

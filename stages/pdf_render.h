@@ -31,4 +31,8 @@ Result<ocr::GrayImage> RenderGray(const poppler::page& page, double dpi);
 // document, so calls on different threads do not share anything.
 Result<ocr::GrayImage> RenderPdfPage(const std::filesystem::path& pdf, int index, double dpi);
 
+// The image OCR reads for page `index` of `pdf`: a plain scan's own image (pdf_scan_image.h),
+// else the page drawn at `dpi`. Thread-safe as RenderPdfPage.
+Result<ocr::GrayImage> PdfPageForOcr(const std::filesystem::path& pdf, int index, double dpi);
+
 }  // namespace intake::stages

@@ -37,6 +37,7 @@
 
 #include "dicom/synthetic_series.h"
 #include "pipeline/hash.h"
+#include "../unit/pdf_bytes.h"
 
 extern char** environ;
 
@@ -190,29 +191,12 @@ std::string Jpeg(double keep = 1.0) {
 
 // A minimal PDF with a standard security handler and a non-empty user password (locked).
 std::string LockedPdf() {
-  const std::vector<std::string> objects = {
-      "<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-      "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
-      "<< /Filter /Standard /V 1 /R 2 /P -44 /O <" + std::string(64, 'a') + "> /U <" +
-          std::string(64, 'b') + "> >>"};
-  std::ostringstream pdf;
-  pdf << "%PDF-1.4\n";
-  std::vector<std::size_t> offsets;
-  for (std::size_t i = 0; i < objects.size(); ++i) {
-    offsets.push_back(static_cast<std::size_t>(pdf.tellp()));
-    pdf << i + 1 << " 0 obj\n" << objects[i] << "\nendobj\n";
-  }
-  const auto xref = pdf.tellp();
-  pdf << "xref\n0 " << objects.size() + 1 << "\n0000000000 65535 f \n";
-  for (auto offset : offsets) {
-    char line[32];
-    std::snprintf(line, sizeof line, "%010zu 00000 n \n", offset);
-    pdf << line;
-  }
-  pdf << "trailer\n<< /Size " << objects.size() + 1 << " /Root 1 0 R /Encrypt 4 0 R /ID [<"
-      << std::string(32, 'c') << "> <" << std::string(32, 'c') << ">] >>\nstartxref\n"
-      << xref << "\n%%EOF\n";
-  return pdf.str();
+  return intake::testing::PdfBytes(
+      {"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+       "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+       "<< /Filter /Standard /V 1 /R 2 /P -44 /O <" + std::string(64, 'a') + "> /U <" +
+           std::string(64, 'b') + "> >>"},
+      " /Encrypt 4 0 R /ID [<" + std::string(32, 'c') + "> <" + std::string(32, 'c') + ">]");
 }
 
 std::vector<fs::path> SyntheticDisc(const fs::path& root) {

@@ -126,14 +126,15 @@ TEST_F(OcrStageTest, ReadsTextPagesAndFlagsBlankAndBrokenOnes) {
   EXPECT_EQ(broken_findings[0].code, "CORRUPT_FILE");
   EXPECT_NE(broken_findings[0].message.find("写真.png"), std::string::npos);
 
-  // The image-only PDF page was drawn by an OCR worker and read; the image read is kept for the
+  // The image-only PDF page's scan was taken out of the PDF by an OCR worker, at its own
+  // resolution (1190 px across 595 pt: 144 dpi), and read; the image read is kept for the
   // searchable PDF, with the text lines in it.
   const Page& p5 = c_.pages[4];
   EXPECT_EQ(p5.text_source, TextSource::kOcr);
   EXPECT_EQ(p5.read_image, c_.work_dir / "read" / "p0005.jpg");
   EXPECT_TRUE(fs::exists(p5.read_image));
-  EXPECT_EQ(p5.read_image_dpi, 150);
-  EXPECT_EQ(p5.read_image_width, 1240);
+  EXPECT_EQ(p5.read_image_dpi, 144);
+  EXPECT_EQ(p5.read_image_width, 1190);
   ASSERT_GE(p5.lines.size(), 2u);
   EXPECT_NE(WithoutSpaces(p5.lines[0].text).find("検査結果報告書"), std::string::npos);
   EXPECT_NE(WithoutSpaces(p5.text).find("検査結果報告書"), std::string::npos) << p5.text;

@@ -24,35 +24,9 @@ namespace {
 
 namespace fs = std::filesystem;
 using intake::testing::FreshTempDir;
+using intake::testing::Stream;
 using intake::testing::WithoutSpaces;
-
-// Writes a PDF of `objects` (numbered from 1, the first the catalog), with `trailer_extra` in
-// the trailer.
-void WritePdf(const fs::path& path, const std::vector<std::string>& objects,
-              const std::string& trailer_extra = "") {
-  std::ostringstream pdf;
-  pdf << "%PDF-1.4\n";
-  std::vector<std::size_t> offsets;
-  for (std::size_t i = 0; i < objects.size(); ++i) {
-    offsets.push_back(static_cast<std::size_t>(pdf.tellp()));
-    pdf << i + 1 << " 0 obj\n" << objects[i] << "\nendobj\n";
-  }
-  const auto xref = pdf.tellp();
-  pdf << "xref\n0 " << objects.size() + 1 << "\n0000000000 65535 f \n";
-  for (auto offset : offsets) {
-    char line[32];
-    std::snprintf(line, sizeof line, "%010zu 00000 n \n", offset);
-    pdf << line;
-  }
-  pdf << "trailer\n<< /Size " << objects.size() + 1 << " /Root 1 0 R" << trailer_extra
-      << " >>\nstartxref\n"
-      << xref << "\n%%EOF\n";
-  std::ofstream(path, std::ios::binary) << pdf.str();
-}
-
-std::string Stream(const std::string& data) {
-  return "<< /Length " + std::to_string(data.size()) + " >>\nstream\n" + data + "\nendstream";
-}
+using intake::testing::WritePdf;
 
 // A minimal PDF with a standard security handler whose user password is not empty: Poppler
 // opens it as locked.

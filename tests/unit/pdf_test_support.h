@@ -1,5 +1,5 @@
-// Test helpers for reading written PDFs back with real readers: poppler-cpp (search, text) and
-// the poppler-utils and qpdf command-line tools.
+// Test helpers for PDFs: writing small ones by hand, and reading written PDFs back with real
+// readers: poppler-cpp (search, text) and the poppler-utils and qpdf command-line tools.
 #pragma once
 
 #include <poppler-document.h>
@@ -8,11 +8,21 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
+
+#include "pdf_bytes.h"
 
 namespace intake::testing {
+
+// Writes a PDF of `objects` (see PdfBytes).
+inline void WritePdf(const std::filesystem::path& path, const std::vector<std::string>& objects,
+                     const std::string& trailer_extra = "") {
+  std::ofstream(path, std::ios::binary) << PdfBytes(objects, trailer_extra);
+}
 
 // Runs a shell command; its standard output and error, or nullopt when it exits non-zero.
 inline std::optional<std::string> RunCommand(const std::string& command) {

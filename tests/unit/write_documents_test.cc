@@ -182,7 +182,7 @@ TEST_F(WriteDocumentsTest, EachDocumentBecomesASearchablePdf) {
       << *images;
   EXPECT_NE(images->find("2     1 image    1240  1754  gray    1   8  jpeg"), std::string::npos)
       << *images;
-  // The scanned PDF: drawn at 300 dpi for OCR, the image OCR read is the page.
+  // The scanned PDF: its scan taken as stored (144 dpi) for OCR, the image OCR read is the page.
   ASSERT_EQ(c_.documents[2].pdf, "08_検査データ/03_血液検査結果.pdf");
   const fs::path results = dir_ / "case" / c_.documents[2].pdf;
   doc = LoadPdf(results);
@@ -193,7 +193,7 @@ TEST_F(WriteDocumentsTest, EachDocumentBecomesASearchablePdf) {
   EXPECT_TRUE(PopplerFinds(*page, "検査結果報告書")) << PageText(*page);
   images = RunCommand("pdfimages -list '" + results.string() + "'");
   ASSERT_TRUE(images.has_value());
-  EXPECT_NE(images->find(" image    2479  3508  gray    1   8  jpeg"), std::string::npos)
+  EXPECT_NE(images->find(" image    1190  1684  gray    1   8  jpeg"), std::string::npos)
       << *images;
   for (const auto& path : {letter, form, results}) {
     auto check = RunCommand("qpdf --check '" + path.string() + "'");
