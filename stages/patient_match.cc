@@ -6,6 +6,7 @@
 
 #include "dicom/person_name.h"
 #include "pipeline/utf8.h"
+#include "stages/text_normalize.h"
 
 namespace intake::stages {
 namespace {
@@ -253,22 +254,6 @@ std::string SexWordJa(const std::string& sex) {
   if (sex == "M") return "男";
   if (sex == "F") return "女";
   return sex;
-}
-
-// Levenshtein distance between two code point strings (names: a few dozen characters).
-std::size_t EditDistance(std::u32string_view a, std::u32string_view b) {
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
 }
 
 }  // namespace

@@ -10,7 +10,11 @@
 namespace intake::stages {
 namespace {
 
-std::u32string ToU32(std::string_view utf8) {
+bool IsSpace(char32_t c) { return u_isUWhiteSpace(static_cast<UChar32>(c)) || c == 0x3000; }
+
+}  // namespace
+
+std::u32string CodePoints(std::string_view utf8) {
   std::u32string out;
   out.reserve(utf8.size());
   int32_t i = 0;
@@ -24,9 +28,20 @@ std::u32string ToU32(std::string_view utf8) {
   return out;
 }
 
-bool IsSpace(char32_t c) { return u_isUWhiteSpace(static_cast<UChar32>(c)) || c == 0x3000; }
-
-}  // namespace
+std::size_t EditDistance(std::u32string_view a, std::u32string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
 
 std::string Nfkc(std::string_view utf8) {
   UErrorCode status = U_ZERO_ERROR;
@@ -73,7 +88,7 @@ std::vector<std::string> MatchFormLines(std::string_view utf8) {
 }
 
 std::string TrimSpaces(std::string_view utf8) {
-  const std::u32string u = ToU32(utf8);
+  const std::u32string u = CodePoints(utf8);
   std::size_t b = 0;
   std::size_t e = u.size();
   while (b < e && IsSpace(u[b])) ++b;
@@ -100,11 +115,11 @@ std::string TrimSpaces(std::string_view utf8) {
                                  static_cast<std::size_t>(byte_end - byte_begin)));
 }
 
-long CodepointLength(std::string_view utf8) { return static_cast<long>(ToU32(utf8).size()); }
+long CodepointLength(std::string_view utf8) { return static_cast<long>(CodePoints(utf8).size()); }
 
 long FindCodepoints(std::string_view text, std::string_view keyword) {
-  const std::u32string t = ToU32(text);
-  const std::u32string k = ToU32(keyword);
+  const std::u32string t = CodePoints(text);
+  const std::u32string k = CodePoints(keyword);
   const auto pos = t.find(k);
   return pos == std::u32string::npos ? -1 : static_cast<long>(pos);
 }
@@ -119,10 +134,10 @@ int AllowedEdits(long keyword_length) {
 bool ContainsFuzzy(std::string_view text, std::string_view keyword) {
   if (keyword.empty()) return false;
   if (text.find(keyword) != std::string_view::npos) return true;
-  const std::u32string k = ToU32(keyword);
+  const std::u32string k = CodePoints(keyword);
   const int allowed = AllowedEdits(static_cast<long>(k.size()));
   if (allowed == 0) return false;
-  const std::u32string t = ToU32(text);
+  const std::u32string t = CodePoints(text);
   // Approximate substring match (Sellers): row j holds the fewest edits that turn keyword[0, j)
   // into some text substring ending at the current position; a match may start anywhere.
   std::vector<int> prev(k.size() + 1);

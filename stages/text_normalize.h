@@ -6,6 +6,7 @@
 // NFKC (NFKC folds some kanji). All functions take and return UTF-8 and are thread-safe.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,13 @@ bool ContainsFuzzy(std::string_view text, std::string_view keyword);
 
 // Number of code points.
 long CodepointLength(std::string_view utf8);
+
+// The code points of UTF-8 text (a malformed sequence becomes U+FFFD).
+std::u32string CodePoints(std::string_view utf8);
+
+// Levenshtein distance (inserted, dropped or changed code points) between `a` and `b`; memory
+// linear in `b`'s length. For names, and for character error rates in the OCR measurements.
+std::size_t EditDistance(std::u32string_view a, std::u32string_view b);
 
 // Finds `keyword` exactly; returns the character offset (code points) or -1.
 long FindCodepoints(std::string_view text, std::string_view keyword);

@@ -119,30 +119,7 @@ std::vector<TruthPage> ReadTruth(const fs::path& corpus, std::string& error) {
 // Code points of text in match form (NFKC, no whitespace): what keyword matching sees, so
 // full-width/half-width and spacing differences are not errors.
 std::u32string MatchCodepoints(const std::string& text) {
-  const std::string m = intake::stages::MatchForm(text);
-  std::u32string out;
-  for (std::size_t i = 0; i < m.size();) {
-    const auto c = static_cast<unsigned char>(m[i]);
-    const int n = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
-    char32_t cp = n == 1 ? c : c & (0x7F >> n);
-    for (int k = 1; k < n && i + k < m.size(); ++k) cp = (cp << 6) | (m[i + k] & 0x3F);
-    out.push_back(cp);
-    i += static_cast<std::size_t>(n);
-  }
-  return out;
-}
-
-// Levenshtein distance (insertions, deletions, substitutions), two rows.
-std::size_t EditDistance(const std::u32string& a, const std::u32string& b) {
-  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
+  return intake::stages::CodePoints(intake::stages::MatchForm(text));
 }
 
 std::string Percent(int right, int total) {
@@ -312,7 +289,7 @@ int main(int argc, char** argv) {
       types.push_back(page.doc_type);
     if (!t.text.empty()) {
       const std::u32string want = MatchCodepoints(t.text);
-      const std::size_t edits = EditDistance(MatchCodepoints(page.text), want);
+      const std::size_t edits = intake::stages::EditDistance(MatchCodepoints(page.text), want);
       cer_by_degradation[t.degradation].first += edits;
       cer_by_degradation[t.degradation].second += want.size();
       page_cer_by_degradation[t.degradation].push_back(

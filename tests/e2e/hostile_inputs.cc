@@ -35,9 +35,9 @@
 #include <string>
 #include <vector>
 
+#include "../unit/pdf_bytes.h"
 #include "dicom/synthetic_series.h"
 #include "pipeline/hash.h"
-#include "../unit/pdf_bytes.h"
 
 extern char** environ;
 

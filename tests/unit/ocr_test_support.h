@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "pipeline/case_model.h"
+#include "stages/text_normalize.h"
 
 namespace intake::testing {
 
@@ -143,31 +144,10 @@ inline std::string WithoutSpaces(const std::string& text) {
 // Character error rate of `got` against `want`: edit distance over code points, white space
 // ignored in both (WithoutSpaces), divided by the length of `want`.
 inline double CharacterErrorRate(const std::string& got, const std::string& want) {
-  auto code_points = [](const std::string& utf8) {
-    std::vector<std::string> out;
-    for (std::size_t i = 0; i < utf8.size();) {
-      const unsigned char b = static_cast<unsigned char>(utf8[i]);
-      const std::size_t n = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : 4;
-      out.push_back(utf8.substr(i, n));
-      i += n;
-    }
-    return out;
-  };
-  const auto a = code_points(WithoutSpaces(got));
-  const auto b = code_points(WithoutSpaces(want));
+  const std::u32string a = stages::CodePoints(WithoutSpaces(got));
+  const std::u32string b = stages::CodePoints(WithoutSpaces(want));
   if (b.empty()) return a.empty() ? 0.0 : 1.0;
-  std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (std::size_t i = 1; i <= a.size(); ++i) {
-    std::size_t diagonal = row[0];
-    row[0] = i;
-    for (std::size_t j = 1; j <= b.size(); ++j) {
-      const std::size_t up = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = up;
-    }
-  }
-  return static_cast<double>(row[b.size()]) / static_cast<double>(b.size());
+  return static_cast<double>(stages::EditDistance(a, b)) / static_cast<double>(b.size());
 }
 
 // A fresh, empty temporary folder for one test, named after it and the process.

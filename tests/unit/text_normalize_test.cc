@@ -45,5 +45,20 @@ TEST(TextNormalizeTest, FindsCodepointOffsets) {
   EXPECT_EQ(CodepointLength("紹介状"), 3);
 }
 
+TEST(TextNormalizeTest, EditDistanceCountsCodePointsNotBytes) {
+  EXPECT_EQ(CodePoints("紹介状"), U"紹介状");
+  EXPECT_EQ(CodePoints("a\xFF"
+                       "b"),
+            U"a\uFFFD"
+            "b")
+      << "a malformed byte is one replacement";
+  EXPECT_EQ(EditDistance(U"診療情報提供書", U"診療情報提供書"), 0u);
+  EXPECT_EQ(EditDistance(U"診療情報提供書", U"診療清報提供書"), 1u) << "one misread kanji";
+  EXPECT_EQ(EditDistance(U"紹介状", U"紹状"), 1u) << "one dropped";
+  EXPECT_EQ(EditDistance(U"山田太郎", U"太郎山田"), 4u);
+  EXPECT_EQ(EditDistance(U"", U"紹介状"), 3u);
+  EXPECT_EQ(EditDistance(U"紹介状", U""), 3u);
+}
+
 }  // namespace
 }  // namespace intake::stages
