@@ -59,6 +59,7 @@ struct GrayImage {
   int stride = 0;
   int dpi = 0;
   int quarter_turns = 0;  // clockwise quarter turns that stand the pixels as the page shows them
+  bool bilevel = false;   // every pixel 0 or 255 (a 1-bit scan): read and kept as 1-bit
 };
 
 // One page image to read: a file (PNG, TIFF, JPEG...) and its frame for multi-page TIFF, or a

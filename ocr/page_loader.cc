@@ -176,6 +176,10 @@ Result<LoadedPage> LoadDrawnPage(const GrayImage& image, bool normalize_backgrou
                 static_cast<std::size_t>(image.width));
   }
   pixEndianByteSwap(pix.get());
+  if (image.bilevel) {
+    pix.reset(pixConvertTo1(pix.get(), 128));
+    if (!pix) return R::Fail("image could not be made bilevel");
+  }
   if (const int turns = ((image.quarter_turns % 4) + 4) % 4; turns != 0) {
     pix.reset(pixRotateOrth(pix.get(), turns));
     if (!pix) return R::Fail("image could not be turned");

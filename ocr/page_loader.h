@@ -40,7 +40,7 @@ Result<LoadedPage> LoadPage(const std::filesystem::path& path, int frame,
                             bool normalize_background);
 
 // The same for a page drawn or taken in memory (a resolution it records is trusted; it is turned
-// as it says first).
+// as it says first, and a bilevel one stays bilevel).
 Result<LoadedPage> LoadDrawnPage(const GrayImage& image, bool normalize_background);
 
 // The resolution to assume for a `width` x `height` image that records `recorded_dpi` (0: none):

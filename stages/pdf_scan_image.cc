@@ -198,6 +198,7 @@ class ScanRecorder final : public OutputDev {
     out.stride = width;
     out.dpi = placing.dpi;
     out.quarter_turns = placing.turns;
+    out.bilevel = bits == 1 && components == 1;  // a fax-like scan, CCITT or JBIG2
     try {
       out.pixels.resize(static_cast<std::size_t>(width) * height);
     } catch (const std::bad_alloc&) {

@@ -29,8 +29,8 @@ inline constexpr std::int64_t kMaxTakenPixels = 48'000'000;
 inline constexpr int kMinTakenDpi = 100;
 
 // Page `index` (0-based) of `pdf`: its scanned image in 8-bit grey at its own resolution (colour
-// through its red channel, as for image files: red seals fade), with the quarter turns that make
-// it stand as the page shows it. std::nullopt when the page is not a plain scan (see above) or
+// through its red channel, as for image files: red seals fade; a 1-bit scan marked bilevel),
+// with the quarter turns that make it stand as the page shows it. std::nullopt when the page is not a plain scan (see above) or
 // cannot be read: the caller draws it. Each call opens its own Poppler document; thread-safe.
 std::optional<ocr::GrayImage> TakeScannedImage(const std::filesystem::path& pdf, int index);
 

@@ -241,6 +241,45 @@ TEST_F(OcrImages, BilevelFaxStaysBilevel) {
   EXPECT_LT(CharacterErrorRate(results[0]->text, Joined(kMedication)), 0.08) << results[0]->text;
 }
 
+// A 1-bit scan taken out of a PDF page that shows it turned: the pool turns it as the page says
+// and keeps it bilevel, like a fax TIFF.
+TEST_F(OcrImages, BilevelScanFromAPdfIsTurnedAndStaysBilevel) {
+  const fs::path png = dir_ / "page.png";
+  ASSERT_TRUE(intake::testing::WriteTextPng(png, kMedication, 1728, 1400, 40));
+  Pix* page = pixRead(png.c_str());
+  Pix* grey = pixConvertTo8(page, 0);
+  Pix* stored = pixRotateOrth(grey, 3);  // stored a quarter turn anticlockwise
+  GrayImage image;
+  image.width = pixGetWidth(stored);
+  image.height = pixGetHeight(stored);
+  image.stride = image.width;
+  image.dpi = 200;
+  image.quarter_turns = 1;
+  image.bilevel = true;
+  for (int y = 0; y < image.height; ++y) {
+    const l_uint32* line = pixGetData(stored) + y * pixGetWpl(stored);
+    for (int x = 0; x < image.width; ++x) {
+      image.pixels.push_back(GET_DATA_BYTE(line, x) < 128 ? 0 : 255);
+    }
+  }
+  for (Pix* p : {page, grey, stored}) pixDestroy(&p);
+
+  OcrImage to_read;
+  to_read.keep_as = dir_ / "read";
+  to_read.render = [&image] { return Result<GrayImage>(image); };
+  auto results = pool_->RecognizeAll({to_read});
+  ASSERT_TRUE(results[0].ok()) << results[0].message();
+  EXPECT_EQ(results[0]->kept_image.extension(), ".png");
+  EXPECT_EQ(results[0]->image_dpi, 200);
+  EXPECT_EQ(results[0]->rotation_degrees, 0) << "turned before reading, not by OSD";
+  Pix* kept = pixRead(results[0]->kept_image.c_str());
+  ASSERT_NE(kept, nullptr);
+  EXPECT_EQ(pixGetDepth(kept), 1);
+  EXPECT_EQ(pixGetWidth(kept), 1728);
+  pixDestroy(&kept);
+  EXPECT_LT(CharacterErrorRate(results[0]->text, Joined(kMedication)), 0.08) << results[0]->text;
+}
+
 TEST_F(OcrImages, HugePhotoIsScaledToAboutA4At300Dpi) {
   // 12000 x 9000 (108 megapixels): a text page at 3000 x 2250 scaled up four times.
   Pix* page = DrawPage(kMedication, 3000, 2250, 50);

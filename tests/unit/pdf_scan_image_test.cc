@@ -182,6 +182,32 @@ TEST(TakeScannedImage, KeepsTheRedChannelOfColourScans) {
   EXPECT_EQ(at(100, 175), 0) << "blue ink stays dark";
 }
 
+TEST(TakeScannedImage, MarksOneBitScansBilevel) {
+  auto dir = FreshTempDir("scan_bilevel");
+  // 200 x 300 one-bit pixels, 1 = white (DeviceGray), the top-left 40 x 60 black.
+  std::string data;
+  for (int y = 0; y < 300; ++y) {
+    for (int byte = 0; byte < 25; ++byte) {
+      data += static_cast<char>(y < 60 && byte < 5 ? 0x00 : 0xFF);
+    }
+  }
+  TestPage page;
+  const fs::path pdf = dir / "fax.pdf";
+  WritePdf(pdf, {"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                 "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 144 216] /Resources << /XObject << "
+                 "/Im0 5 0 R >> >> /Contents 4 0 R >>",
+                 Stream(page.content),
+                 "<< /Type /XObject /Subtype /Image /Width 200 /Height 300 /ColorSpace "
+                 "/DeviceGray /BitsPerComponent 1 /Length " +
+                     std::to_string(data.size()) + " >>\nstream\n" + data + "\nendstream"});
+  const auto taken = TakeScannedImage(pdf, 0);
+  ASSERT_TRUE(taken);
+  EXPECT_TRUE(taken->bilevel);
+  EXPECT_EQ(taken->pixels[0], 0);
+  EXPECT_EQ(taken->pixels[199], 255);
+  EXPECT_FALSE(TakeScannedImage(WriteScan(dir, page), 0)->bilevel) << "8-bit grey is not";
+}
+
 TEST(TakeScannedImage, AllowsAnInvisibleTextLayer) {
   auto dir = FreshTempDir("scan_ocr_layer");
   TestPage page;
