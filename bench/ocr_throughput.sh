@@ -10,8 +10,9 @@
 # The scans are the project's own generated samples (build/samples), pages cycled to 40 and 100.
 # intake's time is the whole run: engine load, taking each page's image out of the PDF,
 # orientation, deskew, OCR, classification, facts, rules, searchable PDFs and reports.
-# tesseract's time is OCR alone (page images made beforehand with pdfimages and pdftoppm). ocrmypdf runs once (it takes minutes); install it with
-# `apt-get install ocrmypdf` to include it. Prints medians and pages per minute.
+# tesseract's time is OCR alone (page images made beforehand with pdfimages and pdftoppm).
+# ocrmypdf runs once (it takes minutes); install it with `apt-get install ocrmypdf` to include it.
+# Prints medians and pages per minute.
 set -euo pipefail
 
 build=${1:-build}

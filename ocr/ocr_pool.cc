@@ -441,8 +441,8 @@ Result<std::unique_ptr<OcrPool>> OcrPool::Create(const OcrOptions& options) {
   std::vector<std::string> model_languages = wanted;
   if (have_osd) model_languages.push_back("osd");
   for (const auto& lang : SplitLanguages(owned->vertical_languages)) {
-    if (std::filesystem::exists(tessdata / (lang + ".traineddata")))
-      model_languages.push_back(lang);
+    const bool installed = std::filesystem::exists(tessdata / (lang + ".traineddata"));
+    if (installed) model_languages.push_back(lang);
   }
   auto model_files = DescribeModelFiles(tessdata, model_languages);
   return std::unique_ptr<OcrPool>(std::make_unique<TesseractPool>(
