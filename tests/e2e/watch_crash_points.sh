@@ -5,14 +5,8 @@
 # (CRASHED_REPEATEDLY) instead of killing every restart, and `intake retry` recovers it.
 # Usage: watch_crash_points.sh INTAKE PDF
 set -u
-INTAKE="$1"
-PDF="$2"
-[ -f "$PDF" ] || { echo "no sample PDF at $PDF (build the intake-samples target)"; exit 1; }
-T=$(mktemp -d)
-trap 'if [ "$failures" -eq 0 ]; then rm -rf "$T"; else echo "kept $T"; fi' EXIT
 source "$(dirname "$0")/watch_lib.sh"
-mkdir -p "$T/inbox" "$T/ref"
-OUT="$T/out"
+watch_test_setup "$1" "$2"
 names=()
 run_once() {  # run_once [ENV=VALUE...]: one `intake watch --once`; prints its exit code
   env "$@" "$INTAKE" watch "$T/inbox" --out "$OUT" --settle 0.3 --once --workers 1 --no-progress \

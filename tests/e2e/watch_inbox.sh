@@ -4,14 +4,8 @@
 # temporary names, a duplicate, a failure to the quarantine and `intake retry`, the output
 # folder's lock, and a clean stop on SIGTERM. Usage: watch_inbox.sh INTAKE PDF
 set -u
-INTAKE="$1"
-PDF="$2"
-[ -f "$PDF" ] || { echo "no sample PDF at $PDF (build the intake-samples target)"; exit 1; }
-T=$(mktemp -d)
-trap 'kill -9 $(jobs -p) 2>/dev/null; if [ "$failures" -eq 0 ]; then rm -rf "$T"; else echo "kept $T"; fi' EXIT
 source "$(dirname "$0")/watch_lib.sh"
-mkdir -p "$T/inbox" "$T/ref"
-OUT="$T/out"
+watch_test_setup "$1" "$2"
 names=()
 case_of() { journal_rows "$OUT" | awk -v n="$1" '$3 == n && $2 == "done" { print $4 }'; }
 has_row() { journal_rows "$OUT" | awk -v n="$1" -v s="$2" '$3 == n && $2 == s' | grep -q .; }

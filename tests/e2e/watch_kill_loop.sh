@@ -4,16 +4,10 @@
 # processed twice, every original archived intact (tests/e2e/watch_lib.sh: check_office).
 # Usage: watch_kill_loop.sh INTAKE PDF [ITERATIONS] (default 40; WATCH_KILL_SEED for a rerun)
 set -u
-INTAKE="$1"
-PDF="$2"
 ITERATIONS="${3:-40}"
 SEED="${WATCH_KILL_SEED:-$$}"
-[ -f "$PDF" ] || { echo "no sample PDF at $PDF (build the intake-samples target)"; exit 1; }
-T=$(mktemp -d)
-trap 'kill -9 $(jobs -p) 2>/dev/null; if [ "$failures" -eq 0 ]; then rm -rf "$T"; else echo "kept $T"; fi' EXIT
 source "$(dirname "$0")/watch_lib.sh"
-mkdir -p "$T/inbox" "$T/ref"
-OUT="$T/out"
+watch_test_setup "$1" "$2"
 RANDOM=$SEED
 echo "seed $SEED, $ITERATIONS kills"
 

@@ -1,6 +1,19 @@
 # Shared helpers for the `intake watch` end-to-end tests (sourced, not run).
 # Needs: INTAKE (the binary), PDF (a small born-digital PDF to build submissions from), T (a
-# scratch folder). Every submission gets unique bytes, so each must become its own case.
+# scratch folder): watch_test_setup sets them, or the sourcing script does. Every submission gets unique bytes, so each must become its own case.
+
+# watch_test_setup INTAKE PDF: the common start of a watch test script. Checks the sample PDF,
+# makes the scratch folder T with inbox/ and ref/ (removed at exit, or kept and named when a
+# check failed; background watchers are killed) and sets OUT.
+watch_test_setup() {
+  INTAKE="$1"
+  PDF="$2"
+  [ -f "$PDF" ] || { echo "no sample PDF at $PDF (build the intake-samples target)"; exit 1; }
+  T=$(mktemp -d)
+  trap 'kill -9 $(jobs -p) 2>/dev/null; if [ "$failures" -eq 0 ]; then rm -rf "$T"; else echo "kept $T"; fi' EXIT
+  mkdir -p "$T/inbox" "$T/ref"
+  OUT="$T/out"
+}
 
 fail() { echo "FAIL  $*"; failures=$((failures + 1)); }
 ok() { echo "ok    $*"; }

@@ -7,14 +7,8 @@
 # limit instead, and the next start quarantines the submission.
 # Usage: watch_time_limit.sh INTAKE PDF
 set -u
-INTAKE="$1"
-PDF="$2"
-[ -f "$PDF" ] || { echo "no sample PDF at $PDF (build the intake-samples target)"; exit 1; }
-T=$(mktemp -d)
-trap 'kill -9 $(jobs -p) 2>/dev/null; if [ "$failures" -eq 0 ]; then rm -rf "$T"; else echo "kept $T"; fi' EXIT
 source "$(dirname "$0")/watch_lib.sh"
-mkdir -p "$T/inbox" "$T/ref"
-OUT="$T/out"
+watch_test_setup "$1" "$2"
 row_of() { journal_rows "$OUT" | awk -v n="$1" '$3 == n && $2 != "released"'; }
 
 # 1. Two submissions; the first one's pages stage hangs. One `watch --once` must handle both.
