@@ -346,6 +346,11 @@ std::optional<Profile> Parse(const std::filesystem::path& path, std::vector<Conf
         e.label = p.String(excl[i]["label"], key + ".label", true);
         if (excl[i]["when"]) e.when = p.ParseCondition(excl[i]["when"], key + ".when");
         e.keywords = p.StringList(excl[i]["keywords"], key + ".keywords");
+        e.keywords_in = p.StringList(excl[i]["keywords_in"], key + ".keywords_in");
+        for (const auto& type : e.keywords_in) {
+          if (!profile.FindDocumentType(type))
+            p.Error(excl[i]["keywords_in"], key + ".keywords_in", "unknown document type " + type);
+        }
         if (!e.when && e.keywords.empty())
           p.Error(excl[i], key, "an exclusion needs a condition (when) or keywords");
         profile.exclusions.push_back(std::move(e));

@@ -66,7 +66,11 @@ struct Exclusion {
   std::string id;
   std::string label;                  // Japanese
   std::optional<Condition> when;      // over facts
-  std::vector<std::string> keywords;  // or any of these in a page's text
+  // Or any of these in a sentence of a page's text (of the document types `keywords_in`, all
+  // pages when empty) that is not the hospital's printed notice of what it does not accept and
+  // does not deny it: a mention for a person to confirm (verdict needs_review, not rejected).
+  std::vector<std::string> keywords;
+  std::vector<std::string> keywords_in;
 };
 
 struct Profile {

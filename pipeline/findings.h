@@ -14,7 +14,9 @@ enum class Severity { kInfo, kWarning, kError };
 struct FindingCodeInfo {
   std::string_view code;
   Severity severity;
-  bool rejects_case;          // the verdict is `rejected` when this finding is present
+  // A reason a case can be `rejected` for (stages/rules decides: nothing of the submission could
+  // be read, or an exclusion stated in a form field); listed as the reason when it is.
+  bool rejection_cause;
   std::string_view title_ja;  // shown to intake staff
 };
 

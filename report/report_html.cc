@@ -222,7 +222,7 @@ std::string VerdictActionHtml(const Case& c) {
       std::vector<std::string> reasons;
       for (const auto& f : c.findings) {
         const auto info = LookupFindingCode(f.code);
-        if (info && info->rejects_case) reasons.push_back(H(info->title_ja));
+        if (info && info->rejection_cause) reasons.push_back(H(info->title_ja));
       }
       std::string out =
           "このままでは受け付けられません。指摘事項を確認のうえ、患者さんに連絡してください";

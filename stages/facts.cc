@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <optional>
+#include <regex>
 #include <set>
 #include <string>
 #include <type_traits>
@@ -295,6 +296,20 @@ void ExtractFlags(Case& c) {
   }
 }
 
+std::optional<std::int64_t> KinshipDegree(const std::string& relation);
+
+// A relation as written after 続柄 ("：長男)", "(患者からみて)長男"), cut at the next field.
+std::string CutRelation(std::string value) {
+  value = StripLeadingPunctuation(value);
+  if (value.rfind("(患者からみて)", 0) == 0) value.erase(0, std::string("(患者からみて)").size());
+  value = StripLeadingPunctuation(value);
+  for (const char* stop : {")", "）"}) {
+    const auto pos = value.find(stop);
+    if (pos != std::string::npos) value = value.substr(0, pos);
+  }
+  return CutValue(value);
+}
+
 // --- attending family members ---------------------------------------------------------------
 
 // The rows of the application form that name an attending family member ("受診する家族の氏名
@@ -304,29 +319,34 @@ struct AttendeeRows {
   std::vector<Located> relations;
 };
 
+// A member's name as a row of the form gives it: without the birth date the row may carry
+// ("山田花子昭和50年3月2日生"), cut at 続柄.
+std::string AttendeeName(std::string row) {
+  static const std::regex kDate(
+      "(明治|大正|昭和|平成|令和|[MTSHR])?[0-9]{1,4}[年./-][0-9]{1,2}[月./-][0-9]{1,2}日?生?");
+  row = std::regex_replace(row, kDate, "");
+  return StripLeadingPunctuation(row.substr(0, row.find("続柄")));
+}
+
 AttendeeRows FindAttendeeRows(const Case& c) {
   AttendeeRows out;
   for (const Located& l :
        FindField(c, "application_form", {"受診する家族", "同席する家族", "受診するご家族"})) {
-    std::string name = l.value;
+    std::string row = l.value;
     for (const char* lead : {"の氏名", "氏名"}) {
-      if (name.rfind(lead, 0) == 0) name.erase(0, std::string(lead).size());
+      if (row.rfind(lead, 0) == 0) row.erase(0, std::string(lead).size());
     }
-    name = StripLeadingPunctuation(name);
-    const auto relation_at = name.find("続柄");
-    const std::string before = name.substr(0, relation_at);
-    if (before.empty()) continue;  // a blank row of the form
+    row = StripLeadingPunctuation(row);
+    const std::string name = AttendeeName(row);
+    if (name.empty()) continue;  // a blank row of the form
     // A member's name is short; a sentence mentioning family is not a row.
-    if (CodepointLength(before) > 12) continue;
+    if (CodepointLength(name) > 12 || name.find("。") != std::string::npos) continue;
     out.rows.push_back(l);
+    const auto relation_at = row.find("続柄");
     if (relation_at != std::string::npos) {
       Located relation = l;
-      relation.value =
-          StripLeadingPunctuation(name.substr(relation_at + std::string("続柄").size()));
-      if (!CutValue(relation.value).empty()) {
-        relation.value = CutValue(relation.value);
-        out.relations.push_back(relation);
-      }
+      relation.value = CutRelation(row.substr(relation_at + std::string("続柄").size()));
+      if (!relation.value.empty()) out.relations.push_back(relation);
     }
   }
   return out;
@@ -335,14 +355,14 @@ AttendeeRows FindAttendeeRows(const Case& c) {
 void ExtractAttendees(Case& c) {
   const AttendeeRows found = FindAttendeeRows(c);
   std::vector<Located> relations = found.relations;
-  if (relations.empty()) {  // forms with 続柄 on a line of its own
+  if (relations.empty()) {  // forms with 続柄 on a line of its own, or beside 受診者
     for (const Located& l : FindField(c, "application_form", {"続柄"})) {
-      if (auto v = ParseShortValue(l.value)) {
-        Located r = l;
-        r.value = *v;
-        relations.push_back(r);
-        break;
-      }
+      const std::string relation = CutRelation(l.value);
+      if (relation.empty() || !KinshipDegree(relation)) continue;
+      Located r = l;
+      r.value = relation;
+      relations.push_back(r);
+      break;
     }
   }
   if (!relations.empty()) {
@@ -354,12 +374,14 @@ void ExtractAttendees(Case& c) {
     }
     c.SetFact(MakeFact("attendee_relation", joined.value, joined));
   }
-  if (!found.rows.empty()) {
-    Located first = found.rows.front();
-    for (const auto& row : found.rows)
-      first.confidence = std::min(first.confidence, row.confidence);
+  // How many attend: the rows that name a member; without readable rows, the relations the form
+  // names (one relation, one member).
+  const std::vector<Located>& members = found.rows.empty() ? relations : found.rows;
+  if (!members.empty()) {
+    Located first = members.front();
+    for (const auto& m : members) first.confidence = std::min(first.confidence, m.confidence);
     c.SetFact(
-        MakeFact("attending_family_count", static_cast<std::int64_t>(found.rows.size()), first));
+        MakeFact("attending_family_count", static_cast<std::int64_t>(members.size()), first));
   }
 }
 

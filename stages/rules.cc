@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "pipeline/log.h"
+#include "stages/text_mentions.h"
 #include "stages/text_normalize.h"
 
 namespace intake::stages {
@@ -165,11 +166,18 @@ class RulesStage final : public Stage {
     Evaluator eval(c, profile_.min_confidence);
     c.requirements.clear();
     for (const auto& req : profile_.requirements) c.requirements.push_back(Evaluate(c, eval, req));
-    for (const auto& ex : profile_.exclusions) CheckExclusion(c, eval, ex);
-    if (c.pages.empty() && c.dicom_patients.empty()) {
+    bool excluded_by_fact = false;
+    for (const auto& ex : profile_.exclusions) {
+      excluded_by_fact = CheckExclusion(c, eval, ex) == Excluded::kByFact || excluded_by_fact;
+    }
+    const bool nothing_read = c.pages.empty() && c.dicom_patients.empty();
+    // Only the cause when one is known: an encrypted archive or one stopped by the limits is not
+    // also an empty submission.
+    if (nothing_read && !HasFinding(c, "ENCRYPTED_ARCHIVE") &&
+        !HasFinding(c, "ARCHIVE_LIMIT_EXCEEDED")) {
       c.AddFinding("EMPTY_SUBMISSION", "読み取れる書類も画像データも見つかりませんでした");
     }
-    c.verdict = DecideVerdict(c);
+    c.verdict = nothing_read || excluded_by_fact ? Verdict::kRejected : DecideVerdict(c);
     Log()->info("case {} rules: {} requirements, verdict {}", c.id, c.requirements.size(),
                 VerdictName(c.verdict));
     return Status::Ok();
@@ -269,27 +277,39 @@ class RulesStage final : public Stage {
     return r;
   }
 
-  static void CheckExclusion(Case& c, Evaluator& eval, const config::Exclusion& ex) {
-    bool hit = ex.when && eval.Eval(*ex.when) == Tri::kTrue;
+  enum class Excluded { kNo, kByFact, kByMention };
+
+  // An exclusion holds when its condition over the facts (a form field) is true; it may hold when
+  // a page of the profile's `keywords_in` types mentions one of its keywords in a sentence that is
+  // neither the hospital's printed notice nor a denial (stages/text_mentions).
+  Excluded CheckExclusion(Case& c, Evaluator& eval, const config::Exclusion& ex) const {
+    const bool by_fact = ex.when && eval.Eval(*ex.when) == Tri::kTrue;
     eval.TakeUnknownFacts();
+    if (by_fact) {
+      c.AddFinding("EXCLUDED_CASE", "受付対象外の可能性: " + ex.label);
+      return Excluded::kByFact;
+    }
+    if (ex.keywords.empty()) return Excluded::kNo;
     for (const auto& page : c.pages) {
-      if (hit) break;
-      const std::string text = MatchForm(page.text);
-      for (const auto& kw : ex.keywords) {
-        if (text.find(MatchForm(kw)) != std::string::npos) {
-          hit = true;
-          break;
-        }
+      if (!ex.keywords_in.empty() && std::find(ex.keywords_in.begin(), ex.keywords_in.end(),
+                                               page.doc_type) == ex.keywords_in.end())
+        continue;
+      if (const auto word = StatedMention(page.text, ex.keywords)) {
+        c.AddFinding("EXCLUDED_CASE", "受付対象外の可能性（" + *word + "の記載があります。内容を確認してください）: " + ex.label);
+        return Excluded::kByMention;
       }
     }
-    if (hit) c.AddFinding("EXCLUDED_CASE", "受付対象外の可能性: " + ex.label);
+    return Excluded::kNo;
+  }
+
+  static bool HasFinding(const Case& c, std::string_view code) {
+    return std::any_of(c.findings.begin(), c.findings.end(),
+                       [&](const Finding& f) { return f.code == code; });
   }
 
   static Verdict DecideVerdict(const Case& c) {
     bool error = false;
     for (const auto& f : c.findings) {
-      const auto info = LookupFindingCode(f.code);
-      if (info && info->rejects_case) return Verdict::kRejected;
       if (f.severity == Severity::kError) error = true;
     }
     auto any = [&](RequirementStatus s) {

@@ -215,7 +215,7 @@ TEST_F(FactsRulesTest, MinorNeedsKinshipProofButNoConsent) {
   const auto s = Statuses();
   EXPECT_EQ(s.at("consent_form"), "not_required");
   EXPECT_EQ(s.at("kinship_proof"), "present");
-  EXPECT_EQ(s.at("attendee_id"), "present");
+  EXPECT_EQ(s.at("attendee_id"), "not_required");  // the child attends: no ID asked for
 }
 
 TEST_F(FactsRulesTest, SurgeryAttachmentForGastricCancerWithPeritonealDissemination) {
@@ -361,6 +361,37 @@ TEST_F(FactsRulesTest, ExclusionFactsNeverFromFreeText) {
     EXPECT_EQ(FactOf(fact), FactValue{}) << fact;
   }
   for (const auto& f : c_.findings) EXPECT_NE(f.code, "EXCLUDED_CASE") << f.message;
+}
+
+TEST_F(FactsRulesTest, ALawsuitStatedInThePatientsWordsIsRaisedForReview) {
+  AddPage(std::string(kReferral));
+  AddPage(Application("患者本人", "", "消化器内科"));
+  AddPage(std::string(kConsultation) +
+          "\n手術の説明が不十分で、病院を相手に医療訴訟を起こすことも考えています。\n"
+          "質問2　裁判で使うための意見書を書いていただけますか。\n");
+  Run();
+  const auto excluded = std::find_if(c_.findings.begin(), c_.findings.end(),
+                                     [](const Finding& f) { return f.code == "EXCLUDED_CASE"; });
+  ASSERT_NE(excluded, c_.findings.end());
+  EXPECT_NE(excluded->message.find("訴訟"), std::string::npos) << excluded->message;
+  EXPECT_NE(c_.verdict, Verdict::kRejected);  // a mention is for a person to confirm
+  EXPECT_NE(c_.verdict, Verdict::kComplete);
+}
+
+TEST_F(FactsRulesTest, NothingReadableIsRejectedWithItsCauseOnly) {
+  c_.AddFinding("ENCRYPTED_ARCHIVE", "x");
+  Run();
+  EXPECT_EQ(c_.verdict, Verdict::kRejected);
+  for (const auto& f : c_.findings) EXPECT_NE(f.code, "EMPTY_SUBMISSION");
+  const auto s = Statuses();
+  EXPECT_EQ(s.at("consent_form"), "needs_review");  // a fact it depends on is unknown
+}
+
+TEST_F(FactsRulesTest, AnEmptySubmissionIsRejected) {
+  Run();
+  EXPECT_EQ(c_.verdict, Verdict::kRejected);
+  ASSERT_FALSE(c_.findings.empty());
+  EXPECT_EQ(c_.findings.back().code, "EMPTY_SUBMISSION");
 }
 
 TEST_F(FactsRulesTest, ManifestWinsOverTheFormsFlags) {
