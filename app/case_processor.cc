@@ -208,6 +208,18 @@ Outcome CaseProcessor::Process(const fs::path& submission, const CaseIdentity& i
   outcome.case_dir = options_.out_dir / c.id;
   c.work_dir = outcome.case_dir / "work";
 
+  // The same submission processed before into this folder (the watcher's journal stops its
+  // duplicates before they get here; `process` says so in the report, as the watcher does).
+  const fs::path& records_dir =
+      options_.records_dir.empty() ? options_.out_dir : options_.records_dir;
+  if (const auto earlier = audit::FindProcessedSubmission(records_dir, c.submission_sha256)) {
+    c.AddFinding("DUPLICATE_SUBMISSION",
+                 earlier->case_id == c.id
+                     ? "同じ提出物が " + earlier->time + " にも処理されています（このケースを作り直しました）"
+                     : "同じ提出物が " + earlier->time + " にケース " + earlier->case_id +
+                           " として処理されています");
+  }
+
   std::error_code ec;
   fs::remove_all(outcome.case_dir, ec);  // a previous run of the same submission: made anew
   fs::create_directories(c.work_dir, ec);
@@ -260,8 +272,6 @@ Outcome CaseProcessor::Process(const fs::path& submission, const CaseIdentity& i
   stages.push_back(stages::MakeWriteReportStage(outcome.case_dir, context));
 
   const audit::ProcessingContext audit_context = AuditContext(context, ocr_);
-  const fs::path& records_dir =
-      options_.records_dir.empty() ? options_.out_dir : options_.records_dir;
   {
     const Case before_stages = c;
     std::optional<Watchdog> watchdog;

@@ -397,4 +397,19 @@ Result<std::vector<json>> ReadCaseRecords(const fs::path& out_dir, std::string_v
   return out;
 }
 
+std::optional<EarlierCase> FindProcessedSubmission(const fs::path& out_dir,
+                                                  std::string_view submission_sha256) {
+  std::ifstream in(AuditLogPath(out_dir), std::ios::binary);
+  std::string line;
+  while (in && std::getline(in, line)) {
+    if (line.find(submission_sha256) == std::string::npos) continue;  // cheap before parsing
+    const json record = json::parse(line, nullptr, false);
+    if (!WellFormed(record) || record.value("event", "") != kEventCaseProcessed) continue;
+    const json& d = record["details"];
+    if (!d.is_object() || d.value("submission_sha256", "") != submission_sha256) continue;
+    return EarlierCase{record["case_id"].get<std::string>(), record.value("time", "")};
+  }
+  return std::nullopt;
+}
+
 }  // namespace intake::audit

@@ -90,6 +90,15 @@ Result<VerifyReport> VerifyAuditLog(const std::filesystem::path& out_dir);
 Result<std::vector<nlohmann::json>> ReadCaseRecords(const std::filesystem::path& out_dir,
                                                     std::string_view case_id);
 
+// The first case processed from a submission with this SHA-256 in the folder's audit trail, and
+// when (the record's time); nullopt when there is none or no readable trail.
+struct EarlierCase {
+  std::string case_id;
+  std::string time;
+};
+std::optional<EarlierCase> FindProcessedSubmission(const std::filesystem::path& out_dir,
+                                                  std::string_view submission_sha256);
+
 // A record for people: one header line, then its details indented, in English.
 std::string FormatRecord(const nlohmann::json& record);
 

@@ -200,6 +200,11 @@ Result<OcrPageResult> RecognizeOne(WorkerEngines& engines, const OcrImage& image
 
   auto attempt = ReadUpright(engines, std::move(loaded->pix), deadline, result.timings);
   if (!attempt.ok()) return Error{attempt.message()};
+  if (!attempt->time_limited && !attempt->vertical) {
+    start = std::chrono::steady_clock::now();
+    RereadTitle(*engines.reader, attempt->page.get(), attempt->reading, deadline);
+    result.timings.recognize_ms += Milliseconds(start);
+  }
   result.time_limited = attempt->time_limited;
   Pix* pix = attempt->page.get();
   pixSetResolution(pix, result.image_dpi, result.image_dpi);

@@ -213,3 +213,174 @@ PageReading MergeReadings(const PageReading& horizontal, const PageReading& vert
 }
 
 }  // namespace intake::ocr
+
+namespace intake::ocr {
+namespace {
+
+// Lines of a page taller than this many times the median line are its large print.
+constexpr double kTitleHeightRatio = 1.4;
+constexpr double kTitleZone = 0.25;       // of the page height, from the top
+constexpr double kDroppedBandMin = 0.04;  // first line this far down: look above it
+constexpr double kBandInkShare = 0.002;   // dark pixels in the band that make it worth reading
+constexpr int kMinRereadConfidence = 60;  // 0..100, for a line read again to be kept
+
+// The white pixel value of `pix` (0 for 1-bit images, where 1 is black).
+l_uint32 WhiteOf(Pix* pix) {
+  l_uint32 white = 0;
+  pixGetBlackOrWhiteVal(pix, L_GET_WHITE_VAL, &white);
+  return white;
+}
+
+PixPtr Crop(Pix* page, int left, int top, int right, int bottom) {
+  left = std::max(0, left);
+  top = std::max(0, top);
+  right = std::min<int>(pixGetWidth(page), right);
+  bottom = std::min<int>(pixGetHeight(page), bottom);
+  if (right - left < 8 || bottom - top < 8) return nullptr;
+  BOX* box = boxCreate(left, top, right - left, bottom - top);
+  PixPtr clipped(pixClipRectangle(page, box, nullptr));
+  boxDestroy(&box);
+  if (!clipped) return nullptr;
+  // A white margin: Tesseract reads a line that touches the image's edge badly.
+  return PixPtr(pixAddBorder(clipped.get(), 16, WhiteOf(clipped.get())));
+}
+
+// Share of dark pixels in the region.
+double InkShare(Pix* page, int left, int top, int right, int bottom) {
+  PixPtr region = Crop(page, left, top, right, bottom);
+  if (!region) return 0;
+  PixPtr binary(pixGetDepth(region.get()) == 1 ? pixClone(region.get())
+                                               : pixConvertTo1(region.get(), 128));
+  if (!binary) return 0;
+  l_int32 dark = 0;
+  pixCountPixels(binary.get(), &dark, nullptr);
+  const double area = static_cast<double>(pixGetWidth(binary.get())) * pixGetHeight(binary.get());
+  return area > 0 ? dark / area : 0;
+}
+
+struct Reread {
+  std::string text;
+  int confidence = 0;
+};
+
+Reread ReadRegion(tesseract::TessBaseAPI& engine, Pix* region, tesseract::PageSegMode mode) {
+  Reread out;
+  ClearOnExit clear(engine);
+  engine.SetPageSegMode(mode);
+  engine.SetImage(region);
+  if (engine.Recognize(nullptr) != 0) return out;
+  std::unique_ptr<char[]> text(engine.GetUTF8Text());
+  if (text) out.text = TrimLineEnd(text.get());
+  out.confidence = engine.MeanTextConf();
+  return out;
+}
+
+// The tallest horizontal line in the title zone, when it is large print; -1 when there is none.
+int TitleLine(const PageReading& reading, int page_height) {
+  std::vector<int> heights;
+  for (const auto& l : reading.lines) {
+    if (!l.line.vertical && l.characters >= 2) heights.push_back(l.line.height);
+  }
+  if (heights.size() < 3) return -1;
+  std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+  const int median = heights[heights.size() / 2];
+  int best = -1;
+  for (std::size_t i = 0; i < reading.lines.size(); ++i) {
+    const OcrLine& l = reading.lines[i].line;
+    if (l.vertical || l.top > kTitleZone * page_height) continue;
+    if (l.height < kTitleHeightRatio * median) continue;
+    if (best < 0 || l.height > reading.lines[best].line.height) best = static_cast<int>(i);
+  }
+  return best;
+}
+
+// Reads the title line again in a box widened to the lines beside it (the glyphs dropped lie
+// past the box Tesseract gave).
+bool RereadTitleLine(tesseract::TessBaseAPI& engine, Pix* page, PageReading& reading,
+                     int index) {
+  const OcrLine& title = reading.lines[index].line;
+  int left = 0;
+  int right = pixGetWidth(page);
+  for (const auto& other : reading.lines) {
+    const OcrLine& o = other.line;
+    if (&o == &title || o.top >= title.top + title.height || o.top + o.height <= title.top)
+      continue;  // not beside it
+    if (o.left + o.width <= title.left) left = std::max(left, o.left + o.width);
+    if (o.left >= title.left + title.width) right = std::min(right, o.left);
+  }
+  const int pad = title.height / 3;
+  PixPtr region = Crop(page, left, title.top - pad, right, title.top + title.height + pad);
+  if (!region) return false;
+  const Reread again = ReadRegion(engine, region.get(), tesseract::PSM_SINGLE_LINE);
+  ReadLine& line = reading.lines[index];
+  if (again.confidence < kMinRereadConfidence || CountCharacters(again.text) <= line.characters)
+    return false;
+  line.line.text = again.text;
+  line.characters = CountCharacters(again.text);
+  line.confidence = again.confidence;
+  return true;
+}
+
+// Reads the band above the first line when it holds ink, and puts its confident lines first.
+bool ReadDroppedBand(tesseract::TessBaseAPI& engine, Pix* page, PageReading& reading) {
+  const int width = pixGetWidth(page);
+  const int height = pixGetHeight(page);
+  int first_top = height;
+  for (const auto& l : reading.lines) first_top = std::min(first_top, l.line.top);
+  if (first_top < kDroppedBandMin * height || first_top > kTitleZone * height) return false;
+  const int margin_x = width / 20;
+  const int band_top = height / 50;
+  const int band_bottom = first_top - 2;
+  if (InkShare(page, margin_x, band_top, width - margin_x, band_bottom) < kBandInkShare)
+    return false;
+  PixPtr band = Crop(page, margin_x, band_top, width - margin_x, band_bottom);
+  if (!band) return false;
+  ClearOnExit clear(engine);
+  engine.SetPageSegMode(tesseract::PSM_SINGLE_BLOCK);
+  engine.SetImage(band.get());
+  if (engine.Recognize(nullptr) != 0) return false;
+  std::unique_ptr<tesseract::ResultIterator> it(engine.GetIterator());
+  if (!it) return false;
+  std::vector<ReadLine> found;
+  it->Begin();
+  do {
+    if (it->Empty(tesseract::RIL_TEXTLINE)) continue;
+    std::unique_ptr<char[]> text(it->GetUTF8Text(tesseract::RIL_TEXTLINE));
+    ReadLine line;
+    line.line.text = TrimLineEnd(text ? text.get() : "");
+    line.characters = CountCharacters(line.line.text);
+    line.confidence = it->Confidence(tesseract::RIL_TEXTLINE);
+    int l = 0, t = 0, r = 0, b = 0;
+    if (line.characters < 2 || line.confidence < kMinRereadConfidence ||
+        !it->BoundingBox(tesseract::RIL_TEXTLINE, &l, &t, &r, &b))
+      continue;
+    // Back into page coordinates: the band's origin, less the white margin added around it.
+    line.line.left = l + margin_x - 16;
+    line.line.top = t + band_top - 16;
+    line.line.width = r - l;
+    line.line.height = b - t;
+    line.block = -1;
+    found.push_back(std::move(line));
+  } while (it->Next(tesseract::RIL_TEXTLINE));
+  if (found.empty()) return false;
+  reading.lines.insert(reading.lines.begin(), found.begin(), found.end());
+  return true;
+}
+
+}  // namespace
+
+bool RereadTitle(tesseract::TessBaseAPI& engine, Pix* page, PageReading& reading,
+                 Deadline deadline) {
+  if (Passed(deadline) || reading.cut_short || reading.lines.empty() ||
+      reading.vertical_share >= kMinVerticalShare)
+    return false;
+  bool changed = ReadDroppedBand(engine, page, reading);
+  if (!Passed(deadline)) {
+    const int title = TitleLine(reading, pixGetHeight(page));
+    if (title >= 0) changed = RereadTitleLine(engine, page, reading, title) || changed;
+  }
+  if (changed) reading.text = TextOf(reading.lines);
+  return changed;
+}
+
+}  // namespace intake::ocr

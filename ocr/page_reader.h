@@ -67,6 +67,17 @@ Result<PageReading> ReadPage(tesseract::TessBaseAPI& engine, Pix* page,
 PageReading MergeReadings(const PageReading& horizontal, const PageReading& vertical);
 
 // Character-weighted mean confidence (0..100) of the vertical (or horizontal) lines.
+// Reads a page's title again where Tesseract's page layout analysis (PSM_AUTO) loses it. Large
+// print at the top of a page comes out cut short (相談同意書 read as 相談同意, the last glyphs
+// of a letter-spaced title dropped) or not at all. So the tallest line near the top is read
+// again alone (PSM_SINGLE_LINE) in a box widened up to its neighbours, and kept when that reads
+// more characters; and when the first line read starts well down the page with ink above it,
+// that band is read as a block (PSM_SINGLE_BLOCK) and its confident lines put in front. Horizontal
+// pages only; nothing is done past `deadline`. Returns true when the reading changed (its text is
+// then rebuilt from its lines).
+bool RereadTitle(tesseract::TessBaseAPI& engine, Pix* page, PageReading& reading,
+                 Deadline deadline);
+
 double MeanLineConfidence(const PageReading& reading, bool vertical);
 
 // True when a reading with the horizontal model found vertical writing it could not read.

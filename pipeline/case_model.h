@@ -164,6 +164,9 @@ struct Fact {
   FactValue value;
   double confidence = 0.0;  // 0..1; 1 for the manifest
   FactSource source;
+  // The text as read, when a domain word corrected an OCR misreading in it (stages/domain_words):
+  // the report shows both. Empty otherwise.
+  std::string read_as;
   bool known() const { return !std::holds_alternative<std::monostate>(value); }
 };
 

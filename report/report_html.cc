@@ -393,6 +393,10 @@ std::string FactValueHtml(const Fact& fact) {
       if (*s == "family_only") return "家族のみ";
     }
     if (fact.name == "patient_birth_date") return JaDate(*s);
+    if (!fact.read_as.empty()) {
+      return H(*s) + "<br><span class=\"muted\">（読み取り「" + H(fact.read_as) +
+             "」を医学用語辞書で補正）</span>";
+    }
     return H(*s);
   }
   if (const auto* b = std::get_if<bool>(&fact.value)) {

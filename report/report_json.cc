@@ -114,12 +114,14 @@ json FactJson(const Fact* fact) {
             {"confidence", 0.0},
             {"source", {{"document", nullptr}, {"page", nullptr}, {"manifest", false}}}};
   }
-  return {{"value", FactValueJson(fact->value)},
-          {"confidence", fact->confidence},
-          {"source",
-           {{"document", StrOrNull(fact->source.document_id)},
-            {"page", StrOrNull(fact->source.page_id)},
-            {"manifest", fact->source.from_manifest}}}};
+  json out = {{"value", FactValueJson(fact->value)},
+              {"confidence", fact->confidence},
+              {"source",
+               {{"document", StrOrNull(fact->source.document_id)},
+                {"page", StrOrNull(fact->source.page_id)},
+                {"manifest", fact->source.from_manifest}}}};
+  if (!fact->read_as.empty()) out["read_as"] = Str(fact->read_as);
+  return out;
 }
 
 json FactsJson(const Case& c) {

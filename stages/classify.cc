@@ -13,22 +13,35 @@ namespace {
 
 // Lines at the top of a page where a document's title sits.
 constexpr std::size_t kTitleLines = 6;
-constexpr double kTitleWeight = 3.0;      // a title keyword in the title zone
-constexpr double kBodyTitleWeight = 2.0;  // a title keyword further down (a copied card)
-constexpr double kKeywordWeight = 1.0;    // each distinct supporting keyword
-constexpr double kMinScore = 3.0;         // below: "other", unless unopposed (next line)
+// A title keyword in a short line, or making up at least this share of a longer one, is the page's
+// title ("相談同意書", "12誘導心電図", "セカンドオピニオン外来　申込書"); in a sentence it is a
+// mention ("…を同封します").
+constexpr double kTitleLineShare = 0.5;
+constexpr long kShortLine = 12;         // code points
+constexpr double kTitleWeight = 6.0;    // the page's title names the type: it decides
+constexpr double kMentionWeight = 2.0;  // a title keyword elsewhere (a copied card, a list)
+// Supporting keywords weigh by their length: short Japanese ones (住所, 続柄) are on every kind of
+// form, long ones (戸籍に記録されている者) on one; Latin abbreviations (MRI, WBC) are specific.
+// Keywords shorter than kFuzzyKeywordLength must match exactly: with one edit a four-character
+// field name matches across the join of two lines (患者氏名 in 記録されている者|氏名).
+constexpr double kMinKeywordWeight = 2.0 / 3;
+constexpr double kMaxKeywordWeight = 1.5;
+constexpr double kLatinKeywordWeight = 1.0;
+constexpr long kFuzzyKeywordLength = 6;
+constexpr double kMinScore = 3.0;  // below: "other", unless unopposed (next line)
 // Two supporting keywords of one type and at least twice the evidence of any other type: the page
 // is probably of that type even though its title was not read (OCR drops title lines on bad
 // scans). It gets a low confidence (below any sensible min_confidence), so it is shown for
 // review, never counted as present.
-constexpr double kMinUnopposedScore = 2.0 * kKeywordWeight;
+constexpr double kMinUnopposedScore = 1.5;
 constexpr double kFullScore = 6.0;  // score for confidence 1
 
 struct TitleHit {
   std::string type;
   std::string keyword;
-  long begin;  // code points in the zone text
+  long begin;  // code points in the line
   long end;
+  bool title = false;  // the keyword is the line's title, not a mention in it
 };
 
 struct Scored {
@@ -37,20 +50,44 @@ struct Scored {
   std::vector<std::string> evidence;
 };
 
-// Title keywords found in the title zone, dropping hits inside a longer hit of another keyword
-// (診療情報提供書 inside 診療情報提供書別紙, 申込書 inside セカンドオピニオン外来申込書).
-std::vector<TitleHit> FindTitleHits(const config::Profile& profile, const std::string& zone) {
+double KeywordWeight(const std::string& keyword) {
+  const bool latin = std::all_of(keyword.begin(), keyword.end(),
+                                 [](char ch) { return static_cast<unsigned char>(ch) < 0x80; });
+  if (latin) return kLatinKeywordWeight;
+  return std::clamp(static_cast<double>(CodepointLength(keyword)) / 3.0, kMinKeywordWeight,
+                    kMaxKeywordWeight);
+}
+
+bool ContainsKeyword(const std::string& text, const std::string& keyword) {
+  if (CodepointLength(keyword) < kFuzzyKeywordLength) return text.find(keyword) != std::string::npos;
+  return ContainsFuzzy(text, keyword);
+}
+
+// Title keywords found in one line of the title zone, dropping hits inside a longer hit of
+// another type (診療情報提供書 inside 診療情報提供書別紙). A hit that fills most of the line is the
+// title.
+std::vector<TitleHit> FindTitleHits(const config::Profile& profile, const std::string& line) {
+  const long line_length = std::max(1L, CodepointLength(line));
   std::vector<TitleHit> hits;
   for (const auto& t : profile.document_types) {
     for (const auto& kw : t.title_keywords) {
       const std::string k = MatchForm(kw);
-      const long pos = FindCodepoints(zone, k);
-      if (pos >= 0) {
-        hits.push_back({t.id, kw, pos, pos + CodepointLength(k)});
-      } else if (ContainsFuzzy(zone, k)) {
-        hits.push_back({t.id, kw, -1, -1});
-      }
+      const long length = CodepointLength(k);
+      const long pos = FindCodepoints(line, k);
+      const bool fuzzy = pos < 0 && ContainsFuzzy(line, k);
+      if (pos < 0 && !fuzzy) continue;
+      hits.push_back({t.id, kw, pos, pos < 0 ? -1 : pos + length, false});
     }
+  }
+  // The share of the line a type's keywords make up ("日本国旅券 JAPAN PASSPORT": 旅券 and
+  // PASSPORT together).
+  for (auto& h : hits) {
+    long covered = 0;
+    for (const auto& o : hits) {
+      if (o.type == h.type) covered += CodepointLength(MatchForm(o.keyword));
+    }
+    h.title = line_length <= kShortLine ||
+              static_cast<double>(std::min(covered, line_length)) / line_length >= kTitleLineShare;
   }
   std::vector<TitleHit> kept;
   for (const auto& h : hits) {
@@ -86,13 +123,8 @@ class ClassifyStage final : public Stage {
  private:
   void ClassifyPage(Page& page) const {
     const std::vector<std::string> lines = MatchFormLines(page.text);
-    std::string zone;
-    std::string body;
-    for (std::size_t i = 0; i < lines.size(); ++i) {
-      (i < kTitleLines ? zone : body) += lines[i];
-      if (i < kTitleLines) zone += "\n";
-    }
-    const std::string all = zone + body;
+    std::string all;
+    for (const auto& line : lines) all += line;
 
     std::vector<Scored> scores;
     for (const auto& t : profile_.document_types) scores.push_back({t.id, 0, {}});
@@ -100,26 +132,32 @@ class ClassifyStage final : public Stage {
       return *std::find_if(scores.begin(), scores.end(),
                            [&](const Scored& s) { return s.type == type; });
     };
-    for (const auto& hit : FindTitleHits(profile_, zone)) {
-      Scored& s = entry(hit.type);
-      s.score += kTitleWeight;
-      s.evidence.push_back("title:" + hit.keyword);
+    auto has = [](const Scored& s, const std::string& e) {
+      return std::find(s.evidence.begin(), s.evidence.end(), e) != s.evidence.end();
+    };
+    // The title: the first line of the title zone that is a type's title keyword.
+    bool titled = false;
+    for (std::size_t i = 0; i < lines.size() && i < kTitleLines && !titled; ++i) {
+      for (const auto& hit : FindTitleHits(profile_, lines[i])) {
+        if (!hit.title) continue;
+        Scored& s = entry(hit.type);
+        if (s.score < kTitleWeight) s.score += kTitleWeight;
+        s.evidence.push_back("title:" + hit.keyword);
+        titled = true;
+      }
     }
     for (const auto& t : profile_.document_types) {
       Scored& s = entry(t.id);
       for (const auto& kw : t.title_keywords) {
-        if (std::find(s.evidence.begin(), s.evidence.end(), "title:" + kw) != s.evidence.end())
-          continue;
-        if (ContainsFuzzy(body, MatchForm(kw))) {
-          s.score += kBodyTitleWeight;
-          s.evidence.push_back("body:" + kw);
-        }
+        if (has(s, "title:" + kw) || !ContainsKeyword(all, MatchForm(kw))) continue;
+        s.score += kMentionWeight;
+        s.evidence.push_back("body:" + kw);
       }
       for (const auto& kw : t.keywords) {
-        if (ContainsFuzzy(all, MatchForm(kw))) {
-          s.score += kKeywordWeight;
-          s.evidence.push_back(kw);
-        }
+        const std::string k = MatchForm(kw);
+        if (!ContainsKeyword(all, k)) continue;
+        s.score += KeywordWeight(k);
+        s.evidence.push_back(kw);
       }
     }
     std::stable_sort(scores.begin(), scores.end(),

@@ -16,6 +16,7 @@ namespace {
 // Icons and thumbnails (the previews viewer software and IHE PDI pages carry) are smaller than
 // this on their longer side; a screenshot of a viewer is not.
 constexpr int kMinScreenshotSide = 256;
+constexpr double kMinScreenshotDarkShare = 0.5;
 constexpr std::size_t kExamplesInMessage = 3;
 
 std::string FactText(const Case& c, std::string_view name) {
@@ -60,49 +61,55 @@ std::vector<FileTree> ViewerFolders(const Case& c) {
 }
 
 // The rule for NON_DICOM_IMAGES. An image file counts when
-//  1. it lies on a disc: in the folder tree of a DICOMDIR, an autorun.inf or viewer software, or
-//     anywhere in an ISO image (a photo sent on its own, or next to the scanned letters of a
-//     submission, is not on a disc);
-//  2. it is not the disc's own furniture: not under IHE_PDI/ (the IHE PDI web pages and their
-//     thumbnails), not in a viewer's own folder, and not an icon or thumbnail (longer side under
-//     kMinScreenshotSide);
-//  3. it did not become a page classified as a document: a scan or photo of a paper document saved
-//     on the disc is a document, not a screenshot of images.
+//  1. it lies on a disc (in the folder tree of a DICOMDIR, an autorun.inf or viewer software, or
+//     anywhere in an ISO image) and is not the disc's own furniture: not under IHE_PDI/ (the IHE
+//     PDI web pages and their thumbnails), not in a viewer's own folder; or, off a disc, it looks
+//     like a viewer's screenshot: mostly black (kMinScreenshotDarkShare), as CT and MR slices on a
+//     viewer's screen are and photos and scans of paper are not;
+//  2. it is not an icon or thumbnail (longer side under kMinScreenshotSide);
+//  3. it did not become a page classified as a document: a scan or photo of a paper document is a
+//     document, not a screenshot of images.
 void CheckNonDicomImages(Case& c) {
   const std::vector<FileTree> discs = FindDiscTrees(c);
-  if (discs.empty()) return;
   const std::vector<FileTree> viewer_folders = ViewerFolders(c);
   std::set<std::string> document_files;
   for (const Page& p : c.pages) {
     if (p.doc_type != "other") document_files.insert(p.file_id);
   }
   std::vector<std::string> paths;
+  int on_disc = 0;
   for (const SourceFile& f : c.files) {
-    if (!IsImage(f.kind) || !IsOnDisc(c, f, discs) || UnderIhePdi(f)) continue;
+    if (!IsImage(f.kind) || UnderIhePdi(f) || document_files.count(f.id) > 0) continue;
     if (std::any_of(viewer_folders.begin(), viewer_folders.end(),
                     [&](const FileTree& t) { return t.Contains(f); })) {
       continue;
     }
-    if (document_files.count(f.id) > 0) continue;
     auto header = ocr::ReadImageHeader(f.path);
     if (header.ok() && std::max(header->width, header->height) < kMinScreenshotSide) continue;
+    const bool disc = !discs.empty() && IsOnDisc(c, f, discs);
+    if (!disc) {
+      const auto dark = ocr::DarkShare(f.path);
+      if (!dark.ok() || *dark < kMinScreenshotDarkShare) continue;
+    }
+    on_disc += disc ? 1 : 0;
     paths.push_back(f.relative_path);
   }
-  Log()->info("case {} crosscheck: {} media trees, {} non-DICOM images on them", c.id, discs.size(),
-              paths.size());
+  Log()->info("case {} crosscheck: {} media trees, {} non-DICOM images ({} on them)", c.id,
+              discs.size(), paths.size(), on_disc);
   if (paths.empty()) return;
   std::string examples;
   for (std::size_t i = 0; i < paths.size() && i < kExamplesInMessage; ++i) {
     examples += (i == 0 ? "" : "、") + paths[i];
   }
   if (paths.size() > kExamplesInMessage) examples += " ほか";
+  const std::string where = on_disc > 0 ? "ディスクに" : "提出物に";
   std::string message = c.DicomSeriesCount() == 0
-                            ? "ディスクにDICOM画像がなく、JPEG等の画像 " +
+                            ? where + "DICOM画像がなく、JPEG等の画像 " +
                                   std::to_string(paths.size()) + " 件だけが入っています（" +
                                   examples +
                                   "）。スクリーンショット等は診断に使えないため、DICOM形式の画像デ"
                                   "ータを依頼してください。"
-                            : "ディスクにDICOM画像のほか、JPEG等の画像 " +
+                            : where + "DICOM画像のほか、JPEG等の画像 " +
                                   std::to_string(paths.size()) + " 件が入っています（" + examples +
                                   "）。スクリーンショット等の可能性があります。必要な画像がDICOMで"
                                   "揃っているか確認してください。";

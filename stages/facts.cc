@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "pipeline/log.h"
+#include "stages/domain_words.h"
 #include "stages/japanese_date.h"
 #include "stages/text_normalize.h"
 
@@ -401,6 +402,26 @@ void DeriveAttendingFamilyCount(Case& c) {
   }
 }
 
+// The diagnosis as the referral letter writes it, else as the application form does (a letter's
+// table may put the value beside its label where the text layer breaks it off), with near-miss
+// OCR of common diagnoses corrected and the reading kept beside the correction.
+void ExtractDiagnosis(Case& c) {
+  for (const char* type : {"referral_letter", "application_form"}) {
+    auto hit = FirstParsed(FindField(c, type, {"傷病名", "病名", "診断名"}), NonEmpty);
+    if (!hit) continue;
+    Fact f = MakeFact("diagnosis", hit->second, hit->first);
+    if (hit->first.page->text_source != TextSource::kPdfTextLayer) {
+      const Corrected corrected = CorrectDiagnosis(hit->second);
+      if (corrected.changed) {
+        f.read_as = hit->second;
+        f.value = corrected.text;
+      }
+    }
+    c.SetFact(std::move(f));
+    return;
+  }
+}
+
 void ExtractFromDocuments(Case& c) {
   SetFirst(c, "attendance", FindField(c, "application_form", {"受診者"}), ParseAttendance);
   SetFirst(c, "living_together",
@@ -412,7 +433,7 @@ void ExtractFromDocuments(Case& c) {
     if (c.FindFact("patient_birth_date")) break;
     SetFirst(c, "patient_birth_date", FindField(c, type, {"生年月日"}), ParseIsoBirthDate);
   }
-  SetFirst(c, "diagnosis", FindField(c, "referral_letter", {"傷病名", "病名"}), NonEmpty);
+  ExtractDiagnosis(c);
   SetFirst(c, "patient_name", FindField(c, "application_form", {"患者氏名"}), ParseShortValue);
   SetFirst(c, "patient_name_kana", FindField(c, "application_form", {"フリガナ"}), NonEmpty);
   ExtractAttendees(c);

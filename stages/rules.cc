@@ -317,7 +317,11 @@ class RulesStage final : public Stage {
                          [&](const RequirementResult& r) { return r.status == s; });
     };
     if (any(RequirementStatus::kMissing)) return Verdict::kIncomplete;
-    if (any(RequirementStatus::kNeedsReview) || error) return Verdict::kNeedsReview;
+    // Imaging sent only as pictures (screenshots, no DICOM): staff decide whether to ask for the
+    // disc.
+    const bool pictures_only = c.DicomSeriesCount() == 0 && HasFinding(c, "NON_DICOM_IMAGES");
+    if (any(RequirementStatus::kNeedsReview) || error || pictures_only)
+      return Verdict::kNeedsReview;
     return Verdict::kComplete;
   }
 

@@ -1,0 +1,99 @@
+#include "stages/domain_words.h"
+
+#include <algorithm>
+#include <array>
+#include <vector>
+
+#include "stages/text_normalize.h"
+
+namespace intake::stages {
+namespace {
+
+// Organs and sites that name a cancer with 癌 (胃癌, 肺癌 …), and diagnoses as they are written.
+constexpr std::array<std::u32string_view, 24> kCancerSites{
+    U"食道", U"大腸", U"直腸", U"結腸", U"前立腺", U"膀胱", U"子宮", U"卵巣", U"甲状腺", U"胆管",
+    U"胆嚢", U"咽頭", U"喉頭", U"口腔", U"肺腺", U"肝細胞", U"腎細胞", U"扁平上皮", U"尿路上皮",
+    U"膵", U"腎盂", U"十二指腸", U"乳管", U"胃前庭部"};
+constexpr std::array<std::u32string_view, 40> kDiagnoses{
+    U"髄膜腫", U"膠芽腫", U"神経膠腫", U"悪性リンパ腫", U"びまん性大細胞型B細胞リンパ腫",
+    U"白血病", U"多発性骨髄腫", U"骨肉腫", U"肉腫", U"膵管内乳頭粘液性腫瘍", U"認知症",
+    U"アルツハイマー型認知症", U"心筋症", U"拡張型心筋症", U"肥大型心筋症", U"大動脈弁狭窄症",
+    U"僧帽弁閉鎖不全症", U"狭心症", U"心筋梗塞", U"心不全", U"心房細動", U"慢性腎臓病",
+    U"糖尿病", U"関節リウマチ", U"若年性特発性関節炎", U"全身性エリテマトーデス",
+    U"パーキンソン病", U"脳梗塞", U"脳腫瘍", U"潰瘍性大腸炎", U"クローン病", U"肝硬変",
+    U"間質性肺炎", U"慢性閉塞性肺疾患", U"緑内障", U"浸潤性乳管癌", U"腺癌", U"乳癌",
+    U"腹膜播種", U"胃癌"};
+// Characters that end disease names: a word read with one of these in place of its own is a
+// different diagnosis, not a misreading.
+constexpr std::u32string_view kDiseaseEndings = U"炎症腫癌病瘍瘤痛症害全塞";
+
+const std::vector<std::u32string>& Words() {
+  static const std::vector<std::u32string> words = [] {
+    std::vector<std::u32string> w;
+    for (const auto site : kCancerSites) w.push_back(std::u32string(site) + U"癌");
+    for (const auto d : kDiagnoses) w.emplace_back(d);
+    return w;
+  }();
+  return words;
+}
+
+std::string ToUtf8(std::u32string_view text) {
+  std::string out;
+  for (const char32_t c : text) {
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else if (c < 0x800) {
+      out += static_cast<char>(0xC0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else if (c < 0x10000) {
+      out += static_cast<char>(0xE0 | (c >> 12));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    } else {
+      out += static_cast<char>(0xF0 | (c >> 18));
+      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  }
+  return out;
+}
+
+// Misread characters of `word` at `at` in `text`, or -1 when the stretch is another diagnosis
+// (a disease ending read in place of another one) or differs too much.
+int Misreads(const std::u32string& text, std::size_t at, const std::u32string& word) {
+  const int allowed = word.size() >= 6 ? 2 : 1;
+  int misread = 0;
+  for (std::size_t i = 0; i < word.size(); ++i) {
+    if (text[at + i] == word[i]) continue;
+    if (kDiseaseEndings.find(text[at + i]) != std::u32string_view::npos &&
+        kDiseaseEndings.find(word[i]) != std::u32string_view::npos)
+      return -1;
+    if (++misread > allowed) return -1;
+  }
+  return misread;
+}
+
+}  // namespace
+
+Corrected CorrectDiagnosis(std::string_view text) {
+  std::u32string t = CodePoints(text);
+  bool changed = false;
+  for (const auto& word : Words()) {
+    if (word.size() < 3 || t.size() < word.size()) continue;
+    if (t.find(word) != std::u32string::npos) continue;  // written right
+    for (std::size_t at = 0; at + word.size() <= t.size(); ++at) {
+      const std::u32string_view stretch(t.data() + at, word.size());
+      const bool another_word = std::any_of(Words().begin(), Words().end(),
+                                            [&](const std::u32string& w) { return w == stretch; });
+      if (!another_word && Misreads(t, at, word) > 0) {
+        t.replace(at, word.size(), word);
+        changed = true;
+        break;
+      }
+    }
+  }
+  return {ToUtf8(t), changed};
+}
+
+}  // namespace intake::stages

@@ -1,0 +1,23 @@
+// Domain words: common diagnoses (cancer sites, common diseases) for correcting near-miss OCR in
+// facts read from documents (肺腺問 → 肺腺癌, 蘭膜腫 → 髄膜腫, 食道閣 → 食道癌).
+//
+// A word of the list is put in place of a stretch of the text that differs from it by one
+// misread character (two for words of six or more), unless the misread character is itself one
+// that ends disease names (炎, 症, 腫 …): 心筋炎 is a diagnosis, not a misread 心筋症. Text in
+// match form (stages/text_normalize.h). Thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace intake::stages {
+
+struct Corrected {
+  std::string text;
+  bool changed = false;
+};
+
+// `text` with near-miss diagnoses corrected.
+Corrected CorrectDiagnosis(std::string_view text);
+
+}  // namespace intake::stages
