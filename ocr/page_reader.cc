@@ -130,6 +130,7 @@ Result<PageReading> ReadPage(tesseract::TessBaseAPI& engine, Pix* page, Deadline
   } while (it->Next(tesseract::RIL_TEXTLINE));
   if (total_area > 0) reading.vertical_share = static_cast<double>(vertical_area) / total_area;
   if (reading.cut_short) reading.text = TextOf(reading.lines);  // the lines read, nothing else
+  if (!reading.cut_short) WriteCheckboxMarks(engine, page, reading);  // before the engine clears
   return reading;
 }
 
@@ -378,6 +379,198 @@ bool RereadTitle(tesseract::TessBaseAPI& engine, Pix* page, PageReading& reading
   if (!Passed(deadline)) {
     const int title = TitleLine(reading, pixGetHeight(page));
     if (title >= 0) changed = RereadTitleLine(engine, page, reading, title) || changed;
+  }
+  if (changed) reading.text = TextOf(reading.lines);
+  return changed;
+}
+
+}  // namespace intake::ocr
+
+namespace intake::ocr {
+namespace {
+
+enum class BoxMark { kNone, kMarked, kEmpty };
+
+struct Checkbox {
+  int left = 0, top = 0, right = 0, bottom = 0;
+  bool marked = false;
+  bool placed = false;
+};
+
+constexpr double kMinBoxSide = 0.55;    // of the line's height
+constexpr double kMaxBoxSide = 1.15;
+constexpr double kMaxBoxAspect = 1.3;   // longer side over shorter side
+constexpr double kFilledShare = 0.85;   // dark share of a marked (filled) box
+constexpr double kHollowInner = 0.04;   // at most this dark in the inner half of an empty box
+constexpr double kHollowFrame = 0.12;   // at least this dark over the whole empty box
+constexpr int kBoxThreshold = 176;      // grey levels below it are ink
+constexpr double kMaxRingShare = 0.15;  // dark share of the ring around a filled box
+constexpr long kMaxMarksInLine = 3;
+
+int DarkIn(Pix* binary, int left, int top, int right, int bottom) {
+  BOX* box = boxCreate(left, top, std::max(1, right - left), std::max(1, bottom - top));
+  l_int32 count = 0;
+  pixCountPixelsInRect(binary, box, &count, nullptr);
+  boxDestroy(&box);
+  return count;
+}
+
+// A filled box stands alone: the ring around it (a fifth of its side wide) is mostly paper. A
+// bold glyph on a grey card, or a glyph touching its neighbours, is not a box.
+bool StandsAlone(Pix* binary, int x, int y, int w, int h) {
+  const int m = std::max(2, std::max(w, h) / 5);
+  const int left = std::max(0, x - m), top = std::max(0, y - m);
+  const int right = std::min<int>(pixGetWidth(binary), x + w + m);
+  const int bottom = std::min<int>(pixGetHeight(binary), y + h + m);
+  const double ring_area = static_cast<double>(right - left) * (bottom - top) - w * h;
+  if (ring_area <= 0) return false;
+  const int ring_dark = DarkIn(binary, left, top, right, bottom) - DarkIn(binary, x, y, x + w, y + h);
+  return ring_dark / ring_area <= kMaxRingShare;
+}
+
+BoxMark Classify(Pix* binary, int x, int y, int w, int h) {
+  const double area = static_cast<double>(w) * h;
+  const double fill = DarkIn(binary, x, y, x + w, y + h) / area;
+  if (fill >= kFilledShare) return StandsAlone(binary, x, y, w, h) ? BoxMark::kMarked : BoxMark::kNone;
+  const int dx = w / 4, dy = h / 4;
+  const double inner_area = static_cast<double>(w - 2 * dx) * (h - 2 * dy);
+  const double inner = DarkIn(binary, x + dx, y + dy, x + w - dx, y + h - dy) / inner_area;
+  if (inner <= kHollowInner && fill >= kHollowFrame) return BoxMark::kEmpty;
+  return BoxMark::kNone;
+}
+
+// The checkboxes of one line, left to right; empty when the line has no marked box.
+std::vector<Checkbox> FindCheckboxes(Pix* binary, const OcrLine& line) {
+  BOX* region = boxCreate(line.left, line.top, line.width, line.height);
+  PixPtr clipped(pixClipRectangle(binary, region, nullptr));
+  boxDestroy(&region);
+  if (!clipped) return {};
+  BOXA* found = pixConnCompBB(clipped.get(), 8);
+  if (!found) return {};
+  std::vector<Checkbox> boxes;
+  bool any_marked = false;
+  for (int i = 0; i < boxaGetCount(found); ++i) {
+    l_int32 x = 0, y = 0, w = 0, h = 0;
+    boxaGetBoxGeometry(found, i, &x, &y, &w, &h);
+    const int side = std::max(w, h);
+    if (side < kMinBoxSide * line.height || side > kMaxBoxSide * line.height) continue;
+    if (static_cast<double>(side) / std::max(1, std::min(w, h)) > kMaxBoxAspect) continue;
+    const BoxMark mark = Classify(clipped.get(), x, y, w, h);
+    if (mark == BoxMark::kNone) continue;
+    any_marked = any_marked || mark == BoxMark::kMarked;
+    boxes.push_back({line.left + x, line.top + y, line.left + x + w, line.top + y + h,
+                     mark == BoxMark::kMarked, false});
+  }
+  boxaDestroy(&found);
+  // A row of choices has one or two marked boxes (three at most); more solid squares are a
+  // blurred print's glyphs, not marks.
+  const auto marked_count =
+      std::count_if(boxes.begin(), boxes.end(), [](const Checkbox& b) { return b.marked; });
+  if (!any_marked || marked_count > kMaxMarksInLine) return {};
+  // The empty boxes of a row are the size of its marked ones (a kanji 口 is not).
+  int marked_side = 0;
+  for (const auto& b : boxes)
+    if (b.marked) marked_side = std::max(marked_side, b.right - b.left);
+  std::erase_if(boxes, [&](const Checkbox& b) {
+    const int side = b.right - b.left;
+    return !b.marked && (side < 0.75 * marked_side || side > 1.33 * marked_side);
+  });
+  std::sort(boxes.begin(), boxes.end(),
+            [](const Checkbox& a, const Checkbox& b) { return a.left < b.left; });
+  return boxes;
+}
+
+double Overlap(const Checkbox& b, int left, int top, int right, int bottom) {
+  const int w = std::min(b.right, right) - std::max(b.left, left);
+  const int h = std::min(b.bottom, bottom) - std::max(b.top, top);
+  if (w <= 0 || h <= 0) return 0;
+  return static_cast<double>(w) * h / ((b.right - b.left) * (b.bottom - b.top));
+}
+
+struct Symbol {
+  std::string text;
+  int left = 0, top = 0, right = 0, bottom = 0;
+};
+
+// The line's text with its checkboxes written as ■ / □: each symbol is found in the text in
+// order (the text is the symbols with spaces between some of them) and replaced, or the mark put
+// before it.
+std::string TextWithMarks(const std::string& text, const std::vector<Symbol>& symbols,
+                          std::vector<Checkbox>& boxes) {
+  std::string out;
+  std::size_t pos = 0;
+  for (const Symbol& s : symbols) {
+    const std::size_t at = s.text.empty() ? std::string::npos : text.find(s.text, pos);
+    if (at == std::string::npos) continue;  // not in the line's text: leave the text as it is
+    out += text.substr(pos, at - pos);
+    std::string glyph = s.text;
+    for (auto& b : boxes) {
+      if (b.placed) continue;
+      const bool covers = Overlap(b, s.left, s.top, s.right, s.bottom) >= 0.5;
+      // A glyph box much wider than the checkbox holds the checkbox and a character ("[別").
+      const bool wider = s.right - s.left > 1.5 * (b.right - b.left);
+      if (covers && !wider) {
+        glyph = b.marked ? "■" : "□";
+        b.placed = true;
+      } else if (covers || b.right <= s.left + 2) {  // before this glyph
+        glyph = (b.marked ? "■" : "□") + glyph;
+        b.placed = true;
+      }
+    }
+    out += glyph;
+    pos = at + s.text.size();
+  }
+  out += text.substr(pos);
+  for (auto& b : boxes) {
+    if (!b.placed) out += b.marked ? "■" : "□";
+  }
+  return out;
+}
+
+}  // namespace
+
+bool WriteCheckboxMarks(tesseract::TessBaseAPI& engine, Pix* page, PageReading& reading) {
+  if (reading.cut_short || reading.lines.empty()) return false;
+  // A light threshold: the thin frame of an empty box prints light grey on a grey scan.
+  PixPtr binary(pixGetDepth(page) == 1 ? pixClone(page) : pixConvertTo1(page, kBoxThreshold));
+  if (!binary) return false;
+  std::vector<std::vector<Checkbox>> per_line(reading.lines.size());
+  bool any = false;
+  for (std::size_t i = 0; i < reading.lines.size(); ++i) {
+    if (reading.lines[i].line.vertical) continue;
+    per_line[i] = FindCheckboxes(binary.get(), reading.lines[i].line);
+    any = any || !per_line[i].empty();
+  }
+  if (!any) return false;
+
+  // The symbols Tesseract read, by line (the line whose box holds the symbol's centre).
+  std::vector<std::vector<Symbol>> symbols(reading.lines.size());
+  std::unique_ptr<tesseract::ResultIterator> it(engine.GetIterator());
+  if (!it) return false;
+  it->Begin();
+  do {
+    if (it->Empty(tesseract::RIL_SYMBOL)) continue;
+    Symbol s;
+    if (!it->BoundingBox(tesseract::RIL_SYMBOL, &s.left, &s.top, &s.right, &s.bottom)) continue;
+    std::unique_ptr<char[]> text(it->GetUTF8Text(tesseract::RIL_SYMBOL));
+    s.text = text ? text.get() : "";
+    const int cx = (s.left + s.right) / 2, cy = (s.top + s.bottom) / 2;
+    for (std::size_t i = 0; i < reading.lines.size(); ++i) {
+      const OcrLine& l = reading.lines[i].line;
+      if (per_line[i].empty() || cx < l.left || cx >= l.left + l.width || cy < l.top ||
+          cy >= l.top + l.height)
+        continue;
+      symbols[i].push_back(std::move(s));
+      break;
+    }
+  } while (it->Next(tesseract::RIL_SYMBOL));
+
+  bool changed = false;
+  for (std::size_t i = 0; i < reading.lines.size(); ++i) {
+    if (per_line[i].empty() || symbols[i].empty()) continue;
+    reading.lines[i].line.text =
+        TextWithMarks(reading.lines[i].line.text, symbols[i], per_line[i]);
+    changed = true;
   }
   if (changed) reading.text = TextOf(reading.lines);
   return changed;

@@ -78,6 +78,15 @@ PageReading MergeReadings(const PageReading& horizontal, const PageReading& vert
 bool RereadTitle(tesseract::TessBaseAPI& engine, Pix* page, PageReading& reading,
                  Deadline deadline);
 
+// Writes the choices marked on a form into its text as ■ and □, from the pixels: Tesseract reads
+// a filled box as some dense kanji (玉, 軒, 画) and an empty one as 口 or 品, or drops it. A solid
+// square of about the size of a line's glyphs is a marked box; in a line that has one, hollow
+// squares of the same size are its unmarked boxes. Each becomes ■ or □ in place of the glyph
+// Tesseract read there (or before the glyph to its right when it read none). ReadPage calls it
+// while the engine still holds the reading's symbols. Returns true when a line changed (the text
+// is then rebuilt from the lines).
+bool WriteCheckboxMarks(tesseract::TessBaseAPI& engine, Pix* page, PageReading& reading);
+
 double MeanLineConfidence(const PageReading& reading, bool vertical);
 
 // True when a reading with the horizontal model found vertical writing it could not read.

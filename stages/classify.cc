@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <regex>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -19,7 +20,8 @@ constexpr std::size_t kTitleLines = 6;
 constexpr double kTitleLineShare = 0.5;
 constexpr long kShortLine = 12;         // code points
 constexpr double kTitleWeight = 6.0;    // the page's title names the type: it decides
-constexpr double kMentionWeight = 2.0;  // a title keyword elsewhere (a copied card, a list)
+constexpr double kCardTitleWeight = 3.5;  // a title in a line of its own further down
+constexpr double kMentionWeight = 2.0;    // a title keyword in a sentence or a longer line
 // Supporting keywords weigh by their length: short Japanese ones (住所, 続柄) are on every kind of
 // form, long ones (戸籍に記録されている者) on one; Latin abbreviations (MRI, WBC) are specific.
 // Keywords shorter than kFuzzyKeywordLength must match exactly: with one edit a four-character
@@ -49,6 +51,14 @@ struct Scored {
   double score = 0;
   std::vector<std::string> evidence;
 };
+
+// A line of a list of enclosures ("・診療情報提供書", "検査データ一式 1部", a count OCR misread as
+// "]通"): it names a document, it is not one.
+bool IsEnclosureListLine(const std::string& line) {
+  static const std::regex kListLine(
+      "^(・|-|\\*|[0-9]+[.)]|\\([0-9]+\\))|(通|部|枚|冊)$");
+  return std::regex_search(line, kListLine);
+}
 
 double KeywordWeight(const std::string& keyword) {
   const bool latin = std::all_of(keyword.begin(), keyword.end(),
@@ -146,11 +156,23 @@ class ClassifyStage final : public Stage {
         titled = true;
       }
     }
+    // A title further down, in a line of its own: a card copied onto the page (運転免許証,
+    // 被保険者証), or an enclosure listed by a cover letter (then several types compete).
+    std::set<std::string> card_titles;
+    for (const auto& line : lines) {
+      if (IsEnclosureListLine(line)) continue;
+      for (const auto& hit : FindTitleHits(profile_, line)) {
+        if (hit.title) card_titles.insert(hit.keyword);
+      }
+    }
     for (const auto& t : profile_.document_types) {
       Scored& s = entry(t.id);
+      bool card = false;
       for (const auto& kw : t.title_keywords) {
         if (has(s, "title:" + kw) || !ContainsKeyword(all, MatchForm(kw))) continue;
-        s.score += kMentionWeight;
+        const bool own_line = card_titles.count(kw) > 0 && !card;
+        card = card || own_line;
+        s.score += own_line ? kCardTitleWeight : kMentionWeight;
         s.evidence.push_back("body:" + kw);
       }
       for (const auto& kw : t.keywords) {

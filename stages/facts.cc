@@ -227,6 +227,18 @@ std::optional<bool> ParseYesNo(std::string value, const std::vector<std::string>
   const bool yes = !no && starts(yes_words);
   if (yes) return true;
   if (no) return false;
+  // OCR may leave the glyph it read in a marked box beside the mark (■田有): one more try
+  // without it.
+  if (marked && !marked->empty()) {
+    std::size_t len = 1;
+    while (len < marked->size() && (static_cast<unsigned char>((*marked)[len]) & 0xC0) == 0x80)
+      ++len;
+    const std::string rest = marked->substr(len);
+    for (const auto& w : no_words)
+      if (rest.rfind(w, 0) == 0) return false;
+    for (const auto& w : yes_words)
+      if (rest.rfind(w, 0) == 0) return true;
+  }
   return std::nullopt;
 }
 
