@@ -25,6 +25,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev chromium
   # the inbox load test (bench/inbox_load.sh) builds zips and unpacks one
   zip unzip
+  # the intake-bench grader (scripts/intake_bench.sh)
+  python3
 )
 
 SUDO=""

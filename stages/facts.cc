@@ -405,6 +405,21 @@ void DeriveAttendingFamilyCount(Case& c) {
   const Fact* count = c.FindFact("attending_family_count");
   if (!attendance || !attendance->known()) return;
   const std::string& who = std::get<std::string>(attendance->value);
+  const Fact* relation = c.FindFact("attendee_relation");
+  if (who != "patient" && !count && relation && relation->known()) {
+    // The relations named (the manifest's "長女", a form's "長女、孫"): one member each.
+    const std::string& names = std::get<std::string>(relation->value);
+    std::int64_t members = 1;
+    for (const char* sep : {"、", ",", "・", "/"}) {
+      for (auto at = names.find(sep); at != std::string::npos; at = names.find(sep, at + 1))
+        ++members;
+    }
+    Fact f = *relation;
+    f.name = "attending_family_count";
+    f.value = members;
+    c.SetFact(std::move(f));
+    return;
+  }
   if (who == "patient") {
     if (count && count->source.from_manifest) return;
     Fact f = *attendance;
@@ -419,7 +434,9 @@ void DeriveAttendingFamilyCount(Case& c) {
 // OCR of common diagnoses corrected and the reading kept beside the correction.
 void ExtractDiagnosis(Case& c) {
   for (const char* type : {"referral_letter", "application_form"}) {
-    auto hit = FirstParsed(FindField(c, type, {"傷病名", "病名", "診断名"}), NonEmpty);
+    std::vector<Located> found = FindField(c, type, {"傷病名", "病名"});
+    std::erase_if(found, [](const Located& l) { return !l.at_line_start; });  // a field, not prose
+    auto hit = FirstParsed(found, NonEmpty);
     if (!hit) continue;
     Fact f = MakeFact("diagnosis", hit->second, hit->first);
     if (hit->first.page->text_source != TextSource::kPdfTextLayer) {

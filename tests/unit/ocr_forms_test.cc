@@ -1,0 +1,134 @@
+// What Tesseract's page reading gets wrong on forms, and the ocr/ adapter mends: choices marked
+// in drawn boxes (written into the text as ■ / □ from the pixels) and a large letter-spaced title
+// at the top of the page (read again on its own). Pages drawn with pango/cairo; fictional text.
+#include <cairo.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "ocr/ocr_pool.h"
+#include "ocr/openmp_env.h"
+#include "ocr_test_support.h"
+
+namespace intake::ocr {
+namespace {
+
+namespace fs = std::filesystem;
+using intake::testing::DrawLines;
+using intake::testing::FreshTempDir;
+using intake::testing::WithoutSpaces;
+
+class OcrFormsTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto pool = OcrPool::Create({.languages = "jpn", .tessdata_dir = "", .workers = 1});
+    if (pool.ok()) jpn_ = pool.value().release();
+  }
+  static void TearDownTestSuite() {
+    delete jpn_;
+    jpn_ = nullptr;
+  }
+  void SetUp() override {
+    ASSERT_NE(jpn_, nullptr) << "Japanese OCR data missing (scripts/setup.sh)";
+    dir_ = FreshTempDir(::testing::UnitTest::GetInstance()->current_test_info()->name());
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  std::string Read(const fs::path& png) {
+    auto results = jpn_->RecognizeAll({{.path = png}});
+    EXPECT_EQ(results.size(), 1u);
+    if (results.empty() || !results[0].ok()) return {};
+    return WithoutSpaces(results[0]->text);
+  }
+
+  static OcrPool* jpn_;
+  fs::path dir_;
+};
+OcrPool* OcrFormsTest::jpn_ = nullptr;
+
+// One form row: a label, then options each after a drawn box (filled when marked), 300 dpi-like
+// sizes (glyphs 36 px, boxes 32 px).
+struct Option {
+  std::string text;
+  bool marked;
+};
+void DrawChoiceRow(cairo_t* cr, double y, const std::string& label,
+                   const std::vector<Option>& options) {
+  DrawLines(cr, {label}, 36, 60, y);
+  double x = 420;
+  for (const auto& o : options) {
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    cairo_set_line_width(cr, 2.5);
+    cairo_rectangle(cr, x, y + 10, 32, 32);
+    if (o.marked) {
+      cairo_fill(cr);
+    } else {
+      cairo_stroke(cr);
+    }
+    DrawLines(cr, {o.text}, 36, x + 44, y);
+    x += 44 + 40.0 * static_cast<double>(intake::stages::CodepointLength(o.text)) + 60;
+  }
+}
+
+TEST_F(OcrFormsTest, MarkedAndEmptyBoxesAreWrittenIntoTheText) {
+  cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1700, 700);
+  cairo_t* cr = cairo_create(surface);
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_paint(cr);
+  DrawLines(cr, {"セカンドオピニオン外来申込書", "患者氏名　山田　太郎"}, 36, 60, 40);
+  DrawChoiceRow(cr, 300, "受診者",
+                {{"本人", false}, {"本人と家族", false}, {"家族のみ", true}});
+  DrawChoiceRow(cr, 420, "同居・別居", {{"同居", true}, {"別居", false}});
+  cairo_destroy(cr);
+  const fs::path png = dir_ / "form.png";
+  ASSERT_EQ(cairo_surface_write_to_png(surface, png.c_str()), CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy(surface);
+
+  const std::string text = Read(png);
+  EXPECT_NE(text.find("■家族のみ"), std::string::npos) << text;
+  EXPECT_NE(text.find("□本人"), std::string::npos) << text;
+  EXPECT_NE(text.find("□本人と家族"), std::string::npos) << text;
+  EXPECT_NE(text.find("■同居"), std::string::npos) << text;
+  EXPECT_NE(text.find("□別居"), std::string::npos) << text;
+  EXPECT_EQ(text.find("■本人"), std::string::npos) << text;
+  // The text of the page is not touched elsewhere.
+  EXPECT_NE(text.find("患者氏名"), std::string::npos) << text;
+}
+
+TEST_F(OcrFormsTest, PlainTextGetsNoMarks) {
+  const fs::path png = dir_ / "text.png";
+  ASSERT_TRUE(intake::testing::WriteTextPng(
+      png, {"口腔外科　田中　国男", "日本国民健康保険　回答書"}, 1200, 300, 36));
+  const std::string text = Read(png);
+  EXPECT_EQ(text.find("■"), std::string::npos) << text;
+  EXPECT_EQ(text.find("□"), std::string::npos) << text;
+}
+
+TEST_F(OcrFormsTest, ALargeLetterSpacedTitleIsReadWhole) {
+  cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 2480, 1200);
+  cairo_t* cr = cairo_create(surface);
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_paint(cr);
+  DrawLines(cr, {"相　談　同　意　書"}, 80, 860, 120);
+  DrawLines(cr,
+            {"東都大学医学部附属病院長　殿",
+             "私は、下記の家族が私に代わって私の病状・治療について相談することに同意します。",
+             "令和8年11月1日", "住所　東京都千代田区九段北九丁目1番", "氏名　山田　太郎"},
+            36, 160, 400);
+  cairo_destroy(cr);
+  const fs::path png = dir_ / "consent.png";
+  ASSERT_EQ(cairo_surface_write_to_png(surface, png.c_str()), CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy(surface);
+  const std::string text = Read(png);
+  EXPECT_NE(text.find("相談同意書"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace intake::ocr
+
+int main(int argc, char** argv) {
+  intake::ocr::ReexecWithOpenMpThreadLimit(argv);
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
