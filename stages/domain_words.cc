@@ -74,6 +74,17 @@ int Misreads(const std::u32string& text, std::size_t at, const std::u32string& w
   return misread;
 }
 
+// Whether [at, at + length) overlaps a word of the list written (or already corrected) in `text`:
+// 骨髄腫 inside 多発性骨髄腫 is not a misread 骨肉腫.
+bool InsideAWord(const std::u32string& text, std::size_t at, std::size_t length) {
+  for (const auto& w : Words()) {
+    for (auto pos = text.find(w); pos != std::u32string::npos; pos = text.find(w, pos + 1)) {
+      if (pos < at + length && at < pos + w.size()) return true;
+    }
+  }
+  return false;
+}
+
 }  // namespace
 
 Corrected CorrectDiagnosis(std::string_view text) {
@@ -83,10 +94,7 @@ Corrected CorrectDiagnosis(std::string_view text) {
     if (word.size() < 3 || t.size() < word.size()) continue;
     if (t.find(word) != std::u32string::npos) continue;  // written right
     for (std::size_t at = 0; at + word.size() <= t.size(); ++at) {
-      const std::u32string_view stretch(t.data() + at, word.size());
-      const bool another_word = std::any_of(Words().begin(), Words().end(),
-                                            [&](const std::u32string& w) { return w == stretch; });
-      if (!another_word && Misreads(t, at, word) > 0) {
+      if (Misreads(t, at, word) > 0 && !InsideAWord(t, at, word.size())) {
         t.replace(at, word.size(), word);
         changed = true;
         break;

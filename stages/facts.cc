@@ -151,8 +151,20 @@ std::string MarkedOption(const std::string& value) {
   return value;
 }
 
+// The option words of the attendance field as OCR commonly misreads them (人 read as 入 or 大,
+// 族 as 旅), folded back: the field has no other words those readings could be.
+std::string FoldAttendanceMisreadings(std::string v) {
+  static const std::array<std::pair<std::string_view, std::string_view>, 3> kFolds{
+      {{"本入", "本人"}, {"本大", "本人"}, {"家旅", "家族"}}};
+  for (const auto& [misread, word] : kFolds) {
+    for (auto at = v.find(misread); at != std::string::npos; at = v.find(misread, at))
+      v.replace(at, misread.size(), word);
+  }
+  return v;
+}
+
 std::optional<std::string> ParseAttendance(const std::string& value) {
-  const std::string v = MarkedOption(value);
+  const std::string v = FoldAttendanceMisreadings(MarkedOption(value));
   if (v.find("家族のみ") != std::string::npos) return "family_only";
   if (v.find("本人と家族") != std::string::npos || v.find("本人及び家族") != std::string::npos ||
       v.find("本人および家族") != std::string::npos)

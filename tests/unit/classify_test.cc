@@ -120,5 +120,38 @@ TEST_F(ClassifyTest, ACoverLetterNamingAnEnclosedDocumentIsNotThatDocument) {
   EXPECT_EQ(c.pages[0].doc_type, "other");
 }
 
+TEST_F(ClassifyTest, TheTitleOutweighsAnotherFormsFieldNames) {
+  // A consent form naming the clinic, with the fields an application form also has.
+  Case c;
+  AddPage(c, "f0001",
+          "相 談 同 意 書\n東都大学医学部附属病院長　殿\n"
+          "私は、セカンドオピニオン外来において、下記の家族が私に代わって相談することに同意します。\n"
+          "住所　東京都千代田区九段北九丁目1番\n氏名　山田　太郎\n生年月日　昭和30年2月11日\n"
+          "電話番号　03-0000-1234\n続柄　長女");
+  ASSERT_TRUE(MakeClassifyStage(profile_)->Run(c).ok());
+  EXPECT_EQ(c.pages[0].doc_type, "consent_form");
+  EXPECT_GE(c.pages[0].type_score, profile_.min_confidence);
+}
+
+TEST_F(ClassifyTest, ACardsTitleInALineOfItsOwnFurtherDown) {
+  Case c;
+  AddPage(c, "f0001",
+          "/\n氏名　渡辺　彩　昭和58年11月2日生\n住所　東京都調布市深大寺九丁目3番1号\n"
+          "交付　令和6年3月12日\n運転免許証\n番号　第 012345678900 号");
+  ASSERT_TRUE(MakeClassifyStage(profile_)->Run(c).ok());
+  EXPECT_EQ(c.pages[0].doc_type, "id_document");
+  EXPECT_GE(c.pages[0].type_score, profile_.min_confidence);
+}
+
+TEST_F(ClassifyTest, AnEnclosureListNamesDocumentsWithoutBeingThem) {
+  Case c;
+  AddPage(c, "f0001",
+          "東京大学医学部附属病院　地域医療連携センター　御中\n令和8年1月13日\n北町記念病院\n"
+          "送付書\nいつもお世話になっております。下記の書類をお送りいたします。\n記\n"
+          "診療情報提供書 | ]通\n・運転免許証の写し\n以上");
+  ASSERT_TRUE(MakeClassifyStage(profile_)->Run(c).ok());
+  EXPECT_EQ(c.pages[0].doc_type, "other");
+}
+
 }  // namespace
 }  // namespace intake::stages

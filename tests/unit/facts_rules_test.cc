@@ -453,6 +453,62 @@ TEST_F(FactsRulesTest, NoFamilyMemberAttendsWithThePatientAlone) {
   EXPECT_EQ(FactOf("attending_family_count"), FactValue(std::int64_t{0}));
 }
 
+TEST_F(FactsRulesTest, AttendeeRowsAreCountedWithTheirBirthDates) {
+  AddPage(
+      "セカンドオピニオン外来申込書\n患者氏名　石井　隆\n生年月日　昭和30年2月11日\n"
+      "受診者　家族のみ（続柄：妻）\n受診する家族　石井　恵子　昭和32年6月30日生　続柄：妻\n"
+      "（氏名・生年月日）\n同居・別居　同居\n"
+      "・患者さんご本人が受診されない場合は、相談同意書と続柄を確認できる書類が必要です。\n");
+  Run();
+  EXPECT_EQ(FactOf("attending_family_count"), FactValue(std::int64_t{1}));
+  EXPECT_EQ(FactOf("attendee_relation"), FactValue(std::string("妻")));
+}
+
+TEST_F(FactsRulesTest, ARelationIsAKinshipWordNotTheFormsPrintedText) {
+  AddPage(
+      "セカンドオピニオン外来申込書\n患者氏名　石井　隆\n受診者　家族のみ\n"
+      "・続柄を確認できる書類（戸籍謄本・住民票の写し等）が必要です。\n");
+  Run();
+  EXPECT_EQ(FactOf("attendee_relation"), FactValue{});
+}
+
+TEST_F(FactsRulesTest, ChoicesMarkedInBoxesAndCommonMisreadings) {
+  // The OCR adapter writes boxes as ■ / □ (ocr_forms_test); a fax reads 本人 as 本大.
+  AddPage(
+      "セカンドオピニオン外来申込書\n患者氏名　山田　太郎\n"
+      "受診者　□本人　■本人と家族　□家族のみ（続柄：夫）\n同居・別居　■題同居　□別居\n"
+      "主治医の了承　■田有　□無\n");
+  Run();
+  EXPECT_EQ(FactOf("attendance"), FactValue(std::string("patient_and_family")));
+  EXPECT_EQ(FactOf("living_together"), FactValue(true));
+  EXPECT_EQ(FactOf("physician_approval"), FactValue(true));
+  c_ = Case{};
+  AddPage("セカンドオピニオン外来申込書\n患者氏名　山田　太郎\n受診　ーー　本大\n");
+  Run();
+  EXPECT_EQ(FactOf("attendance"), FactValue(std::string("patient")));
+}
+
+TEST_F(FactsRulesTest, TheManifestsRelationsCountTheFamilyMembers) {
+  const fs::path manifest = fs::temp_directory_path() / "intake_facts_test_relation.yaml";
+  std::ofstream(manifest) << "facts:\n  attendance: family_only\n  attendee_relation: 長女\n";
+  SourceFile f;
+  f.id = "f0009";
+  f.path = manifest;
+  f.relative_path = "intake.yaml";
+  f.kind = FileKind::kManifest;
+  c_.files.push_back(f);
+  AddPage(Application("患者本人", "", "消化器内科"));
+  Run();
+  EXPECT_EQ(FactOf("attending_family_count"), FactValue(std::int64_t{1}));
+}
+
+TEST_F(FactsRulesTest, ANearMissDiagnosisIsCorrectedAndTheReadingKept) {
+  AddPage("診療情報提供書\n紹介先医療機関\n傷病名　右肺上葉肺腺問　cT2aN2M1a\n紹介目的");
+  Run();
+  EXPECT_EQ(FactOf("diagnosis"), FactValue(std::string("右肺上葉肺腺癌cT2aN2M1a")));
+  EXPECT_EQ(c_.FindFact("diagnosis")->read_as, "右肺上葉肺腺問cT2aN2M1a");
+}
+
 TEST_F(FactsRulesTest, FamilyAttendsButNoRowIsReadable) {
   AddPage(
       "セカンドオピニオン外来申込書\n患者氏名　山田　太郎\n生年月日　昭和20年3月2日\n"

@@ -1,0 +1,27 @@
+// Diagnoses misread by OCR, corrected from the list of common ones, and the words left alone.
+#include "stages/domain_words.h"
+
+#include <gtest/gtest.h>
+
+namespace intake::stages {
+namespace {
+
+TEST(DomainWords, NearMissesOfCommonDiagnosesAreCorrected) {
+  EXPECT_EQ(CorrectDiagnosis("右肺上葉肺腺問cT2aN2M1a").text, "右肺上葉肺腺癌cT2aN2M1a");
+  EXPECT_EQ(CorrectDiagnosis("左蝶形骨縁蘭膜腫(最大径38mm)").text, "左蝶形骨縁髄膜腫(最大径38mm)");
+  EXPECT_EQ(CorrectDiagnosis("胸部中部食道閣(扁平上皮癌)").text, "胸部中部食道癌(扁平上皮癌)");
+  EXPECT_EQ(CorrectDiagnosis("多発性骨秋種(IgG-κ型)").text, "多発性骨髄腫(IgG-κ型)");
+  EXPECT_TRUE(CorrectDiagnosis("膝管内乳頭粘液性腫瘍").changed);
+}
+
+TEST(DomainWords, RightWordsAndOtherDiagnosesStayAsWritten) {
+  for (const char* text : {"心筋炎", "肥大型心筋症", "胃癌(腹膜播種)", "早期胃癌", "関節炎",
+                           "高血圧症", "2型糖尿病"}) {
+    const Corrected c = CorrectDiagnosis(text);
+    EXPECT_FALSE(c.changed) << text << " -> " << c.text;
+    EXPECT_EQ(c.text, text);
+  }
+}
+
+}  // namespace
+}  // namespace intake::stages
