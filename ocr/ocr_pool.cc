@@ -16,6 +16,7 @@
 #include "ocr/openmp_env.h"
 #include "ocr/page_image.h"
 #include "ocr/page_loader.h"
+#include "ocr/page_mending.h"
 #include "ocr/page_reader.h"
 #include "ocr/preprocess.h"
 #include "pipeline/hash.h"

@@ -67,25 +67,26 @@ Result<PageReading> ReadPage(tesseract::TessBaseAPI& engine, Pix* page,
 PageReading MergeReadings(const PageReading& horizontal, const PageReading& vertical);
 
 // Character-weighted mean confidence (0..100) of the vertical (or horizontal) lines.
-// Reads a page's title again where Tesseract's page layout analysis (PSM_AUTO) loses it. Large
-// print at the top of a page comes out cut short (相談同意書 read as 相談同意, the last glyphs
-// of a letter-spaced title dropped) or not at all. So the tallest line near the top is read
-// again alone (PSM_SINGLE_LINE) in a box widened up to its neighbours, and kept when that reads
-// more characters; and when the first line read starts well down the page with ink above it,
-// that band is read as a block (PSM_SINGLE_BLOCK) and its confident lines put in front. Horizontal
-// pages only; nothing is done past `deadline`. Returns true when the reading changed (its text is
-// then rebuilt from its lines).
-bool RereadTitle(tesseract::TessBaseAPI& engine, Pix* page, PageReading& reading,
-                 Deadline deadline);
 
-// Writes the choices marked on a form into its text as ■ and □, from the pixels: Tesseract reads
-// a filled box as some dense kanji (玉, 軒, 画) and an empty one as 口 or 品, or drops it. A solid
-// square of about the size of a line's glyphs is a marked box; in a line that has one, hollow
-// squares of the same size are its unmarked boxes. Each becomes ■ or □ in place of the glyph
-// Tesseract read there (or before the glyph to its right when it read none). ReadPage calls it
-// while the engine still holds the reading's symbols. Returns true when a line changed (the text
-// is then rebuilt from the lines).
-bool WriteCheckboxMarks(tesseract::TessBaseAPI& engine, Pix* page, PageReading& reading);
+
+// Helpers of ocr/'s readers (page_reader.cc, page_mending.cc).
+
+// Tesseract keeps a reference to the image until Clear(); release it however the page ends.
+class ClearOnExit {
+ public:
+  explicit ClearOnExit(tesseract::TessBaseAPI& api) : api_(api) {}
+  ~ClearOnExit();
+  ClearOnExit(const ClearOnExit&) = delete;
+  ClearOnExit& operator=(const ClearOnExit&) = delete;
+
+ private:
+  tesseract::TessBaseAPI& api_;
+};
+
+int CountCharacters(const std::string& utf8);  // code points, spaces and tabs left out
+std::string TrimLineEnd(std::string s);
+// The text of `lines`: one line each, a blank line between blocks.
+std::string TextOf(const std::vector<ReadLine>& lines);
 
 double MeanLineConfidence(const PageReading& reading, bool vertical);
 

@@ -4,6 +4,7 @@
 #include <array>
 #include <vector>
 
+#include "pipeline/utf8.h"
 #include "stages/text_normalize.h"
 
 namespace intake::stages {
@@ -35,28 +36,6 @@ const std::vector<std::u32string>& Words() {
     return w;
   }();
   return words;
-}
-
-std::string ToUtf8(std::u32string_view text) {
-  std::string out;
-  for (const char32_t c : text) {
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-    } else if (c < 0x800) {
-      out += static_cast<char>(0xC0 | (c >> 6));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else if (c < 0x10000) {
-      out += static_cast<char>(0xE0 | (c >> 12));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    } else {
-      out += static_cast<char>(0xF0 | (c >> 18));
-      out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-      out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    }
-  }
-  return out;
 }
 
 // Misread characters of `word` at `at` in `text`, or -1 when the stretch is another diagnosis
@@ -101,7 +80,9 @@ Corrected CorrectDiagnosis(std::string_view text) {
       }
     }
   }
-  return {ToUtf8(t), changed};
+  std::string out;
+  for (const char32_t cp : t) AppendUtf8(cp, out);
+  return {out, changed};
 }
 
 }  // namespace intake::stages
