@@ -37,6 +37,10 @@ constexpr double kMinScore = 3.0;  // below: "other", unless unopposed (next lin
 // review, never counted as present.
 constexpr double kMinUnopposedScore = 1.5;
 constexpr double kFullScore = 6.0;  // score for confidence 1
+// A page with fewer characters than this is blank (OCR reads specks of a blank back or
+// bleed-through as a few characters); its evidence says so.
+constexpr long kBlankPageCharacters = 8;
+constexpr const char* kBlankEvidence = "blank";
 
 struct TitleHit {
   std::string type;
@@ -135,6 +139,12 @@ class ClassifyStage final : public Stage {
     const std::vector<std::string> lines = MatchFormLines(page.text);
     std::string all;
     for (const auto& line : lines) all += line;
+    if (CodepointLength(all) < kBlankPageCharacters) {  // a blank back, bleed-through specks
+      page.doc_type = "other";
+      page.type_score = 0.0;
+      page.evidence = {kBlankEvidence};
+      return;
+    }
 
     std::vector<Scored> scores;
     for (const auto& t : profile_.document_types) scores.push_back({t.id, 0, {}});
@@ -229,6 +239,13 @@ class ClassifyStage final : public Stage {
     c.documents.clear();
     for (const auto& page : c.pages) {
       Document* last = c.documents.empty() ? nullptr : &c.documents.back();
+      // A blank page (the back of a duplex scan) belongs to the document before it and does not
+      // part it from the page that follows.
+      const bool blank = page.evidence.size() == 1 && page.evidence[0] == kBlankEvidence;
+      if (blank && last && c.FindPage(last->page_ids.back())->file_id == page.file_id) {
+        last->page_ids.push_back(page.id);
+        continue;
+      }
       const bool titled =
           std::any_of(page.evidence.begin(), page.evidence.end(),
                       [](const std::string& e) { return e.rfind("title:", 0) == 0; });

@@ -153,5 +153,18 @@ TEST_F(ClassifyTest, AnEnclosureListNamesDocumentsWithoutBeingThem) {
   EXPECT_EQ(c.pages[0].doc_type, "other");
 }
 
+TEST_F(ClassifyTest, ABlankBackIsBlankAndKeepsItsDocumentWhole) {
+  Case c;
+  AddPage(c, "f0001", "診療情報提供書\n紹介先医療機関\n傷病名　胃癌\n紹介目的");
+  AddPage(c, "f0001", " 、\n. ー\n");  // the back of the sheet: bleed-through specks
+  AddPage(c, "f0001", "（2/2）\n症状経過及び検査結果\n現在の処方");
+  ASSERT_TRUE(MakeClassifyStage(profile_)->Run(c).ok());
+  EXPECT_EQ(c.pages[1].doc_type, "other");
+  EXPECT_EQ(c.pages[1].evidence, std::vector<std::string>{"blank"});
+  ASSERT_EQ(c.documents.size(), 1u);
+  EXPECT_EQ(c.documents[0].type, "referral_letter");
+  EXPECT_EQ(c.documents[0].page_ids.size(), 3u);
+}
+
 }  // namespace
 }  // namespace intake::stages
