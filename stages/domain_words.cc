@@ -64,6 +64,17 @@ bool InsideAWord(const std::u32string& text, std::size_t at, std::size_t length)
   return false;
 }
 
+// Whether another word of the list is as near to the stretch at `at` as `word` is: 引細胞癌 could
+// be 腎細胞癌 or 肝細胞癌, and a guess would be worse than the reading.
+bool Ambiguous(const std::u32string& text, std::size_t at, const std::u32string& word) {
+  const int misreads = Misreads(text, at, word);
+  return std::any_of(Words().begin(), Words().end(), [&](const std::u32string& other) {
+    if (other == word || other.size() != word.size()) return false;
+    const int m = Misreads(text, at, other);
+    return m >= 0 && m <= misreads;
+  });
+}
+
 }  // namespace
 
 Corrected CorrectDiagnosis(std::string_view text) {
@@ -73,7 +84,8 @@ Corrected CorrectDiagnosis(std::string_view text) {
     if (word.size() < 3 || t.size() < word.size()) continue;
     if (t.find(word) != std::u32string::npos) continue;  // written right
     for (std::size_t at = 0; at + word.size() <= t.size(); ++at) {
-      if (Misreads(t, at, word) > 0 && !InsideAWord(t, at, word.size())) {
+      if (Misreads(t, at, word) > 0 && !InsideAWord(t, at, word.size()) &&
+          !Ambiguous(t, at, word)) {
         t.replace(at, word.size(), word);
         changed = true;
         break;

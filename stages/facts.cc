@@ -77,6 +77,12 @@ std::size_t LabelEnd(const std::string& line, const std::string& label, bool all
   return std::string::npos;
 }
 
+std::size_t FirstCodepointBytes(const std::string& s) {
+  std::size_t len = s.empty() ? 0 : 1;
+  while (len < s.size() && (static_cast<unsigned char>(s[len]) & 0xC0) == 0x80) ++len;
+  return len;
+}
+
 // The text after a label, on every line (of the documents of `type`) that has one: exact
 // matches first, then labels with one character dropped. Callers take the first that parses.
 std::vector<Located> FindField(const Case& c, const std::string& type,
@@ -101,7 +107,9 @@ std::vector<Located> FindField(const Case& c, const std::string& type,
             l.document = &doc;
             l.page = page;
             l.confidence = std::min(kParseCertainty, PageTextConfidence(*page));
-            l.at_line_start = begin == 0;
+            // At the start of its line, or one character in when OCR misread the label's first
+            // character and the match dropped it (傷病名 read as 但病名).
+            l.at_line_start = begin == 0 || (allow_drop && begin == FirstCodepointBytes(line));
             found.push_back(std::move(l));
             matched.insert({page, n});
             break;

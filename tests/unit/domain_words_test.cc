@@ -14,6 +14,11 @@ TEST(DomainWords, NearMissesOfCommonDiagnosesAreCorrected) {
   EXPECT_TRUE(CorrectDiagnosis("膝管内乳頭粘液性腫瘍").changed);
 }
 
+TEST(DomainWords, AReadingNearTwoWordsIsLeftAsRead) {
+  const Corrected c = CorrectDiagnosis("右引細胞癌(淡明細胞型疑い)");  // 腎細胞癌 or 肝細胞癌?
+  EXPECT_FALSE(c.changed) << c.text;
+}
+
 TEST(DomainWords, RightWordsAndOtherDiagnosesStayAsWritten) {
   for (const char* text : {"心筋炎", "肥大型心筋症", "胃癌(腹膜播種)", "早期胃癌", "関節炎",
                            "高血圧症", "2型糖尿病"}) {
