@@ -64,8 +64,8 @@ TEST(TransferSyntax, NamesLossAndDecodability) {
       {"1.2.840.10008.1.2.4.81", "JPEG-LS Lossy (Near-Lossless) Image Compression",
        Lossiness::kEither, true},
       {"1.2.840.10008.1.2.4.90", "JPEG 2000 Image Compression (Lossless Only)",
-       Lossiness::kLossless, false},
-      {"1.2.840.10008.1.2.4.91", "JPEG 2000 Image Compression", Lossiness::kEither, false},
+       Lossiness::kLossless, true},  // OpenJPEG
+      {"1.2.840.10008.1.2.4.91", "JPEG 2000 Image Compression", Lossiness::kEither, true},
       {"1.2.840.10008.1.2.4.203", "High-Throughput JPEG 2000 Image Compression", Lossiness::kEither,
        false},
       {"1.2.840.10008.1.2.4.102", "MPEG-4 AVC/H.264 High Profile / Level 4.1", Lossiness::kLossy,
@@ -87,9 +87,9 @@ TEST(TransferSyntax, NamesLossAndDecodability) {
   EXPECT_FALSE(unknown.decodable);
   EXPECT_EQ(TransferSyntaxName("1.2.3.4"), "1.2.3.4");
   EXPECT_NE(UndecodableReason("1.2.3.4").find("1.2.3.4"), std::string::npos);
-  const std::string j2k = UndecodableReason("1.2.840.10008.1.2.4.90");
-  EXPECT_NE(j2k.find("JPEG 2000"), std::string::npos);
-  EXPECT_NE(j2k.find("DCMTK 3.6"), std::string::npos) << j2k;
+  const std::string htj2k = UndecodableReason("1.2.840.10008.1.2.4.203");
+  EXPECT_NE(htj2k.find("High-Throughput JPEG 2000"), std::string::npos);
+  EXPECT_NE(htj2k.find("DCMTK 3.6"), std::string::npos) << htj2k;
 }
 
 TEST(TransferSyntax, LossyFlag) {
@@ -176,6 +176,9 @@ TEST(KeyImage, DecodesTheCompressedSyntaxesDcmtkSupports) {
       "transfer_syntax/pydicom/SC_rgb_rle.dcm",                       // RLE, colour
       "transfer_syntax/pydicom-data/emri_small_RLE.dcm",              // RLE, multi-frame
       "transfer_syntax/pydicom-data/eCT_Supplemental.dcm",            // enhanced CT, 2 frames
+      "transfer_syntax/pydicom/JPEG2000.dcm",                         // JPEG 2000 (OpenJPEG)
+      "transfer_syntax/pydicom/MR_small_jp2klossless.dcm",            // JPEG 2000 lossless
+      "transfer_syntax/pydicom-data/emri_small_jpeg_2k_lossless.dcm",  // J2K, multi-frame
   };
   int n = 0;
   for (const char* file : decodable) {
@@ -196,8 +199,6 @@ TEST(KeyImage, UndecodableFilesFailCleanly) {
   SKIP_WITHOUT_SHARED_DATA();
   TempDir dir;
   const char* undecodable[] = {
-      "transfer_syntax/pydicom/JPEG2000.dcm",  // JPEG 2000: no codec here
-      "transfer_syntax/pydicom-data/emri_small_jpeg_2k_lossless.dcm",
       "transfer_syntax/pydicom-data/HTJ2K_08_RGB.dcm",    // HTJ2K: unknown to DCMTK
       "malformed/synthetic/truncated_in_pixel_data.dcm",  // pixels cut short
       "malformed/synthetic/jpeg_named_as_dcm.dcm",        // not DICOM at all

@@ -1,0 +1,142 @@
+// Forwarding without a PACS: the --pacs and local patient checks, the reconciled copy of an
+// instance (what C-STORE sends), the report's forwarding section and the index's badge.
+// The network part is tested against a real Orthanc in tests/e2e/forward_orthanc.sh.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
+
+#include "dashboard/dashboard.h"
+#include "dicom/dicom_reader.h"
+#include "dicom/storage_scu.h"
+#include "dicom/synthetic_series.h"
+#include "forward/forwarder.h"
+#include "report/forwarding_html.h"
+
+namespace fs = std::filesystem;
+using namespace intake;
+
+namespace {
+
+std::string Read(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+class ForwardTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("intake_forward_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
+            "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+}  // namespace
+
+TEST(ForwardDestination, ParsesAeHostAndPort) {
+  auto d = forward::ParseDestination("PACS_1@10.0.0.5:104");
+  ASSERT_TRUE(d.ok()) << d.message();
+  EXPECT_EQ(d->called_aet, "PACS_1");
+  EXPECT_EQ(d->host, "10.0.0.5");
+  EXPECT_EQ(d->port, 104);
+  EXPECT_EQ(d->Key(), "PACS_1@10.0.0.5:104");
+  for (const char* bad : {"PACS", "PACS@host", "@host:104", "PACS@:104", "PACS@host:0",
+                          "PACS@host:70000", "PACS@host:10x", "AN_AE_TITLE_TOO_LONG@h:1"}) {
+    EXPECT_FALSE(forward::ParseDestination(bad).ok()) << bad;
+  }
+}
+
+TEST(ForwardDestination, LocalPatientMustBeAscii) {
+  EXPECT_TRUE(forward::ValidateLocalPatient({"H001", "HOSP", ""}).ok());
+  EXPECT_TRUE(forward::ValidateLocalPatient({"H001", "HOSP", "19560312"}).ok());
+  EXPECT_FALSE(forward::ValidateLocalPatient({"", "HOSP", ""}).ok());
+  EXPECT_FALSE(forward::ValidateLocalPatient({"H001", "", ""}).ok());
+  EXPECT_FALSE(forward::ValidateLocalPatient({"患者1", "HOSP", ""}).ok());
+  EXPECT_FALSE(forward::ValidateLocalPatient({"H\\1", "HOSP", ""}).ok());
+  EXPECT_FALSE(forward::ValidateLocalPatient({"H001", "HOSP", "1956-03-12"}).ok());
+}
+
+TEST_F(ForwardTest, ReconciledCopyKeepsTheDiscValuesAndTheName) {
+  dicom::SyntheticSeriesSpec spec;
+  spec.patient_name = "ヤマダ^タロウ=山田^太郎";
+  spec.patient_id = "DISC-7";
+  spec.patient_birth_date = "19560312";
+  spec.study_date = "20261015";
+  spec.slices = 1;
+  spec.rows = 16;
+  spec.columns = 16;
+  spec.uid_seed = "forward-unit";
+  auto images = dicom::WriteSyntheticDisc(dir_ / "disc", spec);
+  ASSERT_TRUE(images.ok()) << images.message();
+  const fs::path original = (*images)[0];
+  const std::string before = Read(original);
+
+  dicom::Reconciliation r;
+  r.patient_id = "H0012345";
+  r.issuer = "HOSP.EXAMPLE";
+  r.modified_at = "20261206221500+0900";
+  const fs::path copy = dir_ / "copy.dcm";
+  ASSERT_TRUE(dicom::WriteReconciledCopy(original, copy, r).ok());
+  EXPECT_EQ(Read(original), before) << "the original must not change";
+
+  auto was = dicom::ReadHeader(original);
+  auto now = dicom::ReadHeader(copy);
+  ASSERT_TRUE(was.ok() && now.ok());
+  EXPECT_EQ(now->patient_id, "H0012345");
+  EXPECT_EQ(now->patient_name, was->patient_name);
+  EXPECT_EQ(now->specific_character_set, "ISO_IR 192");
+  EXPECT_EQ(now->patient_birth_date, "1956-03-12");
+  EXPECT_EQ(now->sop_instance_uid, was->sop_instance_uid);
+  EXPECT_EQ(now->series_uid, was->series_uid);
+  EXPECT_EQ(now->study_uid, was->study_uid);
+  // The name's bytes as written, and the disc's ID in both sequences.
+  const std::string bytes = Read(copy);
+  EXPECT_NE(bytes.find("ヤマダ^タロウ=山田^太郎"), std::string::npos);
+  EXPECT_NE(bytes.find("HOSP.EXAMPLE"), std::string::npos);
+  EXPECT_NE(bytes.find("COERCE"), std::string::npos);
+  std::size_t disc_ids = 0;
+  for (auto at = bytes.find("DISC-7"); at != std::string::npos; at = bytes.find("DISC-7", at + 1)) {
+    ++disc_ids;
+  }
+  EXPECT_EQ(disc_ids, 2u) << "Original Attributes and Other Patient IDs, and nowhere else";
+}
+
+TEST(ForwardReport, SectionReplacesTheEarlierOne) {
+  const nlohmann::json runs = nlohmann::json::array(
+      {{{"destination", "PACS@h:104"}, {"finished_at", "2026-12-06T22:15:00+09:00"},
+        {"complete", true}, {"instances", 12}, {"stored", 12}, {"already_there", 0},
+        {"failed", 0}, {"decompressed", 4}, {"reconciled", true}, {"problem", nullptr}}});
+  const std::string section = report::ForwardingSectionHtml(runs);
+  EXPECT_NE(section.find("PACS@h:104"), std::string::npos);
+  EXPECT_NE(section.find("転送済"), std::string::npos);
+  const std::string page =
+      "<html><body><section id=\"imaging\">x</section>\n</body></html>";
+  const std::string once = report::WithForwardingSection(page, section);
+  EXPECT_LT(once.find("id=\"forwarding\""), once.find("id=\"imaging\""));
+  const std::string twice = report::WithForwardingSection(once, section);
+  EXPECT_EQ(once, twice);
+  EXPECT_NE(report::WithForwardingSection("<body></body>", section).find("PACS@h:104"),
+            std::string::npos);
+}
+
+TEST(ForwardReport, IndexShowsForwardedCases) {
+  nlohmann::json report = {{"case_id", "20261206-00000001"},
+                           {"verdict", "complete"},
+                           {"forwarding", {{{"complete", true}}}}};
+  auto summary = dashboard::SummaryFromReport(report, "20261206-00000001");
+  EXPECT_EQ(summary.forwarding, "complete");
+  EXPECT_EQ(dashboard::SummaryFromJson(dashboard::SummaryToJson(summary)).forwarding, "complete");
+  EXPECT_NE(dashboard::IndexHtml({summary}, "2026-12-06T22:00:00+09:00").find("PACS転送済"),
+            std::string::npos);
+  report["forwarding"].push_back({{"complete", false}});
+  EXPECT_EQ(dashboard::SummaryFromReport(report, "x").forwarding, "incomplete");
+  report.erase("forwarding");
+  EXPECT_EQ(dashboard::SummaryFromReport(report, "x").forwarding, "");
+}
