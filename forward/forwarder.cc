@@ -324,6 +324,10 @@ Result<ForwardSummary> ForwardCase(const ForwardOptions& options) {
   if (!report.ok()) return Error{report.message()};
   auto instances = CaseInstances(case_dir, *report);
   if (!instances.ok()) return Error{instances.message()};
+  // One forward of a case at a time (`intake forward` beside the watcher's): the state file is
+  // read, extended and replaced.
+  auto lock = FileLock::Acquire(case_dir / ".forward.lock");
+  if (!lock.ok()) return Error{"the case folder cannot be locked: " + lock.message()};
   json state = json{{"schema", kStateSchema}, {"case_id", options.case_id}};
   if (fs::exists(case_dir / kStateFileName)) {
     auto loaded = ReadJsonFile(case_dir / kStateFileName, "forward.json");

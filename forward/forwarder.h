@@ -11,7 +11,8 @@
 // Resumable: the per-instance state is kept in the case folder, `forward.json` (schema
 // intake.forward/1, replaced atomically every few instances and at the end), per destination.
 // A later run sends only what that destination has not acknowledged (`already_there` for the
-// rest); a run with another local patient ID starts that destination afresh.
+// rest); a run with another local patient ID starts that destination afresh. Two forwards of
+// one case wait for each other (an flock on the case folder's .forward.lock).
 //
 // After each run the case's report.json gets a `forwarding` object and report.html its
 // section (the last run per destination: when, to which AE, counts), the output folder's audit

@@ -10,7 +10,8 @@
 #      UIDs unchanged; a second forward sends nothing; the report, index.html and audit trail say so
 #   3. to an Orthanc that takes uncompressed transfer syntaxes only, stopped after 5 instances:
 #      the run ends incomplete, the next one (Orthanc back) sends exactly the 7 others, and the
-#      JPEG and JPEG 2000 instances arrive decompressed
+#      JPEG and JPEG 2000 instances arrive decompressed; `intake watch --pacs` forwards a
+#      complete case by itself
 #   4. the kept original and the case folder's DICOM files are unchanged
 #
 # Usage: forward_orthanc.sh INTAKE MAKE_DISCS WORK_DIR. Exit 77 (skipped) without Orthanc.
@@ -159,6 +160,37 @@ grep -q 'PACS転送済' "$out/index.html" || fail "index.html does not show the 
 grep -q 'H0012345\|DISC-0042' "$out/audit.log" && fail "a patient ID is in the audit trail"
 "$intake" audit --verify --out "$out" > /dev/null || fail "the audit trail does not verify"
 echo "ok: report.json, report.html, index.html and the audit trail show the forward"
+
+# --- the watcher forwards a complete case by itself ---------------------------------------------
+# A profile that asks for the imaging only, so that a disc alone is a complete case.
+cat > "$work/imaging-only.yaml" << 'PROFILE'
+schema: intake.profile/1
+id: imaging-only
+name: 画像のみ（試験用）
+document_types:
+  referral_letter:
+    label: 診療情報提供書（紹介状）
+    title_keywords: [診療情報提供書]
+requirements:
+  - id: imaging
+    label: 画像データ
+    ask: 画像のディスクをお送りください。
+    any_of: [dicom_images]
+PROFILE
+mkdir -p "$work/inbox"
+cp -r "$work/in/j2k_disc" "$work/inbox/"
+"$intake" watch "$work/inbox" --out "$work/watch-out" --once --settle 1 --no-progress \
+  --profile "$work/imaging-only.yaml" --pacs "ORTHANC@127.0.0.1:${dicom_port[all]}" \
+  > "$work/watch.txt" 2> "$work/watch.log" || fail "intake watch failed: $(cat "$work/watch.log")"
+watched=$(awk '/^case /{print $2}' "$work/watch.txt")
+[ -n "$watched" ] || fail "the watcher made no case: $(cat "$work/watch.txt")"
+[ "$(jq -r .verdict "$work/watch-out/$watched/report.json")" = complete ] ||
+  fail "the watched case is not complete: $(cat "$work/watch.txt")"
+jq -e '.forwarding[0] | .complete and .stored == 3 and (.reconciled | not)' \
+  "$work/watch-out/$watched/report.json" > /dev/null || fail "the watcher did not forward the case"
+[ "$(count all)" = 15 ] || fail "Orthanc holds $(count all) instances, not 12 + 3"
+grep -q 'PACS転送済' "$work/watch-out/index.html" || fail "the watcher's index.html shows no forward"
+echo "ok: the watcher forwarded a complete case (JPEG 2000 stored as it is)"
 
 # --- 3. uncompressed only, stopped half-way ---------------------------------------------------
 uncompressed='["1.2.840.10008.1.2", "1.2.840.10008.1.2.1"]'
