@@ -127,7 +127,8 @@ int RunForward(const ForwardArgs& args, const std::string& version) {
     options.local_patient = local;
   }
   if (args.case_id.empty() || args.case_id.find('/') != std::string::npos ||
-      args.case_id.front() == '.' || !fs::is_regular_file(args.out_dir / args.case_id / "report.json")) {
+      args.case_id.front() == '.' ||
+      !fs::is_regular_file(args.out_dir / args.case_id / "report.json")) {
     std::cerr << "intake: no case " << args.case_id << " in " << args.out_dir << "\n";
     return kExitCaseFailed;
   }

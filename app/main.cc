@@ -84,8 +84,9 @@ int main(int argc, char** argv) {
   forward_cmd->add_option("--issuer", forward.issuer, "Issuer of the local patient ID");
   forward_cmd->add_option("--birth-date", forward.birth_date,
                           "Birth date YYYYMMDD replacing the disc's (default: kept)");
-  forward_cmd->add_option("--retries", forward.retries,
-                          "New associations after a network failure (back-off 1, 2, 4 ... s)")
+  forward_cmd
+      ->add_option("--retries", forward.retries,
+                   "New associations after a network failure (back-off 1, 2, 4 ... s)")
       ->capture_default_str();
   forward_cmd->add_option("--timeout", forward.timeout_seconds, "Network timeout in seconds")
       ->capture_default_str();

@@ -2,11 +2,12 @@
 //
 // Each row: when it came in, the case id linking to its report.html, the verdict badge (the
 // same words and colours as report.html: report/html_common.h) and whether the imaging went to
-// the PACS, the missing and to-check requirements by their labels, the counts of findings. Built from the case folders'
-// report.json files; a small cache (OUT/.index-cache.json, keyed by each report.json's size
-// and modification time) spares re-reading thousands of reports after every case. The page is
-// self-contained (inline CSS, no scripts, relative links) so it opens from disk, and holds no
-// patient data beyond what report.html shows at its top (case ids, dates, profile labels).
+// the PACS, the missing and to-check requirements by their labels, the counts of findings. Built
+// from the case folders' report.json files; a small cache (OUT/.index-cache.json, keyed by each
+// report.json's size and modification time) spares re-reading thousands of reports after every
+// case. The page is self-contained (inline CSS, no scripts, relative links) so it opens from disk,
+// and holds no patient data beyond what report.html shows at its top (case ids, dates, profile
+// labels).
 //
 // UpdateDashboard is called after every case (CaseProcessor::Process); the watcher and a manual
 // `intake process` may call it at the same time: an flock (OUT/.index.lock) serialises the

@@ -215,9 +215,8 @@ StoreOutcome StorageAssociation::Store(const std::filesystem::path& file,
         return out;
       }
     }
-    if (out.decompressed && !ds.chooseRepresentation(DcmXfer(out.transfer_syntax.c_str()).getXfer(),
-                                                     nullptr)
-                                 .good()) {
+    if (out.decompressed &&
+        !ds.chooseRepresentation(DcmXfer(out.transfer_syntax.c_str()).getXfer(), nullptr).good()) {
       out.error = "the pixels could not be decompressed for the PACS";
       return out;
     }

@@ -34,10 +34,10 @@ struct DicomPeer {
 // Other Patient IDs Sequence (0010,1002). Birth date replaced only when given. Names,
 // SpecificCharacterSet and UIDs are never touched. Values must be ASCII (checked by the caller).
 struct Reconciliation {
-  std::string patient_id;     // the hospital's own
-  std::string issuer;         // IssuerOfPatientID of the hospital
-  std::string birth_date;     // YYYYMMDD; empty: the disc's is kept
-  std::string modified_at;    // DICOM DT, e.g. 20261206221500+0900
+  std::string patient_id;   // the hospital's own
+  std::string issuer;       // IssuerOfPatientID of the hospital
+  std::string birth_date;   // YYYYMMDD; empty: the disc's is kept
+  std::string modified_at;  // DICOM DT, e.g. 20261206221500+0900
   std::string modifying_system = "intake";
 };
 
@@ -45,12 +45,12 @@ struct Reconciliation {
 using ClassAndSyntax = std::pair<std::string, std::string>;
 
 struct StoreOutcome {
-  bool responded = false;      // a C-STORE response came back (status below is the PACS's)
-  std::uint16_t status = 0;    // DIMSE status: 0x0000 success, 0xBxxx warning, else failure
-  std::string transfer_syntax; // what was sent on the wire
-  bool decompressed = false;   // sent in another transfer syntax than the file's
+  bool responded = false;        // a C-STORE response came back (status below is the PACS's)
+  std::uint16_t status = 0;      // DIMSE status: 0x0000 success, 0xBxxx warning, else failure
+  std::string transfer_syntax;   // what was sent on the wire
+  bool decompressed = false;     // sent in another transfer syntax than the file's
   bool connection_lost = false;  // the association is gone: open a new one to go on
-  std::string error;           // without response: why (no file content)
+  std::string error;             // without response: why (no file content)
 };
 
 // DIMSE status classes (PS3.7 Annex C).

@@ -257,9 +257,9 @@ Status WriteDicomdir(const std::filesystem::path& root, const PathList& images,
     DicomDirInterface ddir;
     ddir.disableBackupMode();
     ddir.enableInventMode(OFTrue);
-    if (Status s = Check(ddir.createNewDicomDir(profile,
-                                                OFFilename(dicomdir.c_str()), "INTAKE_SAMPLE"),
-                         "creating the DICOMDIR");
+    if (Status s =
+            Check(ddir.createNewDicomDir(profile, OFFilename(dicomdir.c_str()), "INTAKE_SAMPLE"),
+                  "creating the DICOMDIR");
         !s.ok()) {
       return s;
     }
@@ -384,7 +384,8 @@ Result<PathList> WriteSyntheticDisc(const std::filesystem::path& root,
       }
       images.push_back(path);
     }
-    if (Status s = WriteDicomdir(root, images, spec.uid_seed, spec.compression); !s.ok()) return Error{s.message()};
+    if (Status s = WriteDicomdir(root, images, spec.uid_seed, spec.compression); !s.ok())
+      return Error{s.message()};
     return images;
   } catch (const std::exception&) {
     return Result<PathList>::Fail("synthetic DICOM: unexpected error while writing");

@@ -38,19 +38,27 @@ Result<json> ReadJsonFile(const fs::path& path, const std::string& what) {
   if (!in) return Result<json>::Fail(what + " cannot be read");
   json parsed = json::parse(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(),
                             nullptr, /*allow_exceptions=*/false);
-  if (parsed.is_discarded() || !parsed.is_object()) return Result<json>::Fail(what + " is not JSON");
+  if (parsed.is_discarded() || !parsed.is_object())
+    return Result<json>::Fail(what + " is not JSON");
   return parsed;
+}
+
+// The array or object `j[key]`, or an empty array when `j` or the member has another shape.
+const json& Items(const json& j, const char* key) {
+  static const json kNone = json::array();
+  if (!j.is_object() || !j.contains(key)) return kNone;
+  const json& member = j[key];
+  return member.is_array() || member.is_object() ? member : kNone;
 }
 
 // Every DICOM file in the series folders report.json names, one per SOP Instance UID, in the
 // report's order (series by series, files by name).
-Result<std::vector<Instance>> CaseInstances(const fs::path& case_dir, const json& report) {
+std::vector<Instance> CaseInstances(const fs::path& case_dir, const json& report) {
   std::vector<Instance> out;
   std::set<std::string> seen;
-  const json& patients = report.value("imaging", json::object()).value("patients", json::array());
-  for (const json& patient : patients) {
-    for (const json& study : patient.value("studies", json::array())) {
-      for (const json& series : study.value("series", json::array())) {
+  for (const json& patient : Items(Items(report, "imaging"), "patients")) {
+    for (const json& study : Items(patient, "studies")) {
+      for (const json& series : Items(study, "series")) {
         if (!series.contains("folder") || !series["folder"].is_string()) continue;
         const fs::path dicom_dir = case_dir / series["folder"].get<std::string>() / "DICOM";
         std::error_code ec;
@@ -124,12 +132,9 @@ class Run {
       : options_(options), case_dir_(std::move(case_dir)), state_(std::move(state)) {}
 
   Result<ForwardSummary> Go(const std::vector<Instance>& instances);
-  json TakeState() { return std::move(state_); }
 
  private:
-  Status Save() {
-    return WriteFileAtomically(case_dir_ / kStateFileName, state_.dump(2) + "\n");
-  }
+  Status Save() { return WriteFileAtomically(case_dir_ / kStateFileName, state_.dump(2) + "\n"); }
   void Record(const Instance& instance, InstanceResult result);
   // One association: C-ECHO, then the pending instances in order until the connection fails.
   // Returns whether progress was made; `pending` keeps what is still to send.
@@ -164,8 +169,7 @@ bool Run::SendSome(std::vector<const Instance*>& pending) {
   std::vector<dicom::ClassAndSyntax> pairs;
   for (const Instance* i : pending) pairs.emplace_back(i->sop_class_uid, i->transfer_syntax_uid);
   dicom::DicomPeer peer{options_.destination.called_aet, options_.destination.host,
-                        options_.destination.port, options_.calling_aet,
-                        options_.timeout_seconds};
+                        options_.destination.port, options_.calling_aet, options_.timeout_seconds};
   auto association = dicom::StorageAssociation::Open(peer, pairs);
   if (!association.ok()) {
     summary_.problem = association.message();
@@ -187,14 +191,19 @@ bool Run::SendSome(std::vector<const Instance*>& pending) {
   std::size_t done = 0;
   for (; done < pending.size(); ++done) {
     const Instance& instance = *pending[done];
-    const dicom::StoreOutcome outcome = (*association)->Store(
-        case_dir_ / instance.file, options_.local_patient ? &reconcile : nullptr);
+    const dicom::StoreOutcome outcome =
+        (*association)
+            ->Store(case_dir_ / instance.file, options_.local_patient ? &reconcile : nullptr);
     if (outcome.connection_lost) {
       summary_.problem = outcome.error;
       break;
     }
-    InstanceResult result{instance.sop_instance_uid, instance.file, InstanceState::kFailed,
-                          std::nullopt, outcome.error, outcome.decompressed};
+    InstanceResult result{instance.sop_instance_uid,
+                          instance.file,
+                          InstanceState::kFailed,
+                          std::nullopt,
+                          outcome.error,
+                          outcome.decompressed};
     if (outcome.responded) {
       result.status = outcome.status;
       if (dicom::IsSuccessStatus(outcome.status)) result.state = InstanceState::kStored;
@@ -248,9 +257,35 @@ Result<ForwardSummary> Run::Go(const std::vector<Instance>& instances) {
   return std::move(summary_);
 }
 
+Result<ForwardSummary> Forward(const ForwardOptions& options) {
+  const fs::path case_dir = options.out_dir / options.case_id;
+  auto report = ReadJsonFile(case_dir / "report.json", "the case's report.json");
+  if (!report.ok()) return Error{report.message()};
+  const std::vector<Instance> instances = CaseInstances(case_dir, *report);
+  // One forward of a case at a time (`intake forward` beside the watcher's): the state file is
+  // read, extended and replaced.
+  auto lock = FileLock::Acquire(case_dir / ".forward.lock");
+  if (!lock.ok()) return Error{"the case folder cannot be locked: " + lock.message()};
+  json state = json{{"schema", kStateSchema}, {"case_id", options.case_id}};
+  if (fs::exists(case_dir / kStateFileName)) {
+    auto loaded = ReadJsonFile(case_dir / kStateFileName, "forward.json");
+    if (!loaded.ok()) return Error{loaded.message()};
+    state = std::move(*loaded);
+  }
+  Run run(options, case_dir, std::move(state));
+  auto summary = run.Go(instances);
+  if (!summary.ok()) return summary;
+  if (Status s = PublishForwarding(options, case_dir, *summary); !s.ok()) {
+    return Error{s.message()};
+  }
+  return summary;
+}
+
 }  // namespace
 
-std::string Destination::Key() const { return called_aet + "@" + host + ":" + std::to_string(port); }
+std::string Destination::Key() const {
+  return called_aet + "@" + host + ":" + std::to_string(port);
+}
 
 Result<Destination> ParseDestination(const std::string& text) {
   const auto at = text.find('@');
@@ -261,10 +296,10 @@ Result<Destination> ParseDestination(const std::string& text) {
   Destination d{text.substr(0, at), text.substr(at + 1, colon - at - 1), 0};
   const std::string port = text.substr(colon + 1);
   const bool aet_ok = !d.called_aet.empty() && d.called_aet.size() <= 16 &&
-                      std::all_of(d.called_aet.begin(), d.called_aet.end(), [](char c) {
-                        return c >= 0x20 && c < 0x7f && c != '\\';
-                      });
-  if (!aet_ok) return Result<Destination>::Fail("--pacs: the AE title must be 1-16 ASCII characters");
+                      std::all_of(d.called_aet.begin(), d.called_aet.end(),
+                                  [](char c) { return c >= 0x20 && c < 0x7f && c != '\\'; });
+  if (!aet_ok)
+    return Result<Destination>::Fail("--pacs: the AE title must be 1-16 ASCII characters");
   if (d.host.empty()) return Result<Destination>::Fail("--pacs: no host");
   if (port.empty() || port.size() > 5 ||
       !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
@@ -277,7 +312,8 @@ Result<Destination> ParseDestination(const std::string& text) {
 
 Status ValidateLocalPatient(const LocalPatient& patient) {
   const auto ascii = [](const std::string& s) {
-    return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7f && c != '\\'; });
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return c >= 0x20 && c < 0x7f && c != '\\'; });
   };
   if (patient.patient_id.empty() || patient.patient_id.size() > 64 || !ascii(patient.patient_id)) {
     return Status::Fail("--patient-id must be 1-64 ASCII characters");
@@ -319,28 +355,14 @@ std::string NowIso8601() {
 }
 
 Result<ForwardSummary> ForwardCase(const ForwardOptions& options) {
-  const fs::path case_dir = options.out_dir / options.case_id;
-  auto report = ReadJsonFile(case_dir / "report.json", "the case's report.json");
-  if (!report.ok()) return Error{report.message()};
-  auto instances = CaseInstances(case_dir, *report);
-  if (!instances.ok()) return Error{instances.message()};
-  // One forward of a case at a time (`intake forward` beside the watcher's): the state file is
-  // read, extended and replaced.
-  auto lock = FileLock::Acquire(case_dir / ".forward.lock");
-  if (!lock.ok()) return Error{"the case folder cannot be locked: " + lock.message()};
-  json state = json{{"schema", kStateSchema}, {"case_id", options.case_id}};
-  if (fs::exists(case_dir / kStateFileName)) {
-    auto loaded = ReadJsonFile(case_dir / kStateFileName, "forward.json");
-    if (!loaded.ok()) return Error{loaded.message()};
-    state = std::move(*loaded);
+  try {
+    return Forward(options);
+  } catch (const json::exception&) {
+    // report.json or forward.json edited into another shape: their content is not shown.
+    return Result<ForwardSummary>::Fail("report.json or forward.json has an unexpected shape");
+  } catch (const std::exception&) {
+    return Result<ForwardSummary>::Fail("the case folder could not be read");
   }
-  Run run(options, case_dir, std::move(state));
-  auto summary = run.Go(*instances);
-  if (!summary.ok()) return summary;
-  if (Status s = PublishForwarding(options, case_dir, *summary); !s.ok()) {
-    return Error{s.message()};
-  }
-  return summary;
 }
 
 }  // namespace intake::forward

@@ -17,10 +17,11 @@ std::string RunRow(const nlohmann::json& run) {
                     (complete ? "<span class=\"badge badge-present\">転送済</span>"
                               : "<span class=\"badge badge-missing\">未完了</span>") +
                     "</td><td>" + Count(run, "instances") + "</td><td>" + Count(run, "stored") +
-                    "</td><td>" + Count(run, "already_there") + "</td><td>" +
-                    Count(run, "failed") + "</td><td>";
-  out += run.value("reconciled", false) ? "院内IDに置換（元のIDは Original Attributes Sequence に保存）"
-                                        : "ディスクのIDのまま";
+                    "</td><td>" + Count(run, "already_there") + "</td><td>" + Count(run, "failed") +
+                    "</td><td>";
+  out += run.value("reconciled", false)
+             ? "院内IDに置換（元のIDは Original Attributes Sequence に保存）"
+             : "ディスクのIDのまま";
   if (run.value("decompressed", 0) > 0) {
     out += "。" + Count(run, "decompressed") + "件は非圧縮に展開して送信";
   }

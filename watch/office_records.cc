@@ -26,7 +26,7 @@ void OfficeRecords::MaybeForward(const JournalEntry& entry) {
   if (!forward_ || entry.state != State::kDone || entry.case_id.empty()) return;
   std::ifstream in(out_dir_ / entry.case_id / "report.json", std::ios::binary);
   const nlohmann::json report = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
-  if (!report.is_object() || report.value("verdict", "") != "complete") return;
+  if (!report.is_object() || !report.contains("verdict") || report["verdict"] != "complete") return;
   forward::ForwardOptions options = *forward_;
   options.out_dir = out_dir_;
   options.case_id = entry.case_id;
@@ -37,8 +37,8 @@ void OfficeRecords::MaybeForward(const JournalEntry& entry) {
     return;
   }
   Log()->info("event=forwarded id={} case={} instances={} stored={} already_there={} failed={}",
-              entry.id, entry.case_id, summary->instances, summary->stored,
-              summary->already_there, summary->failed);
+              entry.id, entry.case_id, summary->instances, summary->stored, summary->already_there,
+              summary->failed);
 }
 
 void OfficeRecords::AfterFinal(const JournalEntry& entry) {

@@ -30,7 +30,8 @@ intake::dicom::SyntheticSeriesSpec Spec(const char* seed, int slices, const char
 
 bool Write(const std::filesystem::path& root, const intake::dicom::SyntheticSeriesSpec& spec) {
   auto written = intake::dicom::WriteSyntheticDisc(root, spec);
-  if (!written.ok()) std::fprintf(stderr, "intake-e2e-forward-discs: %s\n", written.message().c_str());
+  if (!written.ok())
+    std::fprintf(stderr, "intake-e2e-forward-discs: %s\n", written.message().c_str());
   return written.ok();
 }
 

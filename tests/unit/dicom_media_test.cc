@@ -178,7 +178,8 @@ TEST(KeyImage, DecodesTheCompressedSyntaxesDcmtkSupports) {
       "transfer_syntax/pydicom-data/eCT_Supplemental.dcm",            // enhanced CT, 2 frames
       "transfer_syntax/pydicom/JPEG2000.dcm",                         // JPEG 2000 (OpenJPEG)
       "transfer_syntax/pydicom/MR_small_jp2klossless.dcm",            // JPEG 2000 lossless
-      "transfer_syntax/pydicom-data/emri_small_jpeg_2k_lossless.dcm",  // J2K, multi-frame
+      // JPEG 2000, multi-frame
+      "transfer_syntax/pydicom-data/emri_small_jpeg_2k_lossless.dcm",
   };
   int n = 0;
   for (const char* file : decodable) {

@@ -29,8 +29,9 @@ class ForwardTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = fs::temp_directory_path() /
-           ("intake_forward_test_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+           ("intake_forward_test_" +
+            std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     fs::remove_all(dir_);
     fs::create_directories(dir_);
   }
@@ -108,16 +109,72 @@ TEST_F(ForwardTest, ReconciledCopyKeepsTheDiscValuesAndTheName) {
   EXPECT_EQ(disc_ids, 2u) << "Original Attributes and Other Patient IDs, and nowhere else";
 }
 
+// A case folder as the pipeline leaves it, reduced to what forward reads: report.json naming a
+// series folder whose DICOM/ holds two instances.
+TEST_F(ForwardTest, UnreachablePacsLeavesEveryInstanceToSendAgain) {
+  const fs::path case_dir = dir_ / "out" / "20261206-0000beef";
+  const std::string folder = "09_画像/患者1_X/検査1/シリーズ1";
+  dicom::SyntheticSeriesSpec spec;
+  spec.patient_name = "TEST^PHANTOM";
+  spec.patient_id = "X";
+  spec.slices = 2;
+  spec.rows = 16;
+  spec.columns = 16;
+  spec.uid_seed = "forward-unreachable";
+  ASSERT_TRUE(dicom::WriteSyntheticDisc(dir_ / "disc", spec).ok());
+  fs::create_directories(case_dir / folder);
+  fs::rename(dir_ / "disc" / "IMAGES", case_dir / folder / "DICOM");
+  const nlohmann::json report = {
+      {"case_id", "20261206-0000beef"},
+      {"verdict", "complete"},
+      {"imaging", {{"patients", {{{"studies", {{{"series", {{{"folder", folder}}}}}}}}}}}}};
+  std::ofstream(case_dir / "report.json") << report.dump();
+
+  forward::ForwardOptions options;
+  options.out_dir = dir_ / "out";
+  options.case_id = "20261206-0000beef";
+  options.destination = {"NOBODY", "127.0.0.1", 1};  // nothing listens on port 1
+  options.retries = 1;
+  options.first_backoff = std::chrono::milliseconds(10);
+  options.timeout_seconds = 2;
+  auto summary = forward::ForwardCase(options);
+  ASSERT_TRUE(summary.ok()) << summary.message();
+  EXPECT_EQ(summary->instances, 2u);
+  EXPECT_EQ(summary->failed, 2u);
+  EXPECT_FALSE(summary->complete());
+  EXPECT_FALSE(summary->echo_ok);
+  EXPECT_FALSE(summary->problem.empty());
+
+  const auto state = nlohmann::json::parse(Read(case_dir / "forward.json"));
+  const auto& instances = state["destinations"]["NOBODY@127.0.0.1:1"]["instances"];
+  ASSERT_EQ(instances.size(), 2u);
+  for (const auto& [uid, entry] : instances.items()) EXPECT_EQ(entry["state"], "failed") << uid;
+  const auto updated = nlohmann::json::parse(Read(case_dir / "report.json"));
+  EXPECT_EQ(updated["forwarding"][0]["failed"], 2);
+  EXPECT_NE(Read(dir_ / "out" / "audit.log").find("case_forwarded"), std::string::npos);
+
+  // A state file edited into another shape is a clear error, not a crash.
+  std::ofstream(case_dir / "forward.json")
+      << R"({"destinations": {"NOBODY@127.0.0.1:1": {"reconciliation": null, "instances": 5}}})";
+  auto broken = forward::ForwardCase(options);
+  EXPECT_FALSE(broken.ok());
+}
+
 TEST(ForwardReport, SectionReplacesTheEarlierOne) {
-  const nlohmann::json runs = nlohmann::json::array(
-      {{{"destination", "PACS@h:104"}, {"finished_at", "2026-12-06T22:15:00+09:00"},
-        {"complete", true}, {"instances", 12}, {"stored", 12}, {"already_there", 0},
-        {"failed", 0}, {"decompressed", 4}, {"reconciled", true}, {"problem", nullptr}}});
+  const nlohmann::json runs = nlohmann::json::array({{{"destination", "PACS@h:104"},
+                                                      {"finished_at", "2026-12-06T22:15:00+09:00"},
+                                                      {"complete", true},
+                                                      {"instances", 12},
+                                                      {"stored", 12},
+                                                      {"already_there", 0},
+                                                      {"failed", 0},
+                                                      {"decompressed", 4},
+                                                      {"reconciled", true},
+                                                      {"problem", nullptr}}});
   const std::string section = report::ForwardingSectionHtml(runs);
   EXPECT_NE(section.find("PACS@h:104"), std::string::npos);
   EXPECT_NE(section.find("転送済"), std::string::npos);
-  const std::string page =
-      "<html><body><section id=\"imaging\">x</section>\n</body></html>";
+  const std::string page = "<html><body><section id=\"imaging\">x</section>\n</body></html>";
   const std::string once = report::WithForwardingSection(page, section);
   EXPECT_LT(once.find("id=\"forwarding\""), once.find("id=\"imaging\""));
   const std::string twice = report::WithForwardingSection(once, section);
