@@ -109,6 +109,40 @@ TEST_F(ForwardTest, ReconciledCopyKeepsTheDiscValuesAndTheName) {
   EXPECT_EQ(disc_ids, 2u) << "Original Attributes and Other Patient IDs, and nowhere else";
 }
 
+// The bytes of the first Patient's Name (0010,0010) element of a little endian file, tag and
+// length included; "" when not found.
+std::string RawPatientName(const std::string& bytes) {
+  const std::string tag("\x10\x00\x10\x00", 4);
+  const auto at = bytes.find(tag, 132);
+  if (at == std::string::npos || at + 8 > bytes.size()) return "";
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(bytes[at + i]); };
+  const bool explicit_vr = bytes.compare(at + 4, 2, "PN") == 0;
+  const std::size_t length = explicit_vr ? byte(6) | byte(7) << 8
+                                         : byte(4) | byte(5) << 8 | byte(6) << 16 | byte(7) << 24;
+  return bytes.substr(at, 8 + length);
+}
+
+TEST_F(ForwardTest, IsoTwentyTwoJapaneseNameKeptByteForByte) {
+  // PS3.5 H.3.2: half-width katakana (ISO 2022 IR 13) and kanji (ISO 2022 IR 87) with escapes.
+  const fs::path original =
+      fs::path(INTAKE_SHARED_DATA_DIR) / "dicom/files/charset/pydicom/chrH32.dcm";
+  if (!fs::exists(original)) GTEST_SKIP() << "shared DICOM data absent";
+  dicom::Reconciliation r;
+  r.patient_id = "H1";
+  r.issuer = "HOSP";
+  r.modified_at = "20261206221500+0900";
+  ASSERT_TRUE(dicom::WriteReconciledCopy(original, dir_ / "copy.dcm", r).ok());
+  const std::string name = RawPatientName(Read(original));
+  ASSERT_NE(name.find('\x1b'), std::string::npos) << "an ISO 2022 name with escapes";
+  EXPECT_EQ(RawPatientName(Read(dir_ / "copy.dcm")), name);
+  auto was = dicom::ReadHeader(original);
+  auto now = dicom::ReadHeader(dir_ / "copy.dcm");
+  ASSERT_TRUE(was.ok() && now.ok());
+  EXPECT_EQ(now->specific_character_set, was->specific_character_set);
+  EXPECT_EQ(now->patient_name, was->patient_name);
+  EXPECT_EQ(now->patient_id, "H1");
+}
+
 // A case folder as the pipeline leaves it, reduced to what forward reads: report.json naming a
 // series folder whose DICOM/ holds two instances.
 TEST_F(ForwardTest, UnreachablePacsLeavesEveryInstanceToSendAgain) {
