@@ -110,6 +110,10 @@ int RunForward(const ForwardArgs& args, const std::string& version) {
     std::cerr << "intake: " << destination.message() << "\n";
     return kExitUsage;
   }
+  if (!forward::IsAeTitle(args.calling_aet)) {
+    std::cerr << "intake: --calling-aet must be 1-16 ASCII characters\n";
+    return kExitUsage;
+  }
   forward::ForwardOptions options;
   options.out_dir = args.out_dir;
   options.case_id = args.case_id;

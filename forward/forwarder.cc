@@ -283,6 +283,12 @@ Result<ForwardSummary> Forward(const ForwardOptions& options) {
 
 }  // namespace
 
+bool IsAeTitle(const std::string& text) {
+  return !text.empty() && text.size() <= 16 && std::all_of(text.begin(), text.end(), [](char c) {
+    return c >= 0x20 && c < 0x7f && c != '\\';
+  }) && text.find_first_not_of(' ') != std::string::npos;
+}
+
 std::string Destination::Key() const {
   return called_aet + "@" + host + ":" + std::to_string(port);
 }
@@ -295,11 +301,9 @@ Result<Destination> ParseDestination(const std::string& text) {
   }
   Destination d{text.substr(0, at), text.substr(at + 1, colon - at - 1), 0};
   const std::string port = text.substr(colon + 1);
-  const bool aet_ok = !d.called_aet.empty() && d.called_aet.size() <= 16 &&
-                      std::all_of(d.called_aet.begin(), d.called_aet.end(),
-                                  [](char c) { return c >= 0x20 && c < 0x7f && c != '\\'; });
-  if (!aet_ok)
+  if (!IsAeTitle(d.called_aet)) {
     return Result<Destination>::Fail("--pacs: the AE title must be 1-16 ASCII characters");
+  }
   if (d.host.empty()) return Result<Destination>::Fail("--pacs: no host");
   if (port.empty() || port.size() > 5 ||
       !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||

@@ -41,6 +41,9 @@ struct Destination {
   std::string Key() const;  // "AET@HOST:PORT"
 };
 
+// An AE title: 1-16 characters of printable ASCII without backslash, not only spaces.
+bool IsAeTitle(const std::string& text);
+
 // "AET@HOST:PORT" (AE title 1-16 characters of printable ASCII without backslash; port
 // 1-65535). Fails with a message for the user.
 Result<Destination> ParseDestination(const std::string& text);

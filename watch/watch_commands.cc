@@ -66,6 +66,10 @@ int RunWatch(const WatchArgs& args, const std::string& version) {
       std::cerr << "intake: " << pacs.message() << "\n";
       return kExitUsage;
     }
+    if (!forward::IsAeTitle(args.calling_aet)) {
+      std::cerr << "intake: --calling-aet must be 1-16 ASCII characters\n";
+      return kExitUsage;
+    }
   }
   std::error_code ec;
   fs::create_directories(args.out_dir, ec);

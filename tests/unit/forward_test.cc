@@ -54,6 +54,16 @@ TEST(ForwardDestination, ParsesAeHostAndPort) {
   }
 }
 
+TEST(ForwardDestination, AeTitles) {
+  EXPECT_TRUE(forward::IsAeTitle("INTAKE"));
+  EXPECT_TRUE(forward::IsAeTitle("SIXTEEN_CHARS_AE"));
+  EXPECT_FALSE(forward::IsAeTitle(""));
+  EXPECT_FALSE(forward::IsAeTitle("    "));
+  EXPECT_FALSE(forward::IsAeTitle("SEVENTEEN_CHAR_AE"));
+  EXPECT_FALSE(forward::IsAeTitle("A\\B"));
+  EXPECT_FALSE(forward::IsAeTitle("病院"));
+}
+
 TEST(ForwardDestination, LocalPatientMustBeAscii) {
   EXPECT_TRUE(forward::ValidateLocalPatient({"H001", "HOSP", ""}).ok());
   EXPECT_TRUE(forward::ValidateLocalPatient({"H001", "HOSP", "19560312"}).ok());
@@ -117,8 +127,8 @@ std::string RawPatientName(const std::string& bytes) {
   if (at == std::string::npos || at + 8 > bytes.size()) return "";
   const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(bytes[at + i]); };
   const bool explicit_vr = bytes.compare(at + 4, 2, "PN") == 0;
-  const std::size_t length = explicit_vr ? byte(6) | byte(7) << 8
-                                         : byte(4) | byte(5) << 8 | byte(6) << 16 | byte(7) << 24;
+  const std::size_t length =
+      explicit_vr ? byte(6) | byte(7) << 8 : byte(4) | byte(5) << 8 | byte(6) << 16 | byte(7) << 24;
   return bytes.substr(at, 8 + length);
 }
 
