@@ -246,6 +246,7 @@ Result<ForwardSummary> Run::Go(const std::vector<Instance>& instances) {
     std::this_thread::sleep_for(backoff);
     backoff = std::min(backoff * 2, std::chrono::milliseconds(30000));
   }
+  if (pending.empty()) summary_.problem.clear();  // a retry got through: nothing to report
   for (const Instance* instance : pending) {  // never acknowledged: sent again next time
     Record(*instance, {instance->sop_instance_uid, instance->file, InstanceState::kFailed,
                        std::nullopt, summary_.problem, false});
