@@ -203,19 +203,20 @@ StoreOutcome StorageAssociation::Store(const std::filesystem::path& file,
       if (id != 0) break;
       id = scu.findPresentationContextID(sop_class, u);
       out.transfer_syntax = u;
-      out.decompressed = true;
     }
     if (id == 0) {
       out.error = "the PACS accepted no transfer syntax proposed for this SOP class";
       return out;
     }
+    const bool converted = out.transfer_syntax != own;
+    out.decompressed = converted && DcmXfer(own.c_str()).isEncapsulated();
     if (out.decompressed && IsJpeg2000(own)) {
       if (Status s = DecodeJpeg2000(ds); !s.ok()) {
         out.error = s.message();
         return out;
       }
     }
-    if (out.decompressed &&
+    if (converted &&
         !ds.chooseRepresentation(DcmXfer(out.transfer_syntax.c_str()).getXfer(), nullptr).good()) {
       out.error = "the pixels could not be decompressed for the PACS";
       return out;

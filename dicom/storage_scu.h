@@ -48,7 +48,7 @@ struct StoreOutcome {
   bool responded = false;        // a C-STORE response came back (status below is the PACS's)
   std::uint16_t status = 0;      // DIMSE status: 0x0000 success, 0xBxxx warning, else failure
   std::string transfer_syntax;   // what was sent on the wire
-  bool decompressed = false;     // sent in another transfer syntax than the file's
+  bool decompressed = false;     // compressed file sent in an uncompressed transfer syntax
   bool connection_lost = false;  // the association is gone: open a new one to go on
   std::string error;             // without response: why (no file content)
 };
