@@ -3,6 +3,7 @@
 #include <openjpeg.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -99,7 +100,10 @@ void Quiet(opj_codec_t* codec) {
   opj_set_error_handler(codec, IgnoreMessage, nullptr);
 }
 
-Result<ImagePtr> DecodeCodestream(MemoryStream memory) {
+// Decoded pixels of one dataset at most (a hostile header must not make us allocate more).
+constexpr std::uint64_t kMaxDecodedBytes = 1ull << 30;
+
+Result<ImagePtr> DecodeCodestream(MemoryStream memory, unsigned rows, unsigned columns) {
   static constexpr unsigned char kJp2Signature[] = {0, 0, 0, 0x0c, 'j', 'P', ' ', ' '};
   const bool jp2 = memory.bytes.size() >= sizeof kJp2Signature &&
                    std::memcmp(memory.bytes.data(), kJp2Signature, sizeof kJp2Signature) == 0;
@@ -116,6 +120,9 @@ Result<ImagePtr> DecodeCodestream(MemoryStream memory) {
     return Result<ImagePtr>::Fail("JPEG 2000 header could not be read");
   }
   ImagePtr image(raw);
+  if (image->x1 - image->x0 != columns || image->y1 - image->y0 != rows) {
+    return Result<ImagePtr>::Fail("JPEG 2000 frame size differs from Rows/Columns");
+  }
   if (!opj_decode(codec.get(), stream.get(), image.get()) ||
       !opj_end_decompress(codec.get(), stream.get())) {
     return Result<ImagePtr>::Fail("JPEG 2000 frame could not be decoded");
@@ -209,12 +216,15 @@ Status DecodeJpeg2000(DcmDataset& dataset) {
   if (rows == 0 || columns == 0 || (bits_allocated != 8 && bits_allocated != 16)) {
     return Status::Fail("JPEG 2000 image attributes unsupported");
   }
+  const std::uint64_t decoded_bytes =
+      std::uint64_t{rows} * columns * static_cast<std::uint64_t>(frames) * 3 * (bits_allocated / 8);
+  if (decoded_bytes > kMaxDecodedBytes) return Status::Fail("JPEG 2000 image too large to decode");
   auto codestreams = Frames(*sequence, frames);
   if (!codestreams.ok()) return codestreams.status();
   std::vector<Uint8> pixels;
   int components = 1;
   for (MemoryStream& codestream : *codestreams) {
-    auto image = DecodeCodestream(std::move(codestream));
+    auto image = DecodeCodestream(std::move(codestream), rows, columns);
     if (!image.ok()) return image.status();
     components = static_cast<int>((*image)->numcomps);
     if (Status s = AppendNative(**image, bits_allocated / 8, pixels, rows, columns); !s.ok()) {
