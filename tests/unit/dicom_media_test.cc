@@ -196,6 +196,56 @@ TEST(KeyImage, DecodesTheCompressedSyntaxesDcmtkSupports) {
   }
 }
 
+// JPEG 2000 written by the synthetic series (OpenJPEG), decoded for the key image, then damaged.
+TEST(KeyImage, Jpeg2000DecodedAndDamagedOnesFailCleanly) {
+  TempDir dir;
+  SyntheticSeriesSpec spec;
+  spec.patient_name = "TEST^J2K";
+  spec.slices = 1;
+  spec.rows = 64;
+  spec.columns = 48;
+  spec.uid_seed = "key-image-j2k";
+  spec.compression = "jpeg2000";
+  auto images = WriteSyntheticDisc(dir.path() / "disc", spec);
+  ASSERT_TRUE(images.ok()) << images.message();
+  auto header = ReadHeader((*images)[0]);
+  ASSERT_TRUE(header.ok());
+  EXPECT_EQ(header->transfer_syntax_uid, "1.2.840.10008.1.2.4.90");
+  auto size = WriteKeyImage((*images)[0], 0, dir.path() / "ok.png");
+  ASSERT_TRUE(size.ok()) << size.message();
+  EXPECT_EQ(size->width, 48);
+  EXPECT_EQ(size->height, 64);
+  EXPECT_GE(LookAt(dir.path() / "ok.png").grey_levels, 3);
+
+  std::string bytes;
+  {
+    std::ifstream in((*images)[0], std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const std::size_t codestream = bytes.find("\xff\x4f\xff\x51");  // SOC, SIZ
+  ASSERT_NE(codestream, std::string::npos);
+  const auto damaged = [&](const std::string& name, std::string content) {
+    const fs::path path = dir.path() / name;
+    std::ofstream(path, std::ios::binary) << content;
+    return path;
+  };
+  std::string garbage = bytes;
+  for (std::size_t i = codestream + 4; i < garbage.size(); i += 7) garbage[i] = '\x5a';
+  std::string bigger = bytes;  // SIZ's Xsiz says 65535 wide: refused before decoding
+  bigger[codestream + 8] = '\x00';
+  bigger[codestream + 9] = '\x00';
+  bigger[codestream + 10] = '\xff';
+  bigger[codestream + 11] = '\xff';
+  // Garbage may still decode to something (OpenJPEG is tolerant); the others must fail.
+  (void)WriteKeyImage(damaged("garbage.dcm", garbage), 0, dir.path() / "garbage.png");
+  for (const fs::path& file :
+       {damaged("bigger.dcm", bigger), damaged("cut.dcm", bytes.substr(0, codestream + 60))}) {
+    const fs::path png = dir.path() / "out.png";
+    EXPECT_FALSE(WriteKeyImage(file, 0, png).ok()) << file;
+    EXPECT_FALSE(fs::exists(png)) << file;
+  }
+}
+
 TEST(KeyImage, UndecodableFilesFailCleanly) {
   SKIP_WITHOUT_SHARED_DATA();
   TempDir dir;
