@@ -194,7 +194,8 @@ Status DecodeJpeg2000(DcmDataset& dataset) {
   const E_TransferSyntax xfer = dataset.getOriginalXfer();
   if (!IsJpeg2000(DcmXfer(xfer).getXferID())) return Status::Fail("not a JPEG 2000 dataset");
   DcmElement* element = nullptr;
-  if (dataset.findAndGetElement(DCM_PixelData, element).bad() || element == nullptr) {
+  if (dataset.findAndGetElement(DCM_PixelData, element).bad() || element == nullptr ||
+      element->ident() != EVR_PixelData) {
     return Status::Fail("no pixel data");
   }
   DcmPixelSequence* sequence = nullptr;
@@ -204,11 +205,12 @@ Status DecodeJpeg2000(DcmDataset& dataset) {
       sequence == nullptr) {
     return Status::Fail("JPEG 2000 pixel data not encapsulated");
   }
-  Uint16 rows = 0, columns = 0, bits_allocated = 0;
+  Uint16 rows = 0, columns = 0, bits_allocated = 0, samples = 1;
   long frames = 1;
-  dataset.findAndGetUint16(DCM_Rows, rows);
-  dataset.findAndGetUint16(DCM_Columns, columns);
-  dataset.findAndGetUint16(DCM_BitsAllocated, bits_allocated);
+  (void)dataset.findAndGetUint16(DCM_Rows, rows);
+  (void)dataset.findAndGetUint16(DCM_Columns, columns);
+  (void)dataset.findAndGetUint16(DCM_BitsAllocated, bits_allocated);
+  (void)dataset.findAndGetUint16(DCM_SamplesPerPixel, samples);
   Sint32 frame_count = 1;
   if (dataset.findAndGetSint32(DCM_NumberOfFrames, frame_count).good() && frame_count > 1) {
     frames = frame_count;
@@ -227,6 +229,7 @@ Status DecodeJpeg2000(DcmDataset& dataset) {
     auto image = DecodeCodestream(std::move(codestream), rows, columns);
     if (!image.ok()) return image.status();
     components = static_cast<int>((*image)->numcomps);
+    if (components != samples) return Status::Fail("JPEG 2000 components differ from the header");
     if (Status s = AppendNative(**image, bits_allocated / 8, pixels, rows, columns); !s.ok()) {
       return s;
     }
