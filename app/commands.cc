@@ -122,8 +122,9 @@ int RunForward(const ForwardArgs& args, const std::string& version) {
   options.retries = args.retries;
   options.timeout_seconds = args.timeout_seconds;
   options.program_version = "intake " + version;
-  if (!args.patient_id.empty() || !args.issuer.empty() || !args.birth_date.empty()) {
-    forward::LocalPatient local{args.patient_id, args.issuer, args.birth_date};
+  if (!args.patient_id.empty() || !args.issuer.empty() || !args.birth_date.empty() ||
+      !args.patient_name.empty()) {
+    forward::LocalPatient local{args.patient_id, args.issuer, args.birth_date, args.patient_name};
     if (Status s = forward::ValidateLocalPatient(local); !s.ok()) {
       std::cerr << "intake: " << s.message() << "\n";
       return kExitUsage;

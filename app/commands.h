@@ -42,6 +42,7 @@ struct ForwardArgs {
   std::string patient_id;  // local patient ID: reconcile when given (with issuer)
   std::string issuer;
   std::string birth_date;  // YYYYMMDD; empty: the disc's kept
+  std::string patient_name;  // DICOM PN; empty: the disc's kept
   int retries = 3;
   int timeout_seconds = 30;
 };

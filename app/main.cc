@@ -82,6 +82,8 @@ int main(int argc, char** argv) {
                           "Local patient ID: replaces the disc's (kept in Original Attributes "
                           "Sequence)");
   forward_cmd->add_option("--issuer", forward.issuer, "Issuer of the local patient ID");
+  forward_cmd->add_option("--patient-name", forward.patient_name,
+                          "Name replacing the disc's, as DICOM PN (default: kept)");
   forward_cmd->add_option("--birth-date", forward.birth_date,
                           "Birth date YYYYMMDD replacing the disc's (default: kept)");
   forward_cmd

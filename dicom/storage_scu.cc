@@ -50,7 +50,23 @@ void CopyOriginal(DcmDataset& dataset, DcmItem& item, const DcmTagKey& tag, bool
   if (present || keep_empty) (void)item.putAndInsertString(tag, value.c_str());
 }
 
+bool IsAscii(const std::string& text) {
+  for (char c : text) {
+    if (static_cast<unsigned char>(c) >= 0x80) return false;
+  }
+  return true;
+}
+
 Status Reconcile(DcmDataset& ds, const Reconciliation& r) {
+  if (!IsAscii(r.patient_name)) {
+    OFString charset;
+    (void)ds.findAndGetOFStringArray(DCM_SpecificCharacterSet, charset);
+    if (charset != "ISO_IR 192") {
+      return Status::Fail(
+          "reconciliation: the disc's character set cannot hold the name given (give it in "
+          "romaji, or leave the disc's)");
+    }
+  }
   OFString old_issuer;
   (void)ds.findAndGetOFStringArray(DCM_IssuerOfPatientID, old_issuer);
   DcmItem* original = nullptr;
@@ -64,6 +80,7 @@ Status Reconcile(DcmDataset& ds, const Reconciliation& r) {
   // Attributes absent before the change are listed empty (PS3.3 C.12.1.1.9.2).
   CopyOriginal(ds, *modified, DCM_PatientID, true);
   CopyOriginal(ds, *modified, DCM_IssuerOfPatientID, true);
+  if (!r.patient_name.empty()) CopyOriginal(ds, *modified, DCM_PatientName, true);
   if (!r.birth_date.empty()) CopyOriginal(ds, *modified, DCM_PatientBirthDate, true);
   CopyOriginal(ds, *other, DCM_PatientID, true);
   CopyOriginal(ds, *other, DCM_IssuerOfPatientID, false);
@@ -82,6 +99,8 @@ Status Reconcile(DcmDataset& ds, const Reconciliation& r) {
   }
   if (ds.putAndInsertString(DCM_PatientID, r.patient_id.c_str()).bad() ||
       ds.putAndInsertString(DCM_IssuerOfPatientID, r.issuer.c_str()).bad() ||
+      (!r.patient_name.empty() &&
+       ds.putAndInsertString(DCM_PatientName, r.patient_name.c_str()).bad()) ||
       (!r.birth_date.empty() &&
        ds.putAndInsertString(DCM_PatientBirthDate, r.birth_date.c_str()).bad())) {
     return Status::Fail("reconciliation: the local patient identity could not be set");

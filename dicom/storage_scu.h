@@ -31,13 +31,16 @@ struct DicomPeer {
 // IHE Import Reconciliation Workflow: the disc's patient identity replaced by the local one.
 // PatientID and IssuerOfPatientID are replaced; the disc's values go into an item of the
 // Original Attributes Sequence (0400,0561) with the reason and time, the foreign ID into the
-// Other Patient IDs Sequence (0010,1002). Birth date replaced only when given. Names,
-// SpecificCharacterSet and UIDs are never touched. Values must be ASCII (checked by the caller).
+// Other Patient IDs Sequence (0010,1002). Name and birth date replaced only when given (their
+// old values kept the same way). SpecificCharacterSet and UIDs are never touched, and a name
+// not given keeps its bytes. The ID, issuer and date must be ASCII (checked by the caller); a
+// name given in other than ASCII needs a disc in UTF-8 (ISO_IR 192), else that instance fails.
 struct Reconciliation {
-  std::string patient_id;   // the hospital's own
-  std::string issuer;       // IssuerOfPatientID of the hospital
-  std::string birth_date;   // YYYYMMDD; empty: the disc's is kept
-  std::string modified_at;  // DICOM DT, e.g. 20261206221500+0900
+  std::string patient_id;    // the hospital's own
+  std::string issuer;        // IssuerOfPatientID of the hospital
+  std::string patient_name;  // DICOM PN (Family^Given=漢字^名), UTF-8; empty: the disc's kept
+  std::string birth_date;    // YYYYMMDD; empty: the disc's is kept
+  std::string modified_at;   // DICOM DT, e.g. 20261206221500+0900
   std::string modifying_system = "intake";
 };
 

@@ -101,7 +101,8 @@ json ReconciliationJson(const std::optional<LocalPatient>& patient) {
   if (!patient) return nullptr;
   return {{"patient_id", patient->patient_id},
           {"issuer", patient->issuer},
-          {"birth_date", patient->birth_date}};
+          {"birth_date", patient->birth_date},
+          {"patient_name", patient->patient_name}};
 }
 
 // The destination's entry of forward.json; reset when it was sent with another identity.
@@ -185,6 +186,7 @@ bool Run::SendSome(std::vector<const Instance*>& pending) {
     reconcile.patient_id = options_.local_patient->patient_id;
     reconcile.issuer = options_.local_patient->issuer;
     reconcile.birth_date = options_.local_patient->birth_date;
+    reconcile.patient_name = options_.local_patient->patient_name;
     reconcile.modified_at = DicomDateTimeNow();
   }
   bool progress = false;
@@ -247,7 +249,7 @@ Result<ForwardSummary> Run::Go(const std::vector<Instance>& instances) {
     backoff = std::min(backoff * 2, std::chrono::milliseconds(30000));
   }
   if (pending.empty()) summary_.problem.clear();  // a retry got through: nothing to report
-  for (const Instance* instance : pending) {  // never acknowledged: sent again next time
+  for (const Instance* instance : pending) {      // never acknowledged: sent again next time
     Record(*instance, {instance->sop_instance_uid, instance->file, InstanceState::kFailed,
                        std::nullopt, summary_.problem, false});
   }
@@ -331,6 +333,12 @@ Status ValidateLocalPatient(const LocalPatient& patient) {
        !std::all_of(patient.birth_date.begin(), patient.birth_date.end(),
                     [](char c) { return c >= '0' && c <= '9'; }))) {
     return Status::Fail("--birth-date must be YYYYMMDD");
+  }
+  const std::string& name = patient.patient_name;
+  if (name.size() > 192 || dicom::SanitizeToUtf8(name) != name ||
+      std::any_of(name.begin(), name.end(),
+                  [](char c) { return c == '\\' || (static_cast<unsigned char>(c) < 0x20); })) {
+    return Status::Fail("--patient-name must be UTF-8 text without backslashes (DICOM PN)");
   }
   return Status::Ok();
 }

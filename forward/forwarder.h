@@ -52,9 +52,13 @@ struct LocalPatient {
   std::string patient_id;  // ASCII, at most 64 characters
   std::string issuer;      // ASCII, at most 64 characters
   std::string birth_date;  // YYYYMMDD or empty (the disc's kept)
+  // DICOM PN, UTF-8 (ヤマダ^タロウ=山田^太郎) or empty (the disc's kept). Only ASCII fits a disc
+  // not written in UTF-8: those instances fail with a message saying so.
+  std::string patient_name;
 };
 
-// Checks the values of a local patient (ASCII, lengths, the date's form). Message for the user.
+// Checks the values of a local patient (ASCII ID and issuer, lengths, the date's form, a name
+// of valid UTF-8 without control characters or backslashes). Message for the user.
 Status ValidateLocalPatient(const LocalPatient& patient);
 
 struct ForwardOptions {

@@ -65,13 +65,16 @@ TEST(ForwardDestination, AeTitles) {
 }
 
 TEST(ForwardDestination, LocalPatientMustBeAscii) {
-  EXPECT_TRUE(forward::ValidateLocalPatient({"H001", "HOSP", ""}).ok());
-  EXPECT_TRUE(forward::ValidateLocalPatient({"H001", "HOSP", "19560312"}).ok());
-  EXPECT_FALSE(forward::ValidateLocalPatient({"", "HOSP", ""}).ok());
-  EXPECT_FALSE(forward::ValidateLocalPatient({"H001", "", ""}).ok());
-  EXPECT_FALSE(forward::ValidateLocalPatient({"患者1", "HOSP", ""}).ok());
-  EXPECT_FALSE(forward::ValidateLocalPatient({"H\\1", "HOSP", ""}).ok());
-  EXPECT_FALSE(forward::ValidateLocalPatient({"H001", "HOSP", "1956-03-12"}).ok());
+  EXPECT_TRUE(forward::ValidateLocalPatient({"H001", "HOSP", "", ""}).ok());
+  EXPECT_TRUE(forward::ValidateLocalPatient({"H001", "HOSP", "19560312", ""}).ok());
+  EXPECT_TRUE(forward::ValidateLocalPatient({"H001", "HOSP", "", "ヤマダ^タロウ=山田^太郎"}).ok());
+  EXPECT_FALSE(forward::ValidateLocalPatient({"", "HOSP", "", ""}).ok());
+  EXPECT_FALSE(forward::ValidateLocalPatient({"H001", "", "", ""}).ok());
+  EXPECT_FALSE(forward::ValidateLocalPatient({"患者1", "HOSP", "", ""}).ok());
+  EXPECT_FALSE(forward::ValidateLocalPatient({"H\\1", "HOSP", "", ""}).ok());
+  EXPECT_FALSE(forward::ValidateLocalPatient({"H001", "HOSP", "1956-03-12", ""}).ok());
+  EXPECT_FALSE(forward::ValidateLocalPatient({"H001", "HOSP", "", "A\\B"}).ok());
+  EXPECT_FALSE(forward::ValidateLocalPatient({"H001", "HOSP", "", "\xff\xfe"}).ok());
 }
 
 TEST_F(ForwardTest, ReconciledCopyKeepsTheDiscValuesAndTheName) {
@@ -117,6 +120,14 @@ TEST_F(ForwardTest, ReconciledCopyKeepsTheDiscValuesAndTheName) {
     ++disc_ids;
   }
   EXPECT_EQ(disc_ids, 2u) << "Original Attributes and Other Patient IDs, and nowhere else";
+
+  // A name given replaces the disc's (a UTF-8 disc takes one in kanji), which is kept.
+  r.patient_name = "ヤマダ^ハナコ=山田^花子";
+  ASSERT_TRUE(dicom::WriteReconciledCopy(original, dir_ / "renamed.dcm", r).ok());
+  auto renamed = dicom::ReadHeader(dir_ / "renamed.dcm");
+  ASSERT_TRUE(renamed.ok());
+  EXPECT_EQ(renamed->patient_name, "ヤマダ^ハナコ=山田^花子");
+  EXPECT_NE(Read(dir_ / "renamed.dcm").find("ヤマダ^タロウ=山田^太郎"), std::string::npos);
 }
 
 // The bytes of the first Patient's Name (0010,0010) element of a little endian file, tag and
@@ -151,6 +162,18 @@ TEST_F(ForwardTest, IsoTwentyTwoJapaneseNameKeptByteForByte) {
   EXPECT_EQ(now->specific_character_set, was->specific_character_set);
   EXPECT_EQ(now->patient_name, was->patient_name);
   EXPECT_EQ(now->patient_id, "H1");
+
+  // A new name in kanji cannot be written in this disc's ISO 2022 character sets; in romaji it can.
+  r.patient_name = "山田^花子";
+  EXPECT_FALSE(dicom::WriteReconciledCopy(original, dir_ / "kanji.dcm", r).ok());
+  r.patient_name = "YAMADA^HANAKO";
+  ASSERT_TRUE(dicom::WriteReconciledCopy(original, dir_ / "romaji.dcm", r).ok());
+  auto renamed = dicom::ReadHeader(dir_ / "romaji.dcm");
+  ASSERT_TRUE(renamed.ok());
+  EXPECT_EQ(renamed->patient_name, "YAMADA^HANAKO");
+  EXPECT_EQ(renamed->specific_character_set, was->specific_character_set);
+  EXPECT_NE(Read(dir_ / "romaji.dcm").find(name.substr(8)), std::string::npos)
+      << "the disc's name kept in the Original Attributes Sequence";
 }
 
 // A case folder as the pipeline leaves it, reduced to what forward reads: report.json naming a
