@@ -265,6 +265,11 @@ Result<ForwardSummary> Forward(const ForwardOptions& options) {
   auto report = ReadJsonFile(case_dir / "report.json", "the case's report.json");
   if (!report.ok()) return Error{report.message()};
   const std::vector<Instance> instances = CaseInstances(case_dir, *report);
+  if (instances.empty()) {  // no imaging: nothing to send, nothing to record
+    ForwardSummary none;
+    none.started_at = none.finished_at = NowIso8601();
+    return none;
+  }
   // One forward of a case at a time (`intake forward` beside the watcher's): the state file is
   // read, extended and replaced.
   auto lock = FileLock::Acquire(case_dir / ".forward.lock");

@@ -17,7 +17,8 @@
 // After each run the case's report.json gets a `forwarding` object and report.html its
 // section (the last run per destination: when, to which AE, counts), the output folder's audit
 // trail a `case_forwarded` record (AE, host, port, counts; no patient data), and index.html is
-// rebuilt so that the case shows as forwarded.
+// rebuilt so that the case shows as forwarded. A case without DICOM instances sends nothing and
+// records nothing.
 #pragma once
 
 #include <chrono>
