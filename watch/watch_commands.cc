@@ -112,6 +112,9 @@ int RunWatch(const WatchArgs& args, const std::string& version) {
     forward::ForwardOptions forward_options;
     forward_options.destination = *forward::ParseDestination(args.pacs);  // checked above
     forward_options.calling_aet = args.calling_aet;
+    // The inbox must not wait long on a PACS that is down: one retry; `intake forward` (or the
+    // badge PACS転送未完了 in index.html) takes it from there.
+    forward_options.retries = 1;
     forward_options.program_version = process_options.program_version;
     records.ForwardCompleteCases(std::move(forward_options));
   }
