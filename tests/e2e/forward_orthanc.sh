@@ -199,7 +199,7 @@ forward_plain() {
   "$intake" forward "$1" --out "$out" --pacs "ORTHANC@127.0.0.1:${dicom_port[plain]}" \
     --retries 1
 }
-INTAKE_PAUSE_AT='forward_stored#5' INTAKE_PAUSE_SECONDS=6 forward_plain "$case_a" \
+INTAKE_PAUSE_AT='forward_stored#5' INTAKE_PAUSE_SECONDS=10 forward_plain "$case_a" \
   > "$work/forward3.txt" 2> "$work/forward3.log" &
 forward_pid=$!
 for _ in $(seq 100); do
