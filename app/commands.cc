@@ -9,6 +9,7 @@
 #include "app/terminal_progress.h"
 #include "audit/audit_log.h"
 #include "config/profile.h"
+#include "forward/forwarder.h"
 #include "pipeline/log.h"
 
 namespace intake::app {
@@ -101,6 +102,66 @@ int RunProcess(const ProcessArgs& args, const std::string& version) {
     std::cout.flush();
   }
   return exit_code;
+}
+
+int RunForward(const ForwardArgs& args, const std::string& version) {
+  auto destination = forward::ParseDestination(args.pacs);
+  if (!destination.ok()) {
+    std::cerr << "intake: " << destination.message() << "\n";
+    return kExitUsage;
+  }
+  if (!forward::IsAeTitle(args.calling_aet)) {
+    std::cerr << "intake: --calling-aet must be 1-16 ASCII characters\n";
+    return kExitUsage;
+  }
+  forward::ForwardOptions options;
+  options.out_dir = args.out_dir;
+  options.case_id = args.case_id;
+  options.destination = *destination;
+  options.calling_aet = args.calling_aet;
+  options.retries = args.retries;
+  options.timeout_seconds = args.timeout_seconds;
+  options.program_version = "intake " + version;
+  if (!args.patient_id.empty() || !args.issuer.empty() || !args.birth_date.empty() ||
+      !args.patient_name.empty()) {
+    forward::LocalPatient local{args.patient_id, args.issuer, args.birth_date, args.patient_name};
+    if (Status s = forward::ValidateLocalPatient(local); !s.ok()) {
+      std::cerr << "intake: " << s.message() << "\n";
+      return kExitUsage;
+    }
+    options.local_patient = local;
+  }
+  if (args.case_id.empty() || args.case_id.find('/') != std::string::npos ||
+      args.case_id.front() == '.' ||
+      !fs::is_regular_file(args.out_dir / args.case_id / "report.json")) {
+    std::cerr << "intake: no case " << args.case_id << " in " << args.out_dir << "\n";
+    return kExitCaseFailed;
+  }
+  auto summary = forward::ForwardCase(options);
+  if (!summary.ok()) {
+    std::cerr << "intake: forward of case " << args.case_id << " failed: " << summary.message()
+              << "\n";
+    return kExitCaseFailed;
+  }
+  for (const auto& r : summary->results) {
+    if (r.state != forward::InstanceState::kFailed) continue;
+    std::cout << "failed " << r.sop_instance_uid;
+    if (r.status) {
+      char status[8];
+      std::snprintf(status, sizeof status, "0x%04X", *r.status);
+      std::cout << " status=" << status;
+    }
+    std::cout << (r.error.empty() ? "" : " error=" + r.error) << "\n";
+  }
+  std::cout << "forward " << args.case_id << " " << destination->Key() << " "
+            << (summary->complete() ? "complete" : "incomplete")
+            << " instances=" << summary->instances << " stored=" << summary->stored
+            << " already_there=" << summary->already_there << " failed=" << summary->failed
+            << " decompressed=" << summary->decompressed << "\n";
+  if (!summary->problem.empty() && !summary->complete()) {
+    std::cerr << "intake: " << summary->problem << " (run again to send the rest)\n";
+  }
+  return summary->complete() ? kExitOk : kExitCaseFailed;
 }
 
 int RunAudit(const AuditArgs& args) {

@@ -34,7 +34,23 @@ struct AuditArgs {
   std::filesystem::path out_dir = ".";
 };
 
+struct ForwardArgs {
+  std::string case_id;
+  std::filesystem::path out_dir;
+  std::string pacs;  // AET@HOST:PORT
+  std::string calling_aet = "INTAKE";
+  std::string patient_id;  // local patient ID: reconcile when given (with issuer)
+  std::string issuer;
+  std::string birth_date;  // YYYYMMDD; empty: the disc's kept
+  std::string patient_name;  // DICOM PN; empty: the disc's kept
+  int retries = 3;
+  int timeout_seconds = 30;
+};
+
 int RunProcess(const ProcessArgs& args, const std::string& version);
+// Exit codes: 0 every instance acknowledged (now or before), 1 some not (PACS unreachable, a
+// refusal; run again to send the rest) or the case cannot be read, 2 bad usage.
+int RunForward(const ForwardArgs& args, const std::string& version);
 // Exit codes: 0 printed / intact, 1 no record of the case, 3 no readable audit trail in the
 // folder, 5 the chain is broken (the first broken record is named).
 int RunAudit(const AuditArgs& args);

@@ -69,6 +69,30 @@ int main(int argc, char** argv) {
   audit_cmd->add_option("--out", audit.out_dir, "Output folder holding audit.log")
       ->capture_default_str();
 
+  intake::app::ForwardArgs forward;
+  auto* forward_cmd = cli.add_subcommand(
+      "forward", "Send a case's DICOM imaging to the hospital's PACS (C-STORE), reconciled");
+  forward_cmd->add_option("case_id", forward.case_id, "Case id, e.g. 20261121-1a2b3c4d")
+      ->required();
+  forward_cmd->add_option("--out", forward.out_dir, "Output folder holding the case")->required();
+  forward_cmd->add_option("--pacs", forward.pacs, "The PACS: AET@HOST:PORT")->required();
+  forward_cmd->add_option("--calling-aet", forward.calling_aet, "Our AE title")
+      ->capture_default_str();
+  forward_cmd->add_option("--patient-id", forward.patient_id,
+                          "Local patient ID: replaces the disc's (kept in Original Attributes "
+                          "Sequence)");
+  forward_cmd->add_option("--issuer", forward.issuer, "Issuer of the local patient ID");
+  forward_cmd->add_option("--patient-name", forward.patient_name,
+                          "Name replacing the disc's, as DICOM PN (default: kept)");
+  forward_cmd->add_option("--birth-date", forward.birth_date,
+                          "Birth date YYYYMMDD replacing the disc's (default: kept)");
+  forward_cmd
+      ->add_option("--retries", forward.retries,
+                   "New associations after a network failure (back-off 1, 2, 4 ... s)")
+      ->capture_default_str();
+  forward_cmd->add_option("--timeout", forward.timeout_seconds, "Network timeout in seconds")
+      ->capture_default_str();
+
   intake::watch::WatchArgs watch;
   auto* watch_cmd = cli.add_subcommand(
       "watch", "Watch an inbox folder: each submission dropped there becomes a case in --out");
@@ -101,6 +125,10 @@ int main(int argc, char** argv) {
                       "Process what is in the inbox once it is ready, then exit");
   bool no_progress = false;
   watch_cmd->add_flag("--no-progress", no_progress, "No progress line on the terminal");
+  watch_cmd->add_option("--pacs", watch.pacs,
+                        "Forward the imaging of complete cases to this PACS: AET@HOST:PORT");
+  watch_cmd->add_option("--calling-aet", watch.calling_aet, "Our AE title towards the PACS")
+      ->capture_default_str();
 
   intake::watch::RetryArgs retry;
   auto* retry_cmd =
@@ -133,6 +161,7 @@ int main(int argc, char** argv) {
 
   if (*process_cmd) return intake::app::RunProcess(process, INTAKE_VERSION);
   if (*check_cmd) return intake::app::RunCheckConfig(config_path);
+  if (*forward_cmd) return intake::app::RunForward(forward, INTAKE_VERSION);
   if (*audit_cmd) {
     if (audit.case_id.empty() && !audit.verify) {
       std::cerr << "intake audit: give a case id or --verify\n" << audit_cmd->help();

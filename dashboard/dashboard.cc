@@ -38,6 +38,7 @@ body { max-width: 1200px; }
 td.when { white-space: nowrap; width: 150px; }
 td.case { white-space: nowrap; width: 170px; }
 td.verdict-cell { width: 110px; }
+p.forwarded { margin: 6px 0 0; font-size: 12px; }
 td.counts { white-space: nowrap; width: 150px; font-size: 13px; }
 td.open { white-space: nowrap; width: 90px; }
 a { color: #1d4ed8; }
@@ -155,6 +156,11 @@ std::string RowHtml(const CaseSummary& c) {
            std::string(report::VerdictWord(*verdict)) + "</span>";
   } else {
     out += "<span class=\"verdict-badge verdict-badge-needs_review\">読取不可</span>";
+  }
+  if (c.forwarding == "complete") {
+    out += "<p class=\"forwarded\"><span class=\"badge badge-present\">PACS転送済</span></p>";
+  } else if (!c.forwarding.empty()) {
+    out += "<p class=\"forwarded\"><span class=\"badge badge-missing\">PACS転送未完了</span></p>";
   }
   out += "</td><td class=\"needs\">";
   if (!c.readable) {
@@ -282,6 +288,13 @@ CaseSummary SummaryFromReport(const json& report, std::string folder) {
       for (const auto& st : p["studies"]) s.dicom_series += CountOf(st.value("series", json()));
     }
   }
+  if (report.contains("forwarding") && report["forwarding"].is_array() &&
+      !report["forwarding"].empty()) {
+    s.forwarding = "complete";
+    for (const auto& run : report["forwarding"]) {
+      if (!run.is_object() || !run.value("complete", false)) s.forwarding = "incomplete";
+    }
+  }
   return s;
 }
 
@@ -300,6 +313,7 @@ json SummaryToJson(const CaseSummary& s) {
           {"documents", s.documents},
           {"pages", s.pages},
           {"dicom_series", s.dicom_series},
+          {"forwarding", s.forwarding},
           {"readable", s.readable}};
 }
 
@@ -328,6 +342,7 @@ CaseSummary SummaryFromJson(const json& j) {
   s.documents = j.value("documents", 0);
   s.pages = j.value("pages", 0);
   s.dicom_series = j.value("dicom_series", 0);
+  s.forwarding = StringOr(j, "forwarding");
   s.readable = j.value("readable", true);
   return s;
 }

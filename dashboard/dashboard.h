@@ -1,12 +1,13 @@
 // index.html of an output folder: every case, newest first, for intake staff (Japanese).
 //
 // Each row: when it came in, the case id linking to its report.html, the verdict badge (the
-// same words and colours as report.html: report/html_common.h), the missing and to-check
-// requirements by their labels, the counts of findings. Built from the case folders'
-// report.json files; a small cache (OUT/.index-cache.json, keyed by each report.json's size
-// and modification time) spares re-reading thousands of reports after every case. The page is
-// self-contained (inline CSS, no scripts, relative links) so it opens from disk, and holds no
-// patient data beyond what report.html shows at its top (case ids, dates, profile labels).
+// same words and colours as report.html: report/html_common.h) and whether the imaging went to
+// the PACS, the missing and to-check requirements by their labels, the counts of findings. Built
+// from the case folders' report.json files; a small cache (OUT/.index-cache.json, keyed by each
+// report.json's size and modification time) spares re-reading thousands of reports after every
+// case. The page is self-contained (inline CSS, no scripts, relative links) so it opens from disk,
+// and holds no patient data beyond what report.html shows at its top (case ids, dates, profile
+// labels).
 //
 // UpdateDashboard is called after every case (CaseProcessor::Process); the watcher and a manual
 // `intake process` may call it at the same time: an flock (OUT/.index.lock) serialises the
@@ -43,6 +44,9 @@ struct CaseSummary {
   int documents = 0;
   int pages = 0;
   int dicom_series = 0;
+  // The imaging sent to a PACS (report.json's `forwarding`, `intake forward`): "" never,
+  // "complete" every instance acknowledged by every PACS it went to, else "incomplete".
+  std::string forwarding;
   bool readable = true;  // false: report.json did not parse (shown as such, not hidden)
 };
 

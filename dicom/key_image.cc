@@ -15,22 +15,12 @@
 #include "dcmtk/dcmimage/dipipng.h"
 #include "dcmtk/dcmimage/diregist.h"  // color images (RGB, YBR, palette) in DicomImage
 // clang-format on
-#include "dcmtk/dcmdata/dcrledrg.h"
-#include "dcmtk/dcmjpeg/djdecode.h"
-#include "dcmtk/dcmjpls/djdecode.h"
+#include "dcmtk/dcmdata/dcfilefo.h"
+#include "dicom/codecs.h"
 #include "dicom/dicom_reader.h"
 
 namespace intake::dicom {
 namespace {
-
-void RegisterDecoders() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    DJDecoderRegistration::registerCodecs();    // JPEG (baseline, extended, lossless)
-    DJLSDecoderRegistration::registerCodecs();  // JPEG-LS
-    DcmRLEDecoderRegistration::registerCodecs();
-  });
-}
 
 struct FileCloser {
   void operator()(std::FILE* f) const {
@@ -41,11 +31,27 @@ struct FileCloser {
 Result<KeyImageSize> Render(const std::filesystem::path& dicom_file, int frame,
                             const std::filesystem::path& png, int max_side) {
   QuietDcmtkLogging();
-  RegisterDecoders();
+  RegisterDcmtkCodecs();
   if (frame < 0) frame = 0;
-  // Partial access decodes the one frame asked for, not the whole multi-frame object.
-  DicomImage image(dicom_file.c_str(), CIF_UsePartialAccessToPixelData,
-                   static_cast<unsigned long>(frame), 1);
+  std::unique_ptr<DicomImage> decoded;
+  DcmFileFormat jpeg2000;  // the file with its frames decoded by OpenJPEG, for DicomImage
+  if (const auto header = ReadHeader(dicom_file);
+      header.ok() && IsJpeg2000(header->transfer_syntax_uid)) {
+    if (jpeg2000.loadFile(OFFilename(dicom_file.c_str())).bad()) {
+      return Result<KeyImageSize>::Fail("pixels not decoded: file could not be read");
+    }
+    if (Status s = DecodeJpeg2000(*jpeg2000.getDataset()); !s.ok()) {
+      return Result<KeyImageSize>::Fail("pixels not decoded: " + s.message());
+    }
+    decoded = std::make_unique<DicomImage>(jpeg2000.getDataset(), EXS_LittleEndianExplicit,
+                                           CIF_UsePartialAccessToPixelData,
+                                           static_cast<unsigned long>(frame), 1);
+  } else {
+    // Partial access decodes the one frame asked for, not the whole multi-frame object.
+    decoded = std::make_unique<DicomImage>(dicom_file.c_str(), CIF_UsePartialAccessToPixelData,
+                                           static_cast<unsigned long>(frame), 1);
+  }
+  DicomImage& image = *decoded;
   if (image.getStatus() != EIS_Normal) {
     return Result<KeyImageSize>::Fail(std::string("pixels not decoded: ") +
                                       DicomImage::getString(image.getStatus()));

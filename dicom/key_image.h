@@ -1,8 +1,9 @@
 // Key images: one frame of one DICOM instance rendered to a small 8-bit PNG for the report.
 //
 // DCMTK's dcmimage decodes the pixels (native, deflate, JPEG, JPEG-LS and RLE codecs registered
-// here), applies the file's first VOI window (else a min-max window) and scales the image so its
-// longer side is at most `max_side` pixels. The PNG holds pixels only: no text, no metadata.
+// here; JPEG 2000 decoded with OpenJPEG first), applies the file's first VOI window (else a
+// min-max window) and scales the image so its longer side is at most `max_side` pixels. The PNG
+// holds pixels only: no text, no metadata.
 // Thread-compatible: one call at a time per image; codec registration is done once.
 #pragma once
 

@@ -14,7 +14,12 @@
 #include "dcmtk/dcmdata/dcdicdir.h"
 #include "dcmtk/dcmdata/dcfilefo.h"
 #include "dcmtk/dcmdata/dcmetinf.h"
+#include "dcmtk/dcmdata/dcpixel.h"
+#include "dcmtk/dcmdata/dcpixseq.h"
+#include "dcmtk/dcmdata/dcpxitem.h"
 #include "dcmtk/dcmdata/dcuid.h"
+#include "dcmtk/dcmjpeg/djrplol.h"
+#include "dicom/codecs.h"
 #include "dicom/dicom_reader.h"
 #include "pipeline/hash.h"
 
@@ -87,6 +92,46 @@ Status Check(const OFCondition& cond, const char* what) {
   if (cond.good()) return Status::Ok();
   return Status::Fail(std::string("synthetic DICOM: ") + what + " failed (DCMTK error " +
                       std::to_string(cond.module()) + "." + std::to_string(cond.code()) + ")");
+}
+
+// Stores the native pixels of `ds` as `spec.compression` asks; returns the transfer syntax.
+Result<E_TransferSyntax> Compress(DcmDataset& ds, const std::vector<Uint16>& pixels,
+                                  const SyntheticSeriesSpec& spec) {
+  if (spec.compression.empty()) return EXS_LittleEndianExplicit;
+  RegisterDcmtkCodecs();
+  (void)ds.putAndInsertString(DCM_LossyImageCompression, "00");
+  if (spec.compression == "jpeg-lossless") {
+    const DJ_RPLossless params;
+    if (Status s = Check(ds.chooseRepresentation(EXS_JPEGProcess14SV1, &params), "JPEG encoding");
+        !s.ok()) {
+      return Error{s.message()};
+    }
+    return EXS_JPEGProcess14SV1;
+  }
+  if (spec.compression != "jpeg2000") {
+    return Result<E_TransferSyntax>::Fail("synthetic DICOM: unknown compression");
+  }
+  auto codestream = EncodeJpeg2000Lossless(pixels, spec.rows, spec.columns, 12);
+  if (!codestream.ok()) return Error{codestream.message()};
+  auto* sequence = new DcmPixelSequence(DCM_PixelSequenceTag);
+  sequence->insert(new DcmPixelItem(DCM_PixelItemTag));  // empty Basic Offset Table
+  DcmOffsetList offsets;
+  if (codestream->size() % 2 != 0) codestream->push_back(0);
+  if (Status s = Check(sequence->storeCompressedFrame(offsets, codestream->data(),
+                                                      static_cast<Uint32>(codestream->size()), 0),
+                       "JPEG 2000 frame");
+      !s.ok()) {
+    delete sequence;
+    return Error{s.message()};
+  }
+  auto* pixel_data = new DcmPixelData(DCM_PixelData);
+  pixel_data->putOriginalRepresentation(EXS_JPEG2000LosslessOnly, nullptr, sequence);
+  if (Status s = Check(ds.insert(pixel_data, /*replaceOld=*/true), "JPEG 2000 pixel data");
+      !s.ok()) {
+    delete pixel_data;
+    return Error{s.message()};
+  }
+  return EXS_JPEG2000LosslessOnly;
 }
 
 Status WriteImage(const std::filesystem::path& path, const SyntheticSeriesSpec& spec, int index,
@@ -191,23 +236,30 @@ Status WriteImage(const std::filesystem::path& path, const SyntheticSeriesSpec& 
       !s.ok()) {
     return s;
   }
-  return Check(file.saveFile(OFFilename(path.c_str()), EXS_LittleEndianExplicit, EET_ExplicitLength,
-                             EGL_recalcGL, EPD_noChange, 0, 0, EWM_fileformat),
+  auto xfer = Compress(*ds, pixels, spec);
+  if (!xfer.ok()) return xfer.status();
+  return Check(file.saveFile(OFFilename(path.c_str()), *xfer, EET_ExplicitLength, EGL_recalcGL,
+                             EPD_noChange, 0, 0, EWM_fileformat),
                "saving an image");
 }
 
 // DicomDirInterface gives the DICOMDIR a random SOP Instance UID; replace it by one derived from
 // the seed so that the same spec gives byte-identical discs.
 Status WriteDicomdir(const std::filesystem::path& root, const PathList& images,
-                     const std::string& seed) {
+                     const std::string& seed, const std::string& compression) {
+  // The general purpose CD profile allows uncompressed images only; DVD profiles allow more.
+  const DicomDirInterface::E_ApplicationProfile profile =
+      compression == "jpeg-lossless" ? DicomDirInterface::AP_GeneralPurposeDVDJPEG
+      : compression == "jpeg2000"    ? DicomDirInterface::AP_GeneralPurposeDVDJPEG2000
+                                     : DicomDirInterface::AP_GeneralPurpose;
   const std::filesystem::path dicomdir = root / "DICOMDIR";
   {
     DicomDirInterface ddir;
     ddir.disableBackupMode();
     ddir.enableInventMode(OFTrue);
-    if (Status s = Check(ddir.createNewDicomDir(DicomDirInterface::AP_GeneralPurpose,
-                                                OFFilename(dicomdir.c_str()), "INTAKE_SAMPLE"),
-                         "creating the DICOMDIR");
+    if (Status s =
+            Check(ddir.createNewDicomDir(profile, OFFilename(dicomdir.c_str()), "INTAKE_SAMPLE"),
+                  "creating the DICOMDIR");
         !s.ok()) {
       return s;
     }
@@ -332,7 +384,8 @@ Result<PathList> WriteSyntheticDisc(const std::filesystem::path& root,
       }
       images.push_back(path);
     }
-    if (Status s = WriteDicomdir(root, images, spec.uid_seed); !s.ok()) return Error{s.message()};
+    if (Status s = WriteDicomdir(root, images, spec.uid_seed, spec.compression); !s.ok())
+      return Error{s.message()};
     return images;
   } catch (const std::exception&) {
     return Result<PathList>::Fail("synthetic DICOM: unexpected error while writing");

@@ -25,6 +25,9 @@ struct SyntheticSeriesSpec {
   int rows = 128;
   int columns = 128;
   std::string uid_seed;  // deterministic UIDs derived from this string
+  // How the pixels are stored: "" (Explicit VR Little Endian), "jpeg-lossless" (JPEG Lossless
+  // SV1, DCMTK's encoder) or "jpeg2000" (JPEG 2000 lossless, OpenJPEG).
+  std::string compression;
 };
 
 // Writes a disc-like tree under `root`: DICOMDIR at the top and the images as

@@ -11,7 +11,8 @@ using L = Lossiness;
 
 // PS3.6 Annex A. `decodable` reflects the codecs DCMTK 3.6.7 brings and we register: dcmdata
 // (native, deflate), dcmjpeg (baseline, extended, spectral selection, progressive, lossless
-// process 14 and SV1), dcmjpls (JPEG-LS, through its bundled CharLS 1.0) and dcmdata's RLE.
+// process 14 and SV1), dcmjpls (JPEG-LS, through its bundled CharLS 1.0) and dcmdata's RLE;
+// JPEG 2000 Part 1 (lossless and lossy) with OpenJPEG (dicom/codecs.h).
 constexpr std::array kTable{
     TransferSyntaxInfo{"1.2.840.10008.1.2", "Implicit VR Little Endian", L::kLossless, true, false},
     TransferSyntaxInfo{"1.2.840.10008.1.2.1", "Explicit VR Little Endian", L::kLossless, true,
@@ -43,8 +44,8 @@ constexpr std::array kTable{
     TransferSyntaxInfo{"1.2.840.10008.1.2.4.81", "JPEG-LS Lossy (Near-Lossless) Image Compression",
                        L::kEither, true, true},
     TransferSyntaxInfo{"1.2.840.10008.1.2.4.90", "JPEG 2000 Image Compression (Lossless Only)",
-                       L::kLossless, false, true},
-    TransferSyntaxInfo{"1.2.840.10008.1.2.4.91", "JPEG 2000 Image Compression", L::kEither, false,
+                       L::kLossless, true, true},
+    TransferSyntaxInfo{"1.2.840.10008.1.2.4.91", "JPEG 2000 Image Compression", L::kEither, true,
                        true},
     TransferSyntaxInfo{"1.2.840.10008.1.2.4.92",
                        "JPEG 2000 Part 2 Multi-component Image Compression (Lossless Only)",

@@ -1,6 +1,6 @@
 // Transfer syntaxes: what a UID is called, whether it compresses with loss, and whether the
 // pixels can be decoded here (DCMTK 3.6.7 as Debian ships it: native, deflate, JPEG, JPEG-LS and
-// RLE yes; JPEG 2000, HTJ2K and video no).
+// RLE yes; JPEG 2000 Part 1 yes with OpenJPEG; JPEG 2000 Part 2, HTJ2K and video no).
 //
 // Our own table of the UIDs of DICOM PS3.6 Annex A; pure data, thread-safe.
 #pragma once
@@ -39,7 +39,7 @@ std::string TransferSyntaxName(std::string_view uid);
 bool IsLossy(std::string_view transfer_syntax_uid, std::string_view lossy_image_compression);
 
 // Japanese, for staff: why pixels of this transfer syntax cannot be decoded here ("" when they
-// can), e.g. "JPEG 2000 の画像は、この環境の DCMTK 3.6.7 では表示用に展開できません".
+// can), e.g. "HTJ2K の画像は、この環境の DCMTK 3.6.7 では表示用に展開できません".
 std::string UndecodableReason(std::string_view transfer_syntax_uid);
 
 }  // namespace intake::dicom

@@ -67,4 +67,14 @@ void HangPoint(std::string_view name) {
   for (;;) std::this_thread::sleep_for(std::chrono::hours(1));
 }
 
+void PausePoint(std::string_view name) {
+  static Plan plan("INTAKE_PAUSE_AT");
+  if (!plan.Reached(name)) return;
+  const char* seconds = std::getenv("INTAKE_PAUSE_SECONDS");
+  const int pause = seconds != nullptr ? std::max(0, std::atoi(seconds)) : 5;
+  constexpr char kMessage[] = "intake: pause point reached\n";
+  [[maybe_unused]] ssize_t n = ::write(2, kMessage, sizeof kMessage - 1);
+  std::this_thread::sleep_for(std::chrono::seconds(pause));
+}
+
 }  // namespace intake

@@ -16,6 +16,10 @@
 // Names: "unpack" (before an archive is read), "pages" (before a file's pages are read).
 // The watcher drops the variable when it restarts itself after a time limit (the hang was
 // injected once; watch/self_restart.h).
+//
+// INTAKE_PAUSE_AT=NAME (or NAME#N): PausePoint(NAME) sleeps INTAKE_PAUSE_SECONDS (default 5)
+// there, once, so that a test can act on the world meanwhile (stop the PACS half-way through a
+// forward). Names: "forward_stored" (after an instance was acknowledged; forward/forwarder.cc).
 #pragma once
 
 #include <string_view>
@@ -27,5 +31,6 @@ inline constexpr const char* kHangAtVariable = "INTAKE_HANG_AT";
 void CrashPoint(std::string_view name);
 bool InjectedFailure(std::string_view name);
 void HangPoint(std::string_view name);
+void PausePoint(std::string_view name);
 
 }  // namespace intake

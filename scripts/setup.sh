@@ -15,6 +15,9 @@ packages=(
   libpoppler-cpp-dev libpoppler-private-dev poppler-utils qpdf zlib1g-dev
   # DICOM
   libdcmtk-dev dcmtk
+  # forwarding to a PACS is tested against a real Orthanc (its REST API read with curl and jq);
+  # JPEG 2000 key images are decoded with OpenJPEG
+  orthanc libopenjp2-7-dev curl jq
   # archives, storage, config, CLI, logs, hashing, type sniffing, normalisation
   libarchive-dev libsqlite3-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libspdlog-dev
   libssl-dev libmagic-dev libicu-dev

@@ -61,6 +61,16 @@ int RunWatch(const WatchArgs& args, const std::string& version) {
     std::cerr << "intake: " << folders.message() << "\n";
     return kExitUsage;
   }
+  if (!args.pacs.empty()) {
+    if (auto pacs = forward::ParseDestination(args.pacs); !pacs.ok()) {
+      std::cerr << "intake: " << pacs.message() << "\n";
+      return kExitUsage;
+    }
+    if (!forward::IsAeTitle(args.calling_aet)) {
+      std::cerr << "intake: --calling-aet must be 1-16 ASCII characters\n";
+      return kExitUsage;
+    }
+  }
   std::error_code ec;
   fs::create_directories(args.out_dir, ec);
   if (ec || !fs::is_directory(args.out_dir)) {
@@ -98,6 +108,16 @@ int RunWatch(const WatchArgs& args, const std::string& version) {
   process_options.link_original = true;  // the claimed copy is the watcher's, archived unchanged
   process_options.case_time_limit = Millis(args.case_time_limit_seconds);
   OfficeRecords records(options.out_dir);
+  if (!args.pacs.empty()) {
+    forward::ForwardOptions forward_options;
+    forward_options.destination = *forward::ParseDestination(args.pacs);  // checked above
+    forward_options.calling_aet = args.calling_aet;
+    // The inbox must not wait long on a PACS that is down: one retry; `intake forward` (or the
+    // badge PACS転送未完了 in index.html) takes it from there.
+    forward_options.retries = 1;
+    forward_options.program_version = process_options.program_version;
+    records.ForwardCompleteCases(std::move(forward_options));
+  }
   auto watcher = Watcher::Open(std::move(options), std::move(*lock), *profile, **pool,
                                std::move(process_options), &records);
   if (!watcher.ok()) {

@@ -22,6 +22,8 @@ struct WatchArgs {
   double case_time_limit_seconds = 1800;  // the stages of one case; 0: none
   bool once = false;
   bool progress = true;  // on a terminal only
+  std::string pacs;      // AET@HOST:PORT: forward complete cases there; empty: no forwarding
+  std::string calling_aet = "INTAKE";
   // How the program was started (argv), to restart itself after a case time limit.
   std::vector<std::string> command_line;
 };

@@ -38,6 +38,17 @@ expect 0 "audit of that case" -- "$intake" audit "$case_id" --out "$tmp/o"
 expect 1 "audit of an unknown case" -- "$intake" audit 19990101-00000000 --out "$tmp/o"
 expect 2 "audit without a case id or --verify" -- "$intake" audit --out "$tmp/o"
 expect 3 "audit --verify where there is no audit trail" -- "$intake" audit --verify --out "$tmp/empty"
+expect 2 "forward to a PACS given without a port" -- \
+  "$intake" forward "$case_id" --out "$tmp/o" --pacs PACS@localhost
+expect 2 "forward with a patient ID that is not ASCII" -- \
+  "$intake" forward "$case_id" --out "$tmp/o" --pacs PACS@localhost:104 --patient-id 患者 --issuer H
+expect 1 "forward of an unknown case" -- \
+  "$intake" forward 19990101-00000000 --out "$tmp/o" --pacs PACS@localhost:104
+expect 0 "forward of a case without imaging: nothing to send" -- \
+  "$intake" forward "$case_id" --out "$tmp/o" --pacs PACS@127.0.0.1:1
+if [ -e "$tmp/o/$case_id/forward.json" ] || grep -q case_forwarded "$tmp/o/audit.log"; then
+  echo "FAIL  a forward with nothing to send left a record"; failures=$((failures + 1))
+fi
 sed -i 's/"duration_ms":[0-9]*/"duration_ms":999999999/' "$tmp/o/audit.log"  # one edited field
 expect 5 "audit --verify on an edited audit trail" -- "$intake" audit --verify --out "$tmp/o"
 expect 0 "check-config on the shipped profile" -- "$intake" check-config "$(dirname "$0")/../../config/profiles/utokyo-online.yaml"

@@ -64,8 +64,8 @@ TEST(TransferSyntax, NamesLossAndDecodability) {
       {"1.2.840.10008.1.2.4.81", "JPEG-LS Lossy (Near-Lossless) Image Compression",
        Lossiness::kEither, true},
       {"1.2.840.10008.1.2.4.90", "JPEG 2000 Image Compression (Lossless Only)",
-       Lossiness::kLossless, false},
-      {"1.2.840.10008.1.2.4.91", "JPEG 2000 Image Compression", Lossiness::kEither, false},
+       Lossiness::kLossless, true},  // OpenJPEG
+      {"1.2.840.10008.1.2.4.91", "JPEG 2000 Image Compression", Lossiness::kEither, true},
       {"1.2.840.10008.1.2.4.203", "High-Throughput JPEG 2000 Image Compression", Lossiness::kEither,
        false},
       {"1.2.840.10008.1.2.4.102", "MPEG-4 AVC/H.264 High Profile / Level 4.1", Lossiness::kLossy,
@@ -87,9 +87,9 @@ TEST(TransferSyntax, NamesLossAndDecodability) {
   EXPECT_FALSE(unknown.decodable);
   EXPECT_EQ(TransferSyntaxName("1.2.3.4"), "1.2.3.4");
   EXPECT_NE(UndecodableReason("1.2.3.4").find("1.2.3.4"), std::string::npos);
-  const std::string j2k = UndecodableReason("1.2.840.10008.1.2.4.90");
-  EXPECT_NE(j2k.find("JPEG 2000"), std::string::npos);
-  EXPECT_NE(j2k.find("DCMTK 3.6"), std::string::npos) << j2k;
+  const std::string htj2k = UndecodableReason("1.2.840.10008.1.2.4.203");
+  EXPECT_NE(htj2k.find("High-Throughput JPEG 2000"), std::string::npos);
+  EXPECT_NE(htj2k.find("DCMTK 3.6"), std::string::npos) << htj2k;
 }
 
 TEST(TransferSyntax, LossyFlag) {
@@ -176,6 +176,10 @@ TEST(KeyImage, DecodesTheCompressedSyntaxesDcmtkSupports) {
       "transfer_syntax/pydicom/SC_rgb_rle.dcm",                       // RLE, colour
       "transfer_syntax/pydicom-data/emri_small_RLE.dcm",              // RLE, multi-frame
       "transfer_syntax/pydicom-data/eCT_Supplemental.dcm",            // enhanced CT, 2 frames
+      "transfer_syntax/pydicom/JPEG2000.dcm",                         // JPEG 2000 (OpenJPEG)
+      "transfer_syntax/pydicom/MR_small_jp2klossless.dcm",            // JPEG 2000 lossless
+      // JPEG 2000, multi-frame
+      "transfer_syntax/pydicom-data/emri_small_jpeg_2k_lossless.dcm",
   };
   int n = 0;
   for (const char* file : decodable) {
@@ -192,12 +196,60 @@ TEST(KeyImage, DecodesTheCompressedSyntaxesDcmtkSupports) {
   }
 }
 
+// JPEG 2000 written by the synthetic series (OpenJPEG), decoded for the key image, then damaged.
+TEST(KeyImage, Jpeg2000DecodedAndDamagedOnesFailCleanly) {
+  TempDir dir;
+  SyntheticSeriesSpec spec;
+  spec.patient_name = "TEST^J2K";
+  spec.slices = 1;
+  spec.rows = 64;
+  spec.columns = 48;
+  spec.uid_seed = "key-image-j2k";
+  spec.compression = "jpeg2000";
+  auto images = WriteSyntheticDisc(dir.path() / "disc", spec);
+  ASSERT_TRUE(images.ok()) << images.message();
+  auto header = ReadHeader((*images)[0]);
+  ASSERT_TRUE(header.ok());
+  EXPECT_EQ(header->transfer_syntax_uid, "1.2.840.10008.1.2.4.90");
+  auto size = WriteKeyImage((*images)[0], 0, dir.path() / "ok.png");
+  ASSERT_TRUE(size.ok()) << size.message();
+  EXPECT_EQ(size->width, 48);
+  EXPECT_EQ(size->height, 64);
+  EXPECT_GE(LookAt(dir.path() / "ok.png").grey_levels, 3);
+
+  std::string bytes;
+  {
+    std::ifstream in((*images)[0], std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  }
+  const std::size_t codestream = bytes.find("\xff\x4f\xff\x51");  // SOC, SIZ
+  ASSERT_NE(codestream, std::string::npos);
+  const auto damaged = [&](const std::string& name, std::string content) {
+    const fs::path path = dir.path() / name;
+    std::ofstream(path, std::ios::binary) << content;
+    return path;
+  };
+  std::string garbage = bytes;
+  for (std::size_t i = codestream + 4; i < garbage.size(); i += 7) garbage[i] = '\x5a';
+  std::string bigger = bytes;  // SIZ's Xsiz says 65535 wide: refused before decoding
+  bigger[codestream + 8] = '\x00';
+  bigger[codestream + 9] = '\x00';
+  bigger[codestream + 10] = '\xff';
+  bigger[codestream + 11] = '\xff';
+  // Garbage may still decode to something (OpenJPEG is tolerant); the others must fail.
+  (void)WriteKeyImage(damaged("garbage.dcm", garbage), 0, dir.path() / "garbage.png");
+  for (const fs::path& file :
+       {damaged("bigger.dcm", bigger), damaged("cut.dcm", bytes.substr(0, codestream + 60))}) {
+    const fs::path png = dir.path() / "out.png";
+    EXPECT_FALSE(WriteKeyImage(file, 0, png).ok()) << file;
+    EXPECT_FALSE(fs::exists(png)) << file;
+  }
+}
+
 TEST(KeyImage, UndecodableFilesFailCleanly) {
   SKIP_WITHOUT_SHARED_DATA();
   TempDir dir;
   const char* undecodable[] = {
-      "transfer_syntax/pydicom/JPEG2000.dcm",  // JPEG 2000: no codec here
-      "transfer_syntax/pydicom-data/emri_small_jpeg_2k_lossless.dcm",
       "transfer_syntax/pydicom-data/HTJ2K_08_RGB.dcm",    // HTJ2K: unknown to DCMTK
       "malformed/synthetic/truncated_in_pixel_data.dcm",  // pixels cut short
       "malformed/synthetic/jpeg_named_as_dcm.dcm",        // not DICOM at all
