@@ -18,6 +18,7 @@
 #include "pipeline/progress.h"
 #include "pipeline/watchdog.h"
 #include "stages/case_folder.h"
+#include "stages/decisions_file.h"
 #include "stages/classify.h"
 #include "stages/crosscheck.h"
 #include "stages/dicom_scan.h"
@@ -208,11 +209,23 @@ Outcome CaseProcessor::Process(const fs::path& submission, const CaseIdentity& i
   outcome.case_dir = options_.out_dir / c.id;
   c.work_dir = outcome.case_dir / "work";
 
+  const fs::path& records_dir =
+      options_.records_dir.empty() ? options_.out_dir : options_.records_dir;
+  // Staff's review decisions (`intake serve`) survive the folder being made anew.
+  auto decisions = stages::TakeDecisions(records_dir, c.id);
+  if (!decisions.ok()) {
+    outcome.status = Status::Fail("the case's review decisions: " + decisions.message());
+    return outcome;
+  }
   std::error_code ec;
   fs::remove_all(outcome.case_dir, ec);  // a previous run of the same submission: made anew
   fs::create_directories(c.work_dir, ec);
   if (ec) {
     outcome.status = Status::Fail("cannot create the case folder in the output folder");
+    return outcome;
+  }
+  if (Status kept = stages::PutDecisions(std::move(*decisions), outcome.case_dir); !kept.ok()) {
+    outcome.status = Status::Fail("the case's review decisions: " + kept.message());
     return outcome;
   }
   Log()->info("case {} started", c.id);
@@ -260,8 +273,6 @@ Outcome CaseProcessor::Process(const fs::path& submission, const CaseIdentity& i
   stages.push_back(stages::MakeWriteReportStage(outcome.case_dir, context));
 
   const audit::ProcessingContext audit_context = AuditContext(context, ocr_);
-  const fs::path& records_dir =
-      options_.records_dir.empty() ? options_.out_dir : options_.records_dir;
   {
     const Case before_stages = c;
     std::optional<Watchdog> watchdog;

@@ -285,26 +285,26 @@ class RulesStage final : public Stage {
     if (hit) c.AddFinding("EXCLUDED_CASE", "受付対象外の可能性: " + ex.label);
   }
 
-  static Verdict DecideVerdict(const Case& c) {
-    bool error = false;
-    for (const auto& f : c.findings) {
-      const auto info = LookupFindingCode(f.code);
-      if (info && info->rejects_case) return Verdict::kRejected;
-      if (f.severity == Severity::kError) error = true;
-    }
-    auto any = [&](RequirementStatus s) {
-      return std::any_of(c.requirements.begin(), c.requirements.end(),
-                         [&](const RequirementResult& r) { return r.status == s; });
-    };
-    if (any(RequirementStatus::kMissing)) return Verdict::kIncomplete;
-    if (any(RequirementStatus::kNeedsReview) || error) return Verdict::kNeedsReview;
-    return Verdict::kComplete;
-  }
-
   const config::Profile& profile_;
 };
 
 }  // namespace
+
+Verdict DecideVerdict(const Case& c) {
+  bool error = false;
+  for (const auto& f : c.findings) {
+    const auto info = LookupFindingCode(f.code);
+    if (info && info->rejects_case) return Verdict::kRejected;
+    if (f.severity == Severity::kError) error = true;
+  }
+  auto any = [&](RequirementStatus s) {
+    return std::any_of(c.requirements.begin(), c.requirements.end(),
+                       [&](const RequirementResult& r) { return r.status == s; });
+  };
+  if (any(RequirementStatus::kMissing)) return Verdict::kIncomplete;
+  if (any(RequirementStatus::kNeedsReview) || error) return Verdict::kNeedsReview;
+  return Verdict::kComplete;
+}
 
 std::unique_ptr<Stage> MakeRulesStage(const config::Profile& profile) {
   return std::make_unique<RulesStage>(profile);

@@ -11,4 +11,10 @@ namespace intake::stages {
 
 std::unique_ptr<Stage> MakeRulesStage(const config::Profile& profile);
 
+// The verdict of a case from its findings and requirement results (what the rules stage sets):
+// rejected when a finding rejects the case, incomplete when a requirement is missing, needs_review
+// when one needs review or an error was found, else complete. The review server (serve/) decides
+// the verdict again after staff override a requirement.
+Verdict DecideVerdict(const Case& c);
+
 }  // namespace intake::stages
