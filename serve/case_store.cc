@@ -97,6 +97,20 @@ json AuditDetails(const json& record, Verdict before, Verdict after) {
   return details;
 }
 
+// The recomputed report of a case (serve/review.h), as json and html.
+struct Rendered {
+  json report;
+  std::string html;
+  Verdict verdict = Verdict::kNeedsReview;
+};
+
+Rendered Render(const ReadReport& base, const json& decisions, const config::Profile& profile) {
+  const report::ReportContext context = ReviewContext(base.context, profile);
+  const Recomputed r = Recompute(base.c, decisions, profile);
+  return {ReviewedReportJson(r, context, decisions, base.c.verdict),
+          report::ReportHtml(r.c, context), r.c.verdict};
+}
+
 }  // namespace
 
 json RowJson(const CaseRow& row) {
@@ -246,46 +260,56 @@ std::vector<CaseRow> CaseStore::List() {
 Answer CaseStore::Get(const std::string& id) {
   if (!ValidCaseId(id) || !fs::is_directory(out_dir_ / id)) return {404, "no such case", {}};
   if (Busy(id)) return {409, "the case is being processed; it can be opened once published", {}};
+  auto loaded = Load(id);
+  if (!loaded.ok()) return {500, loaded.message(), {}};
+  json report = std::move(loaded->report);
+  if (Stale(report, loaded->decisions)) {
+    auto lock = stages::LockDecisions(out_dir_);
+    if (!lock.ok()) return {500, "the decisions lock cannot be taken", {}};
+    if (Busy(id)) return {409, "the case is being processed", {}};
+    const Rendered now = Render(loaded->base, loaded->decisions, profile_);
+    Answer stored = Store(id, now.report, now.html, loaded->fresh ? &loaded->pipeline : nullptr);
+    if (stored.status != 200) return stored;
+    report = std::move(stored.body);
+  }
+  report["decisions"] = std::move(loaded->decisions);
+  return {200, "", std::move(report)};
+}
+
+Result<CaseStore::Loaded> CaseStore::Load(const std::string& id) const {
+  using R = Result<Loaded>;
+  Loaded out;
   auto report = ReadJson(out_dir_ / id / kReportName);
   auto decisions = ReadJson(out_dir_ / id / stages::kDecisionsFileName);
   if (!decisions) decisions = json::array();
   if (!report || report->is_discarded() || decisions->is_discarded() || !decisions->is_array())
-    return {500, "the case's report.json or decisions.json cannot be read", {}};
-  if (Stale(*report, *decisions)) {
-    auto lock = stages::LockDecisions(out_dir_);
-    if (!lock.ok()) return {500, "the decisions lock cannot be taken", {}};
-    if (Busy(id)) return {409, "the case is being processed", {}};
-    const bool fresh = !report->contains("review");
-    const auto pipeline = fresh ? report : ReadJson(out_dir_ / id / kPipelineReportName);
-    if (!pipeline || pipeline->is_discarded())
-      return {500, "the pipeline's report of this case cannot be read", {}};
-    Answer stored = Store(id, *pipeline, *decisions, fresh);
-    if (stored.status != 200) return stored;
-    report = std::move(stored.body);
-  }
-  (*report)["decisions"] = *decisions;
-  return {200, "", std::move(*report)};
+    return R::Fail("the case's report.json or decisions.json cannot be read");
+  out.fresh = !report->contains("review");
+  auto pipeline = out.fresh ? report : ReadJson(out_dir_ / id / kPipelineReportName);
+  if (!pipeline || pipeline->is_discarded())
+    return R::Fail("the pipeline's report of this case cannot be read");
+  auto base = CaseFromReport(*pipeline);
+  if (!base.ok()) return R::Fail("the pipeline's report of this case cannot be read");
+  out.report = std::move(*report);
+  out.decisions = std::move(*decisions);
+  out.pipeline = std::move(*pipeline);
+  out.base = std::move(*base);
+  return out;
 }
 
-Answer CaseStore::Store(const std::string& id, const json& pipeline_report, const json& decisions,
-                        bool keep_pipeline_report) {
-  auto base = CaseFromReport(pipeline_report);
-  if (!base.ok()) return {500, "the pipeline's report of this case cannot be read", {}};
-  const Verdict pipeline_verdict = base->c.verdict;
-  const report::ReportContext context = ReviewContext(base->context, profile_);
-  const Recomputed r = Recompute(std::move(base->c), decisions, profile_);
-  json report = ReviewedReportJson(r, context, decisions, pipeline_verdict);
+Answer CaseStore::Store(const std::string& id, const json& report, const std::string& html,
+                        const json* keep_pipeline_report) {
   const fs::path dir = out_dir_ / id;
   Status s = Status::Ok();
-  if (keep_pipeline_report)
-    s = WriteFileAtomically(dir / kPipelineReportName, pipeline_report.dump(2) + "\n");
+  if (keep_pipeline_report != nullptr)
+    s = WriteFileAtomically(dir / kPipelineReportName, keep_pipeline_report->dump(2) + "\n");
   if (s.ok()) s = WriteFileAtomically(dir / kReportName, report.dump(2) + "\n");
-  if (s.ok()) s = WriteFileAtomically(dir / "report.html", report::ReportHtml(r.c, context));
+  if (s.ok()) s = WriteFileAtomically(dir / "report.html", html);
   if (!s.ok()) {
     Log()->error("case {}: the recomputed report could not be written: {}", id, s.message());
     return {500, "the recomputed report could not be written", {}};
   }
-  return {200, "", std::move(report)};
+  return {200, "", report};
 }
 
 Answer CaseStore::Decide(const std::string& id, const json& body, const std::string& user) {
@@ -295,45 +319,37 @@ Answer CaseStore::Decide(const std::string& id, const json& body, const std::str
     auto lock = stages::LockDecisions(out_dir_);
     if (!lock.ok()) return {500, "the decisions lock cannot be taken", {}};
     if (Busy(id)) return {409, "the case is being processed; decide once it is published", {}};
-    const auto report = ReadJson(out_dir_ / id / kReportName);
-    auto decisions = ReadJson(out_dir_ / id / stages::kDecisionsFileName);
-    if (!decisions) decisions = json::array();
-    if (!report || report->is_discarded() || decisions->is_discarded() || !decisions->is_array())
-      return {500, "the case's report.json or decisions.json cannot be read", {}};
-    const bool fresh = !report->contains("review");
-    const auto pipeline = fresh ? report : ReadJson(out_dir_ / id / kPipelineReportName);
-    if (!pipeline || pipeline->is_discarded())
-      return {500, "the pipeline's report of this case cannot be read", {}};
-    auto base = CaseFromReport(*pipeline);
-    if (!base.ok()) return {500, "the pipeline's report of this case cannot be read", {}};
-    const Recomputed current = Recompute(base->c, *decisions, profile_);
-    auto record = MakeDecisionRecord(body, current.c, profile_, user, *decisions);
+    auto loaded = Load(id);
+    if (!loaded.ok()) return {500, loaded.message(), {}};
+    json& decisions = loaded->decisions;
+    const Recomputed current = Recompute(loaded->base.c, decisions, profile_);
+    auto record = MakeDecisionRecord(body, current.c, profile_, user, decisions);
     if (!record.ok()) return {400, record.message(), {}};
-    (*record)["seq"] = decisions->size() + 1;
+    (*record)["seq"] = decisions.size() + 1;
     (*record)["time"] = NowIso();
-    decisions->push_back(*record);
-    const Verdict after = Recompute(base->c, *decisions, profile_).c.verdict;
+    decisions.push_back(*record);
+    const Rendered after = Render(loaded->base, decisions, profile_);
     // The audit record first: a decision that is not in the audit trail is not stored.
     auto audited = audit::AppendAuditRecord(out_dir_, kEventReviewDecision, id,
-                                            AuditDetails(*record, current.c.verdict, after));
+                                            AuditDetails(*record, current.c.verdict, after.verdict));
     if (!audited.ok()) {
       Log()->error("case {}: decision not recorded in the audit trail: {}", id, audited.message());
       return {500, "the audit trail could not be written; the decision was not stored", {}};
     }
-    if (fresh) {
+    if (loaded->fresh) {
       if (Status s = WriteFileAtomically(out_dir_ / id / kPipelineReportName,
-                                         pipeline->dump(2) + "\n");
+                                         loaded->pipeline.dump(2) + "\n");
           !s.ok())
         return {500, "the pipeline's report could not be kept", {}};
     }
     if (Status s = WriteFileAtomically(out_dir_ / id / stages::kDecisionsFileName,
-                                       decisions->dump(2) + "\n");
+                                       decisions.dump(2) + "\n");
         !s.ok())
       return {500, "the decision could not be written", {}};
-    answer = Store(id, *pipeline, *decisions, false);
+    answer = Store(id, after.report, after.html, nullptr);
     if (answer.status != 200) return answer;
-    answer.body["decisions"] = *decisions;
-    Log()->info("case {}: decision {} ({}) by {}", id, decisions->size(),
+    answer.body["decisions"] = decisions;
+    Log()->info("case {}: decision {} ({}) by {}", id, decisions.size(),
                 (*record)["kind"].get<std::string>(), user);
   }
   if (auto listed = dashboard::UpdateDashboard(out_dir_); !listed.ok())

@@ -23,6 +23,8 @@
 #include <vector>
 
 #include "config/profile.h"
+#include "pipeline/result.h"
+#include "serve/report_reader.h"
 
 namespace intake::serve {
 
@@ -92,11 +94,21 @@ class CaseStore {
     std::int64_t mtime_ns = 0;
     CaseRow row;
   };
+  // A case's files as read: report.json, decisions.json, the pipeline's report (report.json
+  // itself while `fresh`, i.e. without a review section) and the case made of it.
+  struct Loaded {
+    nlohmann::json report;
+    nlohmann::json decisions;
+    nlohmann::json pipeline;
+    bool fresh = true;
+    ReadReport base;
+  };
+  Result<Loaded> Load(const std::string& id) const;
   std::optional<CaseRow> Row(const std::filesystem::path& dir);
-  // Recomputes and writes the case's reports from its pipeline report and decisions; holds the
-  // decisions lock. Returns the new report.json.
-  Answer Store(const std::string& id, const nlohmann::json& pipeline_report,
-               const nlohmann::json& decisions, bool keep_pipeline_report);
+  // Writes the recomputed report.json and report.html (and first the pipeline's report, when
+  // `keep_pipeline_report` is given); the caller holds the decisions lock.
+  Answer Store(const std::string& id, const nlohmann::json& report, const std::string& html,
+               const nlohmann::json* keep_pipeline_report);
 
   std::filesystem::path out_dir_;
   config::Profile profile_;

@@ -379,6 +379,7 @@ std::string FindingsSection(const CaseView& v) {
     out += "</td></tr>\n";
     ++index;
   }
+  if (index == 0) return "<h2>所見</h2><p class=\"empty\" id=\"findings\">所見はありません。</p>\n";
   return out + "</tbody></table>\n";
 }
 

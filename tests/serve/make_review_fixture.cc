@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "config/profile.h"
+#include "pipeline/log.h"
 #include "tests/serve/review_fixture.h"
 
 int main(int argc, char** argv) {
@@ -15,6 +16,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "usage: intake-serve-fixture OUT N [--markup]\n");
     return 2;
   }
+  intake::SetLogLevel("warn");  // not a line per case
   const std::filesystem::path out = argv[1];
   const int count = std::atoi(argv[2]);
   const bool markup = argc > 3 && std::strcmp(argv[3], "--markup") == 0;

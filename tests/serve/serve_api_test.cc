@@ -125,6 +125,27 @@ class ServeApiTest : public ::testing::Test {
   int port_ = 0;
 };
 
+TEST_F(ServeApiTest, UsersAreKeptOwnerOnlyWithArgon2idHashes) {
+  const fs::path users = UsersPath(out_);
+  EXPECT_EQ(fs::status(users).permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(fs::status(users.parent_path()).permissions() & fs::perms::all, fs::perms::owner_all);
+  const std::string text = ReadText(users);
+  EXPECT_EQ(text.find(kClerkPassword), std::string::npos);
+  auto loaded = LoadUsers(out_);
+  ASSERT_TRUE(loaded.ok());
+  ASSERT_EQ(loaded->size(), 2u);
+  EXPECT_EQ(loaded->at(0).password_hash.rfind("$argon2id$", 0), 0u);
+  EXPECT_EQ(loaded->at(1).role, Role::kPhysician);
+  // A reset replaces the password; the old one no longer opens the API.
+  auto reset = AddUser(out_, "clerk1", Role::kClerk, "another-password-2");
+  ASSERT_TRUE(reset.ok());
+  EXPECT_FALSE(*reset);
+  EXPECT_EQ(Client().Get("/api/cases")->status, 401);
+  EXPECT_EQ(Client("clerk1", "another-password-2").Get("/api/cases")->status, 200);
+  EXPECT_FALSE(AddUser(out_, "Bad Name", Role::kClerk, "whatever-123").ok());
+}
+
 TEST_F(ServeApiTest, ListsCasesWithNamesSearchAndFilters) {
   AddCase(Kind::kComplete, 1, {"山田 太郎", "ヤマダ タロウ", "1950-04-01"});
   const std::string review = AddCase(Kind::kNeedsReview, 2, {"佐藤 花子", "サトウ ハナコ", "1962-11-23"});
