@@ -18,9 +18,9 @@
 #include "pipeline/progress.h"
 #include "pipeline/watchdog.h"
 #include "stages/case_folder.h"
-#include "stages/decisions_file.h"
 #include "stages/classify.h"
 #include "stages/crosscheck.h"
+#include "stages/decisions_file.h"
 #include "stages/dicom_scan.h"
 #include "stages/facts.h"
 #include "stages/ocr_stage.h"
@@ -112,10 +112,8 @@ audit::ProcessingContext AuditContext(const report::ReportContext& report_contex
   }
   // The stuck stage may still hold files here; removing them is safe on Linux. The half-made
   // case folder goes with its work area: a case folder without a report is no case.
-  if (!keep_work) {
-    std::error_code ec;
-    fs::remove_all(before_stages.work_dir.parent_path(), ec);
-  }
+  // Staff's review decisions stay for the next run (stages/decisions_file.h).
+  if (!keep_work) stages::RemoveCaseFolderKeepingDecisions(before_stages.work_dir.parent_path());
   on_time_limit(hit);
   Log()->error("case {}: the time limit handler returned; exiting", hit.case_id);
   Log()->flush();

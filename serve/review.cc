@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <map>
 #include <set>
+#include <utility>
 
 #include "report/report_json.h"
 #include "stages/rules.h"
@@ -30,13 +31,13 @@ bool IsDocumentType(const config::Profile& profile, const std::string& type) {
   return type == "other" || profile.FindDocumentType(type) != nullptr;
 }
 
-Document* FindDocument(Case& c, const std::string& id) {
-  auto it = std::find_if(c.documents.begin(), c.documents.end(),
-                         [&](const Document& d) { return d.id == id; });
-  return it == c.documents.end() ? nullptr : &*it;
-}
 const Document* FindDocument(const Case& c, const std::string& id) {
-  return FindDocument(const_cast<Case&>(c), id);
+  for (const auto& d : c.documents)
+    if (d.id == id) return &d;
+  return nullptr;
+}
+Document* FindDocument(Case& c, const std::string& id) {
+  return const_cast<Document*>(FindDocument(std::as_const(c), id));
 }
 
 const RequirementResult* FindRequirement(const Case& c, const std::string& id) {

@@ -113,10 +113,14 @@ struct ReviewServer::Impl {
   bool Limited(const std::vector<std::string>& keys) {
     std::lock_guard lock(mutex);
     const auto now = Clock::now();
-    for (const auto& key : keys) {
-      auto& times = failures[key];
+    for (auto it = failures.begin(); it != failures.end();) {  // forget what aged out
+      auto& times = it->second;
       while (!times.empty() && now - times.front() > kFailureWindow) times.pop_front();
-      if (times.size() >= kMaxFailures) return true;
+      it = times.empty() ? failures.erase(it) : std::next(it);
+    }
+    for (const auto& key : keys) {
+      const auto it = failures.find(key);
+      if (it != failures.end() && it->second.size() >= kMaxFailures) return true;
     }
     return false;
   }
@@ -186,6 +190,9 @@ struct ReviewServer::Impl {
     const std::string token = RandomToken();
     std::lock_guard lock(mutex);
     const auto now = Clock::now();
+    std::erase_if(sessions, [&](const auto& entry) {
+      return now - entry.second.seen > kSessionIdle || now - entry.second.created > kSessionMax;
+    });
     sessions[token] = Session{who.name, who.role, RandomToken(), now, now};
     return token;
   }
@@ -346,7 +353,13 @@ struct ReviewServer::Impl {
     if (!body.ok()) return SendPage(res, 400, ErrorPage(400, body.message(), id));
     const Answer a = store.Decide(id, *body, who->name);
     if (a.status != 200) return SendPage(res, a.status, ErrorPage(a.status, a.message, id));
-    Redirect(res, "/cases/" + id + "?msg=saved#" + req.get_param_value("anchor"));
+    // Back to the item decided on; the anchor is an element id of the page (no header injection).
+    std::string anchor = req.get_param_value("anchor");
+    if (anchor.size() > 80 || anchor.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                                                       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
+                                  std::string::npos)
+      anchor.clear();
+    Redirect(res, "/cases/" + id + "?msg=saved" + (anchor.empty() ? "" : "#" + anchor));
   }
 
   void CaseFileGet(const httplib::Request& req, httplib::Response& res) {

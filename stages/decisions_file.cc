@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 namespace intake::stages {
 
@@ -28,6 +29,18 @@ Result<CarriedDecisions> TakeDecisions(const fs::path& out_dir, const std::strin
 Status PutDecisions(CarriedDecisions carried, const fs::path& case_dir) {
   if (!carried.bytes) return Status::Ok();
   return WriteFileAtomically(case_dir / kDecisionsFileName, *carried.bytes);
+}
+
+void RemoveCaseFolderKeepingDecisions(const fs::path& case_dir) {
+  std::error_code ec;
+  if (!fs::exists(case_dir / kDecisionsFileName, ec)) {
+    fs::remove_all(case_dir, ec);
+    return;
+  }
+  std::vector<fs::path> others;
+  for (fs::directory_iterator it(case_dir, ec), end; !ec && it != end; it.increment(ec))
+    if (it->path().filename() != kDecisionsFileName) others.push_back(it->path());
+  for (const auto& path : others) fs::remove_all(path, ec);
 }
 
 }  // namespace intake::stages

@@ -38,4 +38,8 @@ Result<CarriedDecisions> TakeDecisions(const std::filesystem::path& out_dir,
 // Writes the carried bytes (if any) into `case_dir` and releases the lock.
 Status PutDecisions(CarriedDecisions carried, const std::filesystem::path& case_dir);
 
+// Removes a half-made case folder (a case abandoned at its time limit), but not its
+// decisions.json: the folder then holds only that, and the next run of the submission carries it.
+void RemoveCaseFolderKeepingDecisions(const std::filesystem::path& case_dir);
+
 }  // namespace intake::stages

@@ -76,7 +76,7 @@ def log_in(driver, base):
     check(driver.current_url.endswith("/cases"), "logged in, on the case list", driver.current_url)
 
 
-def check_list(driver, base, markup_id):
+def check_list(driver, base, markup_id, work):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
@@ -168,7 +168,7 @@ def main():
         check(wait_for(base + "/login"), "intake serve answers")
         driver = make_driver(profile_dir)
         log_in(driver, base)
-        check_list(driver, base, ids["markup"])
+        check_list(driver, base, ids["markup"], args.work)
         decide(driver, base, ids["needs_review"], args.work)
         check_audit(args.intake, out, ids["needs_review"])
     finally:
