@@ -25,8 +25,9 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev chromium
   # the inbox load test (bench/inbox_load.sh) builds zips and unpacks one
   zip unzip
-  # the review server (serve/): HTTP, Argon2id password hashes; its browser test drives chromium
-  libcpp-httplib-dev libsodium-dev chromium-driver python3-selenium
+  # the review server (serve/): HTTP, Argon2id password hashes; its browser test drives chromium,
+  # its load and reprocessing tests use curl
+  libcpp-httplib-dev libsodium-dev chromium-driver python3-selenium curl
 )
 
 SUDO=""

@@ -330,8 +330,9 @@ Answer CaseStore::Decide(const std::string& id, const json& body, const std::str
     decisions.push_back(*record);
     const Rendered after = Render(loaded->base, decisions, profile_);
     // The audit record first: a decision that is not in the audit trail is not stored.
-    auto audited = audit::AppendAuditRecord(out_dir_, kEventReviewDecision, id,
-                                            AuditDetails(*record, current.c.verdict, after.verdict));
+    auto audited =
+        audit::AppendAuditRecord(out_dir_, kEventReviewDecision, id,
+                                 AuditDetails(*record, current.c.verdict, after.verdict));
     if (!audited.ok()) {
       Log()->error("case {}: decision not recorded in the audit trail: {}", id, audited.message());
       return {500, "the audit trail could not be written; the decision was not stored", {}};

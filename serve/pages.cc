@@ -22,18 +22,23 @@ std::string Str(const json& object, const char* key) {
 std::string Head(const std::string& title, const std::string& page) {
   return "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-         "<title>" + HtmlEscape(title) + " — intake</title>"
+         "<title>" +
+         HtmlEscape(title) +
+         " — intake</title>"
          "<link rel=\"stylesheet\" href=\"/static/style.css\">"
-         "<script src=\"/static/app.js\" defer></script></head>\n<body data-page=\"" + page +
-         "\">\n";
+         "<script src=\"/static/app.js\" defer></script></head>\n<body data-page=\"" +
+         page + "\">\n";
 }
 
 std::string Bar(const PageUserInfo& user) {
   std::string out = "<header class=\"bar\"><a href=\"/cases\" class=\"brand\">intake 受付確認</a>";
-  out += "<span class=\"who\">" + HtmlEscape(user.name) + "（" + HtmlEscape(user.role) + "）</span>";
+  out +=
+      "<span class=\"who\">" + HtmlEscape(user.name) + "（" + HtmlEscape(user.role) + "）</span>";
   out += "<form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"" +
          HtmlEscape(user.csrf) + "\"><button type=\"submit\">ログアウト</button></form>";
-  out += "<span class=\"keys muted\">キー: n 次の確認案件 · j/k 移動 · a 承認 · o 変更 · / 検索</span>";
+  out +=
+      "<span class=\"keys muted\">キー: n 次の確認案件 · j/k 移動 · a 承認 · o 変更 · / "
+      "検索</span>";
   return out + "</header>\n";
 }
 
@@ -61,9 +66,11 @@ std::string Option(const std::string& value, std::string_view label, bool select
          HtmlEscape(label) + "</option>";
 }
 
-std::string Select(const std::string& name, const std::vector<std::pair<std::string, std::string>>& options,
+std::string Select(const std::string& name,
+                   const std::vector<std::pair<std::string, std::string>>& options,
                    const std::string& selected, const std::string& css = {}) {
-  std::string out = "<select name=\"" + name + "\"" + (css.empty() ? "" : " class=\"" + css + "\"") + ">";
+  std::string out =
+      "<select name=\"" + name + "\"" + (css.empty() ? "" : " class=\"" + css + "\"") + ">";
   for (const auto& [value, label] : options) out += Option(value, label, value == selected);
   return out + "</select>";
 }
@@ -84,7 +91,8 @@ std::string FormStart(const std::string& case_id, const PageUserInfo& user,
 
 std::string ReasonAndSubmit(const std::string& label = "決定") {
   return "<input type=\"text\" name=\"reason\" class=\"reason\" required maxlength=\"2000\" "
-         "placeholder=\"理由\"><button type=\"submit\">" + label + "</button></form>";
+         "placeholder=\"理由\"><button type=\"submit\">" +
+         label + "</button></form>";
 }
 
 }  // namespace
@@ -92,13 +100,15 @@ std::string ReasonAndSubmit(const std::string& label = "決定") {
 std::string LoginPage(const std::string& message) {
   std::string out = Head("ログイン", "login");
   out += "<main class=\"login\"><h1>intake 受付確認</h1>";
-  if (!message.empty()) out += "<p class=\"error\" id=\"login-error\">" + HtmlEscape(message) + "</p>";
-  out += "<form method=\"post\" action=\"/login\">"
-         "<label>ユーザー名 <input type=\"text\" name=\"user\" id=\"user\" autocomplete=\"username\" "
-         "required autofocus></label>"
-         "<label>パスワード <input type=\"password\" name=\"password\" id=\"password\" "
-         "autocomplete=\"current-password\" required></label>"
-         "<button type=\"submit\" id=\"login\">ログイン</button></form></main></body></html>\n";
+  if (!message.empty())
+    out += "<p class=\"error\" id=\"login-error\">" + HtmlEscape(message) + "</p>";
+  out +=
+      "<form method=\"post\" action=\"/login\">"
+      "<label>ユーザー名 <input type=\"text\" name=\"user\" id=\"user\" autocomplete=\"username\" "
+      "required autofocus></label>"
+      "<label>パスワード <input type=\"password\" name=\"password\" id=\"password\" "
+      "autocomplete=\"current-password\" required></label>"
+      "<button type=\"submit\" id=\"login\">ログイン</button></form></main></body></html>\n";
   return out;
 }
 
@@ -118,23 +128,29 @@ std::string CaseListPage(const std::vector<CaseRow>& rows, const CaseFilter& fil
   out += "<input type=\"search\" name=\"q\" id=\"q\" value=\"" + HtmlEscape(filter.q) +
          "\" placeholder=\"氏名・フリガナ・生年月日・受付番号\">";
   std::vector<std::pair<std::string, std::string>> verdicts{{"", "判定: すべて"}};
-  for (auto v : {Verdict::kComplete, Verdict::kIncomplete, Verdict::kNeedsReview, Verdict::kRejected})
+  for (auto v :
+       {Verdict::kComplete, Verdict::kIncomplete, Verdict::kNeedsReview, Verdict::kRejected})
     verdicts.emplace_back(std::string(VerdictName(v)), std::string(report::VerdictWord(v)));
   out += Select("verdict", verdicts, filter.verdict);
   std::vector<std::pair<std::string, std::string>> states{{"", "状態: すべて"}};
   for (const char* s : {"to_review", "waiting", "done", "processing", "unreadable"})
     states.emplace_back(s, std::string(StateWord(s)));
   out += Select("state", states, filter.state);
-  out += "<button type=\"submit\">検索</button>"
-         "<a class=\"button\" id=\"next-case\" href=\"/cases/next\">次の確認案件 (n)</a></form>";
+  out +=
+      "<button type=\"submit\">検索</button>"
+      "<a class=\"button\" id=\"next-case\" href=\"/cases/next\">次の確認案件 (n)</a></form>";
   out += "<p class=\"muted\" id=\"count\">" + std::to_string(rows.size()) + "件</p>";
-  out += "<table id=\"cases\"><thead><tr><th>受付日</th><th>受付番号</th><th>氏名</th>"
-         "<th>フリガナ</th><th>生年月日</th><th>診療科</th><th>判定</th><th>状態</th>"
-         "<th class=\"num\">待ち日数</th></tr></thead><tbody>\n";
+  out +=
+      "<table id=\"cases\"><thead><tr><th>受付日</th><th>受付番号</th><th>氏名</th>"
+      "<th>フリガナ</th><th>生年月日</th><th>診療科</th><th>判定</th><th>状態</th>"
+      "<th class=\"num\">待ち日数</th></tr></thead><tbody>\n";
   for (const auto& r : rows) {
     const std::string href = "/cases/" + HtmlEscape(r.id);
     out += "<tr class=\"item state-" + HtmlEscape(r.state) + "\" data-href=\"" + href + "\">";
-    out += "<td>" + report::JaDate(r.received_at.substr(0, std::min<std::size_t>(10, r.received_at.size()))) + "</td>";
+    out +=
+        "<td>" +
+        report::JaDate(r.received_at.substr(0, std::min<std::size_t>(10, r.received_at.size()))) +
+        "</td>";
     out += "<td><a href=\"" + href + "\">" + HtmlEscape(r.id) + "</a></td>";
     out += "<td class=\"name\">" + HtmlEscape(r.patient_name) + "</td><td>" +
            HtmlEscape(r.patient_reading) + "</td><td>" + report::JaDate(r.birth_date) +
@@ -173,18 +189,20 @@ std::string CaseHeader(const CaseView& v) {
   const json& r = v.report;
   const std::string verdict = Str(r, "verdict");
   const auto parsed = ParseVerdict(verdict).value_or(Verdict::kNeedsReview);
-  std::string out = "<nav class=\"case-nav\"><a href=\"/cases\">← 一覧</a>"
-                    "<a class=\"button\" id=\"next-case\" href=\"/cases/next?after=" +
-                    HtmlEscape(v.id) + "\">次の確認案件 (n)</a></nav>";
+  std::string out =
+      "<nav class=\"case-nav\"><a href=\"/cases\">← 一覧</a>"
+      "<a class=\"button\" id=\"next-case\" href=\"/cases/next?after=" +
+      HtmlEscape(v.id) + "\">次の確認案件 (n)</a></nav>";
   out += "<h1>受付番号 <span id=\"case-id\">" + HtmlEscape(v.id) + "</span></h1>";
   out += "<p class=\"patient\">氏名 <strong id=\"patient-name\">" +
          HtmlEscape(FactValue(r, "patient_name")) + "</strong>　フリガナ " +
          HtmlEscape(FactValue(r, "patient_name_kana")) + "　生年月日 " +
          report::JaDate(FactValue(r, "patient_birth_date")) + "　診療科 " +
          HtmlEscape(FactValue(r, "department")) + "</p>";
-  out += "<div class=\"verdict verdict-" + HtmlEscape(verdict) + "\" id=\"verdict\" data-verdict=\"" +
-         HtmlEscape(verdict) + "\"><span class=\"verdict-word\">" +
-         std::string(report::VerdictWord(parsed)) + "</span><div>";
+  out += "<div class=\"verdict verdict-" + HtmlEscape(verdict) +
+         "\" id=\"verdict\" data-verdict=\"" + HtmlEscape(verdict) +
+         "\"><span class=\"verdict-word\">" + std::string(report::VerdictWord(parsed)) +
+         "</span><div>";
   const json review = r.value("review", json());
   if (review.is_object()) {
     const auto pipeline = ParseVerdict(Str(review, "pipeline_verdict"));
@@ -192,7 +210,10 @@ std::string CaseHeader(const CaseView& v) {
            (pipeline ? std::string(report::VerdictWord(*pipeline)) : std::string("—")) +
            "　担当者の決定 " + std::to_string(review.value("decisions", 0)) + "件</p>";
     if (!review.value("rules_rerun", true))
-      out += "<p class=\"muted\">このサーバーのプロファイルが処理時と異なるため、規則は再評価していません。</p>";
+      out +=
+          "<p "
+          "class=\"muted\">"
+          "このサーバーのプロファイルが処理時と異なるため、規則は再評価していません。</p>";
   } else {
     out += "<p>担当者の決定はまだありません。</p>";
   }
@@ -203,20 +224,23 @@ std::string Evidence(const CaseView& v, const json& requirement) {
   std::string out;
   for (const auto& e : requirement.value("evidence", json::array())) {
     std::string pages;
-    for (const auto& p : e.value("pages", json::array())) pages += (pages.empty() ? "p." : ",") + p.dump();
+    for (const auto& p : e.value("pages", json::array()))
+      pages += (pages.empty() ? "p." : ",") + p.dump();
     std::string label = HtmlEscape(Str(e, "label").empty() ? Str(e, "document") : Str(e, "label"));
     std::string pdf;
     for (const auto& d : v.report.value("documents", json::array()))
       if (Str(d, "id") == Str(e, "document")) pdf = Str(d, "pdf");
-    out += "<div>" + (pdf.empty() ? label : FileLink(v.id, pdf, label)) + " <span class=\"muted\">" +
-           HtmlEscape(Str(e, "document")) + " " + pages + "</span></div>";
+    out += "<div>" + (pdf.empty() ? label : FileLink(v.id, pdf, label)) +
+           " <span class=\"muted\">" + HtmlEscape(Str(e, "document")) + " " + pages +
+           "</span></div>";
   }
   return out.empty() ? "<span class=\"muted\">—</span>" : out;
 }
 
 std::string RequirementsSection(const CaseView& v) {
-  std::string out = "<h2>必要書類</h2><table id=\"requirements\"><thead><tr><th>書類</th><th>状態</th>"
-                    "<th>理由・依頼</th><th>根拠</th><th>決定</th></tr></thead><tbody>\n";
+  std::string out =
+      "<h2>必要書類</h2><table id=\"requirements\"><thead><tr><th>書類</th><th>状態</th>"
+      "<th>理由・依頼</th><th>根拠</th><th>決定</th></tr></thead><tbody>\n";
   for (const auto& r : v.report.value("requirements", json::array())) {
     const std::string id = Str(r, "id");
     const std::string status = Str(r, "status");
@@ -226,17 +250,22 @@ std::string RequirementsSection(const CaseView& v) {
       if (RequirementStatusName(s) == status) parsed = s;
     const std::string anchor = "req-" + id;
     out += "<tr id=\"" + HtmlEscape(anchor) + "\" class=\"item" +
-           (status == "needs_review" ? " todo" : "") + "\" data-status=\"" + HtmlEscape(status) + "\">";
+           (status == "needs_review" ? " todo" : "") + "\" data-status=\"" + HtmlEscape(status) +
+           "\">";
     out += "<td>" + HtmlEscape(Str(r, "label")) + "<br><span class=\"muted\">" + HtmlEscape(id) +
            "</span></td><td><span class=\"badge badge-" + HtmlEscape(status) + "\">" +
            std::string(report::StatusBadgeWord(parsed)) + "</span></td><td>" +
            HtmlEscape(Str(r, "reason"));
-    if (!Str(r, "ask").empty()) out += "<div class=\"ask\">依頼: " + HtmlEscape(Str(r, "ask")) + "</div>";
+    if (!Str(r, "ask").empty())
+      out += "<div class=\"ask\">依頼: " + HtmlEscape(Str(r, "ask")) + "</div>";
     out += "</td><td>" + Evidence(v, r) + "</td><td>";
     if (v.user.may_decide) {
       out += FormStart(v.id, v.user, anchor) + Hidden("requirement", id) +
-             Select("status", {{"present", "提出あり"}, {"missing", "不足"}, {"needs_review", "要確認"},
-                               {"not_required", "対象外"}},
+             Select("status",
+                    {{"present", "提出あり"},
+                     {"missing", "不足"},
+                     {"needs_review", "要確認"},
+                     {"not_required", "対象外"}},
                     status == "needs_review" ? "present" : status, "status") +
              ReasonAndSubmit();
     }
@@ -246,23 +275,27 @@ std::string RequirementsSection(const CaseView& v) {
 }
 
 std::string FactsSection(const CaseView& v) {
-  std::string out = "<h2>申込み内容（読み取った値）</h2><table id=\"facts\"><thead><tr><th>項目</th>"
-                    "<th>値</th><th class=\"num\">確度</th><th>出典</th><th>訂正</th></tr></thead><tbody>\n";
+  std::string out =
+      "<h2>申込み内容（読み取った値）</h2><table id=\"facts\"><thead><tr><th>項目</th>"
+      "<th>値</th><th class=\"num\">確度</th><th>出典</th><th>訂正</th></tr></thead><tbody>\n";
   const json facts = v.report.value("facts", json::object());
   for (const auto& [name, f] : facts.items()) {
     const json& value = f.value("value", json());
-    const std::string shown = value.is_string() ? value.get<std::string>() : value.is_null() ? "" : value.dump();
+    const std::string shown = value.is_string() ? value.get<std::string>()
+                              : value.is_null() ? ""
+                                                : value.dump();
     const json source = f.value("source", json::object());
     const std::string anchor = "fact-" + name;
-    out += "<tr id=\"" + HtmlEscape(anchor) + "\" class=\"item\"><td>" + HtmlEscape(name) + "</td><td>" +
-           (shown.empty() ? "<span class=\"muted\">不明</span>" : HtmlEscape(shown)) +
+    out += "<tr id=\"" + HtmlEscape(anchor) + "\" class=\"item\"><td>" + HtmlEscape(name) +
+           "</td><td>" + (shown.empty() ? "<span class=\"muted\">不明</span>" : HtmlEscape(shown)) +
            "</td><td class=\"num\">" + HtmlEscape(f.value("confidence", json(0)).dump()) +
            "</td><td class=\"muted\">" + HtmlEscape(Str(source, "document")) + " " +
            HtmlEscape(Str(source, "page")) + (source.value("manifest", false) ? " manifest" : "") +
            "</td><td>";
     if (v.user.may_decide) {
       out += FormStart(v.id, v.user, anchor) + Hidden("fact", name) +
-             "<input type=\"text\" name=\"value\" class=\"value\" required maxlength=\"200\" value=\"" +
+             "<input type=\"text\" name=\"value\" class=\"value\" required maxlength=\"200\" "
+             "value=\"" +
              HtmlEscape(shown) + "\">" + ReasonAndSubmit("訂正");
     }
     out += "</td></tr>\n";
@@ -295,15 +328,17 @@ std::string DocumentForms(const CaseView& v, const json& d) {
 }
 
 std::string DocumentsSection(const CaseView& v) {
-  std::string out = "<h2>書類</h2><table id=\"documents\"><thead><tr><th>書類</th><th>ページ</th>"
-                    "<th class=\"num\">確度</th><th>PDF</th><th>変更</th></tr></thead><tbody>\n";
+  std::string out =
+      "<h2>書類</h2><table id=\"documents\"><thead><tr><th>書類</th><th>ページ</th>"
+      "<th class=\"num\">確度</th><th>PDF</th><th>変更</th></tr></thead><tbody>\n";
   for (const auto& d : v.report.value("documents", json::array())) {
     const std::string id = Str(d, "id");
     std::string pages;
-    for (const auto& p : d.value("page_ids", json::array())) pages += HtmlEscape(p.get<std::string>()) + " ";
-    out += "<tr id=\"doc-" + HtmlEscape(id) + "\" class=\"item\"><td>" + HtmlEscape(Str(d, "label")) +
-           "<br><span class=\"muted\">" + HtmlEscape(id) + " " + HtmlEscape(Str(d, "type")) +
-           "</span></td><td>" + pages + "</td><td class=\"num\">" +
+    for (const auto& p : d.value("page_ids", json::array()))
+      pages += HtmlEscape(p.get<std::string>()) + " ";
+    out += "<tr id=\"doc-" + HtmlEscape(id) + "\" class=\"item\"><td>" +
+           HtmlEscape(Str(d, "label")) + "<br><span class=\"muted\">" + HtmlEscape(id) + " " +
+           HtmlEscape(Str(d, "type")) + "</span></td><td>" + pages + "</td><td class=\"num\">" +
            HtmlEscape(d.value("confidence", json(0)).dump()) + "</td><td>" +
            (Str(d, "pdf").empty() ? std::string("—") : FileLink(v.id, Str(d, "pdf"), "PDFを開く")) +
            "</td><td>" + (v.user.may_decide ? DocumentForms(v, d) : std::string()) + "</td></tr>\n";
@@ -312,18 +347,22 @@ std::string DocumentsSection(const CaseView& v) {
 }
 
 std::string PagesSection(const CaseView& v) {
-  std::string out = "<h2>ページ</h2><table id=\"pages\"><thead><tr><th>ページ</th><th>分類</th>"
-                    "<th class=\"num\">確度</th><th>文字</th><th>手がかり</th><th>移動</th></tr></thead><tbody>\n";
+  std::string out =
+      "<h2>ページ</h2><table id=\"pages\"><thead><tr><th>ページ</th><th>分類</th>"
+      "<th "
+      "class=\"num\">確度</th><th>文字</th><th>手がかり</th><th>移動</th></tr></thead><tbody>\n";
   for (const auto& p : v.report.value("pages", json::array())) {
     const std::string id = Str(p, "id");
     std::string evidence;
-    for (const auto& e : p.value("evidence", json::array())) evidence += HtmlEscape(e.is_string() ? e.get<std::string>() : "") + " ";
+    for (const auto& e : p.value("evidence", json::array()))
+      evidence += HtmlEscape(e.is_string() ? e.get<std::string>() : "") + " ";
     const json ocr = p.value("ocr_confidence", json());
     out += "<tr id=\"page-" + HtmlEscape(id) + "\" class=\"item\"><td>" + HtmlEscape(id) +
            "<br><span class=\"muted\">" + HtmlEscape(Str(p, "file")) + " p." +
            HtmlEscape(p.value("number", json(0)).dump()) + "</span></td><td>" +
            HtmlEscape(Str(p, "doc_type")) + "</td><td class=\"num\">" +
-           HtmlEscape(p.value("score", json(0)).dump()) + "</td><td>" + HtmlEscape(Str(p, "text_source")) +
+           HtmlEscape(p.value("score", json(0)).dump()) + "</td><td>" +
+           HtmlEscape(Str(p, "text_source")) +
            (ocr.is_number() ? " (" + HtmlEscape(ocr.dump()) + ")" : std::string()) + "</td><td>" +
            evidence + "</td><td>";
     if (v.user.may_decide) {
@@ -344,11 +383,12 @@ std::string ImagingSection(const CaseView& v) {
       for (const auto& s : st.value("series", json::array())) {
         out += "<figure class=\"series\">";
         if (!Str(s, "key_image").empty()) {
-          out += "<img alt=\"キー画像\" src=\"/cases/" + HtmlEscape(v.id) + "/file?path=" +
-                 report::UrlPath(Str(s, "key_image")) + "\">";
+          out += "<img alt=\"キー画像\" src=\"/cases/" + HtmlEscape(v.id) +
+                 "/file?path=" + report::UrlPath(Str(s, "key_image")) + "\">";
         }
         out += "<figcaption>" + HtmlEscape(Str(s, "modality")) + " " +
-               HtmlEscape(Str(s, "description")) + " " + HtmlEscape(Str(s, "date")) + "</figcaption></figure>";
+               HtmlEscape(Str(s, "description")) + " " + HtmlEscape(Str(s, "date")) +
+               "</figcaption></figure>";
       }
     }
   }
@@ -356,8 +396,9 @@ std::string ImagingSection(const CaseView& v) {
 }
 
 std::string FindingsSection(const CaseView& v) {
-  std::string out = "<h2>所見</h2><table id=\"findings\"><thead><tr><th>#</th><th>重要度</th>"
-                    "<th>所見</th><th>確認</th></tr></thead><tbody>\n";
+  std::string out =
+      "<h2>所見</h2><table id=\"findings\"><thead><tr><th>#</th><th>重要度</th>"
+      "<th>所見</th><th>確認</th></tr></thead><tbody>\n";
   std::map<std::size_t, std::string> statuses;
   for (const auto& f : v.report.value("review", json::object()).value("findings", json::array()))
     statuses[f.value("index", std::size_t{0})] = Str(f, "status");
@@ -390,8 +431,9 @@ std::string DecisionsSection(const CaseView& v) {
            "<input type=\"text\" name=\"note\" class=\"reason\" required maxlength=\"4000\" "
            "placeholder=\"メモ\"><button type=\"submit\">メモを追加</button></form>";
   }
-  out += "<table id=\"decisions\"><thead><tr><th>#</th><th>日時</th><th>担当</th><th>対象</th>"
-         "<th>変更</th><th>理由・メモ</th></tr></thead><tbody>\n";
+  out +=
+      "<table id=\"decisions\"><thead><tr><th>#</th><th>日時</th><th>担当</th><th>対象</th>"
+      "<th>変更</th><th>理由・メモ</th></tr></thead><tbody>\n";
   for (const auto& d : v.report.value("decisions", json::array())) {
     out += "<tr><td>" + HtmlEscape(d.value("seq", json(0)).dump()) + "</td><td>" +
            report::JaDateTime(Str(d, "time")) + "</td><td>" + HtmlEscape(Str(d, "user")) +
@@ -402,23 +444,45 @@ std::string DecisionsSection(const CaseView& v) {
   return out + "</tbody></table>\n";
 }
 
+std::string AuditSection(const std::vector<json>& records) {
+  std::string out =
+      "<h2>監査記録</h2><table id=\"audit\"><thead><tr><th>#</th><th>日時</th><th>記録</th>"
+      "<th>内容</th></tr></thead><tbody>\n";
+  for (const auto& r : records) {
+    const json d = r.value("details", json::object());
+    std::string what;
+    if (d.is_object() && d.contains("kind")) {
+      what = Str(d, "user") + ": " + Str(d, "kind") + " " + Str(d, "target") + " " +
+             Str(d, "before") + " → " + Str(d, "after") + " (" + Str(d, "reason_code") + ")";
+    } else if (d.is_object() && d.contains("verdict")) {
+      what = "verdict " + Str(d, "verdict");
+    }
+    out += "<tr><td>" + HtmlEscape(r.value("seq", json(0)).dump()) + "</td><td>" +
+           report::JaDateTime(Str(r, "time")) + "</td><td>" + HtmlEscape(Str(r, "event")) +
+           "</td><td>" + HtmlEscape(what) + "</td></tr>\n";
+  }
+  return out + "</tbody></table>\n";
+}
+
 }  // namespace
 
-std::string CasePage(const json& report, const config::Profile& profile, const PageUserInfo& user,
+std::string CasePage(const json& report, const std::vector<json>& audit,
+                     const config::Profile& profile, const PageUserInfo& user,
                      const std::string& message) {
   const CaseView v{report, profile, user, Str(report, "case_id")};
   std::string out = Head("受付 " + v.id, "case") + Bar(user) + "<main>";
   if (message == "saved") out += "<p class=\"saved\" id=\"saved\">保存しました。</p>";
   out += CaseHeader(v) + RequirementsSection(v) + FindingsSection(v) + FactsSection(v) +
-         DocumentsSection(v) + PagesSection(v) + ImagingSection(v) + DecisionsSection(v);
+         DocumentsSection(v) + PagesSection(v) + ImagingSection(v) + DecisionsSection(v) +
+         AuditSection(audit);
   return out + "</main></body></html>\n";
 }
 
 Result<json> DecisionFromForm(const std::multimap<std::string, std::string>& params) {
   json body = json::object();
-  for (const char* key : {"requirement", "status", "reason", "reason_code", "page", "document",
-                          "document_type", "split_at", "merge_with", "fact", "value", "finding",
-                          "note"}) {
+  for (const char* key :
+       {"requirement", "status", "reason", "reason_code", "page", "document", "document_type",
+        "split_at", "merge_with", "fact", "value", "finding", "note"}) {
     const auto it = params.find(key);
     if (it == params.end()) continue;
     if (report::ValidUtf8(it->second) != it->second)
@@ -427,7 +491,8 @@ Result<json> DecisionFromForm(const std::multimap<std::string, std::string>& par
   }
   if (body.contains("finding")) {
     const std::string index = body["finding"];
-    if (index.empty() || index.size() > 6 || index.find_first_not_of("0123456789") != std::string::npos)
+    if (index.empty() || index.size() > 6 ||
+        index.find_first_not_of("0123456789") != std::string::npos)
       return Result<json>::Fail("\"finding\" must be a number");
     body["finding"] = std::stoul(index);
   }
@@ -435,7 +500,8 @@ Result<json> DecisionFromForm(const std::multimap<std::string, std::string>& par
     const std::string fact = body["fact"];
     const std::string value = body["value"];
     if (config::IsIntegerFact(fact)) {
-      if (value.empty() || value.size() > 9 || value.find_first_not_of("0123456789") != std::string::npos)
+      if (value.empty() || value.size() > 9 ||
+          value.find_first_not_of("0123456789") != std::string::npos)
         return Result<json>::Fail("this fact's value must be a whole number");
       body["value"] = std::stoll(value);
     } else if (value == "true" || value == "false") {

@@ -31,9 +31,11 @@ std::string LoginPage(const std::string& message);
 std::string ErrorPage(int status, const std::string& message, const std::string& case_id = {});
 std::string CaseListPage(const std::vector<CaseRow>& rows, const CaseFilter& filter,
                          const PageUserInfo& user);
-// `report`: CaseStore::Get's body (the report with "decisions"). `message` "saved": a banner.
-std::string CasePage(const nlohmann::json& report, const config::Profile& profile,
-                     const PageUserInfo& user, const std::string& message);
+// `report`: CaseStore::Get's body (the report with "decisions"); `audit`: the case's records of
+// the audit trail (audit::ReadCaseRecords). `message` "saved": a banner.
+std::string CasePage(const nlohmann::json& report, const std::vector<nlohmann::json>& audit,
+                     const config::Profile& profile, const PageUserInfo& user,
+                     const std::string& message);
 
 // The JSON decision (serve/review.h) a case page's form posted; 400 message on error.
 Result<nlohmann::json> DecisionFromForm(const std::multimap<std::string, std::string>& params);

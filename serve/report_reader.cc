@@ -121,8 +121,8 @@ void ReadFindingsAndRequirements(const json& report, Case& c) {
   for (const auto& f : Array(report, "findings")) {
     Finding finding;
     finding.code = Text(f, "code");
-    finding.severity = ByName(Text(f, "severity"), Severity::kInfo, Severity::kError,
-                              SeverityName, Severity::kInfo);
+    finding.severity = ByName(Text(f, "severity"), Severity::kInfo, Severity::kError, SeverityName,
+                              Severity::kInfo);
     finding.message = Text(f, "message");
     finding.file_id = Text(f, "file");
     c.findings.push_back(std::move(finding));
@@ -131,12 +131,13 @@ void ReadFindingsAndRequirements(const json& report, Case& c) {
     RequirementResult req;
     req.id = Text(r, "id");
     req.label = Text(r, "label");
-    req.status = ByName(Text(r, "status"), RequirementStatus::kPresent,
-                        RequirementStatus::kNotRequired, RequirementStatusName,
-                        RequirementStatus::kNeedsReview);
+    req.status =
+        ByName(Text(r, "status"), RequirementStatus::kPresent, RequirementStatus::kNotRequired,
+               RequirementStatusName, RequirementStatus::kNeedsReview);
     req.reason = Text(r, "reason");
     req.ask = Text(r, "ask");
-    for (const auto& e : Array(r, "evidence")) req.evidence_document_ids.push_back(Text(e, "document"));
+    for (const auto& e : Array(r, "evidence"))
+      req.evidence_document_ids.push_back(Text(e, "document"));
     c.requirements.push_back(std::move(req));
   }
 }

@@ -111,8 +111,7 @@ Result<json> PageRecord(const json& body, const Case& current, const config::Pro
               {"document_type", type}};
 }
 
-Result<json> DocumentRecord(const json& body, const Case& current,
-                            const config::Profile& profile) {
+Result<json> DocumentRecord(const json& body, const Case& current, const config::Profile& profile) {
   if (!body["document"].is_string()) return Bad("\"document\" must be a document id");
   const Document* d = FindDocument(current, body["document"].get<std::string>());
   if (d == nullptr) return Bad("this case has no document of that id");
@@ -133,11 +132,12 @@ Result<json> DocumentRecord(const json& body, const Case& current,
                          : d->page_ids.end();
     if (pos == d->page_ids.end() || pos == d->page_ids.begin())
       return Bad("\"split_at\" must be a page of the document other than its first");
-    record.update({{"before", d->id}, {"after", d->id + "+" + NextDocumentId(current)},
-                   {"split_at", at}});
+    record.update(
+        {{"before", d->id}, {"after", d->id + "+" + NextDocumentId(current)}, {"split_at", at}});
   } else {
     const json& other = body["merge_with"];
-    const Document* o = other.is_string() ? FindDocument(current, other.get<std::string>()) : nullptr;
+    const Document* o =
+        other.is_string() ? FindDocument(current, other.get<std::string>()) : nullptr;
     if (o == nullptr || o == d) return Bad("\"merge_with\" must be another document of the case");
     record.update({{"before", d->id + "," + o->id}, {"after", d->id}, {"merge_with", o->id}});
   }
@@ -258,8 +258,8 @@ void ApplyDocumentDecision(Case& c, const json& d) {
       p.type_score = 1.0;
     }
   } else if (d.contains("split_at")) {
-    const auto pos = std::find(doc->page_ids.begin(), doc->page_ids.end(),
-                               d["split_at"].get<std::string>());
+    const auto pos =
+        std::find(doc->page_ids.begin(), doc->page_ids.end(), d["split_at"].get<std::string>());
     if (pos == doc->page_ids.end() || pos == doc->page_ids.begin()) return;
     Document tail{NextDocumentId(c), doc->type, {pos, doc->page_ids.end()}, doc->confidence};
     doc->page_ids.erase(pos, doc->page_ids.end());
@@ -330,16 +330,15 @@ void ApplyOverrides(Case& c, const json& decisions) {
       if (RequirementStatusName(s) == it->second.value("status", "")) r.status = s;
     }
     r.reason_code = "staff_decision";
-    r.reason = "担当者の判断（" + it->second.value("user", "") + "）: " +
-               it->second.value("reason", "");
+    r.reason =
+        "担当者の判断（" + it->second.value("user", "") + "）: " + it->second.value("reason", "");
     if (r.status != RequirementStatus::kMissing) r.ask.clear();
   }
   for (const auto& [target, d] : LastByTarget(decisions, "finding")) {
     const std::size_t index = std::stoul(target);
     if (index >= c.findings.size()) continue;
-    c.findings[index].message += d.value("status", "") == "dismissed"
-                                     ? "［担当者確認: 該当しない］"
-                                     : "［担当者確認: 確認済み］";
+    c.findings[index].message += d.value("status", "") == "dismissed" ? "［担当者確認: 該当しない］"
+                                                                      : "［担当者確認: 確認済み］";
   }
 }
 
@@ -380,8 +379,7 @@ json ReviewedReportJson(const Recomputed& r, const report::ReportContext& contex
   return report;
 }
 
-report::ReportContext ReviewContext(report::ReportContext context,
-                                    const config::Profile& profile) {
+report::ReportContext ReviewContext(report::ReportContext context, const config::Profile& profile) {
   for (const auto& t : profile.document_types) context.document_type_labels[t.id] = t.label;
   context.document_type_labels.try_emplace(config::kDicomImagesType, "画像データ（DICOM）");
   context.document_type_labels.try_emplace("other", "その他・判別できない書類");

@@ -35,8 +35,7 @@ namespace intake::serve {
 // after, reason, reason_code, user and the kind's own fields; seq and time are added by the
 // caller. The error message says what is wrong with the body (HTTP 400), naming no patient data.
 Result<nlohmann::json> MakeDecisionRecord(const nlohmann::json& body, const Case& current,
-                                          const config::Profile& profile,
-                                          const std::string& user,
+                                          const config::Profile& profile, const std::string& user,
                                           const nlohmann::json& decisions);
 
 struct Recomputed {

@@ -17,8 +17,7 @@ bool Ready() {
 Result<std::string> HashPassword(std::string_view password) {
   if (!Ready()) return Result<std::string>::Fail("libsodium could not be initialised");
   char out[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str(out, password.data(), password.size(),
-                        crypto_pwhash_OPSLIMIT_INTERACTIVE,
+  if (crypto_pwhash_str(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                         crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
     return Result<std::string>::Fail("out of memory while hashing the password");
   }

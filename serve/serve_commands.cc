@@ -47,9 +47,11 @@ bool ParseListen(const std::string& listen, std::string& host, int& port) {
   const std::size_t colon = listen.rfind(':');
   if (colon == std::string::npos || colon == 0) return false;
   host = listen.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
   const std::string digits = listen.substr(colon + 1);
-  if (digits.empty() || digits.size() > 5 || digits.find_first_not_of("0123456789") != std::string::npos)
+  if (digits.empty() || digits.size() > 5 ||
+      digits.find_first_not_of("0123456789") != std::string::npos)
     return false;
   port = std::stoi(digits);
   return port <= 65535;
@@ -82,9 +84,8 @@ int RunUserAdd(const UserAddArgs& args) {
     std::cerr << "intake user add: " << added.message() << "\n";
     return app::kExitOutput;
   }
-  auto audited = audit::AppendAuditRecord(
-      args.out_dir, *added ? "user_added" : "user_updated", "",
-      {{"user", args.name}, {"role", RoleName(*role)}});
+  auto audited = audit::AppendAuditRecord(args.out_dir, *added ? "user_added" : "user_updated", "",
+                                          {{"user", args.name}, {"role", RoleName(*role)}});
   if (!audited.ok()) Log()->warn("user add: audit trail not written: {}", audited.message());
   std::cout << "user " << args.name << (*added ? " added" : " updated") << " (" << RoleName(*role)
             << ")\n";
@@ -131,8 +132,7 @@ int RunServe(const ServeArgs& args) {
     std::cerr << "intake serve: " << port.message() << "\n";
     return app::kExitCaseFailed;
   }
-  Log()->info("serve: listening on http://{}:{}/ ({} users)", options.host, *port,
-              users->size());
+  Log()->info("serve: listening on http://{}:{}/ ({} users)", options.host, *port, users->size());
   std::thread waiter([&] {
     int signal = 0;
     sigwait(&stop_signals, &signal);

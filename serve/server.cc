@@ -9,6 +9,7 @@
 #include <mutex>
 #include <sstream>
 
+#include "audit/audit_log.h"
 #include "pipeline/log.h"
 #include "serve/pages.h"
 #include "serve/secrets.h"
@@ -137,9 +138,8 @@ struct ReviewServer::Impl {
     if (Limited(keys)) return Auth::kLimited;
     const std::vector<User> all = Users();
     const std::string digest = KeyedDigest(name + '\0' + password);
-    const auto user = std::find_if(all.begin(), all.end(), [&](const User& u) {
-      return u.name == name;
-    });
+    const auto user =
+        std::find_if(all.begin(), all.end(), [&](const User& u) { return u.name == name; });
     bool ok = false;
     if (user != all.end()) {
       {
@@ -203,8 +203,7 @@ struct ReviewServer::Impl {
 
   void SetCookie(const httplib::Request& req, httplib::Response& res, const std::string& value,
                  bool clear) {
-    std::string cookie = std::string(kCookie) + "=" + value +
-                         "; Path=/; HttpOnly; SameSite=Strict";
+    std::string cookie = std::string(kCookie) + "=" + value + "; Path=/; HttpOnly; SameSite=Strict";
     if (clear) cookie += "; Max-Age=0";
     if (Secure(req)) cookie += "; Secure";
     res.set_header("Set-Cookie", cookie);
@@ -270,7 +269,8 @@ struct ReviewServer::Impl {
     Answer a = store.Decide(req.matches[1], body, who->name);
     if (a.status != 200) return SendError(res, a.status, a.message);
     const json decision = a.body["decisions"].back();
-    SendJson(res, 201, {{"decision", decision}, {"verdict", a.body["verdict"]}, {"report", a.body}});
+    SendJson(res, 201,
+             {{"decision", decision}, {"verdict", a.body["verdict"]}, {"report", a.body}});
   }
 
   // --- pages ----------------------------------------------------------------------------
@@ -292,8 +292,8 @@ struct ReviewServer::Impl {
 
   void LoginPost(const httplib::Request& req, httplib::Response& res) {
     Who who;
-    const Auth a = Login(req.remote_addr, req.get_param_value("user"),
-                         req.get_param_value("password"), who);
+    const Auth a =
+        Login(req.remote_addr, req.get_param_value("user"), req.get_param_value("password"), who);
     if (a == Auth::kLimited)
       return SendPage(res, 429, LoginPage("ログインの失敗が続いたため、数分お待ちください。"));
     if (a != Auth::kOk)
@@ -336,9 +336,10 @@ struct ReviewServer::Impl {
     if (!who) return;
     const Answer a = store.Get(req.matches[1]);
     if (a.status != 200) return SendPage(res, a.status, ErrorPage(a.status, a.message));
+    auto audit = audit::ReadCaseRecords(store.out_dir(), req.matches[1].str());
     SendPage(res, 200,
-             serve::CasePage(a.body, store.profile(), Info(*who),
-                             req.get_param_value("msg")));
+             serve::CasePage(a.body, audit.ok() ? *audit : std::vector<json>{}, store.profile(),
+                             Info(*who), req.get_param_value("msg")));
   }
 
   void DecidePost(const httplib::Request& req, httplib::Response& res) {
@@ -355,9 +356,9 @@ struct ReviewServer::Impl {
     if (a.status != 200) return SendPage(res, a.status, ErrorPage(a.status, a.message, id));
     // Back to the item decided on; the anchor is an element id of the page (no header injection).
     std::string anchor = req.get_param_value("anchor");
-    if (anchor.size() > 80 || anchor.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
-                                                       "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") !=
-                                  std::string::npos)
+    if (anchor.size() > 80 ||
+        anchor.find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                                 "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") != std::string::npos)
       anchor.clear();
     Redirect(res, "/cases/" + id + "?msg=saved" + (anchor.empty() ? "" : "#" + anchor));
   }
@@ -396,15 +397,13 @@ struct ReviewServer::Impl {
     http.Get("/cases", [this](Req q, Res s) { CasesPage(q, s); });
     http.Get("/cases/next", [this](Req q, Res s) { NextCase(q, s); });
     http.Get(R"(/cases/([A-Za-z0-9_-]{1,64}))", [this](Req q, Res s) { CasePage(q, s); });
-    http.Post(R"(/cases/([A-Za-z0-9_-]{1,64})/decide)",
-              [this](Req q, Res s) { DecidePost(q, s); });
+    http.Post(R"(/cases/([A-Za-z0-9_-]{1,64})/decide)", [this](Req q, Res s) { DecidePost(q, s); });
     http.Get(R"(/cases/([A-Za-z0-9_-]{1,64})/file)", [this](Req q, Res s) { CaseFileGet(q, s); });
     http.Get("/static/app.js", [](Req, Res s) {
       s.set_content(std::string(AppJs()), "text/javascript; charset=utf-8");
     });
-    http.Get("/static/style.css", [](Req, Res s) {
-      s.set_content(StyleCss(), "text/css; charset=utf-8");
-    });
+    http.Get("/static/style.css",
+             [](Req, Res s) { s.set_content(StyleCss(), "text/css; charset=utf-8"); });
   }
 
   void Hooks() {

@@ -41,11 +41,10 @@ fs::path ReviewDir(const fs::path& out_dir) { return out_dir / ".review"; }
 fs::path UsersPath(const fs::path& out_dir) { return ReviewDir(out_dir) / "users.json"; }
 
 bool ValidUserName(std::string_view name) {
-  return !name.empty() && name.size() <= 32 &&
-         std::all_of(name.begin(), name.end(), [](char ch) {
-           return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' ||
-                  ch == '_' || ch == '-';
-         });
+  return !name.empty() && name.size() <= 32 && std::all_of(name.begin(), name.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' ||
+           ch == '-';
+  });
 }
 
 Result<std::vector<User>> LoadUsers(const fs::path& out_dir) {
@@ -90,7 +89,8 @@ Result<bool> AddUser(const fs::path& out_dir, const std::string& name, Role role
   if (!users.ok()) return Result<bool>::Fail(users.message());
   auto hash = HashPassword(password);
   if (!hash.ok()) return Result<bool>::Fail(hash.message());
-  auto it = std::find_if(users->begin(), users->end(), [&](const User& u) { return u.name == name; });
+  auto it =
+      std::find_if(users->begin(), users->end(), [&](const User& u) { return u.name == name; });
   const bool added = it == users->end();
   if (added) {
     users->push_back(User{name, role, *hash, NowIso()});

@@ -120,6 +120,9 @@ def decide(driver, base, case_id, work):
     check(verdict.get_attribute("data-verdict") == "complete", "the verdict changed to complete",
           verdict.get_attribute("data-verdict"))
     check("完備" in verdict.text, "the verdict word is 完備", verdict.text)
+    audit = driver.find_element(By.ID, "audit").text
+    check("review_decision" in audit and "consent_form needs_review → present" in audit,
+          "the page's audit trail shows the decision")
     status = driver.find_element(By.CSS_SELECTOR, "#req-consent_form .badge").text
     check(status == "提出あり", "the requirement shows 提出あり", status)
     driver.execute_script("window.scrollTo(0, 0)")

@@ -76,7 +76,8 @@ Case MakeCase(const config::Profile& profile, int index, Kind kind, const Patien
   c.submission_name = "submission.pdf";
   c.profile_id = profile.id;
   c.profile_sha256 = profile.sha256;
-  c.files.push_back(SourceFile{"f0001", {}, "submission.pdf", "", FileKind::kPdf, "application/pdf", 1000});
+  c.files.push_back(
+      SourceFile{"f0001", {}, "submission.pdf", "", FileKind::kPdf, "application/pdf", 1000});
   AddDocument(c, "referral_letter", 0.9, 2);
   AddDocument(c, "application_form", 0.9);
   AddDocument(c, "consultation_sheet", 0.9);
@@ -118,10 +119,11 @@ Result<std::string> WriteCase(const fs::path& out_dir, const config::Profile& pr
 }
 
 Result<int> WriteCases(const fs::path& out_dir, const config::Profile& profile, int count) {
-  static const std::vector<Patient> kPatients{
-      {"山田 太郎", "ヤマダ タロウ", "1950-04-01"}, {"佐藤 花子", "サトウ ハナコ", "1962-11-23"},
-      {"鈴木 一郎", "スズキ イチロウ", "1948-02-14"}, {"髙橋 美咲", "タカハシ ミサキ", "1971-07-07"},
-      {"田中 健", "タナカ ケン", "1939-12-31"}};
+  static const std::vector<Patient> kPatients{{"山田 太郎", "ヤマダ タロウ", "1950-04-01"},
+                                              {"佐藤 花子", "サトウ ハナコ", "1962-11-23"},
+                                              {"鈴木 一郎", "スズキ イチロウ", "1948-02-14"},
+                                              {"髙橋 美咲", "タカハシ ミサキ", "1971-07-07"},
+                                              {"田中 健", "タナカ ケン", "1939-12-31"}};
   static const Kind kKinds[] = {Kind::kComplete, Kind::kIncomplete, Kind::kNeedsReview,
                                 Kind::kOtherPage, Kind::kMismatch};
   for (int i = 0; i < count; ++i) {

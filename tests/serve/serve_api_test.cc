@@ -81,8 +81,8 @@ class ServeApiTest : public ::testing::Test {
   }
 
   std::string AddCase(Kind kind, int index, serve_test::Patient patient = {}) {
-    auto id = serve_test::WriteCase(out_, profile_,
-                                    serve_test::MakeCase(profile_, index, kind, patient));
+    auto id =
+        serve_test::WriteCase(out_, profile_, serve_test::MakeCase(profile_, index, kind, patient));
     EXPECT_TRUE(id.ok());
     return id.ok() ? *id : std::string();
   }
@@ -96,8 +96,8 @@ class ServeApiTest : public ::testing::Test {
   // POST a decision as the clerk; returns the status and the parsed body.
   std::pair<int, json> Decide(const std::string& id, const json& body) {
     auto client = Client();
-    auto res = client.Post(("/api/cases/" + id + "/decisions").c_str(), body.dump(),
-                           "application/json");
+    auto res =
+        client.Post(("/api/cases/" + id + "/decisions").c_str(), body.dump(), "application/json");
     if (!res) return {0, json()};
     return {res->status, json::parse(res->body, nullptr, false)};
   }
@@ -148,7 +148,8 @@ TEST_F(ServeApiTest, UsersAreKeptOwnerOnlyWithArgon2idHashes) {
 
 TEST_F(ServeApiTest, ListsCasesWithNamesSearchAndFilters) {
   AddCase(Kind::kComplete, 1, {"山田 太郎", "ヤマダ タロウ", "1950-04-01"});
-  const std::string review = AddCase(Kind::kNeedsReview, 2, {"佐藤 花子", "サトウ ハナコ", "1962-11-23"});
+  const std::string review =
+      AddCase(Kind::kNeedsReview, 2, {"佐藤 花子", "サトウ ハナコ", "1962-11-23"});
   auto client = Client();
   auto res = client.Get("/api/cases");
   ASSERT_TRUE(res);
@@ -248,8 +249,11 @@ TEST_F(ServeApiTest, RefusesBadBodiesWithAClearMessage) {
       {{{"fact", "favourite_colour"}, {"value", "red"}, {"reason", "x"}}, "unknown fact"},
       {{{"finding", 99}, {"status", "dismissed"}, {"reason", "x"}}, "\"finding\""},
       {{{"note", ""}}, "\"note\""},
-      {{{"requirement", "consent_form"}, {"status", "present"}, {"reason", "x"},
-        {"reason_code", "Bad Code"}}, "reason_code"}};
+      {{{"requirement", "consent_form"},
+        {"status", "present"},
+        {"reason", "x"},
+        {"reason_code", "Bad Code"}},
+       "reason_code"}};
   for (const auto& [body, words] : bad) {
     auto [status, answer] = Decide(id, body);
     EXPECT_EQ(status, 400) << body.dump();
@@ -306,16 +310,16 @@ TEST_F(ServeApiTest, ConfirmingARequirementChangesTheVerdictAndIsAudited) {
 TEST_F(ServeApiTest, MovingAPageOrRetypingADocumentRerunsTheRules) {
   const std::string moved = AddCase(Kind::kOtherPage, 8);
   EXPECT_EQ(json::parse(ReadText(out_ / moved / "report.json"))["verdict"], "incomplete");
-  auto [s1, b1] = Decide(moved, {{"page", "p0008"}, {"document_type", "consent_form"},
-                                 {"reason", "同意書のページ"}});
+  auto [s1, b1] = Decide(
+      moved, {{"page", "p0008"}, {"document_type", "consent_form"}, {"reason", "同意書のページ"}});
   ASSERT_EQ(s1, 201) << b1.dump();
   EXPECT_EQ(b1["verdict"], "complete");
   EXPECT_EQ(Status(b1["report"], "consent_form"), "present");
   EXPECT_EQ(b1["decision"]["before"], "other");
 
   const std::string retyped = AddCase(Kind::kOtherPage, 9);
-  auto [s2, b2] = Decide(retyped, {{"document", "d007"}, {"document_type", "consent_form"},
-                                   {"reason", "同意書"}});
+  auto [s2, b2] = Decide(
+      retyped, {{"document", "d007"}, {"document_type", "consent_form"}, {"reason", "同意書"}});
   ASSERT_EQ(s2, 201) << b2.dump();
   EXPECT_EQ(b2["verdict"], "complete");
 }
@@ -342,8 +346,9 @@ TEST_F(ServeApiTest, CorrectingAFactChangesWhatIsRequired) {
   const json before = json::parse(ReadText(out_ / id / "report.json"));
   EXPECT_EQ(before["verdict"], "incomplete");
   EXPECT_EQ(Status(before, "consent_form"), "missing");
-  auto [status, body] = Decide(id, {{"fact", "attendance"}, {"value", "patient_only"},
-                                    {"reason", "本人が受診と電話で確認"}});
+  auto [status, body] = Decide(
+      id,
+      {{"fact", "attendance"}, {"value", "patient_only"}, {"reason", "本人が受診と電話で確認"}});
   ASSERT_EQ(status, 201) << body.dump();
   EXPECT_EQ(Status(body["report"], "consent_form"), "not_required");
   EXPECT_EQ(body["verdict"], "complete");
@@ -372,9 +377,9 @@ TEST_F(ServeApiTest, CheckingAFindingAndAddingANote) {
 
 TEST_F(ServeApiTest, DecisionsSurviveTheCaseBeingProcessedAgain) {
   const std::string id = AddCase(Kind::kNeedsReview, 13);
-  ASSERT_EQ(Decide(id, {{"requirement", "consent_form"}, {"status", "present"}, {"reason", "ok"}})
-                .first,
-            201);
+  ASSERT_EQ(
+      Decide(id, {{"requirement", "consent_form"}, {"status", "present"}, {"reason", "ok"}}).first,
+      201);
   // What CaseProcessor does: carry decisions.json, make the folder anew, write the pipeline's
   // report (stages/decisions_file.h).
   auto carried = stages::TakeDecisions(out_, id);
@@ -411,12 +416,14 @@ TEST_F(ServeApiTest, PagesNeedASessionAndChangesNeedTheCsrfToken) {
   std::smatch m;
   ASSERT_TRUE(std::regex_search(page->body, m, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\"")));
   const std::string csrf = m[1];
-  const httplib::Params decision{{"requirement", "consent_form"}, {"status", "present"},
-                                 {"reason", "確認"}, {"anchor", "req-consent_form"}};
+  const httplib::Params decision{{"requirement", "consent_form"},
+                                 {"status", "present"},
+                                 {"reason", "確認"},
+                                 {"anchor", "req-consent_form"}};
   auto missing = browser.Post(("/cases/" + id + "/decide").c_str(), decision);
   EXPECT_EQ(missing->status, 403);
-  auto api_missing = browser.Post(("/api/cases/" + id + "/decisions").c_str(),
-                                  R"({"note":"n"})", "application/json");
+  auto api_missing = browser.Post(("/api/cases/" + id + "/decisions").c_str(), R"({"note":"n"})",
+                                  "application/json");
   EXPECT_EQ(api_missing->status, 403);
   EXPECT_NE(api_missing->body.find("CSRF"), std::string::npos);
   EXPECT_FALSE(fs::exists(out_ / id / "decisions.json"));
@@ -426,9 +433,9 @@ TEST_F(ServeApiTest, PagesNeedASessionAndChangesNeedTheCsrfToken) {
   auto saved = browser.Post(("/cases/" + id + "/decide").c_str(), with_token);
   EXPECT_EQ(saved->status, 303);
   EXPECT_EQ(json::parse(ReadText(out_ / id / "report.json"))["verdict"], "complete");
-  auto api_ok = browser.Post(("/api/cases/" + id + "/decisions").c_str(),
-                             httplib::Headers{{"X-CSRF-Token", csrf}}, R"({"note":"n"})",
-                             "application/json");
+  auto api_ok =
+      browser.Post(("/api/cases/" + id + "/decisions").c_str(),
+                   httplib::Headers{{"X-CSRF-Token", csrf}}, R"({"note":"n"})", "application/json");
   EXPECT_EQ(api_ok->status, 201);
 
   // The session cookie's attributes.
@@ -441,10 +448,9 @@ TEST_F(ServeApiTest, PagesNeedASessionAndChangesNeedTheCsrfToken) {
 }
 
 TEST_F(ServeApiTest, MarkupInAPatientNameIsShownAsText) {
-  const std::string id =
-      AddCase(Kind::kNeedsReview, 15,
-              {"<script>alert('x')</script><img src=x onerror=alert(1)>", "<b>ヤマダ</b>",
-               "1950-04-01"});
+  const std::string id = AddCase(
+      Kind::kNeedsReview, 15,
+      {"<script>alert('x')</script><img src=x onerror=alert(1)>", "<b>ヤマダ</b>", "1950-04-01"});
   httplib::Client browser("127.0.0.1", port_);
   browser.set_default_headers({{"Cookie", LogIn()}});
   for (const std::string& path : {std::string("/cases"), "/cases/" + id}) {
@@ -487,16 +493,18 @@ TEST_F(ServeApiTest, NoPathTraversalThroughCaseIdsOrFileNames) {
   std::ofstream(out_ / id / "report.json") << report.dump();
   fs::create_directories(out_ / id / "01_紹介状");
   std::ofstream(out_ / id / "01_紹介状" / "01_紹介状.pdf") << "%PDF-1.4 fixture";
-  auto pdf = browser.Get(("/cases/" + id + "/file?path=" + Encode("01_紹介状/01_紹介状.pdf")).c_str());
+  auto pdf =
+      browser.Get(("/cases/" + id + "/file?path=" + Encode("01_紹介状/01_紹介状.pdf")).c_str());
   ASSERT_TRUE(pdf);
   EXPECT_EQ(pdf->status, 200);
   EXPECT_EQ(pdf->get_header_value("Content-Type"), "application/pdf");
   EXPECT_EQ(pdf->body, "%PDF-1.4 fixture");
   // ... but not to a user without a session.
   httplib::Client anonymous("127.0.0.1", port_);
-  EXPECT_EQ(anonymous.Get(("/cases/" + id + "/file?path=" + Encode("01_紹介状/01_紹介状.pdf")).c_str())
-                ->status,
-            303);
+  EXPECT_EQ(
+      anonymous.Get(("/cases/" + id + "/file?path=" + Encode("01_紹介状/01_紹介状.pdf")).c_str())
+          ->status,
+      303);
 }
 
 }  // namespace
