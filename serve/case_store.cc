@@ -282,7 +282,12 @@ Result<CaseStore::Loaded> CaseStore::Load(const std::string& id) const {
   auto report = ReadJson(out_dir_ / id / kReportName);
   auto decisions = ReadJson(out_dir_ / id / stages::kDecisionsFileName);
   if (!decisions) decisions = json::array();
-  if (!report || report->is_discarded() || decisions->is_discarded() || !decisions->is_array())
+  const auto record = [](const json& d) {
+    return d.is_object() && d.value("kind", json()).is_string() &&
+           d.value("target", json()).is_string();
+  };
+  if (!report || report->is_discarded() || decisions->is_discarded() || !decisions->is_array() ||
+      !std::all_of(decisions->begin(), decisions->end(), record))
     return R::Fail("the case's report.json or decisions.json cannot be read");
   out.fresh = !report->contains("review");
   auto pipeline = out.fresh ? report : ReadJson(out_dir_ / id / kPipelineReportName);

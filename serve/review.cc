@@ -1,8 +1,10 @@
 #include "serve/review.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdio>
 #include <map>
+#include <optional>
 #include <set>
 #include <utility>
 
@@ -312,6 +314,15 @@ void RerunRules(Case& c, const config::Profile& profile) {
   }
 }
 
+// A finding decision's target (its index), or nullopt for a target that is not one (a
+// decisions.json edited by hand).
+std::optional<std::size_t> FindingIndex(const std::string& target) {
+  std::size_t index = 0;
+  const auto [end, error] = std::from_chars(target.data(), target.data() + target.size(), index);
+  if (error != std::errc() || end != target.data() + target.size()) return std::nullopt;
+  return index;
+}
+
 // The last decision of `kind` per target.
 std::map<std::string, json> LastByTarget(const json& decisions, const std::string& kind) {
   std::map<std::string, json> out;
@@ -335,9 +346,9 @@ void ApplyOverrides(Case& c, const json& decisions) {
     if (r.status != RequirementStatus::kMissing) r.ask.clear();
   }
   for (const auto& [target, d] : LastByTarget(decisions, "finding")) {
-    const std::size_t index = std::stoul(target);
-    if (index >= c.findings.size()) continue;
-    c.findings[index].message += d.value("status", "") == "dismissed" ? "［担当者確認: 該当しない］"
+    const auto index = FindingIndex(target);
+    if (!index || *index >= c.findings.size()) continue;
+    c.findings[*index].message += d.value("status", "") == "dismissed" ? "［担当者確認: 該当しない］"
                                                                       : "［担当者確認: 確認済み］";
   }
 }
@@ -369,7 +380,8 @@ json ReviewedReportJson(const Recomputed& r, const report::ReportContext& contex
   json report = report::ReportJson(r.c, context);
   json findings = json::array();
   for (const auto& [target, d] : LastByTarget(decisions, "finding"))
-    findings.push_back({{"index", std::stoul(target)}, {"status", d.value("status", "")}});
+    if (const auto index = FindingIndex(target))
+      findings.push_back({{"index", *index}, {"status", d.value("status", "")}});
   report["review"] = {
       {"decisions", decisions.size()},
       {"pipeline_verdict", VerdictName(pipeline_verdict)},

@@ -2,7 +2,10 @@
 # Decisions survive reprocessing, through the real commands: `intake process` makes a case from
 # the born-digital referral letter, `intake serve` takes a decision on it over the API, the same
 # submission is processed again (same case id: the folder is made anew), and the decision is
-# still in decisions.json and applied again to the new report; the audit trail verifies.
+# still in decisions.json and applied again to the new report. Then a run that hangs and is
+# abandoned at --case-time-limit: the half-made folder goes, decisions.json stays (the case
+# cannot be opened meanwhile: 409), and the next run applies the decision again. The audit
+# trail verifies.
 # usage: serve_reprocess.sh INTAKE PDF
 set -euo pipefail
 intake="$1"
@@ -43,5 +46,19 @@ grep -q '"review"' "$T/out/$id/report.json" && fail "the new report.json is not 
 after=$(curl -sf -u clerk1:clerk-password-1 "$api" | status_of consultation_sheet)
 [ "$after" = present ] || fail "consultation_sheet is $after after reprocessing, not present"
 grep -q '"review"' "$T/out/$id/report.json" || fail "the report was not recomputed on disk"
+
+set +e
+INTAKE_HANG_AT=pages "$intake" process "$T/letter.pdf" --out "$T/out" --case-time-limit 2 \
+  > /dev/null 2> "$T/process3.log"
+code=$?
+set -e
+[ "$code" = 1 ] || fail "a case over its time limit exited $code, not 1"
+left=$(ls -A "$T/out/$id")
+[ "$left" = decisions.json ] || fail "the abandoned case folder holds: $left"
+code=$(curl -s -o /dev/null -w '%{http_code}' -u clerk1:clerk-password-1 "$api")
+[ "$code" = 409 ] || fail "a case without its report answered $code, not 409"
+"$intake" process "$T/letter.pdf" --out "$T/out" > /dev/null 2> "$T/process4.log"
+after=$(curl -sf -u clerk1:clerk-password-1 "$api" | status_of consultation_sheet)
+[ "$after" = present ] || fail "consultation_sheet is $after after the abandoned run, not present"
 "$intake" audit --verify --out "$T/out" > /dev/null || fail "the audit trail does not verify"
 echo "ok: the decision survived reprocessing ($id)"
