@@ -447,6 +447,22 @@ TEST_F(ServeApiTest, PagesNeedASessionAndChangesNeedTheCsrfToken) {
     EXPECT_NE(set_cookie.find(attribute), std::string::npos) << attribute;
 }
 
+TEST_F(ServeApiTest, PhysiciansReadPagesWithoutDecisionForms) {
+  const std::string id = AddCase(Kind::kNeedsReview, 17);
+  httplib::Client browser("127.0.0.1", port_);
+  browser.set_default_headers({{"Cookie", LogIn("doctor1", kDoctorPassword)}});
+  auto page = browser.Get(("/cases/" + id).c_str());
+  ASSERT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("要確認"), std::string::npos);
+  EXPECT_EQ(page->body.find("/decide"), std::string::npos);
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(page->body, m, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\"")));
+  auto refused = browser.Post(("/cases/" + id + "/decide").c_str(),
+                              httplib::Params{{"csrf", m[1]}, {"note", "n"}});
+  EXPECT_EQ(refused->status, 403);
+  EXPECT_FALSE(fs::exists(out_ / id / "decisions.json"));
+}
+
 TEST_F(ServeApiTest, MarkupInAPatientNameIsShownAsText) {
   const std::string id = AddCase(
       Kind::kNeedsReview, 15,
