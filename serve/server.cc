@@ -77,6 +77,19 @@ std::string CookieValue(const httplib::Request& req, const std::string& name) {
   return {};
 }
 
+// The client's address for the login rate limit. Behind a reverse proxy on the same machine
+// every request comes from loopback: then the address the proxy names (the last entry of
+// X-Forwarded-For, which the proxy appends) counts, else one client could lock everyone out.
+std::string ClientAddress(const httplib::Request& req) {
+  const bool local = req.remote_addr == "127.0.0.1" || req.remote_addr == "::1";
+  const std::string forwarded = req.get_header_value("X-Forwarded-For");
+  if (!local || forwarded.empty()) return req.remote_addr;
+  std::string last =
+      forwarded.substr(forwarded.rfind(',') == std::string::npos ? 0 : forwarded.rfind(',') + 1);
+  last.erase(0, last.find_first_not_of(' '));
+  return last.empty() ? req.remote_addr : last.substr(0, 64);
+}
+
 }  // namespace
 
 struct ReviewServer::Impl {
@@ -168,7 +181,7 @@ struct ReviewServer::Impl {
     const auto decoded = DecodeBase64(header.substr(6));
     const std::size_t colon = decoded ? decoded->find(':') : std::string::npos;
     if (colon == std::string::npos) return Auth::kWrong;
-    return Login(req.remote_addr, decoded->substr(0, colon), decoded->substr(colon + 1), who);
+    return Login(ClientAddress(req), decoded->substr(0, colon), decoded->substr(colon + 1), who);
   }
 
   std::optional<Who> SessionUser(const httplib::Request& req) {
@@ -292,8 +305,8 @@ struct ReviewServer::Impl {
 
   void LoginPost(const httplib::Request& req, httplib::Response& res) {
     Who who;
-    const Auth a =
-        Login(req.remote_addr, req.get_param_value("user"), req.get_param_value("password"), who);
+    const Auth a = Login(ClientAddress(req), req.get_param_value("user"),
+                         req.get_param_value("password"), who);
     if (a == Auth::kLimited)
       return SendPage(res, 429, LoginPage("ログインの失敗が続いたため、数分お待ちください。"));
     if (a != Auth::kOk)

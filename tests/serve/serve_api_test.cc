@@ -208,6 +208,18 @@ TEST_F(ServeApiTest, RateLimitsFailedLogins) {
   EXPECT_EQ(res->status, 429);
 }
 
+TEST_F(ServeApiTest, RateLimitsPerClientBehindAProxy) {
+  // Through a proxy on the same machine: the address it forwards counts, not loopback's.
+  auto from = [&](const char* address, const char* user, const char* password) {
+    auto client = Client(user, password);
+    client.set_default_headers({{"X-Forwarded-For", address}});
+    return client.Get("/api/cases")->status;
+  };
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(from("10.0.0.1", "nobody", "wrong"), 401);
+  EXPECT_EQ(from("10.0.0.1", "clerk1", kClerkPassword), 429);
+  EXPECT_EQ(from("10.0.0.2", "clerk1", kClerkPassword), 200);
+}
+
 TEST_F(ServeApiTest, RefusesCasesBeingProcessed) {
   const std::string staged = AddCase(Kind::kNeedsReview, 4);
   fs::create_directories(out_ / ".intake" / "staging" / staged);  // the watcher at work
