@@ -20,6 +20,7 @@
 #include "stages/case_folder.h"
 #include "stages/classify.h"
 #include "stages/crosscheck.h"
+#include "stages/decisions_file.h"
 #include "stages/dicom_scan.h"
 #include "stages/facts.h"
 #include "stages/ocr_stage.h"
@@ -111,10 +112,8 @@ audit::ProcessingContext AuditContext(const report::ReportContext& report_contex
   }
   // The stuck stage may still hold files here; removing them is safe on Linux. The half-made
   // case folder goes with its work area: a case folder without a report is no case.
-  if (!keep_work) {
-    std::error_code ec;
-    fs::remove_all(before_stages.work_dir.parent_path(), ec);
-  }
+  // Staff's review decisions stay for the next run (stages/decisions_file.h).
+  if (!keep_work) stages::RemoveCaseFolderKeepingDecisions(before_stages.work_dir.parent_path());
   on_time_limit(hit);
   Log()->error("case {}: the time limit handler returned; exiting", hit.case_id);
   Log()->flush();
@@ -208,10 +207,10 @@ Outcome CaseProcessor::Process(const fs::path& submission, const CaseIdentity& i
   outcome.case_dir = options_.out_dir / c.id;
   c.work_dir = outcome.case_dir / "work";
 
-  // The same submission processed before into this folder (the watcher's journal stops its
-  // duplicates before they get here; `process` says so in the report, as the watcher does).
   const fs::path& records_dir =
       options_.records_dir.empty() ? options_.out_dir : options_.records_dir;
+  // The same submission processed before into this folder (the watcher's journal stops its
+  // duplicates before they get here; `process` says so in the report, as the watcher does).
   if (const auto earlier = audit::FindProcessedSubmission(records_dir, c.submission_sha256)) {
     c.AddFinding("DUPLICATE_SUBMISSION",
                  earlier->case_id == c.id
@@ -219,12 +218,21 @@ Outcome CaseProcessor::Process(const fs::path& submission, const CaseIdentity& i
                      : "同じ提出物が " + earlier->time + " にケース " + earlier->case_id +
                            " として処理されています");
   }
-
+  // Staff's review decisions (`intake serve`) survive the folder being made anew.
+  auto decisions = stages::TakeDecisions(records_dir, c.id);
+  if (!decisions.ok()) {
+    outcome.status = Status::Fail("the case's review decisions: " + decisions.message());
+    return outcome;
+  }
   std::error_code ec;
   fs::remove_all(outcome.case_dir, ec);  // a previous run of the same submission: made anew
   fs::create_directories(c.work_dir, ec);
   if (ec) {
     outcome.status = Status::Fail("cannot create the case folder in the output folder");
+    return outcome;
+  }
+  if (Status kept = stages::PutDecisions(std::move(*decisions), outcome.case_dir); !kept.ok()) {
+    outcome.status = Status::Fail("the case's review decisions: " + kept.message());
     return outcome;
   }
   Log()->info("case {} started", c.id);

@@ -5,6 +5,7 @@
 #include "app/commands.h"
 #include "ocr/openmp_env.h"
 #include "pipeline/log.h"
+#include "serve/serve_commands.h"
 #include "watch/watch_commands.h"
 
 namespace {
@@ -146,6 +147,28 @@ int main(int argc, char** argv) {
   status_cmd->add_flag("--names", status.names,
                        "Show the original names (patient data: not for logs)");
 
+  intake::serve::ServeArgs serve;
+  auto* serve_cmd = cli.add_subcommand(
+      "serve", "Review cases in the browser and over a JSON API (staff decisions, see README)");
+  serve_cmd->add_option("--out", serve.out_dir, "Output folder to review")->required();
+  serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on")->capture_default_str();
+  serve_cmd->add_option("--profile", serve.profile, "Hospital profile (YAML) the rules run with")
+      ->check(CLI::ExistingFile);
+  serve_cmd->add_flag("--secure-cookies", serve.secure_cookies,
+                      "Mark the session cookie Secure (behind a TLS proxy)");
+
+  intake::serve::UserAddArgs user_add;
+  auto* user_cmd = cli.add_subcommand("user", "Manage the review server's users");
+  user_cmd->require_subcommand(1);
+  auto* user_add_cmd =
+      user_cmd->add_subcommand("add", "Add a user (or reset one); the password is read from stdin");
+  user_add_cmd->add_option("name", user_add.name, "User name (a-z, 0-9, . _ -)")->required();
+  user_add_cmd->add_option("--role", user_add.role, "clerk, physician or admin")
+      ->required()
+      ->check(CLI::IsMember({"clerk", "physician", "admin"}));
+  user_add_cmd->add_option("--out", user_add.out_dir, "Output folder the user may review")
+      ->required();
+
   std::string config_path;
   auto* check_cmd = cli.add_subcommand("check-config", "Validate a hospital profile");
   check_cmd->add_option("profile", config_path, "Profile YAML file")->required();
@@ -174,5 +197,7 @@ int main(int argc, char** argv) {
   if (*watch_cmd) return intake::watch::RunWatch(watch, INTAKE_VERSION);
   if (*retry_cmd) return intake::watch::RunRetry(retry);
   if (*status_cmd) return intake::watch::RunStatus(status);
+  if (*serve_cmd) return intake::serve::RunServe(serve);
+  if (*user_add_cmd) return intake::serve::RunUserAdd(user_add);
   return intake::app::kExitUsage;
 }

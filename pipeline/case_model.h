@@ -166,7 +166,7 @@ struct Fact {
   FactSource source;
   // The text as read, when a domain word corrected an OCR misreading in it (stages/domain_words):
   // the report shows both. Empty otherwise.
-  std::string read_as;
+  std::string read_as = {};
   bool known() const { return !std::holds_alternative<std::monostate>(value); }
 };
 

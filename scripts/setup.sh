@@ -30,6 +30,9 @@ packages=(
   zip unzip
   # the intake-bench grader (scripts/intake_bench.sh)
   python3
+  # the review server (serve/): HTTP, Argon2id password hashes; its browser test drives chromium,
+  # its load and reprocessing tests use curl
+  libcpp-httplib-dev libsodium-dev chromium-driver python3-selenium curl
 )
 
 SUDO=""

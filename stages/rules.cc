@@ -166,10 +166,7 @@ class RulesStage final : public Stage {
     Evaluator eval(c, profile_.min_confidence);
     c.requirements.clear();
     for (const auto& req : profile_.requirements) c.requirements.push_back(Evaluate(c, eval, req));
-    bool excluded_by_fact = false;
-    for (const auto& ex : profile_.exclusions) {
-      excluded_by_fact = CheckExclusion(c, eval, ex) == Excluded::kByFact || excluded_by_fact;
-    }
+    for (const auto& ex : profile_.exclusions) CheckExclusion(c, eval, ex);
     const bool nothing_read = c.pages.empty() && c.dicom_patients.empty();
     // Only the cause when one is known: an encrypted archive or one stopped by the limits is not
     // also an empty submission.
@@ -177,7 +174,7 @@ class RulesStage final : public Stage {
         !HasFinding(c, "ARCHIVE_LIMIT_EXCEEDED")) {
       c.AddFinding("EMPTY_SUBMISSION", "読み取れる書類も画像データも見つかりませんでした");
     }
-    c.verdict = nothing_read || excluded_by_fact ? Verdict::kRejected : DecideVerdict(c);
+    c.verdict = DecideVerdict(c);
     Log()->info("case {} rules: {} requirements, verdict {}", c.id, c.requirements.size(),
                 VerdictName(c.verdict));
     return Status::Ok();
@@ -277,29 +274,28 @@ class RulesStage final : public Stage {
     return r;
   }
 
-  enum class Excluded { kNo, kByFact, kByMention };
-
   // An exclusion holds when its condition over the facts (a form field) is true; it may hold when
   // a page of the profile's `keywords_in` types mentions one of its keywords in a sentence that is
   // neither the hospital's printed notice nor a denial (stages/text_mentions).
-  Excluded CheckExclusion(Case& c, Evaluator& eval, const config::Exclusion& ex) const {
+  // A stated exclusion is an error (the verdict is rejected), a mention a warning (needs review).
+  void CheckExclusion(Case& c, Evaluator& eval, const config::Exclusion& ex) const {
     const bool by_fact = ex.when && eval.Eval(*ex.when) == Tri::kTrue;
     eval.TakeUnknownFacts();
     if (by_fact) {
       c.AddFinding("EXCLUDED_CASE", "受付対象外の可能性: " + ex.label);
-      return Excluded::kByFact;
+      return;
     }
-    if (ex.keywords.empty()) return Excluded::kNo;
     for (const auto& page : c.pages) {
       if (!ex.keywords_in.empty() && std::find(ex.keywords_in.begin(), ex.keywords_in.end(),
                                                page.doc_type) == ex.keywords_in.end())
         continue;
       if (const auto word = StatedMention(page.text, ex.keywords)) {
-        c.AddFinding("EXCLUDED_CASE", "受付対象外の可能性（" + *word + "の記載があります。内容を確認してください）: " + ex.label);
-        return Excluded::kByMention;
+        c.AddFinding("EXCLUDED_CASE", "受付対象外の可能性（" + *word +
+                                          "の記載があります。内容を確認してください）: " + ex.label);
+        c.findings.back().severity = Severity::kWarning;  // a mention, not a stated fact
+        return;
       }
     }
-    return Excluded::kNo;
   }
 
   static bool HasFinding(const Case& c, std::string_view code) {
@@ -307,28 +303,33 @@ class RulesStage final : public Stage {
                        [&](const Finding& f) { return f.code == code; });
   }
 
-  static Verdict DecideVerdict(const Case& c) {
-    bool error = false;
-    for (const auto& f : c.findings) {
-      if (f.severity == Severity::kError) error = true;
-    }
-    auto any = [&](RequirementStatus s) {
-      return std::any_of(c.requirements.begin(), c.requirements.end(),
-                         [&](const RequirementResult& r) { return r.status == s; });
-    };
-    if (any(RequirementStatus::kMissing)) return Verdict::kIncomplete;
-    // Imaging sent only as pictures (screenshots, no DICOM): staff decide whether to ask for the
-    // disc.
-    const bool pictures_only = c.DicomSeriesCount() == 0 && HasFinding(c, "NON_DICOM_IMAGES");
-    if (any(RequirementStatus::kNeedsReview) || error || pictures_only)
-      return Verdict::kNeedsReview;
-    return Verdict::kComplete;
-  }
-
   const config::Profile& profile_;
 };
 
 }  // namespace
+
+Verdict DecideVerdict(const Case& c) {
+  auto has = [&](std::string_view code, std::optional<Severity> severity = std::nullopt) {
+    return std::any_of(c.findings.begin(), c.findings.end(), [&](const Finding& f) {
+      return f.code == code && (!severity || f.severity == *severity);
+    });
+  };
+  const bool nothing_read = c.pages.empty() && c.dicom_patients.empty();
+  if (nothing_read || has("EXCLUDED_CASE", Severity::kError)) return Verdict::kRejected;
+  auto any = [&](RequirementStatus s) {
+    return std::any_of(c.requirements.begin(), c.requirements.end(),
+                       [&](const RequirementResult& r) { return r.status == s; });
+  };
+  if (any(RequirementStatus::kMissing)) return Verdict::kIncomplete;
+  const bool error = std::any_of(c.findings.begin(), c.findings.end(),
+                                 [](const Finding& f) { return f.severity == Severity::kError; });
+  // Imaging sent only as pictures (screenshots, no DICOM): staff decide whether to ask for the
+  // disc. An exclusion only mentioned in free text (a warning) is for a person to confirm.
+  const bool pictures_only = c.DicomSeriesCount() == 0 && has("NON_DICOM_IMAGES");
+  if (any(RequirementStatus::kNeedsReview) || error || pictures_only || has("EXCLUDED_CASE"))
+    return Verdict::kNeedsReview;
+  return Verdict::kComplete;
+}
 
 std::unique_ptr<Stage> MakeRulesStage(const config::Profile& profile) {
   return std::make_unique<RulesStage>(profile);
