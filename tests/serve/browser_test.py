@@ -88,7 +88,12 @@ def check_list(driver, base, markup_id, work):
     check(any("<script>" in n for n in names), "the markup is shown as text")
     search = driver.find_element(By.ID, "q")
     search.send_keys("やまだ" + Keys.ENTER)  # hiragana finds the katakana reading
-    found = driver.find_elements(By.CSS_SELECTOR, "#cases tbody tr")
+    # The search is a GET of the list: wait for the new page before counting its rows.
+    for _ in range(100):
+        found = driver.find_elements(By.CSS_SELECTOR, "#cases tbody tr")
+        if "q=" in driver.current_url and len(found) < 11:
+            break
+        time.sleep(0.1)
     check(0 < len(found) < 11, "search by reading narrows the list", len(found))
     driver.get(base + "/cases/" + markup_id)
     check(driver.title != "pwned", "the case page of the markup case ran no script")
