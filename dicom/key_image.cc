@@ -19,6 +19,7 @@
 #include "dcmtk/dcmjpeg/djdecode.h"
 #include "dcmtk/dcmjpls/djdecode.h"
 #include "dicom/dicom_reader.h"
+#include "dicom/tag_stream.h"
 
 namespace intake::dicom {
 namespace {
@@ -43,6 +44,9 @@ Result<KeyImageSize> Render(const std::filesystem::path& dicom_file, int frame,
   QuietDcmtkLogging();
   RegisterDecoders();
   if (frame < 0) frame = 0;
+  if (Status depth = CheckSequenceDepth(dicom_file); !depth.ok()) {
+    return Result<KeyImageSize>::Fail(depth.message());
+  }
   // Partial access decodes the one frame asked for, not the whole multi-frame object.
   DicomImage image(dicom_file.c_str(), CIF_UsePartialAccessToPixelData,
                    static_cast<unsigned long>(frame), 1);
