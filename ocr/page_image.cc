@@ -9,6 +9,8 @@
 #include <mutex>
 #include <string>
 
+#include "ocr/image_codecs.h"
+
 namespace intake::ocr {
 namespace {
 
@@ -41,6 +43,8 @@ ImageFormat FormatFromLeptonica(l_int32 format) {
 Result<ImageFormat> SniffFormat(const std::filesystem::path& path) {
   QuietLeptonica();
   l_int32 format = IFF_UNKNOWN;
+  // Leptonica does not know HEIF (it fails on formats it does not recognise).
+  if (IsHeif(path)) return ImageFormat::kHeif;
   if (findFileFormat(path.c_str(), &format) != 0) {
     return Result<ImageFormat>::Fail("image file could not be opened");
   }
@@ -107,6 +111,8 @@ Result<ImageHeader> ReadImageHeader(const std::filesystem::path& path, int frame
     return Result<ImageHeader>::Fail("image has no frame " + std::to_string(frame));
   }
   if (*format == ImageFormat::kGif) return ReadGifHeader(path);
+  if (*format == ImageFormat::kHeif) return ReadHeifHeader(path);
+  if (*format == ImageFormat::kJpeg) return ReadJpegHeader(path);
   if (*format == ImageFormat::kTiff) {
     // Leptonica leaks its TIFF handle when asked for a frame past the end: count first.
     auto frames = CountImageFrames(path);
@@ -125,6 +131,7 @@ Result<ImageHeader> ReadImageHeader(const std::filesystem::path& path, int frame
   } else {
     failed = pixReadHeader(path.c_str(), &iff, &w, &h, &bps, &spp, &cmap);
   }
+  if (failed != 0 && *format == ImageFormat::kBmp) return ReadBmpHeader(path);  // compressed
   if (failed != 0) {
     return Result<ImageHeader>::Fail("image header of frame " + std::to_string(frame) +
                                      " could not be read");

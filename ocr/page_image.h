@@ -24,7 +24,7 @@ inline constexpr std::int64_t kMaxImagePixels = 200'000'000;
 inline constexpr std::int64_t kTargetOcrPixels = 2480LL * 3508;
 inline constexpr std::int64_t kMaxOcrPixels = 12'000'000;
 
-enum class ImageFormat { kTiff, kJpeg, kPng, kBmp, kGif, kPnm, kWebp, kJp2, kOther };
+enum class ImageFormat { kTiff, kJpeg, kPng, kBmp, kGif, kPnm, kWebp, kJp2, kHeif, kOther };
 
 struct ImageHeader {
   ImageFormat format = ImageFormat::kOther;

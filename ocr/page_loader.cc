@@ -8,6 +8,7 @@
 #include <string>
 #include <utility>
 
+#include "ocr/image_codecs.h"
 #include "ocr/page_image.h"
 
 namespace intake::ocr {
@@ -139,11 +140,22 @@ Result<LoadedPage> LoadPage(const std::filesystem::path& path, int frame,
   if (header->format == ImageFormat::kTiff) {
     pix.reset(pixReadTiff(path.c_str(), frame));
   } else if (header->format == ImageFormat::kJpeg) {
-    const int reduction = JpegReduction(header->width, header->height);
-    pix.reset(pixReadJpeg(path.c_str(), 0, reduction, nullptr, 0));
-    if (pix) page.scale = static_cast<double>(pixGetWidth(pix.get())) / header->width;
+    auto decoded = DecodeJpeg(path, JpegReduction(header->width, header->height));
+    if (!decoded.ok()) return Error{decoded.message()};
+    pix = std::move(decoded->pix);
+    page.damaged = decoded->damaged;
+    page.scale = static_cast<double>(pixGetWidth(pix.get())) / header->width;
+  } else if (header->format == ImageFormat::kHeif) {
+    auto decoded = DecodeHeif(path);
+    if (!decoded.ok()) return Error{decoded.message()};
+    pix = std::move(*decoded);
   } else {
     pix.reset(pixRead(path.c_str()));
+    if (!pix && header->format == ImageFormat::kBmp) {
+      auto decoded = DecodeCompressedBmp(path);
+      if (!decoded.ok()) return Error{decoded.message()};
+      pix = std::move(*decoded);
+    }
   }
   if (!pix) return R::Fail("image frame " + std::to_string(frame) + " could not be decoded");
   if (Status size = CheckImageSize(pixGetWidth(pix.get()), pixGetHeight(pix.get())); !size.ok()) {
@@ -184,9 +196,11 @@ Result<LoadedPage> LoadDrawnPage(const GrayImage& image, bool normalize_backgrou
     pix.reset(pixRotateOrth(pix.get(), turns));
     if (!pix) return R::Fail("image could not be turned");
   }
+  LoadedPage page;
+  page.damaged = image.damaged;
   return Finish(std::move(pix),
-                image.dpi > 0 ? image.dpi : EstimateDpi(image.width, image.height, 0), LoadedPage{},
-                normalize_background);
+                image.dpi > 0 ? image.dpi : EstimateDpi(image.width, image.height, 0),
+                std::move(page), normalize_background);
 }
 
 }  // namespace intake::ocr

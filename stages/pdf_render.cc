@@ -19,11 +19,20 @@
 
 namespace intake::stages {
 
+namespace {
+thread_local int t_poppler_errors = 0;
+}  // namespace
+
 void QuietPoppler() {
   static std::once_flag once;
-  std::call_once(
-      once, [] { poppler::set_debug_error_function([](const std::string&, void*) {}, nullptr); });
+  std::call_once(once, [] {
+    poppler::set_debug_error_function([](const std::string&, void*) { CountPopplerError(); },
+                                      nullptr);
+  });
 }
+
+int PopplerErrorCount() { return t_poppler_errors; }
+void CountPopplerError() { ++t_poppler_errors; }
 
 double RenderDpi(double width_pt, double height_pt, int dpi) {
   double result = dpi;

@@ -17,8 +17,12 @@ class page;
 
 namespace intake::stages {
 
-// Turns Poppler's error messages (they can quote the file) off; idempotent, thread-safe.
+// Turns Poppler's error messages (they can quote the file) off; idempotent, thread-safe. They are
+// still counted, per thread: PopplerErrorCount() tells whether decoding an image (a scan's
+// broken JPEG) complained.
 void QuietPoppler();
+int PopplerErrorCount();
+void CountPopplerError();  // for an error callback of Poppler's core API
 
 // The resolution to draw a page of `width_pt` x `height_pt` at: `dpi`, lowered when the image
 // would be larger than OCR reads (ocr::kMaxOcrPixels) or too long on one side.

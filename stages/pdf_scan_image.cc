@@ -14,7 +14,11 @@
 #include <cmath>
 #include <memory>
 #include <new>
+#include <string>
 #include <vector>
+
+#include "ocr/jpeg_gray.h"
+#include "stages/pdf_render.h"
 
 namespace intake::stages {
 namespace {
@@ -27,7 +31,9 @@ constexpr double kSquarePixelTolerance = 0.02;
 // Poppler's global state, made once for the process; its messages can quote the file and are
 // dropped (poppler-cpp documents made later share it).
 void KeepPopplerGlobals() {
-  static const GlobalParamsIniter initer([](ErrorCategory, Goffset, const char*) {});
+  // Whichever of this and poppler-cpp sets Poppler's error callback first, errors are counted.
+  static const GlobalParamsIniter initer(
+      [](ErrorCategory, Goffset, const char*) { CountPopplerError(); });
 }
 
 bool Near(double value, double target, double tolerance) {
@@ -97,7 +103,8 @@ class ScanRecorder final : public OutputDev {
                            inlineImg);
       return;
     }
-    image_ = Decode(str, width, height, *colorMap, *placing);
+    image_ = DecodeJpeg(str, width, height, *colorMap, *placing);
+    if (!image_) image_ = Decode(str, width, height, *colorMap, *placing);
     if (!image_) other_ = true;
   }
 
@@ -182,8 +189,36 @@ class ScanRecorder final : public OutputDev {
     return Placing{turns, static_cast<int>(std::lround(dpi_across))};
   }
 
+  // A JPEG (DCT) scan, grey or RGB, read from its bytes as stored by our own decoder
+  // (ocr/jpeg_gray.h): Poppler's leaves libjpeg printing its warnings to stderr, and does not
+  // tell when pixels were lost. Nothing when the image is anything else (the caller decodes it).
+  std::optional<ocr::GrayImage> DecodeJpeg(Stream* str, int width, int height,
+                                           GfxImageColorMap& colours, Placing placing) const {
+    if (str->getKind() != strDCT || !colours.isOk()) return std::nullopt;
+    Stream* stored = str->getNextStream();  // the bytes in the file, no further filter
+    if (stored == nullptr || stored->getKind() != strFile) return std::nullopt;
+    const GfxColorSpaceMode mode = colours.getColorSpace()->getMode();
+    const int components = colours.getNumPixelComps();
+    const bool plain = mode == csDeviceGray || mode == csCalGray || mode == csDeviceRGB ||
+                       mode == csCalRGB || mode == csICCBased;
+    if (!plain || (components != 1 && components != 3)) return std::nullopt;
+    for (int i = 0; i < components; ++i) {
+      if (colours.getDecodeLow(i) != 0 || colours.getDecodeHigh(i) != 1) return std::nullopt;
+    }
+    std::string bytes;
+    stored->reset();
+    stored->fillString(bytes);
+    auto decoded = ocr::DecodeJpegGray(bytes);
+    if (!decoded.ok() || decoded->width != width || decoded->height != height) {
+      return std::nullopt;
+    }
+    decoded->dpi = placing.dpi;
+    decoded->quarter_turns = placing.turns;
+    return std::move(*decoded);
+  }
+
   // Decodes the image's pixels to 8-bit grey (colour: the red channel). Nothing when the stream
-  // ends early or the colour space cannot be read.
+  // ends early without a word from the decoder, or the colour space cannot be read.
   std::optional<ocr::GrayImage> Decode(Stream* str, int width, int height,
                                        GfxImageColorMap& colours, Placing placing) const {
     const int components = colours.getNumPixelComps();
@@ -206,15 +241,13 @@ class ScanRecorder final : public OutputDev {
     }
     std::vector<unsigned char> rgb(grey ? 0 : static_cast<std::size_t>(width) * 3);
     ImageStream pixels(str, width, components, bits);
+    const int errors_before = PopplerErrorCount();
     pixels.reset();
-    bool complete = true;
-    for (int y = 0; y < height; ++y) {
+    int rows = 0;
+    for (; rows < height; ++rows) {
       unsigned char* line = pixels.getLine();
-      if (line == nullptr) {
-        complete = false;
-        break;
-      }
-      unsigned char* row = out.pixels.data() + static_cast<std::size_t>(y) * width;
+      if (line == nullptr) break;
+      unsigned char* row = out.pixels.data() + static_cast<std::size_t>(rows) * width;
       if (grey) {
         colours.getGrayLine(line, row, width);
       } else {
@@ -223,7 +256,12 @@ class ScanRecorder final : public OutputDev {
       }
     }
     pixels.close();
-    if (!complete) return std::nullopt;
+    // The decoder complained (a JPEG with corrupt data reports it and goes on, with grey or
+    // garbled rows): the scan is read as far as it goes, and the page says it is damaged.
+    out.damaged = PopplerErrorCount() != errors_before;
+    if (rows < height && !out.damaged) return std::nullopt;
+    std::fill(out.pixels.begin() + static_cast<std::ptrdiff_t>(rows) * width, out.pixels.end(),
+              255);  // rows never decoded: paper
     return out;
   }
 
