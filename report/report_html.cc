@@ -640,7 +640,8 @@ std::string FooterHtml(const Case& c, const ReportContext& context) {
 
 std::string ReportHtml(const Case& c, const ReportContext& context) {
   std::string out =
-      "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n" +
+      std::string(ContentSecurityPolicyMeta()) +
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>受付確認 " +
       H(c.id) + "（" + std::string(VerdictWord(c.verdict)) + "）</title>\n<style>" +
       std::string(SharedStyle()) + std::string(kReportStyle) + "</style>\n</head>\n<body>\n";

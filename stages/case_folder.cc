@@ -13,6 +13,7 @@
 #include "pipeline/atomic_file.h"
 #include "pipeline/hash.h"
 #include "pipeline/log.h"
+#include "pipeline/utf8.h"
 
 namespace intake::stages {
 namespace {
@@ -319,7 +320,13 @@ std::string CaseFolderLayout::DocumentFileName(std::size_t index, std::string_vi
 
 std::string SafeName(std::string_view text, std::size_t max_bytes) {
   std::string out;
-  for (char ch : text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char32_t cp = 0;
+    if (const std::size_t len = InvisibleControlAt(text, i, cp); len > 0) {
+      i += len - 1;  // a bidi override or zero-width character would disguise the name
+      continue;
+    }
+    const char ch = text[i];
     const auto byte = static_cast<unsigned char>(ch);
     const bool refused = byte < 0x20 || byte == 0x7f ||
                          std::string_view("/\\:*?\"<>|").find(ch) != std::string_view::npos;
