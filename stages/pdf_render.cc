@@ -70,6 +70,14 @@ Result<ocr::GrayImage> RenderGray(const poppler::page& page, double dpi) {
   return out;
 }
 
+Status CheckDeclaredImages(const std::filesystem::path& pdf, int index) {
+  const std::int64_t largest = LargestDeclaredImage(pdf, index);
+  if (largest <= ocr::kMaxImagePixels) return Status::Ok();
+  return Status::Fail("the PDF page holds an image of " + std::to_string(largest / 1'000'000) +
+                      " megapixels, over the limit of " +
+                      std::to_string(ocr::kMaxImagePixels / 1'000'000) + ": not drawn");
+}
+
 Result<ocr::GrayImage> RenderPdfPage(const std::filesystem::path& pdf, int index, double dpi) {
   using R = Result<ocr::GrayImage>;
   QuietPoppler();
@@ -81,6 +89,7 @@ Result<ocr::GrayImage> RenderPdfPage(const std::filesystem::path& pdf, int index
 }
 
 Result<ocr::GrayImage> PdfPageForOcr(const std::filesystem::path& pdf, int index, double dpi) {
+  if (Status budget = CheckDeclaredImages(pdf, index); !budget.ok()) return Error{budget.message()};
   if (auto taken = TakeScannedImage(pdf, index)) {
     Log()->trace("pdf page {}: scanned image taken as stored ({}x{} px, {} dpi)", index + 1,
                  taken->width, taken->height, taken->dpi);

@@ -31,6 +31,11 @@ double RenderDpi(double width_pt, double height_pt, int dpi);
 // Draws `page` in grey at `dpi`.
 Result<ocr::GrayImage> RenderGray(const poppler::page& page, double dpi);
 
+// Fails, before anything is drawn, when page `index` of `pdf` holds an image larger than
+// ocr::kMaxImagePixels by its declared size: drawing it would decode all of it (minutes,
+// gigabytes).
+Status CheckDeclaredImages(const std::filesystem::path& pdf, int index);
+
 // Opens `pdf` and draws its page `index` (0-based) at `dpi`. Each call has its own Poppler
 // document, so calls on different threads do not share anything.
 Result<ocr::GrayImage> RenderPdfPage(const std::filesystem::path& pdf, int index, double dpi);

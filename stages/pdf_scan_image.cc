@@ -71,12 +71,15 @@ class ScanRecorder final : public OutputDev {
   }
   void drawImageMask(GfxState* state, Object* ref, Stream* str, int width, int height, bool invert,
                      bool interpolate, bool inlineImg) override {
+    Note(width, height);
     other_ = true;
     OutputDev::drawImageMask(state, ref, str, width, height, invert, interpolate, inlineImg);
   }
   void drawMaskedImage(GfxState* state, Object* ref, Stream* str, int width, int height,
                        GfxImageColorMap* colorMap, bool interpolate, Stream* maskStr, int maskWidth,
                        int maskHeight, bool maskInvert, bool maskInterpolate) override {
+    Note(width, height);
+    Note(maskWidth, maskHeight);
     other_ = true;
     OutputDev::drawMaskedImage(state, ref, str, width, height, colorMap, interpolate, maskStr,
                                maskWidth, maskHeight, maskInvert, maskInterpolate);
@@ -85,6 +88,8 @@ class ScanRecorder final : public OutputDev {
                            GfxImageColorMap* colorMap, bool interpolate, Stream* maskStr,
                            int maskWidth, int maskHeight, GfxImageColorMap* maskColorMap,
                            bool maskInterpolate) override {
+    Note(width, height);
+    Note(maskWidth, maskHeight);
     other_ = true;
     OutputDev::drawSoftMaskedImage(state, ref, str, width, height, colorMap, interpolate, maskStr,
                                    maskWidth, maskHeight, maskColorMap, maskInterpolate);
@@ -93,8 +98,9 @@ class ScanRecorder final : public OutputDev {
   void drawImage(GfxState* state, Object* ref, Stream* str, int width, int height,
                  GfxImageColorMap* colorMap, bool interpolate, const int* maskColors,
                  bool inlineImg) override {
+    Note(width, height);
     std::optional<Placing> placing;
-    if (!other_ && !image_ && maskColors == nullptr && IsOpaque(*state)) {
+    if (!measure_only_ && !other_ && !image_ && maskColors == nullptr && IsOpaque(*state)) {
       placing = Place(*state, width, height);
     }
     if (!placing) {
@@ -108,6 +114,10 @@ class ScanRecorder final : public OutputDev {
     if (!image_) other_ = true;
   }
 
+  // Only the images' declared sizes are noted (largest_image()); nothing is decoded.
+  void MeasureOnly() { measure_only_ = true; }
+  std::int64_t largest_image() const { return largest_; }
+
   // The page's image, when the page showed it and nothing else.
   std::optional<ocr::GrayImage> Take() && {
     if (other_ || !image_) return std::nullopt;
@@ -115,6 +125,10 @@ class ScanRecorder final : public OutputDev {
   }
 
  private:
+  void Note(int width, int height) {
+    largest_ = std::max(largest_, std::int64_t{std::max(width, 0)} * std::max(height, 0));
+  }
+
   static bool IsOpaque(const GfxState& state) {
     return state.getFillOpacity() >= 1.0 && state.getBlendMode() == gfxBlendNormal;
   }
@@ -268,6 +282,8 @@ class ScanRecorder final : public OutputDev {
   double page_width_ = 0;
   double page_height_ = 0;
   bool other_ = false;
+  bool measure_only_ = false;
+  std::int64_t largest_ = 0;
   std::optional<ocr::GrayImage> image_;
 };
 
@@ -288,6 +304,21 @@ std::optional<ocr::GrayImage> TakeScannedImage(const std::filesystem::path& pdf,
     return std::move(recorder).Take();
   } catch (const std::exception&) {
     return std::nullopt;  // out of memory, or Poppler gave up: the page is drawn instead
+  }
+}
+
+std::int64_t LargestDeclaredImage(const std::filesystem::path& pdf, int index) {
+  KeepPopplerGlobals();
+  try {
+    PDFDoc doc(std::make_unique<GooString>(pdf.string()));
+    if (!doc.isOk() || index < 0 || index >= doc.getNumPages()) return 0;
+    ScanRecorder recorder;
+    recorder.MeasureOnly();
+    doc.displayPage(&recorder, index + 1, 72, 72, 0, /*useMediaBox=*/false, /*crop=*/true,
+                    /*printing=*/false);
+    return recorder.largest_image();
+  } catch (const std::exception&) {
+    return 0;
   }
 }
 
