@@ -19,6 +19,14 @@ namespace intake::ocr {
 inline constexpr int kMaxImageSide = 20000;
 inline constexpr std::int64_t kMaxImagePixels = 200'000'000;
 
+// Decoding holds an image whole in memory, colour at 32 bits a pixel (Leptonica's layout): a
+// 200-megapixel RGBA PNG is 800 MB before it becomes grey. One image may take at most
+// kMaxDecodedBytes decoded (a 300-dpi A0 colour page, 140 megapixels, takes 560 MB), and the
+// images the OCR workers decode at once at most kDecodeBudgetBytes together: a worker waits for
+// room.
+inline constexpr std::int64_t kMaxDecodedBytes = 640LL << 20;
+inline constexpr std::int64_t kDecodeBudgetBytes = 1LL << 30;
+
 // Pages are read at no more than kMaxOcrPixels: larger images are scaled down to
 // kTargetOcrPixels (an A4 page at 300 dpi) before OCR, and PDF pages are rendered within it.
 inline constexpr std::int64_t kTargetOcrPixels = 2480LL * 3508;
