@@ -163,6 +163,31 @@ std::string HugePng(std::uint32_t width, std::uint32_t height) {
          PngChunk("IEND", "");
 }
 
+// A whole, valid PNG of `side` x `side` RGBA pixels, all zero: about 800 MB decoded at 14,142
+// (inside the pixel limit) from under a megabyte. Deflated a row at a time.
+std::string ZeroRgbaPng(std::uint32_t side) {
+  std::string ihdr = Be32(side) + Be32(side) + std::string("\x08\x06\x00\x00\x00", 5);
+  z_stream z{};
+  deflateInit(&z, Z_BEST_SPEED);
+  std::string idat;
+  std::string row(1 + std::size_t{side} * 4, '\0');  // filter byte, then RGBA
+  std::string out(1 << 16, '\0');
+  for (std::uint32_t y = 0; y <= side; ++y) {
+    const bool last = y == side;
+    z.next_in = reinterpret_cast<Bytef*>(row.data());
+    z.avail_in = last ? 0 : static_cast<uInt>(row.size());
+    do {
+      z.next_out = reinterpret_cast<Bytef*>(out.data());
+      z.avail_out = static_cast<uInt>(out.size());
+      deflate(&z, last ? Z_FINISH : Z_NO_FLUSH);
+      idat.append(out.data(), out.size() - z.avail_out);
+    } while (z.avail_out == 0);
+  }
+  deflateEnd(&z);
+  return std::string("\x89PNG\r\n\x1a\n", 8) + PngChunk("IHDR", ihdr) + PngChunk("IDAT", idat) +
+         PngChunk("IEND", "");
+}
+
 // A little-endian TIFF whose one IFD declares width x height, 1 bit, G4, one tiny strip.
 std::string HugeTiff(std::uint32_t width, std::uint32_t height) {
   auto le16 = [](std::uint16_t v) {
@@ -264,6 +289,7 @@ struct HostileCase {
   // Run intake as `nobody` (permissions apply under a root CI); the builder opens what it must.
   bool unprivileged = false;
   double max_seconds = 0;  // > 0: the run must end sooner (a quadratic step would not)
+  long max_rss_mib = 0;    // > 0: the child's peak RSS must stay below
 };
 
 // Lets `nobody` read (and list) everything below `p`.
@@ -361,6 +387,26 @@ std::string ScanPdfWithCorruptJpeg() {
        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 576 792] /Resources << /XObject << /Im0 4 "
        "0 R >> >> /Contents 5 0 R >>",
        image, intake::testing::Stream(content)});
+}
+
+// A PDF of one page that draws one image declaring 100,000 x 100,000 grey pixels, with a few
+// bytes of Flate data: 1.7 KB that Poppler would spend minutes and gigabytes drawing.
+std::string PdfWithHugeImage() {
+  std::string data(64, '\0');
+  uLongf len = static_cast<uLongf>(data.size());
+  const std::string row(256, '\0');
+  compress(reinterpret_cast<Bytef*>(data.data()), &len, reinterpret_cast<const Bytef*>(row.data()),
+           static_cast<uLong>(row.size()));
+  data.resize(len);
+  const std::string image =
+      "<< /Type /XObject /Subtype /Image /Width 100000 /Height 100000 /ColorSpace /DeviceGray "
+      "/BitsPerComponent 8 /Filter /FlateDecode /Length " +
+      std::to_string(data.size()) + " >>\nstream\n" + data + "\nendstream";
+  return intake::testing::PdfBytes(
+      {"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+       "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im0 4 "
+       "0 R >> >> /Contents 5 0 R >>",
+       image, intake::testing::Stream("q 595 0 0 842 0 0 cm /Im0 Do Q")});
 }
 
 // Runs `command` (a tool from Debian's packages that makes a test input); false when it fails.
@@ -607,6 +653,33 @@ void AddRoundTwoCases(std::vector<HostileCase>& cases) {
                    "",
                    nullptr,
                    "read as far as it goes; the page is said to be damaged"});
+  cases.push_back({"PngRgbaBomb",
+                   "a whole 14,142 × 14,142 RGBA PNG (inside the pixel limit, ~800 MB decoded)",
+                   [](const fs::path& in) {
+                     WriteBytes(in / "scan/big.png", ZeroRgbaPng(14142));
+                     return in / "scan";
+                   },
+                   {"CORRUPT_FILE"},
+                   "",
+                   nullptr,
+                   "refused by its decoded size (at most 640 MiB an image, 1 GiB for all being "
+                   "decoded at once), before decoding",
+                   false,
+                   0,
+                   500});
+  cases.push_back({"PdfHugeImage",
+                   "1.7 KB PDF page declaring a 100,000 × 100,000 Flate image",
+                   [](const fs::path& in) {
+                     WriteBytes(in / "scan/huge.pdf", PdfWithHugeImage());
+                     return in / "scan";
+                   },
+                   {"CORRUPT_FILE"},
+                   "",
+                   nullptr,
+                   "refused before drawing, by the image's declared size (Poppler drew it for "
+                   "minutes)",
+                   false,
+                   30});
   cases.push_back({"BidiInDicomValues",
                    "DICOM values with a right-to-left override and zero-width spaces "
                    "(`H0001`, U+202E, `fdp.exe`)",
@@ -1155,6 +1228,9 @@ TEST_P(HostileInput, FindingNotCrashNothingLostNothingOutside) {
   EXPECT_EQ(run.exit_code, 0) << run.stderr_text << run.stdout_text;
   if (hc.max_seconds > 0) {
     EXPECT_LT(run.seconds, hc.max_seconds);
+  }
+  if (hc.max_rss_mib > 0) {
+    EXPECT_LT(run.peak_rss_kb / 1024, hc.max_rss_mib) << "peak RSS";
   }
   EXPECT_EQ(TreeHash(submission), before) << "the original submission changed";
   for (const auto& dir : {fs::path("/tmp"), fs::path("/")})
