@@ -1,8 +1,11 @@
 #include "ocr/page_image.h"
 
 #include <leptonica/allheaders.h>
+#include <tiffio.h>
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -102,6 +105,26 @@ Result<int> CountImageFrames(const std::filesystem::path& path) {
     return Result<int>::Fail("TIFF has no readable frames");
   }
   return static_cast<int>(count);
+}
+
+Result<std::vector<int>> TiffFrameLongSides(const std::filesystem::path& path) {
+  using R = Result<std::vector<int>>;
+  static std::once_flag once;
+  std::call_once(once, [] {  // libtiff prints its warnings to stderr otherwise
+    TIFFSetErrorHandler(nullptr);
+    TIFFSetWarningHandler(nullptr);
+  });
+  std::unique_ptr<TIFF, void (*)(TIFF*)> tif(TIFFOpen(path.c_str(), "r"), TIFFClose);
+  if (!tif) return R::Fail("TIFF has no readable frames");
+  std::vector<int> sides;
+  do {
+    std::uint32_t width = 0;
+    std::uint32_t height = 0;
+    TIFFGetField(tif.get(), TIFFTAG_IMAGEWIDTH, &width);
+    TIFFGetField(tif.get(), TIFFTAG_IMAGELENGTH, &height);
+    sides.push_back(static_cast<int>(std::min<std::uint32_t>(std::max(width, height), INT32_MAX)));
+  } while (TIFFReadDirectory(tif.get()) == 1);
+  return sides;
 }
 
 Result<ImageHeader> ReadImageHeader(const std::filesystem::path& path, int frame) {

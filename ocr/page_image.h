@@ -46,6 +46,11 @@ struct ImageHeader {
 // that are not images, or unreadable.
 Result<int> CountImageFrames(const std::filesystem::path& path);
 
+// The longer side of each frame of a TIFF, in one pass over its directories (asking for frame
+// after frame walks the directory chain from the start each time: quadratic in the frames).
+// libtiff's messages are silenced. Fails for files that are not readable TIFFs.
+Result<std::vector<int>> TiffFrameLongSides(const std::filesystem::path& path);
+
 // Format and dimensions of frame `frame` (0-based; only TIFF has frames > 0), from the header.
 Result<ImageHeader> ReadImageHeader(const std::filesystem::path& path, int frame = 0);
 

@@ -9,9 +9,10 @@ packages=(
   build-essential cmake ninja-build pkg-config git
   # OCR: Tesseract 5 + Leptonica, Japanese (horizontal and vertical), English, orientation
   libtesseract-dev libleptonica-dev tesseract-ocr
-  # photos Leptonica does not read: HEIC/AVIF (libheif; heif-enc makes the test photos), RLE BMP
-  libheif-dev libheif-examples libgdk-pixbuf-2.0-dev
   tesseract-ocr-jpn tesseract-ocr-jpn-vert tesseract-ocr-eng tesseract-ocr-osd
+  # photos Leptonica does not read: HEIC/AVIF (libheif; heif-enc makes the test photos), RLE BMP;
+  # TIFF frame sizes in one pass (libtiff)
+  libheif-dev libheif-examples libgdk-pixbuf-2.0-dev libtiff-dev
   # PDF text layer and rendering (poppler-cpp), scanned pages' images (Poppler's core API); qpdf
   # checks the searchable PDFs in the tests
   libpoppler-cpp-dev libpoppler-private-dev poppler-utils qpdf zlib1g-dev

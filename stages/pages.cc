@@ -175,8 +175,10 @@ class PagesStage final : public Stage {
     c.pages.push_back(std::move(page));
   }
 
+  // One page per frame big enough to be one (a TIFF of 20,000 one-pixel frames is not 20,000
+  // pages: those count as too small, as small image files do).
   static void AddTiffPages(Case& c, const SourceFile& file, Counts& counts) {
-    auto frames = ocr::CountImageFrames(file.path);
+    auto frames = ocr::TiffFrameLongSides(file.path);
     if (!frames.ok()) {
       Log()->warn("pages: {} TIFF unreadable: {}", file.id, frames.message());
       c.AddFinding("CORRUPT_FILE",
@@ -186,12 +188,17 @@ class PagesStage final : public Stage {
       ++counts.unreadable_files;
       return;
     }
-    for (int frame = 0; frame < *frames; ++frame) {
+    const int count = static_cast<int>(frames->size());
+    for (int frame = 0; frame < count; ++frame) {
+      if ((*frames)[frame] < kMinPageImageSide) {
+        ++counts.too_small;
+        continue;
+      }
       AddImagePage(c, file, frame, frame + 1);
       ++counts.images;
       ++counts.pages;
     }
-    Log()->debug("pages: {} TIFF {} frames", file.id, *frames);
+    Log()->debug("pages: {} TIFF {} frames", file.id, count);
   }
 
   // Fails only when the work area cannot be written (the whole case cannot go on then).

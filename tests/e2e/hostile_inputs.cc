@@ -209,6 +209,27 @@ std::string HugeTiff(std::uint32_t width, std::uint32_t height) {
   return tiff;
 }
 
+// A little-endian TIFF of `frames` frames of 1 x 1 grey pixel, one IFD each, chained.
+std::string TinyFramesTiff(int frames) {
+  auto le16 = [](std::uint32_t v) {
+    return std::string{static_cast<char>(v), static_cast<char>(v >> 8)};
+  };
+  auto le32 = [&](std::uint32_t v) { return le16(v & 0xFFFF) + le16(v >> 16); };
+  auto entry = [&](std::uint16_t tag, std::uint16_t type, std::uint32_t value) {
+    return le16(tag) + le16(type) + le32(1) + (type == 3 ? le16(value) + le16(0) : le32(value));
+  };
+  constexpr std::uint32_t kIfd = 2 + 8 * 12 + 4;  // then one pixel and a pad byte
+  std::string tiff = "II*" + std::string(1, '\0') + le32(8);
+  for (int i = 0; i < frames; ++i) {
+    const auto at = static_cast<std::uint32_t>(tiff.size());
+    const std::uint32_t next = i + 1 < frames ? at + kIfd + 2 : 0;
+    tiff += le16(8) + entry(256, 3, 1) + entry(257, 3, 1) + entry(258, 3, 8) + entry(259, 3, 1) +
+            entry(262, 3, 1) + entry(273, 4, at + kIfd) + entry(278, 3, 1) + entry(279, 4, 1) +
+            le32(next) + std::string(2, '\0');
+  }
+  return tiff;
+}
+
 // A real JPEG (Leptonica) of a grey page, cut to `keep` of its length when keep < 1.
 std::string Jpeg(double keep = 1.0) {
   Pix* pix = pixCreate(1240, 1754, 8);
@@ -667,6 +688,19 @@ void AddRoundTwoCases(std::vector<HostileCase>& cases) {
                    false,
                    0,
                    500});
+  cases.push_back({"TiffOfTinyFrames",
+                   "a 2 MB TIFF of 20,000 one-pixel frames",
+                   [](const fs::path& in) {
+                     WriteBytes(in / "scan/fax.tif", TinyFramesTiff(20000));
+                     return in / "scan";
+                   },
+                   {"UNSUPPORTED_FILE"},
+                   "",
+                   nullptr,
+                   "frames measured in one pass; frames too small for a page are counted, not "
+                   "read as 20,000 pages",
+                   false,
+                   60});
   cases.push_back({"PdfHugeImage",
                    "1.7 KB PDF page declaring a 100,000 × 100,000 Flate image",
                    [](const fs::path& in) {
@@ -1217,6 +1251,7 @@ TEST_P(HostileInput, FindingNotCrashNothingLostNothingOutside) {
   for (const auto& dir : {fs::path("/tmp"), fs::path("/")}) fs::remove(dir / kEscape);
 
   Faults faults;
+  faults.kill_after_seconds = 2 * hc.max_seconds;  // a run that hangs fails the test, in time
   if (hc.unprivileged) {
     faults.unprivileged = true;
     fs::permissions(root, fs::perms::others_all, fs::perm_options::add);  // nobody makes out/
