@@ -13,6 +13,7 @@
 #include "audit/case_record.h"
 #include "dashboard/dashboard.h"
 #include "dicom/dicom_reader.h"
+#include "pipeline/folder_walk.h"
 #include "pipeline/hash.h"
 #include "pipeline/log.h"
 #include "pipeline/progress.h"
@@ -142,22 +143,28 @@ Result<std::string> SubmissionHash(const fs::path& submission,
     if (hash.ok() && file_hashes_by_path) (*file_hashes_by_path)[submission.string()] = *hash;
     return hash;
   }
-  std::vector<fs::path> files;
-  for (fs::recursive_directory_iterator it(submission, ec), end; it != end; it.increment(ec)) {
-    if (ec) return Result<std::string>::Fail("submission folder could not be listed");
-    if (it->is_regular_file(ec) && !it->is_symlink(ec)) files.push_back(it->path());
-  }
-  std::sort(files.begin(), files.end());
+  auto listing = ListFolder(submission);
+  if (!listing.ok()) return Result<std::string>::Fail(listing.message());
+  const std::vector<fs::path>& files = listing->files;
   const std::vector<Result<std::string>> file_hashes = Sha256Files(files);
   Sha256 h;
-  for (std::size_t i = 0; i < files.size(); ++i) {
-    if (!file_hashes[i].ok()) return file_hashes[i];
-    if (file_hashes_by_path) (*file_hashes_by_path)[files[i].string()] = *file_hashes[i];
-    h.Update(fs::relative(files[i], submission, ec).generic_string());
+  const auto line = [&](const fs::path& path, std::string_view value) {
+    h.Update(fs::relative(path, submission, ec).generic_string());
     h.Update(std::string_view("\0", 1));
-    h.Update(*file_hashes[i]);
+    h.Update(value);
     h.Update("\n");
+  };
+  // A file or sub-folder that cannot be read is one finding of the case, not its failure: it
+  // counts in the hash by name.
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (!file_hashes[i].ok()) {
+      line(files[i], "unreadable");
+      continue;
+    }
+    if (file_hashes_by_path) (*file_hashes_by_path)[files[i].string()] = *file_hashes[i];
+    line(files[i], *file_hashes[i]);
   }
+  for (const fs::path& dir : listing->unreadable_dirs) line(dir, "unreadable folder");
   return h.HexDigest();
 }
 
@@ -220,8 +227,9 @@ Outcome CaseProcessor::Process(const fs::path& submission, const CaseIdentity& i
   }
   // Staff's review decisions (`intake serve`) survive the folder being made anew.
   auto decisions = stages::TakeDecisions(records_dir, c.id);
-  if (!decisions.ok()) {
-    outcome.status = Status::Fail("the case's review decisions: " + decisions.message());
+  if (!decisions.ok()) {  // the output folder cannot be written (the decisions' lock is in it)
+    outcome.status = Status::Fail("cannot create the case folder in the output folder (review "
+                                  "decisions: " + decisions.message() + ")");
     return outcome;
   }
   std::error_code ec;

@@ -6,9 +6,11 @@
 #include <iostream>
 
 #include "app/case_processor.h"
+#include "app/process_staging.h"
 #include "app/terminal_progress.h"
 #include "audit/audit_log.h"
 #include "config/profile.h"
+#include "dashboard/dashboard.h"
 #include "forward/forwarder.h"
 #include "pipeline/log.h"
 
@@ -19,6 +21,27 @@ namespace fs = std::filesystem;
 namespace {
 std::chrono::milliseconds Millis(double seconds) {
   return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
+}
+
+// The one line a case prints: its verdict and what is missing, or why it failed.
+void PrintOutcome(const Outcome& outcome) {
+  if (!outcome.status.ok()) {
+    std::cout << "case " << (outcome.case_id.empty() ? "-" : outcome.case_id)
+              << " failed: " << outcome.status.message() << "\n";
+    return;
+  }
+  std::cout << "case " << outcome.case_id << " " << VerdictName(outcome.verdict);
+  if (!outcome.missing.empty()) {
+    std::cout << " missing=";
+    for (std::size_t m = 0; m < outcome.missing.size(); ++m)
+      std::cout << (m ? "," : "") << outcome.missing[m];
+  }
+  if (!outcome.needs_review.empty()) {
+    std::cout << " needs_review=";
+    for (std::size_t m = 0; m < outcome.needs_review.size(); ++m)
+      std::cout << (m ? "," : "") << outcome.needs_review[m];
+  }
+  std::cout << " report=" << (outcome.case_dir / "report.html").string() << "\n";
 }
 }  // namespace
 
@@ -48,8 +71,17 @@ int RunProcess(const ProcessArgs& args, const std::string& version) {
               << " (is tesseract-ocr-jpn installed? run scripts/setup.sh)\n";
     return kExitEnvironment;
   }
+  // Cases are made in this run's staging folder and renamed into OUT whole (process_staging.h).
+  auto staging = ProcessStaging::Open(args.out_dir);
+  if (!staging.ok()) {  // as each case would have failed to make its folder
+    for (std::size_t i = 0; i < args.submissions.size(); ++i)
+      std::cout << "case - failed: " << staging.message() << "\n";
+    return kExitCaseFailed;
+  }
   ProcessOptions options;
-  options.out_dir = args.out_dir;
+  options.out_dir = (*staging)->dir();
+  options.records_dir = args.out_dir;
+  options.update_index = false;  // rebuilt below, once the case is in OUT
   options.keep_work = args.keep_work;
   options.program_version = "intake " + version;
   options.case_time_limit = Millis(args.case_time_limit_seconds);
@@ -80,25 +112,19 @@ int RunProcess(const ProcessArgs& args, const std::string& version) {
       Log()->flush();
       std::_Exit(kExitCaseFailed);
     };
-    const Outcome outcome = processor.Process(submission, on_time_limit);
-    if (!outcome.status.ok()) {
-      std::cout << "case " << (outcome.case_id.empty() ? "-" : outcome.case_id)
-                << " failed: " << outcome.status.message() << "\n";
-      exit_code = kExitCaseFailed;
-      continue;
+    Outcome outcome = processor.Process(submission, on_time_limit);
+    if (!outcome.case_id.empty()) {
+      if (outcome.status.ok()) {
+        outcome.status = (*staging)->Publish(outcome.case_id);
+        outcome.case_dir = args.out_dir / outcome.case_id;
+      }
+      if (!outcome.status.ok()) (*staging)->Discard(outcome.case_id);
+      if (auto listed = dashboard::UpdateDashboard(args.out_dir); !listed.ok()) {
+        Log()->warn("case {}: {}", outcome.case_id, listed.message());
+      }
     }
-    std::cout << "case " << outcome.case_id << " " << VerdictName(outcome.verdict);
-    if (!outcome.missing.empty()) {
-      std::cout << " missing=";
-      for (std::size_t m = 0; m < outcome.missing.size(); ++m)
-        std::cout << (m ? "," : "") << outcome.missing[m];
-    }
-    if (!outcome.needs_review.empty()) {
-      std::cout << " needs_review=";
-      for (std::size_t m = 0; m < outcome.needs_review.size(); ++m)
-        std::cout << (m ? "," : "") << outcome.needs_review[m];
-    }
-    std::cout << " report=" << (outcome.case_dir / "report.html").string() << "\n";
+    PrintOutcome(outcome);
+    if (!outcome.status.ok()) exit_code = kExitCaseFailed;
     std::cout.flush();
   }
   return exit_code;

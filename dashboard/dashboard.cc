@@ -363,13 +363,14 @@ std::string IndexHtml(const std::vector<CaseSummary>& cases, const std::string& 
   for (const auto& c : cases) {
     if (const auto v = ParseVerdict(c.verdict); c.readable && v) ++tally[static_cast<int>(*v)];
   }
-  std::string out =
-      "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n"
-      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-      "<meta http-equiv=\"refresh\" content=\"60\">\n"
-      "<title>受付一覧（" +
-      std::to_string(cases.size()) + "件）</title>\n<style>" + std::string(report::SharedStyle()) +
-      std::string(kIndexStyle) + "</style>\n</head>\n<body>\n";
+  std::string out = "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n" +
+                    std::string(report::ContentSecurityPolicyMeta()) +
+                    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+                    "<meta http-equiv=\"refresh\" content=\"60\">\n"
+                    "<title>受付一覧（" +
+                    std::to_string(cases.size()) + "件）</title>\n<style>" +
+                    std::string(report::SharedStyle()) + std::string(kIndexStyle) +
+                    "</style>\n</head>\n<body>\n";
   out += "<header class=\"index-header\">\n<h1>セカンドオピニオン受付 一覧</h1>\n";
   out += "<p class=\"updated\">最終更新 " + report::JaDateTime(generated_at) +
          "（新しい受付が上）・この画面は1分ごとに更新されます</p>\n";

@@ -20,6 +20,7 @@
 #include "dcmtk/dcmdata/dcxfer.h"
 #include "dcmtk/oflog/oflog.h"
 #include "dicom/japanese_charset.h"
+#include "dicom/tag_stream.h"
 
 namespace intake::dicom {
 namespace {
@@ -119,26 +120,6 @@ namespace {
 // Element walk over the first bytes of a file without preamble: true when `buf` starts with one
 // or more plausible elements of group 0002 or 0008 in the given encoding.
 enum class Encoding { kExplicitLittle, kImplicitLittle, kExplicitBig };
-
-bool IsKnownVr(char a, char b) {
-  static constexpr std::array<std::string_view, 34> kVrs = {
-      "AE", "AS", "AT", "CS", "DA", "DS", "DT", "FD", "FL", "IS", "LO", "LT",
-      "OB", "OD", "OF", "OL", "OV", "OW", "PN", "SH", "SL", "SQ", "SS", "ST",
-      "SV", "TM", "UC", "UI", "UL", "UN", "UR", "US", "UT", "UV"};
-  for (auto vr : kVrs) {
-    if (vr[0] == a && vr[1] == b) return true;
-  }
-  return false;
-}
-
-bool HasLongLength(char a, char b) {
-  static constexpr std::array<std::string_view, 13> kLong = {
-      "OB", "OD", "OF", "OL", "OV", "OW", "SQ", "SV", "UC", "UN", "UR", "UT", "UV"};
-  for (auto vr : kLong) {
-    if (vr[0] == a && vr[1] == b) return true;
-  }
-  return false;
-}
 
 bool PlausibleElements(const unsigned char* buf, std::size_t size, Encoding enc) {
   const bool big = enc == Encoding::kExplicitBig;
@@ -302,6 +283,9 @@ Result<DicomHeader> ReadHeaderUnguarded(const std::filesystem::path& path) {
   if (!dcmDataDict.isDictionaryLoaded()) {
     return Result<DicomHeader>::Fail("DCMTK data dictionary is not loaded");
   }
+  if (Status depth = CheckSequenceDepth(path); !depth.ok()) {
+    return Result<DicomHeader>::Fail(depth.message() + " " + SizeText(size));
+  }
 
   // Every element is parsed, but values longer than kMaxLoadedValue are skipped (a seek), not
   // read: Pixel Data costs nothing, and a file cut inside it fails here instead of later.
@@ -390,6 +374,7 @@ Status ExtractEncapsulatedPdf(const std::filesystem::path& dicom_file,
                               const std::filesystem::path& out) {
   QuietDcmtkLogging();
   try {
+    if (Status depth = CheckSequenceDepth(dicom_file); !depth.ok()) return depth;
     DcmFileFormat file;
     if (file.loadFile(OFFilename(dicom_file.c_str())).bad()) {
       return Status::Fail("the DICOM file could not be read");

@@ -10,6 +10,7 @@
 #include "dcmtk/dcmdata/dcitem.h"
 #include "dcmtk/dcmdata/dcsequen.h"
 #include "dicom/dicom_reader.h"
+#include "dicom/tag_stream.h"
 
 namespace intake::dicom {
 namespace {
@@ -31,6 +32,9 @@ FileIdComponents SplitFileId(const std::string& value) {
 
 Result<std::vector<FileIdComponents>> ReadUnguarded(const std::filesystem::path& path) {
   QuietDcmtkLogging();
+  if (Status depth = CheckSequenceDepth(path); !depth.ok()) {
+    return Result<std::vector<FileIdComponents>>::Fail(depth.message());
+  }
   DcmFileFormat file;
   if (file.loadFile(OFFilename(path.c_str())).bad()) {
     return Result<std::vector<FileIdComponents>>::Fail("the DICOMDIR could not be parsed");

@@ -18,6 +18,7 @@
 #include "dcmtk/dcmdata/dcfilefo.h"
 #include "dicom/codecs.h"
 #include "dicom/dicom_reader.h"
+#include "dicom/tag_stream.h"
 
 namespace intake::dicom {
 namespace {
@@ -33,6 +34,9 @@ Result<KeyImageSize> Render(const std::filesystem::path& dicom_file, int frame,
   QuietDcmtkLogging();
   RegisterDcmtkCodecs();
   if (frame < 0) frame = 0;
+  if (Status depth = CheckSequenceDepth(dicom_file); !depth.ok()) {
+    return Result<KeyImageSize>::Fail(depth.message());
+  }
   std::unique_ptr<DicomImage> decoded;
   DcmFileFormat jpeg2000;  // the file with its frames decoded by OpenJPEG, for DicomImage
   if (const auto header = ReadHeader(dicom_file);

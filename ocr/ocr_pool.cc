@@ -196,6 +196,7 @@ Result<OcrPageResult> RecognizeOne(WorkerEngines& engines, const OcrImage& image
   if (!loaded.ok()) return Error{loaded.message()};
   result.scale = loaded->scale;
   result.background_normalized = loaded->background_normalized;
+  result.image_damaged = loaded->damaged;
   result.image_dpi = loaded->dpi;
   result.timings.decode_ms = Milliseconds(start);
 

@@ -60,6 +60,7 @@ struct GrayImage {
   int dpi = 0;
   int quarter_turns = 0;  // clockwise quarter turns that stand the pixels as the page shows them
   bool bilevel = false;   // every pixel 0 or 255 (a 1-bit scan): read and kept as 1-bit
+  bool damaged = false;   // its decoder reported corrupt or missing data (a broken JPEG)
 };
 
 // One page image to read: a file (PNG, TIFF, JPEG...) and its frame for multi-page TIFF, or a
@@ -118,6 +119,8 @@ struct OcrPageResult {
   // The page ran over OcrOptions::page_time_limit: `text` and `lines` hold what was read before
   // the deadline (possibly nothing) and `confidence` is 0, since the page was not read in full.
   bool time_limited = false;
+  // The page image's decoder reported corrupt or missing data: what could be read was read.
+  bool image_damaged = false;
   OcrPageTimings timings;
 };
 

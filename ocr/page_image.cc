@@ -1,13 +1,18 @@
 #include "ocr/page_image.h"
 
 #include <leptonica/allheaders.h>
+#include <tiffio.h>
 
+#include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <memory>
 #include <mutex>
 #include <string>
+
+#include "ocr/image_codecs.h"
 
 namespace intake::ocr {
 namespace {
@@ -41,6 +46,8 @@ ImageFormat FormatFromLeptonica(l_int32 format) {
 Result<ImageFormat> SniffFormat(const std::filesystem::path& path) {
   QuietLeptonica();
   l_int32 format = IFF_UNKNOWN;
+  // Leptonica does not know HEIF (it fails on formats it does not recognise).
+  if (IsHeif(path)) return ImageFormat::kHeif;
   if (findFileFormat(path.c_str(), &format) != 0) {
     return Result<ImageFormat>::Fail("image file could not be opened");
   }
@@ -100,6 +107,26 @@ Result<int> CountImageFrames(const std::filesystem::path& path) {
   return static_cast<int>(count);
 }
 
+Result<std::vector<int>> TiffFrameLongSides(const std::filesystem::path& path) {
+  using R = Result<std::vector<int>>;
+  static std::once_flag once;
+  std::call_once(once, [] {  // libtiff prints its warnings to stderr otherwise
+    TIFFSetErrorHandler(nullptr);
+    TIFFSetWarningHandler(nullptr);
+  });
+  std::unique_ptr<TIFF, void (*)(TIFF*)> tif(TIFFOpen(path.c_str(), "r"), TIFFClose);
+  if (!tif) return R::Fail("TIFF has no readable frames");
+  std::vector<int> sides;
+  do {
+    std::uint32_t width = 0;
+    std::uint32_t height = 0;
+    TIFFGetField(tif.get(), TIFFTAG_IMAGEWIDTH, &width);
+    TIFFGetField(tif.get(), TIFFTAG_IMAGELENGTH, &height);
+    sides.push_back(static_cast<int>(std::min<std::uint32_t>(std::max(width, height), INT32_MAX)));
+  } while (TIFFReadDirectory(tif.get()) == 1);
+  return sides;
+}
+
 Result<ImageHeader> ReadImageHeader(const std::filesystem::path& path, int frame) {
   auto format = SniffFormat(path);
   if (!format.ok()) return Error{format.message()};
@@ -107,6 +134,8 @@ Result<ImageHeader> ReadImageHeader(const std::filesystem::path& path, int frame
     return Result<ImageHeader>::Fail("image has no frame " + std::to_string(frame));
   }
   if (*format == ImageFormat::kGif) return ReadGifHeader(path);
+  if (*format == ImageFormat::kHeif) return ReadHeifHeader(path);
+  if (*format == ImageFormat::kJpeg) return ReadJpegHeader(path);
   if (*format == ImageFormat::kTiff) {
     // Leptonica leaks its TIFF handle when asked for a frame past the end: count first.
     auto frames = CountImageFrames(path);
@@ -125,6 +154,7 @@ Result<ImageHeader> ReadImageHeader(const std::filesystem::path& path, int frame
   } else {
     failed = pixReadHeader(path.c_str(), &iff, &w, &h, &bps, &spp, &cmap);
   }
+  if (failed != 0 && *format == ImageFormat::kBmp) return ReadBmpHeader(path);  // compressed
   if (failed != 0) {
     return Result<ImageHeader>::Fail("image header of frame " + std::to_string(frame) +
                                      " could not be read");

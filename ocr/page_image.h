@@ -19,12 +19,20 @@ namespace intake::ocr {
 inline constexpr int kMaxImageSide = 20000;
 inline constexpr std::int64_t kMaxImagePixels = 200'000'000;
 
+// Decoding holds an image whole in memory, colour at 32 bits a pixel (Leptonica's layout): a
+// 200-megapixel RGBA PNG is 800 MB before it becomes grey. One image may take at most
+// kMaxDecodedBytes decoded (a 300-dpi A0 colour page, 140 megapixels, takes 560 MB), and the
+// images the OCR workers decode at once at most kDecodeBudgetBytes together: a worker waits for
+// room.
+inline constexpr std::int64_t kMaxDecodedBytes = 640LL << 20;
+inline constexpr std::int64_t kDecodeBudgetBytes = 1LL << 30;
+
 // Pages are read at no more than kMaxOcrPixels: larger images are scaled down to
 // kTargetOcrPixels (an A4 page at 300 dpi) before OCR, and PDF pages are rendered within it.
 inline constexpr std::int64_t kTargetOcrPixels = 2480LL * 3508;
 inline constexpr std::int64_t kMaxOcrPixels = 12'000'000;
 
-enum class ImageFormat { kTiff, kJpeg, kPng, kBmp, kGif, kPnm, kWebp, kJp2, kOther };
+enum class ImageFormat { kTiff, kJpeg, kPng, kBmp, kGif, kPnm, kWebp, kJp2, kHeif, kOther };
 
 struct ImageHeader {
   ImageFormat format = ImageFormat::kOther;
@@ -37,6 +45,11 @@ struct ImageHeader {
 // Number of frames: TIFF pages, 1 for the other image formats Leptonica reads. Fails for files
 // that are not images, or unreadable.
 Result<int> CountImageFrames(const std::filesystem::path& path);
+
+// The longer side of each frame of a TIFF, in one pass over its directories (asking for frame
+// after frame walks the directory chain from the start each time: quadratic in the frames).
+// libtiff's messages are silenced. Fails for files that are not readable TIFFs.
+Result<std::vector<int>> TiffFrameLongSides(const std::filesystem::path& path);
 
 // Format and dimensions of frame `frame` (0-based; only TIFF has frames > 0), from the header.
 Result<ImageHeader> ReadImageHeader(const std::filesystem::path& path, int frame = 0);

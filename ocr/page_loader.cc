@@ -4,10 +4,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <condition_variable>
+#include <cstdint>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <utility>
 
+#include "ocr/image_codecs.h"
 #include "ocr/page_image.h"
 
 namespace intake::ocr {
@@ -28,6 +32,65 @@ int JpegReduction(int width, int height) {
     if (pixels / (static_cast<long long>(r) * r) >= kTargetOcrPixels) return r;
   }
   return 1;
+}
+
+// Bytes the image of `header` takes decoded (a JPEG at `reduction`): Leptonica holds colour at
+// 32 bits a pixel, 16-bit grey at 16, other grey and palette images at 8, bilevel at 1.
+std::int64_t DecodedBytes(const ImageHeader& header, int reduction) {
+  const std::int64_t width = (header.width + reduction - 1) / reduction;
+  const std::int64_t height = (header.height + reduction - 1) / reduction;
+  int bits = 8;
+  if (header.samples_per_pixel >= 3) {
+    bits = 32;
+  } else if (header.bits_per_sample == 1) {
+    bits = 1;
+  } else if (header.bits_per_sample == 16) {
+    bits = 16;
+  }
+  return width * height * bits / 8;
+}
+
+// The bytes of the images being decoded at once, shared by the OCR workers (kDecodeBudgetBytes).
+class DecodeBudget {
+ public:
+  // Gives the bytes back when it goes.
+  class Hold {
+   public:
+    Hold(DecodeBudget& budget, std::int64_t bytes) : budget_(budget), bytes_(bytes) {}
+    Hold(const Hold&) = delete;
+    Hold& operator=(const Hold&) = delete;
+    ~Hold() { budget_.Give(bytes_); }
+
+   private:
+    DecodeBudget& budget_;
+    std::int64_t bytes_;
+  };
+
+  // Blocks until `bytes` fit beside what the other workers hold (alone, any image fits).
+  [[nodiscard]] Hold Take(std::int64_t bytes) {
+    std::unique_lock lock(mutex_);
+    room_.wait(lock, [&] { return used_ == 0 || used_ + bytes <= kDecodeBudgetBytes; });
+    used_ += bytes;
+    return Hold(*this, bytes);
+  }
+
+ private:
+  void Give(std::int64_t bytes) {
+    {
+      std::lock_guard lock(mutex_);
+      used_ -= bytes;
+    }
+    room_.notify_all();
+  }
+
+  std::mutex mutex_;
+  std::condition_variable room_;
+  std::int64_t used_ = 0;
+};
+
+DecodeBudget& SharedDecodeBudget() {
+  static DecodeBudget budget;
+  return budget;
 }
 
 // Brings any Leptonica depth to 1-bit or 8-bit grey. Sets `colour` for colour sources.
@@ -133,17 +196,36 @@ Result<LoadedPage> LoadPage(const std::filesystem::path& path, int frame,
   if (Status size = CheckImageSize(header->width, header->height); !size.ok()) {
     return Error{size.message()};
   }
+  const int reduction =
+      header->format == ImageFormat::kJpeg ? JpegReduction(header->width, header->height) : 1;
+  const std::int64_t bytes = DecodedBytes(*header, reduction);
+  if (bytes > kMaxDecodedBytes) {
+    return R::Fail("image would take " + std::to_string(bytes >> 20) + " MiB decoded, over " +
+                   std::to_string(kMaxDecodedBytes >> 20) + " MiB");
+  }
+  const DecodeBudget::Hold hold = SharedDecodeBudget().Take(bytes);
 
   LoadedPage page;
   PixPtr pix;
   if (header->format == ImageFormat::kTiff) {
     pix.reset(pixReadTiff(path.c_str(), frame));
   } else if (header->format == ImageFormat::kJpeg) {
-    const int reduction = JpegReduction(header->width, header->height);
-    pix.reset(pixReadJpeg(path.c_str(), 0, reduction, nullptr, 0));
-    if (pix) page.scale = static_cast<double>(pixGetWidth(pix.get())) / header->width;
+    auto decoded = DecodeJpeg(path, reduction);
+    if (!decoded.ok()) return Error{decoded.message()};
+    pix = std::move(decoded->pix);
+    page.damaged = decoded->damaged;
+    page.scale = static_cast<double>(pixGetWidth(pix.get())) / header->width;
+  } else if (header->format == ImageFormat::kHeif) {
+    auto decoded = DecodeHeif(path);
+    if (!decoded.ok()) return Error{decoded.message()};
+    pix = std::move(*decoded);
   } else {
     pix.reset(pixRead(path.c_str()));
+    if (!pix && header->format == ImageFormat::kBmp) {
+      auto decoded = DecodeCompressedBmp(path);
+      if (!decoded.ok()) return Error{decoded.message()};
+      pix = std::move(*decoded);
+    }
   }
   if (!pix) return R::Fail("image frame " + std::to_string(frame) + " could not be decoded");
   if (Status size = CheckImageSize(pixGetWidth(pix.get()), pixGetHeight(pix.get())); !size.ok()) {
@@ -184,9 +266,11 @@ Result<LoadedPage> LoadDrawnPage(const GrayImage& image, bool normalize_backgrou
     pix.reset(pixRotateOrth(pix.get(), turns));
     if (!pix) return R::Fail("image could not be turned");
   }
+  LoadedPage page;
+  page.damaged = image.damaged;
   return Finish(std::move(pix),
-                image.dpi > 0 ? image.dpi : EstimateDpi(image.width, image.height, 0), LoadedPage{},
-                normalize_background);
+                image.dpi > 0 ? image.dpi : EstimateDpi(image.width, image.height, 0),
+                std::move(page), normalize_background);
 }
 
 }  // namespace intake::ocr

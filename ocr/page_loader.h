@@ -33,6 +33,7 @@ struct LoadedPage {
   double scale = 1.0;  // `pix` size / source size
   bool colour = false;
   bool background_normalized = false;
+  bool damaged = false;  // the decoder reported corrupt or missing data: what it read is here
 };
 
 // Reads frame `frame` of `path`. Errors never name the file.

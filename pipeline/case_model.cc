@@ -30,6 +30,14 @@ std::string_view FileKindName(FileKind kind) {
       return "bmp";
     case FileKind::kGif:
       return "gif";
+    case FileKind::kHeif:
+      return "heif";
+    case FileKind::kWebp:
+      return "webp";
+    case FileKind::kJpeg2000:
+      return "jpeg2000";
+    case FileKind::kPnm:
+      return "pnm";
     case FileKind::kDicom:
       return "dicom";
     case FileKind::kDicomdir:

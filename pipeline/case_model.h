@@ -26,6 +26,10 @@ enum class FileKind {
   kPng,
   kBmp,
   kGif,
+  kHeif,  // HEIC (an iPhone's photos) and AVIF, read with libheif
+  kWebp,
+  kJpeg2000,
+  kPnm,  // PGM, PPM, PBM
   kDicom,
   kDicomdir,
   kArchive,   // zip, 7z, tar.*, ISO 9660: unpacked by stages/unpack

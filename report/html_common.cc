@@ -1,8 +1,10 @@
 #include "report/html_common.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <optional>
 
+#include "pipeline/utf8.h"
 #include "report/report_util.h"
 
 namespace intake::report {
@@ -101,7 +103,16 @@ std::string HtmlEscape(std::string_view text) {
   const std::string valid = ValidUtf8(text);
   std::string out;
   out.reserve(valid.size() + valid.size() / 8);
-  for (char ch : valid) {
+  for (std::size_t i = 0; i < valid.size(); ++i) {
+    char32_t cp = 0;
+    if (const std::size_t len = InvisibleControlAt(valid, i, cp); len > 0) {
+      char shown[16];
+      std::snprintf(shown, sizeof shown, "[U+%04X]", static_cast<unsigned>(cp));
+      out += shown;  // visible, so that it cannot disguise what follows it
+      i += len - 1;
+      continue;
+    }
+    const char ch = valid[i];
     switch (ch) {
       case '&':
         out += "&amp;";
@@ -169,6 +180,12 @@ std::string JaDateTime(std::string_view iso) {
     return *date + " " + std::string(iso.substr(11, 5));
   }
   return HtmlEscape(iso);
+}
+
+std::string_view ContentSecurityPolicyMeta() {
+  return "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+         "style-src 'unsafe-inline'; img-src 'self' file: data:; base-uri 'none'; "
+         "form-action 'none'\">\n";
 }
 
 std::string_view SharedStyle() { return kSharedStyle; }

@@ -11,7 +11,7 @@
 namespace intake::report {
 
 // Escapes &, <, >, " and ' for HTML text and attribute values; invalid UTF-8 and control
-// characters become U+FFFD.
+// characters become U+FFFD; bidi controls and zero-width characters are shown as "[U+202E]".
 std::string HtmlEscape(std::string_view text);
 
 // A relative path for an href or src: every byte but unreserved ASCII and '/' percent-encoded
@@ -27,6 +27,11 @@ std::string_view StatusBadgeWord(RequirementStatus status);
 std::string JaDate(std::string_view iso);
 // "2026-11-21T09:15:00+09:00" -> "2026年11月21日 09:15"; anything else escaped as it is.
 std::string JaDateTime(std::string_view iso);
+
+// The Content-Security-Policy <meta> both pages carry, as defence in depth behind the escaping:
+// no script, no plug-in, no form, no base URL, no request to anywhere; only the pages' own inline
+// style and the key images beside them.
+std::string_view ContentSecurityPolicyMeta();
 
 // CSS both pages start with: colour variables, page typography, tables, requirement status
 // badges (`badge badge-<status>`), verdict boxes (`verdict verdict-<verdict>` with a

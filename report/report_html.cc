@@ -144,6 +144,14 @@ std::string_view FileKindWord(FileKind kind) {
       return "BMP画像";
     case FileKind::kGif:
       return "GIF画像";
+    case FileKind::kHeif:
+      return "HEIC/AVIF画像";
+    case FileKind::kWebp:
+      return "WebP画像";
+    case FileKind::kJpeg2000:
+      return "JPEG 2000画像";
+    case FileKind::kPnm:
+      return "PNM画像";
     case FileKind::kDicom:
       return "DICOM";
     case FileKind::kDicomdir:
@@ -636,7 +644,8 @@ std::string FooterHtml(const Case& c, const ReportContext& context) {
 
 std::string ReportHtml(const Case& c, const ReportContext& context) {
   std::string out =
-      "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<!DOCTYPE html>\n<html lang=\"ja\">\n<head>\n<meta charset=\"utf-8\">\n" +
+      std::string(ContentSecurityPolicyMeta()) +
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>受付確認 " +
       H(c.id) + "（" + std::string(VerdictWord(c.verdict)) + "）</title>\n<style>" +
       std::string(SharedStyle()) + std::string(kReportStyle) + "</style>\n</head>\n<body>\n";

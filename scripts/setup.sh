@@ -10,6 +10,9 @@ packages=(
   # OCR: Tesseract 5 + Leptonica, Japanese (horizontal and vertical), English, orientation
   libtesseract-dev libleptonica-dev tesseract-ocr
   tesseract-ocr-jpn tesseract-ocr-jpn-vert tesseract-ocr-eng tesseract-ocr-osd
+  # photos Leptonica does not read: HEIC/AVIF (libheif; heif-enc makes the test photos), RLE BMP;
+  # TIFF frame sizes in one pass (libtiff)
+  libheif-dev libheif-examples libgdk-pixbuf-2.0-dev libtiff-dev
   # PDF text layer and rendering (poppler-cpp), scanned pages' images (Poppler's core API); qpdf
   # checks the searchable PDFs in the tests
   libpoppler-cpp-dev libpoppler-private-dev poppler-utils qpdf zlib1g-dev
@@ -26,8 +29,9 @@ packages=(
   # tests and benchmarks; clang with its sanitizer and libFuzzer runtimes for scripts/fuzz.sh;
   # a headless browser opens index.html and report.html in e2e tests
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev chromium
-  # the inbox load test (bench/inbox_load.sh) builds zips and unpacks one
-  zip unzip
+  # the inbox load test (bench/inbox_load.sh) builds zips and unpacks one; the hostile-input
+  # test makes a 7z with encrypted headers (7z a -p -mhe=on)
+  zip unzip p7zip-full
   # the intake-bench grader (scripts/intake_bench.sh)
   python3
   # the review server (serve/): HTTP, Argon2id password hashes; its browser test drives chromium,

@@ -1,5 +1,6 @@
 #include "stages/case_folder.h"
 
+#include <limits.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include "pipeline/atomic_file.h"
 #include "pipeline/hash.h"
 #include "pipeline/log.h"
+#include "pipeline/utf8.h"
 
 namespace intake::stages {
 namespace {
@@ -119,7 +121,19 @@ class CaseFolderStage final : public Stage {
     // them: regular files, no links): (source, name inside the original's folder).
     std::vector<std::pair<fs::path, std::string>> files;
     for (const SourceFile& file : c.files) {
-      if (file.container_id.empty()) files.emplace_back(file.path, KeptName(file));
+      if (!file.container_id.empty()) continue;
+      // A file whose place in the copy would pass PATH_MAX (a deep folder submission) is read
+      // but cannot be kept: a finding on it, and SHA256SUMS lists what was kept.
+      if ((dir / KeptName(file)).native().size() >= PATH_MAX) {
+        not_kept_.insert(file.id);
+        c.AddFinding("UNSAFE_PATH",
+                     "パスが長すぎるため原本フォルダに保存できませんでした（内容は読み取って"
+                     "います）: " +
+                         file.relative_path,
+                     file.id);
+        continue;
+      }
+      files.emplace_back(file.path, KeptName(file));
     }
 
     for (const auto& [source, relative] : files) {
@@ -198,7 +212,7 @@ class CaseFolderStage final : public Stage {
   // Where the copy of a file of the submission itself is in the case folder; empty for files
   // unpacked from archives (they are in the work area).
   fs::path KeptCopyOf(const SourceFile& file) const {
-    if (!file.container_id.empty() || original_root_.empty()) return {};
+    if (!file.container_id.empty() || original_root_.empty() || not_kept_.count(file.id)) return {};
     return original_root_.parent_path() / KeptName(file);
   }
 
@@ -266,6 +280,7 @@ class CaseFolderStage final : public Stage {
 
   CaseFolderOptions options_;
   fs::path original_root_;
+  std::set<std::string> not_kept_;  // ids of files of the submission too deep to keep
   bool submission_is_folder_ = false;
   std::size_t original_file_count_ = 0;
 };
@@ -305,7 +320,13 @@ std::string CaseFolderLayout::DocumentFileName(std::size_t index, std::string_vi
 
 std::string SafeName(std::string_view text, std::size_t max_bytes) {
   std::string out;
-  for (char ch : text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char32_t cp = 0;
+    if (const std::size_t len = InvisibleControlAt(text, i, cp); len > 0) {
+      i += len - 1;  // a bidi override or zero-width character would disguise the name
+      continue;
+    }
+    const char ch = text[i];
     const auto byte = static_cast<unsigned char>(ch);
     const bool refused = byte < 0x20 || byte == 0x7f ||
                          std::string_view("/\\:*?\"<>|").find(ch) != std::string_view::npos;

@@ -60,8 +60,9 @@ class CaseFolderLayout {
   std::string original_;
 };
 
-// `text` as one file or folder name: characters Linux or Windows refuse become '_', spaces and
-// dots are trimmed at the ends, at most `max_bytes` bytes (cut at a character boundary).
+// `text` as one file or folder name: characters Linux or Windows refuse become '_', invisible
+// controls (bidi overrides, zero-width characters) are dropped, spaces and dots are trimmed at
+// the ends, at most `max_bytes` bytes (cut at a character boundary).
 std::string SafeName(std::string_view text, std::size_t max_bytes = 40);
 
 struct CaseFolderOptions {

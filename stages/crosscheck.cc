@@ -28,7 +28,8 @@ std::string FactText(const Case& c, std::string_view name) {
 
 bool IsImage(FileKind kind) {
   return kind == FileKind::kJpeg || kind == FileKind::kPng || kind == FileKind::kBmp ||
-         kind == FileKind::kGif;
+         kind == FileKind::kGif || kind == FileKind::kHeif || kind == FileKind::kWebp ||
+         kind == FileKind::kJpeg2000 || kind == FileKind::kPnm;
 }
 
 bool UnderIhePdi(const SourceFile& file) {

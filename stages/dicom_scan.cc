@@ -252,6 +252,14 @@ std::string KindWord(FileKind kind) {
       return "BMP画像";
     case FileKind::kGif:
       return "GIF画像";
+    case FileKind::kHeif:
+      return "HEIC/AVIF画像";
+    case FileKind::kWebp:
+      return "WebP画像";
+    case FileKind::kJpeg2000:
+      return "JPEG 2000画像";
+    case FileKind::kPnm:
+      return "PNM画像";
     case FileKind::kTiff:
       return "TIFF画像";
     case FileKind::kPdf:

@@ -107,6 +107,16 @@ Identified IdentifyFile(const std::filesystem::path& path, bool top_level) {
     id.kind = FileKind::kBmp;
   } else if (mime == "image/gif") {
     id.kind = FileKind::kGif;
+  } else if (mime == "image/heic" || mime == "image/heif" || mime == "image/avif" ||
+             mime == "image/heic-sequence" || mime == "image/heif-sequence") {
+    id.kind = FileKind::kHeif;
+  } else if (mime == "image/webp") {
+    id.kind = FileKind::kWebp;
+  } else if (mime == "image/jp2" || mime == "image/jpx" || mime == "image/x-jp2-codestream") {
+    id.kind = FileKind::kJpeg2000;
+  } else if (mime == "image/x-portable-greymap" || mime == "image/x-portable-pixmap" ||
+             mime == "image/x-portable-bitmap") {
+    id.kind = FileKind::kPnm;
   } else if (std::find(kArchiveMimes.begin(), kArchiveMimes.end(), mime) != kArchiveMimes.end()) {
     id.kind = FileKind::kArchive;
   } else if (mime == "application/dicom" || dicom::LooksLikeDicom(path)) {

@@ -69,6 +69,7 @@ class OcrStage final : public Stage {
     }
 
     int unreadable = 0;
+    int damaged = 0;
     int low = 0;
     int time_limited = 0;
     int vertical = 0;
@@ -105,6 +106,16 @@ class OcrStage final : public Stage {
       }
       vertical += result->vertical ? 1 : 0;
       Add(sum, result->timings);
+      if (result->image_damaged) {
+        ++damaged;
+        Log()->warn("ocr: {} ({}) image data damaged; read as far as it goes", page.id,
+                    page.file_id);
+        c.AddFinding("CORRUPT_FILE",
+                     where +
+                         "の画像データが壊れています（読めた部分だけを読み取りました）。元の"
+                         "ファイルを確認してください。",
+                     page.file_id);
+      }
       if (result->time_limited) {
         ++time_limited;
         Log()->warn("ocr: {} ({}) not read in full: page time limit reached", page.id,
@@ -133,8 +144,8 @@ class OcrStage final : public Stage {
                         .count();
     Log()->info(
         "ocr: case {}: {} pages on {} workers, {} vertical, {} low confidence, {} over the time "
-        "limit, {} unreadable, {} ms",
-        c.id, images.size(), pool_.workers(), vertical, low, time_limited, unreadable, ms);
+        "limit, {} unreadable, {} damaged, {} ms",
+        c.id, images.size(), pool_.workers(), vertical, low, time_limited, unreadable, damaged, ms);
     const double n = static_cast<double>(std::max<std::size_t>(1, results.size() - unreadable));
     Log()->debug(
         "ocr: case {}: mean per page: decode {:.0f}, deskew {:.0f}, orientation {:.0f}, "

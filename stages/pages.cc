@@ -13,6 +13,7 @@
 #include <mutex>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include "ocr/page_image.h"
 #include "pipeline/fault_points.h"
@@ -71,6 +72,7 @@ struct Counts {
   int rendered = 0;
   int images = 0;
   int unreadable_files = 0;
+  std::vector<std::string> unsupported;  // images in formats no reader here knows
 };
 
 class PagesStage final : public Stage {
@@ -99,6 +101,10 @@ class PagesStage final : public Stage {
         case FileKind::kPng:
         case FileKind::kBmp:
         case FileKind::kGif:
+        case FileKind::kHeif:
+        case FileKind::kWebp:
+        case FileKind::kJpeg2000:
+        case FileKind::kPnm:
           if (IsTooSmallForAPage(file)) {
             ++counts.too_small;
             break;
@@ -107,11 +113,19 @@ class PagesStage final : public Stage {
           ++counts.images;
           ++counts.pages;
           break;
+        case FileKind::kEmpty:
+          c.AddFinding("CORRUPT_FILE",
+                       "ファイル「" + file.relative_path + "」は空（0バイト）です。", file.id);
+          ++counts.unreadable_files;
+          break;
         default:
+          // An image in a format no reader here knows (Photoshop, icons ...): named below.
+          if (file.mime.starts_with("image/")) counts.unsupported.push_back(file.relative_path);
           break;
       }
       if (!status.ok()) return status;
     }
+    ReportUnsupported(c, counts.unsupported);
     if (counts.too_small > 0) {
       c.AddFinding("UNSUPPORTED_FILE", "書類としては小さすぎる画像（サムネイル・アイコン等） " +
                                            std::to_string(counts.too_small) +
@@ -121,7 +135,8 @@ class PagesStage final : public Stage {
                         std::chrono::steady_clock::now() - start)
                         .count();
     Log()->info(
-        "pages: case {}: {} pages ({} PDF text layer, {} PDF without text for OCR, {} images), {} too "
+        "pages: case {}: {} pages ({} PDF text layer, {} PDF without text for OCR, {} images), {} "
+        "too "
         "small, "
         "{} unreadable files, {} ms",
         c.id, counts.pages, counts.text_layer, counts.rendered, counts.images, counts.too_small,
@@ -130,6 +145,19 @@ class PagesStage final : public Stage {
   }
 
  private:
+  // One finding for the images in formats no reader here knows, naming them (the first five): not
+  // one per file, since a disc's viewer software brings dozens of icons.
+  static void ReportUnsupported(Case& c, const std::vector<std::string>& names) {
+    if (names.empty()) return;
+    std::string shown;
+    for (std::size_t k = 0; k < names.size() && k < 5; ++k) shown += "「" + names[k] + "」";
+    if (names.size() > 5) shown += " ほか " + std::to_string(names.size() - 5) + " 件";
+    c.AddFinding(
+        "UNSUPPORTED_FILE",
+        "読み取れない形式の画像 " + std::to_string(names.size()) +
+            " 件は書類として読んでいません（JPEG・PDFでの再送を依頼してください）: " + shown);
+  }
+
   // Unreadable headers are not "too small": the OCR stage reports those files as corrupt.
   static bool IsTooSmallForAPage(const SourceFile& file) {
     auto header = ocr::ReadImageHeader(file.path);
@@ -147,8 +175,10 @@ class PagesStage final : public Stage {
     c.pages.push_back(std::move(page));
   }
 
+  // One page per frame big enough to be one (a TIFF of 20,000 one-pixel frames is not 20,000
+  // pages: those count as too small, as small image files do).
   static void AddTiffPages(Case& c, const SourceFile& file, Counts& counts) {
-    auto frames = ocr::CountImageFrames(file.path);
+    auto frames = ocr::TiffFrameLongSides(file.path);
     if (!frames.ok()) {
       Log()->warn("pages: {} TIFF unreadable: {}", file.id, frames.message());
       c.AddFinding("CORRUPT_FILE",
@@ -158,12 +188,17 @@ class PagesStage final : public Stage {
       ++counts.unreadable_files;
       return;
     }
-    for (int frame = 0; frame < *frames; ++frame) {
+    const int count = static_cast<int>(frames->size());
+    for (int frame = 0; frame < count; ++frame) {
+      if ((*frames)[frame] < kMinPageImageSide) {
+        ++counts.too_small;
+        continue;
+      }
       AddImagePage(c, file, frame, frame + 1);
       ++counts.images;
       ++counts.pages;
     }
-    Log()->debug("pages: {} TIFF {} frames", file.id, *frames);
+    Log()->debug("pages: {} TIFF {} frames", file.id, count);
   }
 
   // Fails only when the work area cannot be written (the whole case cannot go on then).

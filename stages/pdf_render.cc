@@ -19,11 +19,20 @@
 
 namespace intake::stages {
 
+namespace {
+thread_local int t_poppler_errors = 0;
+}  // namespace
+
 void QuietPoppler() {
   static std::once_flag once;
-  std::call_once(
-      once, [] { poppler::set_debug_error_function([](const std::string&, void*) {}, nullptr); });
+  std::call_once(once, [] {
+    poppler::set_debug_error_function([](const std::string&, void*) { CountPopplerError(); },
+                                      nullptr);
+  });
 }
+
+int PopplerErrorCount() { return t_poppler_errors; }
+void CountPopplerError() { ++t_poppler_errors; }
 
 double RenderDpi(double width_pt, double height_pt, int dpi) {
   double result = dpi;
@@ -61,6 +70,14 @@ Result<ocr::GrayImage> RenderGray(const poppler::page& page, double dpi) {
   return out;
 }
 
+Status CheckDeclaredImages(const std::filesystem::path& pdf, int index) {
+  const std::int64_t largest = LargestDeclaredImage(pdf, index);
+  if (largest <= ocr::kMaxImagePixels) return Status::Ok();
+  return Status::Fail("the PDF page holds an image of " + std::to_string(largest / 1'000'000) +
+                      " megapixels, over the limit of " +
+                      std::to_string(ocr::kMaxImagePixels / 1'000'000) + ": not drawn");
+}
+
 Result<ocr::GrayImage> RenderPdfPage(const std::filesystem::path& pdf, int index, double dpi) {
   using R = Result<ocr::GrayImage>;
   QuietPoppler();
@@ -72,6 +89,7 @@ Result<ocr::GrayImage> RenderPdfPage(const std::filesystem::path& pdf, int index
 }
 
 Result<ocr::GrayImage> PdfPageForOcr(const std::filesystem::path& pdf, int index, double dpi) {
+  if (Status budget = CheckDeclaredImages(pdf, index); !budget.ok()) return Error{budget.message()};
   if (auto taken = TakeScannedImage(pdf, index)) {
     Log()->trace("pdf page {}: scanned image taken as stored ({}x{} px, {} dpi)", index + 1,
                  taken->width, taken->height, taken->dpi);

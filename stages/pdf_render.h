@@ -17,8 +17,12 @@ class page;
 
 namespace intake::stages {
 
-// Turns Poppler's error messages (they can quote the file) off; idempotent, thread-safe.
+// Turns Poppler's error messages (they can quote the file) off; idempotent, thread-safe. They are
+// still counted, per thread: PopplerErrorCount() tells whether decoding an image (a scan's
+// broken JPEG) complained.
 void QuietPoppler();
+int PopplerErrorCount();
+void CountPopplerError();  // for an error callback of Poppler's core API
 
 // The resolution to draw a page of `width_pt` x `height_pt` at: `dpi`, lowered when the image
 // would be larger than OCR reads (ocr::kMaxOcrPixels) or too long on one side.
@@ -26,6 +30,11 @@ double RenderDpi(double width_pt, double height_pt, int dpi);
 
 // Draws `page` in grey at `dpi`.
 Result<ocr::GrayImage> RenderGray(const poppler::page& page, double dpi);
+
+// Fails, before anything is drawn, when page `index` of `pdf` holds an image larger than
+// ocr::kMaxImagePixels by its declared size: drawing it would decode all of it (minutes,
+// gigabytes).
+Status CheckDeclaredImages(const std::filesystem::path& pdf, int index);
 
 // Opens `pdf` and draws its page `index` (0-based) at `dpi`. Each call has its own Poppler
 // document, so calls on different threads do not share anything.

@@ -14,7 +14,11 @@
 #include <cmath>
 #include <memory>
 #include <new>
+#include <string>
 #include <vector>
+
+#include "ocr/jpeg_gray.h"
+#include "stages/pdf_render.h"
 
 namespace intake::stages {
 namespace {
@@ -27,7 +31,9 @@ constexpr double kSquarePixelTolerance = 0.02;
 // Poppler's global state, made once for the process; its messages can quote the file and are
 // dropped (poppler-cpp documents made later share it).
 void KeepPopplerGlobals() {
-  static const GlobalParamsIniter initer([](ErrorCategory, Goffset, const char*) {});
+  // Whichever of this and poppler-cpp sets Poppler's error callback first, errors are counted.
+  static const GlobalParamsIniter initer(
+      [](ErrorCategory, Goffset, const char*) { CountPopplerError(); });
 }
 
 bool Near(double value, double target, double tolerance) {
@@ -65,12 +71,15 @@ class ScanRecorder final : public OutputDev {
   }
   void drawImageMask(GfxState* state, Object* ref, Stream* str, int width, int height, bool invert,
                      bool interpolate, bool inlineImg) override {
+    Note(width, height);
     other_ = true;
     OutputDev::drawImageMask(state, ref, str, width, height, invert, interpolate, inlineImg);
   }
   void drawMaskedImage(GfxState* state, Object* ref, Stream* str, int width, int height,
                        GfxImageColorMap* colorMap, bool interpolate, Stream* maskStr, int maskWidth,
                        int maskHeight, bool maskInvert, bool maskInterpolate) override {
+    Note(width, height);
+    Note(maskWidth, maskHeight);
     other_ = true;
     OutputDev::drawMaskedImage(state, ref, str, width, height, colorMap, interpolate, maskStr,
                                maskWidth, maskHeight, maskInvert, maskInterpolate);
@@ -79,6 +88,8 @@ class ScanRecorder final : public OutputDev {
                            GfxImageColorMap* colorMap, bool interpolate, Stream* maskStr,
                            int maskWidth, int maskHeight, GfxImageColorMap* maskColorMap,
                            bool maskInterpolate) override {
+    Note(width, height);
+    Note(maskWidth, maskHeight);
     other_ = true;
     OutputDev::drawSoftMaskedImage(state, ref, str, width, height, colorMap, interpolate, maskStr,
                                    maskWidth, maskHeight, maskColorMap, maskInterpolate);
@@ -87,8 +98,9 @@ class ScanRecorder final : public OutputDev {
   void drawImage(GfxState* state, Object* ref, Stream* str, int width, int height,
                  GfxImageColorMap* colorMap, bool interpolate, const int* maskColors,
                  bool inlineImg) override {
+    Note(width, height);
     std::optional<Placing> placing;
-    if (!other_ && !image_ && maskColors == nullptr && IsOpaque(*state)) {
+    if (!measure_only_ && !other_ && !image_ && maskColors == nullptr && IsOpaque(*state)) {
       placing = Place(*state, width, height);
     }
     if (!placing) {
@@ -97,9 +109,14 @@ class ScanRecorder final : public OutputDev {
                            inlineImg);
       return;
     }
-    image_ = Decode(str, width, height, *colorMap, *placing);
+    image_ = DecodeJpeg(str, width, height, *colorMap, *placing);
+    if (!image_) image_ = Decode(str, width, height, *colorMap, *placing);
     if (!image_) other_ = true;
   }
+
+  // Only the images' declared sizes are noted (largest_image()); nothing is decoded.
+  void MeasureOnly() { measure_only_ = true; }
+  std::int64_t largest_image() const { return largest_; }
 
   // The page's image, when the page showed it and nothing else.
   std::optional<ocr::GrayImage> Take() && {
@@ -108,6 +125,10 @@ class ScanRecorder final : public OutputDev {
   }
 
  private:
+  void Note(int width, int height) {
+    largest_ = std::max(largest_, std::int64_t{std::max(width, 0)} * std::max(height, 0));
+  }
+
   static bool IsOpaque(const GfxState& state) {
     return state.getFillOpacity() >= 1.0 && state.getBlendMode() == gfxBlendNormal;
   }
@@ -182,8 +203,36 @@ class ScanRecorder final : public OutputDev {
     return Placing{turns, static_cast<int>(std::lround(dpi_across))};
   }
 
+  // A JPEG (DCT) scan, grey or RGB, read from its bytes as stored by our own decoder
+  // (ocr/jpeg_gray.h): Poppler's leaves libjpeg printing its warnings to stderr, and does not
+  // tell when pixels were lost. Nothing when the image is anything else (the caller decodes it).
+  std::optional<ocr::GrayImage> DecodeJpeg(Stream* str, int width, int height,
+                                           GfxImageColorMap& colours, Placing placing) const {
+    if (str->getKind() != strDCT || !colours.isOk()) return std::nullopt;
+    Stream* stored = str->getNextStream();  // the bytes in the file, no further filter
+    if (stored == nullptr || stored->getKind() != strFile) return std::nullopt;
+    const GfxColorSpaceMode mode = colours.getColorSpace()->getMode();
+    const int components = colours.getNumPixelComps();
+    const bool plain = mode == csDeviceGray || mode == csCalGray || mode == csDeviceRGB ||
+                       mode == csCalRGB || mode == csICCBased;
+    if (!plain || (components != 1 && components != 3)) return std::nullopt;
+    for (int i = 0; i < components; ++i) {
+      if (colours.getDecodeLow(i) != 0 || colours.getDecodeHigh(i) != 1) return std::nullopt;
+    }
+    std::string bytes;
+    stored->reset();
+    stored->fillString(bytes);
+    auto decoded = ocr::DecodeJpegGray(bytes);
+    if (!decoded.ok() || decoded->width != width || decoded->height != height) {
+      return std::nullopt;
+    }
+    decoded->dpi = placing.dpi;
+    decoded->quarter_turns = placing.turns;
+    return std::move(*decoded);
+  }
+
   // Decodes the image's pixels to 8-bit grey (colour: the red channel). Nothing when the stream
-  // ends early or the colour space cannot be read.
+  // ends early without a word from the decoder, or the colour space cannot be read.
   std::optional<ocr::GrayImage> Decode(Stream* str, int width, int height,
                                        GfxImageColorMap& colours, Placing placing) const {
     const int components = colours.getNumPixelComps();
@@ -206,15 +255,13 @@ class ScanRecorder final : public OutputDev {
     }
     std::vector<unsigned char> rgb(grey ? 0 : static_cast<std::size_t>(width) * 3);
     ImageStream pixels(str, width, components, bits);
+    const int errors_before = PopplerErrorCount();
     pixels.reset();
-    bool complete = true;
-    for (int y = 0; y < height; ++y) {
+    int rows = 0;
+    for (; rows < height; ++rows) {
       unsigned char* line = pixels.getLine();
-      if (line == nullptr) {
-        complete = false;
-        break;
-      }
-      unsigned char* row = out.pixels.data() + static_cast<std::size_t>(y) * width;
+      if (line == nullptr) break;
+      unsigned char* row = out.pixels.data() + static_cast<std::size_t>(rows) * width;
       if (grey) {
         colours.getGrayLine(line, row, width);
       } else {
@@ -223,13 +270,20 @@ class ScanRecorder final : public OutputDev {
       }
     }
     pixels.close();
-    if (!complete) return std::nullopt;
+    // The decoder complained (a JPEG with corrupt data reports it and goes on, with grey or
+    // garbled rows): the scan is read as far as it goes, and the page says it is damaged.
+    out.damaged = PopplerErrorCount() != errors_before;
+    if (rows < height && !out.damaged) return std::nullopt;
+    std::fill(out.pixels.begin() + static_cast<std::ptrdiff_t>(rows) * width, out.pixels.end(),
+              255);  // rows never decoded: paper
     return out;
   }
 
   double page_width_ = 0;
   double page_height_ = 0;
   bool other_ = false;
+  bool measure_only_ = false;
+  std::int64_t largest_ = 0;
   std::optional<ocr::GrayImage> image_;
 };
 
@@ -250,6 +304,21 @@ std::optional<ocr::GrayImage> TakeScannedImage(const std::filesystem::path& pdf,
     return std::move(recorder).Take();
   } catch (const std::exception&) {
     return std::nullopt;  // out of memory, or Poppler gave up: the page is drawn instead
+  }
+}
+
+std::int64_t LargestDeclaredImage(const std::filesystem::path& pdf, int index) {
+  KeepPopplerGlobals();
+  try {
+    PDFDoc doc(std::make_unique<GooString>(pdf.string()));
+    if (!doc.isOk() || index < 0 || index >= doc.getNumPages()) return 0;
+    ScanRecorder recorder;
+    recorder.MeasureOnly();
+    doc.displayPage(&recorder, index + 1, 72, 72, 0, /*useMediaBox=*/false, /*crop=*/true,
+                    /*printing=*/false);
+    return recorder.largest_image();
+  } catch (const std::exception&) {
+    return 0;
   }
 }
 

@@ -30,8 +30,15 @@ inline constexpr int kMinTakenDpi = 100;
 
 // Page `index` (0-based) of `pdf`: its scanned image in 8-bit grey at its own resolution (colour
 // through its red channel, as for image files: red seals fade; a 1-bit scan marked bilevel),
-// with the quarter turns that make it stand as the page shows it. std::nullopt when the page is not a plain scan (see above) or
-// cannot be read: the caller draws it. Each call opens its own Poppler document; thread-safe.
+// with the quarter turns that make it stand as the page shows it. std::nullopt when the page is not
+// a plain scan (see above) or cannot be read: the caller draws it. Each call opens its own Poppler
+// document; thread-safe.
 std::optional<ocr::GrayImage> TakeScannedImage(const std::filesystem::path& pdf, int index);
+
+// The largest image (width x height in pixels, masks included) that drawing page `index` of `pdf`
+// would decode, from the sizes the images declare: nothing is decoded, so a 1.7 KB page declaring
+// a 100,000 x 100,000 image is measured in milliseconds (Poppler takes minutes to draw it). 0 when
+// the page cannot be read. Thread-safe as TakeScannedImage.
+std::int64_t LargestDeclaredImage(const std::filesystem::path& pdf, int index);
 
 }  // namespace intake::stages

@@ -2,6 +2,7 @@
 
 #include <archive.h>
 #include <archive_entry.h>
+#include <limits.h>
 #include <locale.h>
 #include <unicode/ucnv.h>
 #include <unicode/unistr.h>
@@ -11,9 +12,12 @@
 #include <deque>
 #include <fstream>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "pipeline/fault_points.h"
+#include "pipeline/folder_walk.h"
 #include "pipeline/log.h"
 #include "pipeline/progress.h"
 #include "stages/identify.h"
@@ -61,15 +65,52 @@ std::string Join(const std::vector<std::string>& parts) {
   return out;
 }
 
-// A path that does not exist yet: "name", then "name~2", "name~3", ... (duplicate entries).
-fs::path Unused(const fs::path& wanted) {
-  if (!fs::exists(wanted)) return wanted;
-  for (int i = 2;; ++i) {
-    fs::path candidate = wanted;
-    candidate += "~" + std::to_string(i);
-    if (!fs::exists(candidate)) return candidate;
-  }
+// `name` with "~N" appended, its end cut (at a UTF-8 character boundary) so that the result
+// still fits a file system's 255-byte name limit.
+std::string Suffixed(const std::string& name, int n) {
+  const std::string suffix = "~" + std::to_string(n);
+  constexpr std::size_t kMaxName = 255;
+  std::size_t keep = std::min(name.size(), kMaxName - suffix.size());
+  while (keep > 0 && keep < name.size() && (static_cast<unsigned char>(name[keep]) & 0xC0) == 0x80)
+    --keep;
+  return name.substr(0, keep) + suffix;
 }
+
+// Where the entries of one archive go below its folder of the work area. Names stay as in the
+// archive where they can; a name already taken (the same entry twice, or a file `x` beside a
+// folder `x/`) gets "~2", "~3" ... Everything is decided in memory, so 20,000 entries of one
+// name cost 20,000 steps, not 20,000² file system look-ups.
+class EntryPlacer {
+ public:
+  // The relative path for a file entry with these (safe) components.
+  std::string Place(const std::vector<std::string>& parts) {
+    std::string requested;
+    std::string parent;  // where the folders asked for so far actually are
+    for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+      requested += (i == 0 ? "" : "/") + parts[i];
+      auto [it, added] = folders_.try_emplace(requested);
+      if (added) it->second = Claim(parent, parts[i]);
+      parent = it->second;
+    }
+    return Claim(parent, parts.back());
+  }
+
+ private:
+  std::string Claim(const std::string& parent, const std::string& name) {
+    const std::string prefix = parent.empty() ? "" : parent + "/";
+    std::string path = prefix + name;
+    if (used_.insert(path).second) return path;
+    int& next = next_suffix_[path];
+    for (next = std::max(next, 2);; ++next) {
+      std::string candidate = prefix + Suffixed(name, next);
+      if (used_.insert(candidate).second) return candidate;
+    }
+  }
+
+  std::unordered_set<std::string> used_;                  // files and folders placed
+  std::unordered_map<std::string, std::string> folders_;  // folder asked for -> placed
+  std::unordered_map<std::string, int> next_suffix_;      // name taken -> next N to try
+};
 
 bool IsValidUtf8(std::string_view bytes) {
   const auto* s = reinterpret_cast<const uint8_t*>(bytes.data());
@@ -177,25 +218,37 @@ class UnpackStage final : public Stage {
   }
 
  private:
+  // Each file that cannot be read, sub-folder that cannot be listed or entry that is not a file
+  // (FIFO, socket, device) is a finding of its own; the rest of the folder goes on.
   Status AddFolder(Case& c, const fs::path& root) {
+    auto listing = ListFolder(root);
+    if (!listing.ok()) return listing.status();
+    skipped_links_ += listing->symlinks;
     std::error_code ec;
-    std::vector<fs::path> paths;
-    for (fs::recursive_directory_iterator
-             it(root, fs::directory_options::skip_permission_denied, ec),
-         end;
-         it != end; it.increment(ec)) {
-      if (ec) return Status::Fail("submission folder could not be listed");
-      const auto st = it->symlink_status(ec);
-      if (fs::is_symlink(st)) {
-        ++skipped_links_;
+    const auto relative = [&](const fs::path& p) {
+      return fs::relative(p, root, ec).generic_string();
+    };
+    for (const auto& p : listing->files) {
+      if (!std::ifstream(p, std::ios::binary)) {
+        c.AddFinding(
+            "CORRUPT_FILE",
+            "ファイルを読み取れません（アクセス権がありません）。読める状態で再送を依頼して"
+            "ください: " +
+                relative(p));
         continue;
       }
-      if (fs::is_regular_file(st)) paths.push_back(it->path());
+      AddFile(c, p, relative(p), "", 0);
     }
-    std::sort(paths.begin(), paths.end());  // deterministic ids
-    for (const auto& p : paths) {
-      const auto rel = fs::relative(p, root, ec).generic_string();
-      AddFile(c, p, rel, "", 0);
+    for (const auto& p : listing->unreadable_dirs) {
+      c.AddFinding("CORRUPT_FILE",
+                   "フォルダを読み取れません（アクセス権がありません）。中のファイルは読んでいませ"
+                   "ん: " +
+                       relative(p));
+    }
+    for (const auto& p : listing->special) {
+      c.AddFinding(
+          "UNSAFE_PATH",
+          "ファイルではない項目（FIFO・ソケット・デバイス）は読みませんでした: " + relative(p));
     }
     return Status::Ok();
   }
@@ -236,13 +289,14 @@ class UnpackStage final : public Stage {
     // archive format matches; accepted below only behind a compression filter.
     archive_read_support_format_raw(a);
     if (archive_read_open_filename(a, archive_file.path.c_str(), 1 << 16) != ARCHIVE_OK) {
-      c.AddFinding("CORRUPT_FILE", "圧縮ファイルを開けません: " + archive_file.relative_path,
-                   archive_file.id);
+      bool encrypted_reported = false;
+      ReportUnreadable(c, a, archive_file, "圧縮ファイルを開けません: ", encrypted_reported);
       archive_read_free(a);
       return Status::Ok();
     }
     ++archives_;
     const fs::path dest_root = c.work_dir / "unpacked" / archive_file.id;
+    EntryPlacer placer;
     std::uint64_t archive_bytes = 0;
     bool encrypted_reported = false;
     bool limit_hit = false;
@@ -252,10 +306,9 @@ class UnpackStage final : public Stage {
       const int r = archive_read_next_header(a, &entry);
       if (r == ARCHIVE_EOF) break;
       if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-        c.AddFinding("CORRUPT_FILE",
-                     "圧縮ファイルが途中で壊れています（読めた部分のみ処理します）: " +
-                         archive_file.relative_path,
-                     archive_file.id);
+        ReportUnreadable(
+            c, a, archive_file,
+            "圧縮ファイルが途中で壊れています（読めた部分のみ処理します）: ", encrypted_reported);
         break;
       }
       if (++entries_ > limits_.max_entries) {
@@ -274,63 +327,46 @@ class UnpackStage final : public Stage {
       const auto type = archive_entry_filetype(entry);
       if (type == AE_IFDIR) continue;
       if (archive_entry_is_encrypted(entry)) {
-        if (!encrypted_reported) {
-          c.AddFinding(
-              "ENCRYPTED_ARCHIVE",
-              "パスワード付きの圧縮ファイルは開けません。パスワードを外して再送していただくか、"
-              "書類を郵送してください: " +
-                  archive_file.relative_path,
-              archive_file.id);
-          encrypted_reported = true;
-        }
+        if (!encrypted_reported) ReportEncrypted(c, archive_file);
+        encrypted_reported = true;
         continue;
       }
       const auto parts = SafeComponents(entry_path);
       const bool is_link = type == AE_IFLNK || archive_entry_hardlink(entry) != nullptr;
-      if (parts.empty() || is_link || type != AE_IFREG) {
+      const bool unsafe = parts.empty() || is_link || type != AE_IFREG;
+      const fs::path dest = unsafe ? fs::path() : dest_root / placer.Place(parts);
+      if (unsafe || dest.native().size() >= PATH_MAX) {
         c.AddFinding("UNSAFE_PATH",
-                     "安全でない項目（絶対パス・上位フォルダへのパス・リンク・特殊ファイル）を展開"
-                     "しませんでした: " +
-                         archive_file.relative_path + " 内の " + entry_path,
+                     unsafe
+                         ? "安全でない項目（絶対パス・上位フォルダへのパス・リンク・特殊ファイル）"
+                           "を展開しませんでした: " +
+                               archive_file.relative_path + " 内の " + entry_path
+                         : "パスが長すぎる項目（" + std::to_string(PATH_MAX) +
+                               " バイト以上）を展開しませんでした: " + archive_file.relative_path,
                      archive_file.id);
+        // Not written, but read through all the same where the format cannot seek past it
+        // (a compressed tar): its bytes count against the limits like any other's.
+        if (CopyData(a, nullptr, archive_file, archive_bytes) == Copied::kLimit) {
+          limit_hit = true;
+          break;
+        }
         continue;
       }
-      const fs::path dest = Unused(dest_root / fs::path(Join(parts)));
       std::error_code ec;
       fs::create_directories(dest.parent_path(), ec);
       if (ec) return Fail(a, "could not create a folder in the work area");
       std::ofstream out(dest, std::ios::binary | std::ios::trunc);
       if (!out) return Fail(a, "could not write to the work area");
-      const void* buf = nullptr;
-      size_t size = 0;
-      la_int64_t offset = 0;
-      bool entry_ok = true;
-      for (;;) {
-        const int dr = archive_read_data_block(a, &buf, &size, &offset);
-        if (dr == ARCHIVE_EOF) break;
-        if (dr != ARCHIVE_OK && dr != ARCHIVE_WARN) {
-          entry_ok = false;
-          break;
-        }
-        archive_bytes += size;
-        total_bytes_ += size;
-        if (total_bytes_ > limits_.max_total_bytes ||
-            (archive_bytes > (64ULL << 20) &&
-             static_cast<double>(archive_bytes) >
-                 limits_.max_ratio *
-                     static_cast<double>(std::max<std::uint64_t>(archive_file.size, 1)))) {
-          limit_hit = true;
-          break;
-        }
-        out.write(static_cast<const char*>(buf), static_cast<std::streamsize>(size));
-        if (!out) return Fail(a, "write error in the work area (disk full?)");
-      }
+      const Copied copied = CopyData(a, &out, archive_file, archive_bytes);
       out.close();
-      if (limit_hit) {
+      if (copied == Copied::kWriteError)
+        return Fail(a, "write error in the work area (disk full?)");
+      if (copied == Copied::kLimit) {
+        limit_hit = true;
         fs::remove(dest, ec);
         break;
       }
-      if (!entry_ok) {
+      if (copied == Copied::kCorrupt) {
         fs::remove(dest, ec);
         c.AddFinding("CORRUPT_FILE",
                      "圧縮ファイル内の項目を取り出せません: " + archive_file.relative_path +
@@ -349,6 +385,53 @@ class UnpackStage final : public Stage {
     }
     archive_read_free(a);
     return result;
+  }
+
+  enum class Copied { kDone, kCorrupt, kLimit, kWriteError };
+
+  // Reads the current entry's data into `out` (nullptr: only counted), against the limits on
+  // all extracted bytes and on this archive's ratio.
+  Copied CopyData(struct archive* a, std::ofstream* out, const SourceFile& archive_file,
+                  std::uint64_t& archive_bytes) {
+    const void* buf = nullptr;
+    size_t size = 0;
+    la_int64_t offset = 0;
+    const double max_bytes =
+        limits_.max_ratio * static_cast<double>(std::max<std::uint64_t>(archive_file.size, 1));
+    for (;;) {
+      const int dr = archive_read_data_block(a, &buf, &size, &offset);
+      if (dr == ARCHIVE_EOF) return Copied::kDone;
+      if (dr != ARCHIVE_OK && dr != ARCHIVE_WARN) return Copied::kCorrupt;
+      archive_bytes += size;
+      total_bytes_ += size;
+      if (total_bytes_ > limits_.max_total_bytes ||
+          (archive_bytes > (64ULL << 20) && static_cast<double>(archive_bytes) > max_bytes)) {
+        return Copied::kLimit;
+      }
+      if (out == nullptr) continue;
+      out->write(static_cast<const char*>(buf), static_cast<std::streamsize>(size));
+      if (!*out) return Copied::kWriteError;
+    }
+  }
+
+  static void ReportEncrypted(Case& c, const SourceFile& archive_file) {
+    c.AddFinding("ENCRYPTED_ARCHIVE",
+                 "パスワード付きの圧縮ファイルは開けません。パスワードを外して再送していただくか、"
+                 "書類を郵送してください: " +
+                     archive_file.relative_path,
+                 archive_file.id);
+  }
+
+  // An archive libarchive stops reading. A 7z whose headers are encrypted (7z a -p -mhe=on) stops
+  // at its first header, but libarchive knows why: that is ENCRYPTED_ARCHIVE, not a broken file.
+  static void ReportUnreadable(Case& c, struct archive* a, const SourceFile& archive_file,
+                               const std::string& message, bool& encrypted_reported) {
+    if (archive_read_has_encrypted_entries(a) > 0) {
+      if (!encrypted_reported) ReportEncrypted(c, archive_file);
+      encrypted_reported = true;
+      return;
+    }
+    c.AddFinding("CORRUPT_FILE", message + archive_file.relative_path, archive_file.id);
   }
 
   static Status Fail(struct archive* a, const char* message) {

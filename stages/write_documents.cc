@@ -235,6 +235,10 @@ class WriteDocumentsStage final : public Stage {
       if (open_document_ && open_document_->is_locked()) open_document_.reset();
     }
     if (!open_document_) return R::Fail("the PDF could not be opened again");
+    if (const SourceFile* file = c.FindFile(page.file_id); file != nullptr) {
+      Status budget = CheckDeclaredImages(file->path, page.number_in_file - 1);
+      if (!budget.ok()) return Error{budget.message()};
+    }
     std::unique_ptr<poppler::page> pdf_page(open_document_->create_page(page.number_in_file - 1));
     if (!pdf_page) return R::Fail("the PDF page could not be opened again");
 

@@ -16,8 +16,10 @@
 #include <locale.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -25,6 +27,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -33,6 +36,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "../unit/pdf_bytes.h"
@@ -60,7 +64,8 @@ struct ArchiveEntry {
   std::uint64_t zeros = 0;   // > 0: the entry is this many zero bytes (zip bomb)
 };
 
-// Writes a zip or tar with libarchive. `options` e.g. "zip:hdrcharset=CP932".
+// Writes a zip or tar with libarchive. `options` e.g. "zip:hdrcharset=CP932"; for a tar,
+// "gzip" compresses it (fastest level).
 void WriteArchive(const fs::path& out, const std::vector<ArchiveEntry>& entries, bool tar = false,
                   const std::string& options = "zip:hdrcharset=UTF-8",
                   const char* passphrase = nullptr) {
@@ -69,6 +74,10 @@ void WriteArchive(const fs::path& out, const std::vector<ArchiveEntry>& entries,
   struct archive* a = archive_write_new();
   if (tar) {
     archive_write_set_format_pax_restricted(a);
+    if (options == "gzip") {
+      archive_write_add_filter_gzip(a);
+      archive_write_set_options(a, "gzip:compression-level=1");
+    }
   } else {
     archive_write_set_format_zip(a);
     archive_write_set_options(a, options.c_str());
@@ -154,6 +163,31 @@ std::string HugePng(std::uint32_t width, std::uint32_t height) {
          PngChunk("IEND", "");
 }
 
+// A whole, valid PNG of `side` x `side` RGBA pixels, all zero: about 800 MB decoded at 14,142
+// (inside the pixel limit) from under a megabyte. Deflated a row at a time.
+std::string ZeroRgbaPng(std::uint32_t side) {
+  std::string ihdr = Be32(side) + Be32(side) + std::string("\x08\x06\x00\x00\x00", 5);
+  z_stream z{};
+  deflateInit(&z, Z_BEST_SPEED);
+  std::string idat;
+  std::string row(1 + std::size_t{side} * 4, '\0');  // filter byte, then RGBA
+  std::string out(1 << 16, '\0');
+  for (std::uint32_t y = 0; y <= side; ++y) {
+    const bool last = y == side;
+    z.next_in = reinterpret_cast<Bytef*>(row.data());
+    z.avail_in = last ? 0 : static_cast<uInt>(row.size());
+    do {
+      z.next_out = reinterpret_cast<Bytef*>(out.data());
+      z.avail_out = static_cast<uInt>(out.size());
+      deflate(&z, last ? Z_FINISH : Z_NO_FLUSH);
+      idat.append(out.data(), out.size() - z.avail_out);
+    } while (z.avail_out == 0);
+  }
+  deflateEnd(&z);
+  return std::string("\x89PNG\r\n\x1a\n", 8) + PngChunk("IHDR", ihdr) + PngChunk("IDAT", idat) +
+         PngChunk("IEND", "");
+}
+
 // A little-endian TIFF whose one IFD declares width x height, 1 bit, G4, one tiny strip.
 std::string HugeTiff(std::uint32_t width, std::uint32_t height) {
   auto le16 = [](std::uint16_t v) {
@@ -172,6 +206,27 @@ std::string HugeTiff(std::uint32_t width, std::uint32_t height) {
           entry(262, 3, 0) + entry(273, 4, strip_offset) + entry(277, 3, 1) +
           entry(278, 4, height) + entry(279, 4, 16);
   tiff += le32(0) + std::string(16, '\0');
+  return tiff;
+}
+
+// A little-endian TIFF of `frames` frames of 1 x 1 grey pixel, one IFD each, chained.
+std::string TinyFramesTiff(int frames) {
+  auto le16 = [](std::uint32_t v) {
+    return std::string{static_cast<char>(v), static_cast<char>(v >> 8)};
+  };
+  auto le32 = [&](std::uint32_t v) { return le16(v & 0xFFFF) + le16(v >> 16); };
+  auto entry = [&](std::uint16_t tag, std::uint16_t type, std::uint32_t value) {
+    return le16(tag) + le16(type) + le32(1) + (type == 3 ? le16(value) + le16(0) : le32(value));
+  };
+  constexpr std::uint32_t kIfd = 2 + 8 * 12 + 4;  // then one pixel and a pad byte
+  std::string tiff = "II*" + std::string(1, '\0') + le32(8);
+  for (int i = 0; i < frames; ++i) {
+    const auto at = static_cast<std::uint32_t>(tiff.size());
+    const std::uint32_t next = i + 1 < frames ? at + kIfd + 2 : 0;
+    tiff += le16(8) + entry(256, 3, 1) + entry(257, 3, 1) + entry(258, 3, 8) + entry(259, 3, 1) +
+            entry(262, 3, 1) + entry(273, 4, at + kIfd) + entry(278, 3, 1) + entry(279, 4, 1) +
+            le32(next) + std::string(2, '\0');
+  }
   return tiff;
 }
 
@@ -199,6 +254,34 @@ std::string LockedPdf() {
       " /Encrypt 4 0 R /ID [<" + std::string(32, 'c') + "> <" + std::string(32, 'c') + ">]");
 }
 
+// An explicit VR little endian DICOM file whose Content Sequence nests `depth` levels deep
+// (undefined lengths), as bytes: DCMTK cannot write what it cannot read.
+std::string DeepDicom(int depth) {
+  auto le16 = [](std::uint32_t v) {
+    return std::string{static_cast<char>(v), static_cast<char>(v >> 8)};
+  };
+  auto le32 = [&](std::uint32_t v) { return le16(v & 0xFFFF) + le16(v >> 16); };
+  auto tag = [&](std::uint32_t g, std::uint32_t e) { return le16(g) + le16(e); };
+  auto ui = [&](std::uint32_t g, std::uint32_t e, std::string uid) {
+    if (uid.size() % 2) uid.push_back('\0');
+    return tag(g, e) + "UI" + le16(static_cast<std::uint32_t>(uid.size())) + uid;
+  };
+  const std::string meta = ui(2, 2, "1.2.840.10008.5.1.4.1.1.7") +
+                           ui(2, 3, "1.2.392.200036.9999.1.1") + ui(2, 0x10, "1.2.840.10008.1.2.1");
+  std::string bytes =
+      std::string(128, '\0') + "DICM" + tag(2, 0) + "UL" + le16(4) +
+      le32(static_cast<std::uint32_t>(meta.size())) + meta +
+      ui(8, 0x16, "1.2.840.10008.5.1.4.1.1.7") + ui(8, 0x18, "1.2.392.200036.9999.1.1") +
+      ui(0x20, 0x0D, "1.2.392.200036.9999.1") + ui(0x20, 0x0E, "1.2.392.200036.9999.1.2");
+  const std::string open = tag(0x40, 0xA730) + "SQ" + le16(0) + le32(0xFFFFFFFFu) +
+                           tag(0xFFFE, 0xE000) + le32(0xFFFFFFFFu);
+  const std::string close = tag(0xFFFE, 0xE00D) + le32(0) + tag(0xFFFE, 0xE0DD) + le32(0);
+  bytes.reserve(bytes.size() + static_cast<std::size_t>(depth) * (open.size() + close.size()));
+  for (int i = 0; i < depth; ++i) bytes += open;
+  for (int i = 0; i < depth; ++i) bytes += close;
+  return bytes;
+}
+
 std::vector<fs::path> SyntheticDisc(const fs::path& root) {
   intake::dicom::SyntheticSeriesSpec spec;
   spec.patient_name = "HOSTILE^TEST";
@@ -224,7 +307,139 @@ struct HostileCase {
   // Extra checks on report.json (and the case folder); returns "" or what is wrong.
   std::function<std::string(const json& report, const fs::path& case_dir)> check;
   std::string does;  // README: what intake does (besides the codes)
+  // Run intake as `nobody` (permissions apply under a root CI); the builder opens what it must.
+  bool unprivileged = false;
+  double max_seconds = 0;  // > 0: the run must end sooner (a quadratic step would not)
+  long max_rss_mib = 0;    // > 0: the child's peak RSS must stay below
 };
+
+// Lets `nobody` read (and list) everything below `p`.
+void OpenToOthers(const fs::path& p) {
+  const auto add = fs::perm_options::add;
+  fs::permissions(p, fs::perms::others_read | fs::perms::others_exec, add);
+  for (const auto& e : fs::recursive_directory_iterator(p)) {
+    fs::permissions(
+        e.path(),
+        e.is_directory() ? fs::perms::others_read | fs::perms::others_exec : fs::perms::others_read,
+        add);
+  }
+}
+
+// "" when the file ending in `path_suffix` has the kind `kind` and a page read by OCR without a
+// CORRUPT_FILE finding on it; else what is wrong.
+std::string ReadAsPhoto(const json& report, const std::string& path_suffix,
+                        const std::string& kind) {
+  std::string id;
+  for (const auto& f : report.at("submission").at("files")) {
+    const std::string p = f.value("path", "");
+    if (p.size() >= path_suffix.size() &&
+        p.compare(p.size() - path_suffix.size(), path_suffix.size(), path_suffix) == 0) {
+      if (f.value("kind", "") != kind) return path_suffix + " is not identified as " + kind;
+      id = f.value("id", "");
+    }
+  }
+  if (id.empty()) return path_suffix + " is not listed";
+  for (const auto& f : report.at("findings"))
+    if (f["file"] == id && f.value("code", "") != "LOW_OCR_CONFIDENCE")
+      return path_suffix + " has finding " + f.value("code", "");
+  for (const auto& page : report.at("pages"))
+    if (page.value("file", "") == id && page.value("text_source", "") == "ocr") return "";
+  return path_suffix + " has no page read";
+}
+
+// A grey A5-like page (800 x 1100) with a few black bars, written by Leptonica in `format`.
+std::string PageImage(int format) {
+  Pix* pix = pixCreate(800, 1100, 8);
+  pixSetAllArbitrary(pix, 255);
+  for (int y = 100; y < 1000; y += 60) pixRasterop(pix, 80, y, 600, 20, PIX_CLR, nullptr, 0, 0);
+  l_uint8* data = nullptr;
+  size_t size = 0;
+  pixWriteMem(&data, &size, pix, format);
+  pixDestroy(&pix);
+  std::string bytes(reinterpret_cast<const char*>(data), size);
+  lept_free(data);
+  return bytes;
+}
+
+// An 800 x 1100 8-bit BMP compressed with RLE8 (Leptonica reads only uncompressed BMP): white
+// with black bars.
+std::string Rle8Bmp() {
+  auto le16 = [](std::uint32_t v) {
+    return std::string{static_cast<char>(v), static_cast<char>(v >> 8)};
+  };
+  auto le32 = [&](std::uint32_t v) { return le16(v & 0xFFFF) + le16(v >> 16); };
+  const int width = 800;
+  const int height = 1100;
+  std::string pixels;
+  for (int y = 0; y < height; ++y) {
+    const bool bar = (y % 60) < 20 && y >= 100 && y < 1000;
+    for (int left = width; left > 0; left -= 200) {
+      pixels += static_cast<char>(200);
+      pixels += static_cast<char>(bar && left < width && left > 200 ? 0 : 1);  // palette index
+    }
+    pixels += std::string("\0\0", 2);  // end of line
+  }
+  pixels += std::string("\0\1", 2);  // end of bitmap
+  std::string palette;
+  for (int i = 0; i < 256; ++i)
+    palette += i == 0 ? std::string(4, '\0') : std::string("\xff\xff\xff\0", 4);
+  const std::uint32_t offset = 14 + 40 + static_cast<std::uint32_t>(palette.size());
+  std::string info = le32(40) + le32(width) + le32(height) + le16(1) + le16(8) + le32(1) +
+                     le32(static_cast<std::uint32_t>(pixels.size())) + le32(2835) + le32(2835) +
+                     le32(256) + le32(0);
+  return "BM" + le32(offset + static_cast<std::uint32_t>(pixels.size())) + le32(0) + le32(offset) +
+         info + palette + pixels;
+}
+
+// A PDF of one A4 page that is one full-page grey JPEG (as a scanner writes it), the JPEG's
+// entropy-coded data overwritten in its middle.
+std::string ScanPdfWithCorruptJpeg() {
+  std::string jpeg = PageImage(IFF_JFIF_JPEG);
+  for (std::size_t i = jpeg.size() / 2; i < jpeg.size() / 2 + 64 && i + 2 < jpeg.size(); ++i)
+    jpeg[i] = static_cast<char>(i % 3 == 0 ? 0xFF : 0xD4 + i % 3);
+  const std::string image =
+      "<< /Type /XObject /Subtype /Image /Width 800 /Height 1100 "
+      "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode "
+      "/Length " +
+      std::to_string(jpeg.size()) + " >>\nstream\n" + jpeg + "\nendstream";
+  const std::string content = "q 576 0 0 792 0 0 cm /Im0 Do Q";
+  return intake::testing::PdfBytes(
+      {"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+       "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 576 792] /Resources << /XObject << /Im0 4 "
+       "0 R >> >> /Contents 5 0 R >>",
+       image, intake::testing::Stream(content)});
+}
+
+// A PDF of one page that draws one image declaring 100,000 x 100,000 grey pixels, with a few
+// bytes of Flate data: 1.7 KB that Poppler would spend minutes and gigabytes drawing.
+std::string PdfWithHugeImage() {
+  std::string data(64, '\0');
+  uLongf len = static_cast<uLongf>(data.size());
+  const std::string row(256, '\0');
+  compress(reinterpret_cast<Bytef*>(data.data()), &len, reinterpret_cast<const Bytef*>(row.data()),
+           static_cast<uLong>(row.size()));
+  data.resize(len);
+  const std::string image =
+      "<< /Type /XObject /Subtype /Image /Width 100000 /Height 100000 /ColorSpace /DeviceGray "
+      "/BitsPerComponent 8 /Filter /FlateDecode /Length " +
+      std::to_string(data.size()) + " >>\nstream\n" + data + "\nendstream";
+  return intake::testing::PdfBytes(
+      {"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+       "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im0 4 "
+       "0 R >> >> /Contents 5 0 R >>",
+       image, intake::testing::Stream("q 595 0 0 842 0 0 cm /Im0 Do Q")});
+}
+
+// Runs `command` (a tool from Debian's packages that makes a test input); false when it fails.
+bool Made(const std::string& command) {
+  return std::system((command + " > /dev/null 2>&1").c_str()) == 0;
+}
+
+int CountFiles(const json& report, const std::string& path) {
+  int n = 0;
+  for (const auto& f : report.at("submission").at("files")) n += f.value("path", "") == path;
+  return n;
+}
 
 bool HasFile(const json& report, const std::string& path_suffix, const std::string& kind = "") {
   for (const auto& f : report.at("submission").at("files")) {
@@ -238,6 +453,331 @@ bool HasFile(const json& report, const std::string& path_suffix, const std::stri
 }
 
 const std::string kEscape = "intake_hostile_escape.txt";
+
+// Issue 19: one entry must not fail the whole case; nothing dropped without a word.
+void AddRoundTwoCases(std::vector<HostileCase>& cases) {
+  cases.push_back({"FileAndFolderSameName",
+                   "zip holding a file `x` and a folder `x/`",
+                   [](const fs::path& in) {
+                     WriteArchive(in / "x.zip", {{"x", "file"}, {"x/y.txt", "inside"}});
+                     return in / "x.zip";
+                   },
+                   {},
+                   "",
+                   [](const json& r, const fs::path&) -> std::string {
+                     return CountFiles(r, "x.zip/x") == 1 && CountFiles(r, "x.zip/x/y.txt") == 1
+                                ? ""
+                                : "both entries must be kept";
+                   },
+                   "both extracted and listed (the folder as `x~2/` in the work area)"});
+  cases.push_back({"LongNameTwice",
+                   "zip with one 255-byte name twice",
+                   [](const fs::path& in) {
+                     const std::string name = std::string(251, 'n') + ".txt";
+                     WriteArchive(in / "long.zip", {{name, "first"}, {name, "second"}});
+                     return in / "long.zip";
+                   },
+                   {},
+                   "",
+                   [](const json& r, const fs::path&) -> std::string {
+                     return CountFiles(r, "long.zip/" + std::string(251, 'n') + ".txt") == 2
+                                ? ""
+                                : "both copies must be kept";
+                   },
+                   "both kept (the second's name cut to fit `~2` in 255 bytes)"});
+  cases.push_back({"TarPathOver4K",
+                   "tar entry whose path is over 4 KB (20 folders of 250 bytes)",
+                   [](const fs::path& in) {
+                     std::string path;
+                     for (int i = 0; i < 20; ++i) path += std::string(250, 'd') + "/";
+                     WriteArchive(in / "deep.tar", {{path + "a.txt", "x"}, {"ok.txt", "y"}}, true);
+                     return in / "deep.tar";
+                   },
+                   {"UNSAFE_PATH"},
+                   "",
+                   [](const json& r, const fs::path&) -> std::string {
+                     return HasFile(r, "deep.tar/ok.txt") ? "" : "the other entry must be kept";
+                   },
+                   "that entry skipped, the rest extracted"});
+  cases.push_back({"DeepFolderOriginal",
+                   "folder whose copy under `11_原本/` would pass PATH_MAX",
+                   [](const fs::path& in) {
+                     // The file's own path just under PATH_MAX; its copy, some 30 bytes longer
+                     // (out/<case>/11_原本/), over it.
+                     fs::path deep = in / "sub";
+                     const std::size_t length = 4090 - std::string("/a.txt").size();
+                     while (deep.native().size() + 252 < length) deep /= std::string(250, 'd');
+                     deep /= std::string(length - deep.native().size() - 1, 'e');
+                     WriteBytes(deep / "a.txt", "x");
+                     WriteBytes(in / "sub/ok.txt", "y");
+                     return in / "sub";
+                   },
+                   {"UNSAFE_PATH"},
+                   "",
+                   [](const json& r, const fs::path&) -> std::string {
+                     return HasFile(r, "/a.txt") && HasFile(r, "ok.txt")
+                                ? ""
+                                : "both files must be read";
+                   },
+                   "the deep file is read but not copied into `11_原本/`; the rest kept"});
+  cases.push_back({"UnreadableFileInFolder",
+                   "folder with one file its reader may not open (permissions)",
+                   [](const fs::path& in) {
+                     WriteBytes(in / "sub/secret.pdf", LockedPdf());
+                     WriteBytes(in / "sub/ok.txt", "y");
+                     OpenToOthers(in);
+                     fs::permissions(in / "sub/secret.pdf",
+                                     fs::perms::owner_read | fs::perms::owner_write);
+                     return in / "sub";
+                   },
+                   {"CORRUPT_FILE"},
+                   "",
+                   [](const json& r, const fs::path&) -> std::string {
+                     return HasFile(r, "ok.txt") ? "" : "the readable file must be read";
+                   },
+                   "a finding naming the file; the rest read",
+                   true});
+  cases.push_back({"UnreadableSubfolder",
+                   "folder with a sub-folder its reader may not list (permissions)",
+                   [](const fs::path& in) {
+                     WriteBytes(in / "sub/closed/a.pdf", LockedPdf());
+                     WriteBytes(in / "sub/ok.txt", "y");
+                     OpenToOthers(in);
+                     fs::permissions(in / "sub/closed", fs::perms::owner_all);
+                     return in / "sub";
+                   },
+                   {"CORRUPT_FILE"},
+                   "",
+                   [](const json& r, const fs::path&) -> std::string {
+                     return HasFile(r, "ok.txt") ? "" : "the readable file must be read";
+                   },
+                   "a finding naming the folder; the rest read",
+                   true});
+  cases.push_back({"FifoAndSocket",
+                   "folder holding a FIFO and a Unix socket",
+                   [](const fs::path& in) {
+                     WriteBytes(in / "sub/ok.txt", "y");
+                     mkfifo((in / "sub/pipe.pdf").c_str(), 0644);
+                     const int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+                     sockaddr_un addr{};
+                     addr.sun_family = AF_UNIX;
+                     const std::string sock = (in / "sub/sock.pdf").string();
+                     std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", sock.c_str());
+                     bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+                     close(fd);
+                     return in / "sub";
+                   },
+                   {"UNSAFE_PATH"},
+                   "",
+                   [](const json& r, const fs::path&) -> std::string {
+                     return HasFile(r, "ok.txt") ? "" : "the readable file must be read";
+                   },
+                   "neither opened; a finding naming each"});
+  cases.push_back({"ZeroBytePdf",
+                   "folder holding a 0-byte `.pdf`",
+                   [](const fs::path& in) {
+                     WriteBytes(in / "sub/紹介状.pdf", "");
+                     WriteBytes(in / "sub/ok.txt", "y");
+                     return in / "sub";
+                   },
+                   {"CORRUPT_FILE"},
+                   "",
+                   nullptr,
+                   "a finding naming the empty file"});
+  cases.push_back({"EncryptedHeaders7z",
+                   "7z whose headers are encrypted (`7z a -p -mhe=on`)",
+                   [](const fs::path& in) -> fs::path {
+                     WriteBytes(in.parent_path() / "src/紹介状.pdf", LockedPdf());
+                     const std::string command = "cd '" + (in.parent_path() / "src").string() +
+                                                 "' && 7z a -bd -psecret -mhe=on '" +
+                                                 (in / "secret.7z").string() +
+                                                 "' . > /dev/null 2>&1";
+                     if (std::system(command.c_str()) != 0) return {};  // no 7z: skipped
+                     return in / "secret.7z";
+                   },
+                   {"ENCRYPTED_ARCHIVE"},
+                   "rejected",
+                   [](const json& r, const fs::path&) -> std::string {
+                     for (const auto& f : r["findings"])
+                       if (f.value("code", "") == "CORRUPT_FILE") return "called corrupt";
+                     return "";
+                   },
+                   "not called `CORRUPT_FILE`"});
+  cases.push_back({"Rle8Bmp",
+                   "a valid BMP compressed with RLE8",
+                   [](const fs::path& in) {
+                     WriteBytes(in / "scan/page.bmp", Rle8Bmp());
+                     return in / "scan";
+                   },
+                   {},
+                   "",
+                   [](const json& r, const fs::path&) { return ReadAsPhoto(r, "page.bmp", "bmp"); },
+                   "read (gdk-pixbuf decodes what Leptonica refuses), not called `CORRUPT_FILE`"});
+  cases.push_back(
+      {"IphoneHeic",
+       "an iPhone's HEIC photo of a page (made with `heif-enc`)",
+       [](const fs::path& in) -> fs::path {
+         WriteBytes(in.parent_path() / "page.png", PageImage(IFF_PNG));
+         fs::create_directories(in / "scan");
+         if (!Made("heif-enc -q 60 '" + (in.parent_path() / "page.png").string() + "' -o '" +
+                   (in / "scan/IMG_0001.HEIC").string() + "'"))
+           return {};
+         return in / "scan";
+       },
+       {},
+       "",
+       [](const json& r, const fs::path&) { return ReadAsPhoto(r, "IMG_0001.HEIC", "heif"); },
+       "read like a JPEG (libheif, the turn the phone recorded applied)"});
+  cases.push_back({"OtherPhotoFormats",
+                   "WebP, AVIF, JPEG 2000 and PGM photos of a page, and a Photoshop file",
+                   [](const fs::path& in) -> fs::path {
+                     WriteBytes(in / "scan/a.webp", PageImage(IFF_WEBP));
+                     WriteBytes(in / "scan/b.jp2", PageImage(IFF_JP2));
+                     WriteBytes(in / "scan/c.pgm", PageImage(IFF_PNM));
+                     // A Photoshop header: 3 channels of 8 bits, 800 x 1100.
+                     WriteBytes(in / "scan/e.psd",
+                                std::string("8BPS\0\1\0\0\0\0\0\0\0\3\0\0\x04\x4c\0\0\x03"
+                                            "\x20\0\x08\0\x03",
+                                            26));
+                     WriteBytes(in.parent_path() / "page.png", PageImage(IFF_PNG));
+                     if (!Made("heif-enc -A '" + (in.parent_path() / "page.png").string() +
+                               "' -o '" + (in / "scan/d.avif").string() + "'"))
+                       return {};
+                     return in / "scan";
+                   },
+                   {"UNSUPPORTED_FILE"},
+                   "",
+                   [](const json& r, const fs::path&) -> std::string {
+                     for (const auto& [name, kind] :
+                          std::vector<std::pair<std::string, std::string>>{{"a.webp", "webp"},
+                                                                           {"b.jp2", "jpeg2000"},
+                                                                           {"c.pgm", "pnm"},
+                                                                           {"d.avif", "heif"}}) {
+                       if (auto problem = ReadAsPhoto(r, name, kind); !problem.empty())
+                         return problem;
+                     }
+                     for (const auto& f : r["findings"])
+                       if (f.value("code", "") == "UNSUPPORTED_FILE" &&
+                           f.value("message", "").find("e.psd") != std::string::npos)
+                         return "";
+                     return "UNSUPPORTED_FILE must name e.psd";
+                   },
+                   "WebP, JPEG 2000, PGM read by Leptonica, AVIF by libheif; the Photoshop file "
+                   "named in `UNSUPPORTED_FILE`"});
+  cases.push_back({"PdfWithCorruptJpeg",
+                   "scanned PDF page whose embedded JPEG is corrupt",
+                   [](const fs::path& in) {
+                     WriteBytes(in / "scan/紹介状.pdf", ScanPdfWithCorruptJpeg());
+                     return in / "scan";
+                   },
+                   {"CORRUPT_FILE"},
+                   "",
+                   nullptr,
+                   "read as far as it goes; the page is said to be damaged"});
+  cases.push_back({"PngRgbaBomb",
+                   "a whole 14,142 × 14,142 RGBA PNG (inside the pixel limit, ~800 MB decoded)",
+                   [](const fs::path& in) {
+                     WriteBytes(in / "scan/big.png", ZeroRgbaPng(14142));
+                     return in / "scan";
+                   },
+                   {"CORRUPT_FILE"},
+                   "",
+                   nullptr,
+                   "refused by its decoded size (at most 640 MiB an image, 1 GiB for all being "
+                   "decoded at once), before decoding",
+                   false,
+                   0,
+                   500});
+  cases.push_back({"TiffOfTinyFrames",
+                   "a 2 MB TIFF of 20,000 one-pixel frames",
+                   [](const fs::path& in) {
+                     WriteBytes(in / "scan/fax.tif", TinyFramesTiff(20000));
+                     return in / "scan";
+                   },
+                   {"UNSUPPORTED_FILE"},
+                   "",
+                   nullptr,
+                   "frames measured in one pass; frames too small for a page are counted, not "
+                   "read as 20,000 pages",
+                   false,
+                   60});
+  cases.push_back({"PdfHugeImage",
+                   "1.7 KB PDF page declaring a 100,000 × 100,000 Flate image",
+                   [](const fs::path& in) {
+                     WriteBytes(in / "scan/huge.pdf", PdfWithHugeImage());
+                     return in / "scan";
+                   },
+                   {"CORRUPT_FILE"},
+                   "",
+                   nullptr,
+                   "refused before drawing, by the image's declared size (Poppler drew it for "
+                   "minutes)",
+                   false,
+                   30});
+  cases.push_back({"BidiInDicomValues",
+                   "DICOM values with a right-to-left override and zero-width spaces "
+                   "(`H0001`, U+202E, `fdp.exe`)",
+                   [](const fs::path& in) {
+                     intake::dicom::SyntheticSeriesSpec spec;
+                     spec.patient_name = "HOSTILE^TEST";
+                     spec.patient_id = "H0001\u202Efdp.exe";
+                     spec.patient_birth_date = "19700101";
+                     spec.patient_sex = "O";
+                     spec.study_date = "20261101";
+                     spec.study_description = "CT\u200B\u200Dexe\u2066";
+                     spec.slices = 2;
+                     spec.uid_seed = "bidi";
+                     (void)intake::dicom::WriteSyntheticDisc(in / "disc", spec);
+                     return in / "disc";
+                   },
+                   {},
+                   "",
+                   [](const json&, const fs::path& case_dir) -> std::string {
+                     for (const auto& e : fs::recursive_directory_iterator(case_dir)) {
+                       const std::string name = e.path().filename().string();
+                       for (const char* hidden : {"\u202E", "\u200B", "\u200D", "\u2066"})
+                         if (name.find(hidden) != std::string::npos)
+                           return "an invisible control in a folder name";
+                     }
+                     const std::string html = ReadBytes(case_dir / "report.html");
+                     if (html.find("\u202E") != std::string::npos)
+                       return "raw U+202E in report.html";
+                     return html.find("H0001[U+202E]fdp.exe") != std::string::npos
+                                ? ""
+                                : "report.html must show the override as [U+202E]";
+                   },
+                   "dropped from folder names (`患者1_H0001fdp.exe`), shown as `[U+202E]` in "
+                   "report.html"});
+  cases.push_back({"SkippedEntryBomb",
+                   "tar.gz whose one entry, `../bomb.bin`, is 512 MiB of zeros (~0.5 MB packed)",
+                   [](const fs::path& in) {
+                     WriteArchive(
+                         in / "bomb.tar.gz",
+                         {{"../bomb.bin", "", AE_IFREG, false, 512ULL << 20}, {"ok.txt", "y"}},
+                         true, "gzip");
+                     return in / "bomb.tar.gz";
+                   },
+                   {"UNSAFE_PATH", "ARCHIVE_LIMIT_EXCEEDED"},
+                   "",
+                   nullptr,
+                   "the skipped entry's bytes count against the ratio limit: reading stops there"});
+  cases.push_back({"ManyDuplicateNames",
+                   "zip with 20,000 entries all named `a.txt`",
+                   [](const fs::path& in) {
+                     WriteArchive(in / "many.zip",
+                                  std::vector<ArchiveEntry>(20000, ArchiveEntry{"a.txt", "x"}));
+                     return in / "many.zip";
+                   },
+                   {},
+                   "",
+                   [](const json& r, const fs::path&) -> std::string {
+                     return CountFiles(r, "many.zip/a.txt") == 20000 ? ""
+                                                                     : "every copy must be kept";
+                   },
+                   "all kept (`a.txt~2` … `a.txt~20000`), named in linear time",
+                   false,
+                   60});
+}
 
 std::vector<HostileCase> Cases() {
   std::vector<HostileCase> cases;
@@ -480,6 +1020,23 @@ std::vector<HostileCase> Cases() {
                    "",
                    nullptr,
                    "the other images are still read"});
+  cases.push_back({"DeepDicomSequence",
+                   "DICOM file with a sequence nested 10,000 deep (DCMTK's stack overflows)",
+                   [](const fs::path& in) {
+                     SyntheticDisc(in / "disc");
+                     WriteBytes(in / "disc/IMAGES/DEEP", DeepDicom(10000));
+                     return in / "disc";
+                   },
+                   {"DICOM_UNREADABLE"},
+                   "",
+                   [](const json& r, const fs::path&) -> std::string {
+                     const auto& patients = r.at("imaging").at("patients");
+                     return patients.size() == 1 && patients[0].value("patient_id", "") == "H0001"
+                                ? ""
+                                : "the other images must still be read";
+                   },
+                   "refused before DCMTK parses it (nesting limit 128); the other images are "
+                   "still read"});
   cases.push_back({"DicomMarkerGarbage",
                    "`DICM` at offset 128 followed by garbage",
                    [](const fs::path& in) {
@@ -549,12 +1106,21 @@ std::vector<HostileCase> Cases() {
                    "",
                    [](const json&, const fs::path& case_dir) -> std::string {
                      const std::string html = ReadBytes(case_dir / "report.html");
-                     return html.find("<script>alert") == std::string::npos &&
-                                    html.find("&lt;script&gt;alert") != std::string::npos
-                                ? ""
-                                : "names must be escaped in report.html";
+                     if (html.find("<script>alert") != std::string::npos ||
+                         html.find("&lt;script&gt;alert") == std::string::npos)
+                       return "names must be escaped in report.html";
+                     const std::string csp =
+                         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src "
+                         "'none';";
+                     if (html.find(csp) == std::string::npos) return "report.html has no CSP";
+                     if (ReadBytes(case_dir.parent_path() / "index.html").find(csp) ==
+                         std::string::npos)
+                       return "index.html has no CSP";
+                     return "";
                    },
-                   "escaped in report.html"});
+                   "escaped in report.html; report.html and index.html carry a "
+                   "Content-Security-Policy (no script, no form, nothing fetched)"});
+  AddRoundTwoCases(cases);
   return cases;
 }
 
@@ -578,6 +1144,7 @@ struct Faults {
   bool unprivileged = false;
   std::vector<std::string> args = {};  // more arguments for `intake process`
   std::vector<std::string> env = {};   // more environment ("INTAKE_HANG_AT=pages")
+  double kill_after_seconds = 0;       // > 0: SIGKILL the child after this long
 };
 
 IntakeRun RunIntake(const fs::path& submission, const fs::path& out, const fs::path& log,
@@ -623,7 +1190,20 @@ IntakeRun RunIntake(const fs::path& submission, const fs::path& out, const fs::p
   int status = 0;
   struct rusage usage {};
   const auto start = std::chrono::steady_clock::now();
-  wait4(pid, &status, 0, &usage);
+  if (faults.kill_after_seconds > 0) {
+    const auto deadline = start + std::chrono::duration<double>(faults.kill_after_seconds);
+    while (wait4(pid, &status, WNOHANG, &usage) == 0) {
+      if (std::chrono::steady_clock::now() < deadline) {
+        usleep(20000);
+        continue;
+      }
+      kill(pid, SIGKILL);
+      wait4(pid, &status, 0, &usage);
+      break;
+    }
+  } else {
+    wait4(pid, &status, 0, &usage);
+  }
   run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   run.peak_rss_kb = usage.ru_maxrss;
   if (WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
@@ -663,17 +1243,30 @@ TEST_P(HostileInput, FindingNotCrashNothingLostNothingOutside) {
   fs::remove_all(root);
   fs::create_directories(root / "in");
   const fs::path submission = hc.make(root / "in");
+  if (submission.empty()) GTEST_SKIP() << "the tool that builds this input is not installed";
   // Builders may leave intermediate files beside in/; only in/ and out/ may remain after.
   for (const auto& e : fs::directory_iterator(root))
     if (e.path().filename() != "in") fs::remove_all(e.path());
   const std::string before = TreeHash(submission);
   for (const auto& dir : {fs::path("/tmp"), fs::path("/")}) fs::remove(dir / kEscape);
 
+  Faults faults;
+  faults.kill_after_seconds = 2 * hc.max_seconds;  // a run that hangs fails the test, in time
+  if (hc.unprivileged) {
+    faults.unprivileged = true;
+    fs::permissions(root, fs::perms::others_all, fs::perm_options::add);  // nobody makes out/
+  }
   const IntakeRun run =
-      RunIntake(submission, root / "out", root / "intake.log", hc.name == "ZipBomb");
+      RunIntake(submission, root / "out", root / "intake.log", hc.name == "ZipBomb", faults);
 
   ASSERT_EQ(run.signal, 0) << "intake died of signal " << run.signal << "\n" << run.stderr_text;
-  EXPECT_EQ(run.exit_code, 0) << run.stderr_text;
+  EXPECT_EQ(run.exit_code, 0) << run.stderr_text << run.stdout_text;
+  if (hc.max_seconds > 0) {
+    EXPECT_LT(run.seconds, hc.max_seconds);
+  }
+  if (hc.max_rss_mib > 0) {
+    EXPECT_LT(run.peak_rss_kb / 1024, hc.max_rss_mib) << "peak RSS";
+  }
   EXPECT_EQ(TreeHash(submission), before) << "the original submission changed";
   for (const auto& dir : {fs::path("/tmp"), fs::path("/")})
     EXPECT_FALSE(fs::exists(dir / kEscape)) << "written outside the output folder";
@@ -901,6 +1494,125 @@ TEST_F(Fault, PageOcrCannotFinishInTime) {
   Row("a page OCR cannot finish in time (simulated: `--page-time-limit 0.001`)", run,
       "`OCR_TIME_LIMIT` on the page (what was read is kept, confidence 0); verdict `" +
           report.value("verdict", "") + "`; the case goes on");
+}
+
+// libjpeg's own warnings ("Corrupt JPEG data: 3 extraneous bytes before marker 0xd9") went to
+// stderr as they were, between the lines of a JSON log. They are counted, never printed: the log
+// stays one JSON object per line, and the page is said to be damaged.
+TEST_F(Fault, LibjpegWarningsStayOutOfTheJsonLog) {
+  std::string jpeg = PageImage(IFF_JFIF_JPEG);
+  // Three stray bytes after the JFIF segment: libjpeg warns, and no pixel is lost.
+  const std::size_t after_app0 =
+      4 + ((static_cast<unsigned char>(jpeg[4]) << 8) | static_cast<unsigned char>(jpeg[5]));
+  jpeg.insert(after_app0, "\x01\x02\x03");
+  const fs::path submission = root_ / "in/scan.jpg";
+  WriteBytes(submission, jpeg);
+  Faults faults;
+  faults.args = {"--log-format", "json"};
+  const IntakeRun run = RunIntake(submission, root_ / "out", root_ / "intake.log", false, faults);
+  ASSERT_EQ(run.signal, 0) << run.stderr_text;
+  EXPECT_EQ(run.exit_code, 0) << run.stderr_text;
+  std::istringstream lines(run.stderr_text);
+  int count = 0;
+  for (std::string line; std::getline(lines, line); ++count) {
+    EXPECT_TRUE(json::accept(line)) << "not a JSON log line: " << line;
+  }
+  EXPECT_GT(count, 0);
+  fs::path report_path;
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(root_ / "out", ec), end; it != end; it.increment(ec))
+    if (it->path().filename() == "report.json") report_path = it->path();
+  ASSERT_FALSE(report_path.empty()) << run.stderr_text;
+  const json report = json::parse(ReadBytes(report_path));
+  std::set<std::string> codes;
+  for (const auto& f : report["findings"]) codes.insert(f.value("code", ""));
+  EXPECT_FALSE(codes.count("CORRUPT_FILE")) << "no pixel was lost: " << report["findings"].dump();
+  Row("JPEG with 3 stray bytes between its markers (libjpeg: \"Corrupt JPEG data: 3 extraneous "
+      "bytes before marker\"), `--log-format json`",
+      run,
+      "every log line JSON (libjpeg's warnings counted by our decoder, never printed); the page "
+      "read, no finding (no pixel lost; warnings that lose pixels give `CORRUPT_FILE`)");
+}
+
+// The PDFs report.json names that are missing from its case folder (none: "").
+std::string MissingPdfs(const fs::path& case_dir) {
+  const json report = json::parse(ReadBytes(case_dir / "report.json"));
+  std::string missing;
+  for (const auto& d : report.at("documents")) {
+    if (!d.contains("pdf") || !d["pdf"].is_string()) continue;
+    const std::string pdf = d["pdf"];
+    if (!fs::exists(case_dir / pdf)) missing += pdf + " ";
+  }
+  return missing;
+}
+
+// Run folders under OUT/.intake/process/ (a killed run's are removed by the next run).
+int StagingLeft(const fs::path& out) {
+  int left = 0;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(out / ".intake/process", ec))
+    left += e.is_directory() ? 1 : 0;
+  return left;
+}
+
+// Two runs of one submission at once: each builds its case in its own staging folder and renames
+// it into place under the case's lock, so the folder left is whole and names only what it holds.
+TEST_F(Fault, SameSubmissionTwiceAtOnce) {
+  WriteBytes(root_ / "in/scan.jpg", PageImage(IFF_JFIF_JPEG));
+  IntakeRun runs[2];
+  std::thread second([&] {
+    runs[1] = RunIntake(root_ / "in/scan.jpg", root_ / "out", root_ / "intake2.log", false);
+  });
+  runs[0] = RunIntake(root_ / "in/scan.jpg", root_ / "out", root_ / "intake.log", false);
+  second.join();
+  for (const IntakeRun& run : runs) {
+    ASSERT_EQ(run.signal, 0) << run.stderr_text;
+    EXPECT_EQ(run.exit_code, 0) << run.stdout_text << run.stderr_text;
+  }
+  std::vector<fs::path> cases;
+  for (const auto& e : fs::directory_iterator(root_ / "out"))
+    if (fs::exists(e.path() / "report.json")) cases.push_back(e.path());
+  ASSERT_EQ(cases.size(), 1u);
+  EXPECT_EQ(MissingPdfs(cases[0]), "");
+  EXPECT_FALSE(fs::exists(cases[0] / "work"));
+  EXPECT_EQ(StagingLeft(root_ / "out"), 0);
+  Row("the same submission processed twice at once", runs[0],
+      "both runs end normally; each builds the case in its own staging folder and renames it into "
+      "place under the case's lock: one whole case folder, every PDF its report names there");
+}
+
+// kill -9 while a finished case is processed again: the finished case stays as it was (the new
+// one is built in staging), and the next run removes what the killed one left.
+TEST_F(Fault, KilledWhileProcessingAgain) {
+  WriteBytes(root_ / "in/scan.jpg", PageImage(IFF_JFIF_JPEG));
+  const IntakeRun first =
+      RunIntake(root_ / "in/scan.jpg", root_ / "out", root_ / "intake.log", false);
+  ASSERT_EQ(first.exit_code, 0) << first.stderr_text;
+  fs::path case_dir;
+  for (const auto& e : fs::directory_iterator(root_ / "out"))
+    if (fs::exists(e.path() / "report.json")) case_dir = e.path();
+  ASSERT_FALSE(case_dir.empty());
+  const std::string report = ReadBytes(case_dir / "report.json");
+
+  Faults faults;
+  faults.env = {"INTAKE_HANG_AT=pages"};
+  faults.kill_after_seconds = 3;
+  const IntakeRun killed =
+      RunIntake(root_ / "in/scan.jpg", root_ / "out", root_ / "intake2.log", false, faults);
+  EXPECT_EQ(killed.signal, SIGKILL);
+  EXPECT_EQ(ReadBytes(case_dir / "report.json"), report) << "the finished case must stay";
+  EXPECT_EQ(MissingPdfs(case_dir), "");
+  EXPECT_FALSE(fs::exists(case_dir / "work"));
+  EXPECT_EQ(StagingLeft(root_ / "out"), 1) << "the killed run's folder, until the next run";
+
+  const IntakeRun next =
+      RunIntake(root_ / "in/scan.jpg", root_ / "out", root_ / "intake3.log", false);
+  EXPECT_EQ(next.exit_code, 0) << next.stderr_text;
+  EXPECT_EQ(MissingPdfs(case_dir), "");
+  EXPECT_EQ(StagingLeft(root_ / "out"), 0);
+  Row("`kill -9` of `intake process` while it processes a finished case again", next,
+      "the finished case stays whole (the new one is built in staging and renamed into place); "
+      "the next run removes the killed run's staging folder");
 }
 
 INSTANTIATE_TEST_SUITE_P(Issue7, HostileInput, ::testing::ValuesIn(Cases()),

@@ -42,9 +42,10 @@ void WriteLockedPdf(const fs::path& path) {
            " /Encrypt 4 0 R /ID [<" + std::string(32, 'c') + "> <" + std::string(32, 'c') + ">]");
 }
 
-void WriteTiffFrames(const fs::path& path, int frames) {
+// Frames of page size (bilevel, blank: a few hundred bytes each), or of `side` px when given.
+void WriteTiffFrames(const fs::path& path, int frames, int side = 0) {
   for (int i = 0; i < frames; ++i) {
-    Pix* pix = pixCreate(200 + 10 * i, 100, 1);
+    Pix* pix = side > 0 ? pixCreate(side, side, 1) : pixCreate(800 + 10 * i, 1100, 1);
     ASSERT_EQ(pixWriteTiff(path.c_str(), pix, IFF_TIFF_G4, i == 0 ? "w" : "a"), 0);
     pixDestroy(&pix);
   }
@@ -178,6 +179,16 @@ TEST(RenderDpi, StaysWithinWhatOcrReads) {
   EXPECT_LE(842 * a3 / 72 * 1191 * a3 / 72, static_cast<double>(ocr::kMaxOcrPixels));
   // A banner 100 inches long: limited by the longest side.
   EXPECT_LE(7200 * RenderDpi(7200, 72, 300) / 72, ocr::kMaxImageSide);
+}
+
+TEST_F(PagesStageTest, TiffFramesTooSmallForAPageAreCountedNotRead) {
+  const auto& tiff = AddFile("fax.tif", FileKind::kTiff);
+  WriteTiffFrames(tiff.path, 40, 8);
+  ASSERT_TRUE(RunStage().ok());
+  EXPECT_TRUE(c_.pages.empty());
+  ASSERT_EQ(c_.findings.size(), 1u);
+  EXPECT_EQ(c_.findings[0].code, "UNSUPPORTED_FILE");
+  EXPECT_NE(c_.findings[0].message.find("40"), std::string::npos) << c_.findings[0].message;
 }
 
 TEST_F(PagesStageTest, ThreeFrameTiffGivesThreePages) {
