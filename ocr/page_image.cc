@@ -242,34 +242,4 @@ Result<std::string> PaintedOver(const std::filesystem::path& image,
   return bytes;
 }
 
-Result<double> DarkShare(const std::filesystem::path& path) {
-  auto header = ReadImageHeader(path);
-  if (!header.ok()) return Error{header.message()};
-  if (auto size = CheckImageSize(header->width, header->height); !size.ok()) {
-    return Error{size.message()};
-  }
-  std::unique_ptr<Pix, void (*)(Pix*)> pix(pixRead(path.c_str()), [](Pix* p) { pixDestroy(&p); });
-  if (!pix) return Result<double>::Fail("image could not be decoded");
-  const int side = std::max(pixGetWidth(pix.get()), pixGetHeight(pix.get()));
-  const float scale = side > 256 ? 256.0f / side : 1.0f;
-  std::unique_ptr<Pix, void (*)(Pix*)> small(pixScale(pix.get(), scale, scale),
-                                             [](Pix* p) { pixDestroy(&p); });
-  if (!small) return Result<double>::Fail("image could not be scaled");
-  std::unique_ptr<Pix, void (*)(Pix*)> grey(pixConvertTo8(small.get(), 0),
-                                            [](Pix* p) { pixDestroy(&p); });
-  if (!grey) return Result<double>::Fail("image could not be made grey");
-  NUMA* histogram = pixGetGrayHistogram(grey.get(), 1);
-  if (!histogram) return Result<double>::Fail("no histogram");
-  double dark = 0;
-  double total = 0;
-  for (int i = 0; i < 256; ++i) {
-    l_float32 v = 0;
-    numaGetFValue(histogram, i, &v);
-    total += v;
-    if (i < kDarkGrey) dark += v;
-  }
-  numaDestroy(&histogram);
-  return total > 0 ? dark / total : 0.0;
-}
-
 }  // namespace intake::ocr

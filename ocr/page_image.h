@@ -54,9 +54,10 @@ Result<std::vector<int>> TiffFrameLongSides(const std::filesystem::path& path);
 // Format and dimensions of frame `frame` (0-based; only TIFF has frames > 0), from the header.
 Result<ImageHeader> ReadImageHeader(const std::filesystem::path& path, int frame = 0);
 
-// Share (0..1) of the image's pixels darker than kDarkGrey, measured on a copy scaled to 256
-// pixels: a viewer's screenshot of a CT or MR slice is mostly black, a photo or scan of paper
-// mostly light. The first frame; refused like any image over the size limits.
+// Share (0..1) of the image's pixels darker than kDarkGrey: a viewer's screenshot of a CT or MR
+// slice is mostly black, a photo or scan of paper mostly light. The first frame, decoded as a
+// page to read is (ocr/page_loader.cc: within the size and memory limits, decoder warnings kept
+// out of the log).
 inline constexpr int kDarkGrey = 64;
 Result<double> DarkShare(const std::filesystem::path& path);
 

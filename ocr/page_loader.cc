@@ -273,4 +273,25 @@ Result<LoadedPage> LoadDrawnPage(const GrayImage& image, bool normalize_backgrou
                 std::move(page), normalize_background);
 }
 
+Result<double> DarkShare(const std::filesystem::path& path) {
+  // Decoded as a page is (size and memory limits, libjpeg's warnings kept out of the log, huge
+  // images scaled down), without background normalisation.
+  auto page = LoadPage(path, 0, false);
+  if (!page.ok()) return Error{page.message()};
+  PixPtr grey(pixConvertTo8(page->pix.get(), 0));
+  if (!grey) return Result<double>::Fail("image could not be made grey");
+  NUMA* histogram = pixGetGrayHistogram(grey.get(), 4);  // every 4th pixel is enough
+  if (!histogram) return Result<double>::Fail("no histogram");
+  double dark = 0;
+  double total = 0;
+  for (int i = 0; i < 256; ++i) {
+    l_float32 v = 0;
+    numaGetFValue(histogram, i, &v);
+    total += v;
+    if (i < kDarkGrey) dark += v;
+  }
+  numaDestroy(&histogram);
+  return total > 0 ? dark / total : 0.0;
+}
+
 }  // namespace intake::ocr
