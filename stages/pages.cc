@@ -5,6 +5,8 @@
 #include <poppler-page.h>
 
 #include <algorithm>
+#include <array>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -23,6 +25,17 @@
 
 namespace intake::stages {
 namespace {
+
+// Whether a file's name says it is a document or image we would read (.pdf, .tif, .jpg, .dcm …).
+bool NamedAsDocument(const std::string& relative_path) {
+  static const std::array<std::string_view, 16> kExtensions{
+      ".pdf", ".tif", ".tiff", ".jpg", ".jpeg", ".png", ".bmp", ".gif", ".heic", ".heif",
+      ".webp", ".jp2", ".dcm", ".zip", ".7z", ".iso"};
+  std::string lower = std::filesystem::path(relative_path).extension().string();
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+  return std::find(kExtensions.begin(), kExtensions.end(), lower) != kExtensions.end();
+}
 
 namespace fs = std::filesystem;
 
@@ -114,6 +127,9 @@ class PagesStage final : public Stage {
           ++counts.pages;
           break;
         case FileKind::kEmpty:
+          // An empty document or image (a failed scan or upload) is a finding; an empty file of
+          // anything else (a disc's placeholder, a viewer stub) is not worth one.
+          if (!NamedAsDocument(file.relative_path)) break;
           c.AddFinding("CORRUPT_FILE",
                        "ファイル「" + file.relative_path + "」は空（0バイト）です。", file.id);
           ++counts.unreadable_files;
