@@ -145,15 +145,16 @@ class ClassifyStage final : public Stage {
       page.evidence = {kBlankEvidence};
       return;
     }
+    AssignType(page, Score(lines, all));
+  }
 
+  // Each type's evidence on the page: its title, its title keywords elsewhere, its keywords.
+  std::vector<Scored> Score(const std::vector<std::string>& lines, const std::string& all) const {
     std::vector<Scored> scores;
     for (const auto& t : profile_.document_types) scores.push_back({t.id, 0, {}});
     auto entry = [&](const std::string& type) -> Scored& {
       return *std::find_if(scores.begin(), scores.end(),
                            [&](const Scored& s) { return s.type == type; });
-    };
-    auto has = [](const Scored& s, const std::string& e) {
-      return std::find(s.evidence.begin(), s.evidence.end(), e) != s.evidence.end();
     };
     // The title: the first line of the title zone that is a type's title keyword.
     bool titled = false;
@@ -166,20 +167,14 @@ class ClassifyStage final : public Stage {
         titled = true;
       }
     }
-    // A title further down, in a line of its own: a card copied onto the page (運転免許証,
-    // 被保険者証), or an enclosure listed by a cover letter (then several types compete).
-    std::set<std::string> card_titles;
-    for (const auto& line : lines) {
-      if (IsEnclosureListLine(line)) continue;
-      for (const auto& hit : FindTitleHits(profile_, line)) {
-        if (hit.title) card_titles.insert(hit.keyword);
-      }
-    }
+    const std::set<std::string> card_titles = CardTitles(lines);
     for (const auto& t : profile_.document_types) {
       Scored& s = entry(t.id);
       bool card = false;
       for (const auto& kw : t.title_keywords) {
-        if (has(s, "title:" + kw) || !ContainsKeyword(all, MatchForm(kw))) continue;
+        const bool is_title = std::find(s.evidence.begin(), s.evidence.end(), "title:" + kw) !=
+                              s.evidence.end();
+        if (is_title || !ContainsKeyword(all, MatchForm(kw))) continue;
         const bool own_line = card_titles.count(kw) > 0 && !card;
         card = card || own_line;
         s.score += own_line ? kCardTitleWeight : kMentionWeight;
@@ -192,6 +187,25 @@ class ClassifyStage final : public Stage {
         s.evidence.push_back(kw);
       }
     }
+    return scores;
+  }
+
+  // Title keywords in a line of their own anywhere on the page: a card copied onto the page
+  // (運転免許証, 被保険者証); not the lines of an enclosure list.
+  std::set<std::string> CardTitles(const std::vector<std::string>& lines) const {
+    std::set<std::string> out;
+    for (const auto& line : lines) {
+      if (IsEnclosureListLine(line)) continue;
+      for (const auto& hit : FindTitleHits(profile_, line)) {
+        if (hit.title) out.insert(hit.keyword);
+      }
+    }
+    return out;
+  }
+
+  // The best-scored type, with a confidence that grows with the evidence and shrinks when a
+  // rival type scores close; "other" when the evidence is too thin.
+  static void AssignType(Page& page, std::vector<Scored> scores) {
     std::stable_sort(scores.begin(), scores.end(),
                      [](const Scored& a, const Scored& b) { return a.score > b.score; });
     const Scored& best = scores.front();
@@ -201,18 +215,16 @@ class ClassifyStage final : public Stage {
         [](const std::string& e) { return e.rfind("title:", 0) != 0 && e.rfind("body:", 0) != 0; });
     const bool unopposed =
         supporting >= 2 && best.score >= kMinUnopposedScore && best.score >= 2 * second;
+    page.evidence = best.evidence;
     if (best.score < kMinScore && !unopposed) {
       page.doc_type = "other";
       page.type_score = 0.0;
-      page.evidence = best.evidence;
       return;
     }
-    // Confidence grows with the evidence and shrinks when a rival type scores close.
     const double strength = std::min(1.0, best.score / kFullScore);
     const double margin = (best.score - second) / best.score;
     page.doc_type = best.type;
     page.type_score = strength * (0.5 + 0.5 * margin);
-    page.evidence = best.evidence;
   }
 
   // A page that matched no type, right after a typed page of the same file and carrying a page
