@@ -18,6 +18,8 @@ constexpr double kTitleZone = 0.25;       // of the page height, from the top
 constexpr double kDroppedBandMin = 0.04;  // first line this far down: look above it
 constexpr double kBandInkShare = 0.002;   // dark pixels in the band that make it worth reading
 constexpr int kMinRereadConfidence = 60;  // 0..100, for a line read again to be kept
+constexpr double kInkBesideShare = 0.02;  // dark share beside a title line that may be glyphs
+constexpr double kSureTitleConfidence = 85;  // 0..100: a title line read at least this surely
 
 // The white pixel value of `pix` (0 for 1-bit images, where 1 is black).
 l_uint32 WhiteOf(Pix* pix) {
@@ -104,6 +106,18 @@ bool RereadTitleLine(tesseract::TessBaseAPI& engine, Pix* page, PageReading& rea
     if (o.left >= title.left + title.width) right = std::min(right, o.left);
   }
   const int pad = title.height / 3;
+  // Only when there is ink right beside the line, where a glyph Tesseract dropped would be, or the
+  // line read unsurely: a title read whole and sure has paper around it (and reading it again
+  // costs a line's recognition).
+  const int reach = title.height + title.height / 5;
+  const int top = title.top, bottom = title.top + title.height;
+  const int title_right = title.left + title.width;
+  const bool ink_beside =
+      InkShare(page, title_right, top, std::min(right, title_right + reach), bottom) >=
+          kInkBesideShare ||
+      InkShare(page, std::max(left, title.left - reach), top, title.left, bottom) >=
+          kInkBesideShare;
+  if (!ink_beside && reading.lines[index].confidence >= kSureTitleConfidence) return false;
   PixPtr region = Crop(page, left, title.top - pad, right, title.top + title.height + pad);
   if (!region) return false;
   const Reread again = ReadRegion(engine, region.get(), tesseract::PSM_SINGLE_LINE);
