@@ -250,10 +250,7 @@ std::optional<bool> ParseYesNo(std::string value, const std::vector<std::string>
   // OCR may leave the glyph it read in a marked box beside the mark (■田有): one more try
   // without it.
   if (marked && !marked->empty()) {
-    std::size_t len = 1;
-    while (len < marked->size() && (static_cast<unsigned char>((*marked)[len]) & 0xC0) == 0x80)
-      ++len;
-    const std::string rest = marked->substr(len);
+    const std::string rest = marked->substr(FirstCodepointBytes(*marked));
     for (const auto& w : no_words)
       if (rest.rfind(w, 0) == 0) return false;
     for (const auto& w : yes_words)
