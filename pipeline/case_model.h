@@ -39,6 +39,8 @@ enum class FileKind {
   kEmpty,
 };
 std::string_view FileKindName(FileKind kind);
+// The kind in the words staff read (JPEG画像, 圧縮ファイル・ディスクイメージ …), for reports.
+std::string_view FileKindWord(FileKind kind);
 
 // One file of the submission, after unpacking.
 struct SourceFile {

@@ -130,48 +130,6 @@ std::string_view TextSourceWord(std::string_view source) {
   return "なし";
 }
 
-std::string_view FileKindWord(FileKind kind) {
-  switch (kind) {
-    case FileKind::kPdf:
-      return "PDF";
-    case FileKind::kTiff:
-      return "TIFF画像";
-    case FileKind::kJpeg:
-      return "JPEG画像";
-    case FileKind::kPng:
-      return "PNG画像";
-    case FileKind::kBmp:
-      return "BMP画像";
-    case FileKind::kGif:
-      return "GIF画像";
-    case FileKind::kHeif:
-      return "HEIC/AVIF画像";
-    case FileKind::kWebp:
-      return "WebP画像";
-    case FileKind::kJpeg2000:
-      return "JPEG 2000画像";
-    case FileKind::kPnm:
-      return "PNM画像";
-    case FileKind::kDicom:
-      return "DICOM";
-    case FileKind::kDicomdir:
-      return "DICOMDIR";
-    case FileKind::kArchive:
-      return "圧縮ファイル・ディスクイメージ";
-    case FileKind::kManifest:
-      return "マニフェスト";
-    case FileKind::kText:
-      return "テキスト";
-    case FileKind::kExecutable:
-      return "実行ファイル（実行していません）";
-    case FileKind::kEmpty:
-      return "空のファイル";
-    case FileKind::kUnknown:
-      return "不明";
-  }
-  return "不明";
-}
-
 std::string_view SexWord(std::string_view sex) {
   if (sex == "M") return "男性";
   if (sex == "F") return "女性";

@@ -242,34 +242,16 @@ std::string Examples(const std::vector<std::string>& paths) {
 // What a file named .dcm holds instead, in words staff read.
 std::string KindWord(FileKind kind) {
   switch (kind) {
-    case FileKind::kEmpty:
-      return "空のファイル";
-    case FileKind::kJpeg:
-      return "JPEG画像";
-    case FileKind::kPng:
-      return "PNG画像";
-    case FileKind::kBmp:
-      return "BMP画像";
-    case FileKind::kGif:
-      return "GIF画像";
-    case FileKind::kHeif:
-      return "HEIC/AVIF画像";
-    case FileKind::kWebp:
-      return "WebP画像";
-    case FileKind::kJpeg2000:
-      return "JPEG 2000画像";
-    case FileKind::kPnm:
-      return "PNM画像";
-    case FileKind::kTiff:
-      return "TIFF画像";
-    case FileKind::kPdf:
-      return "PDF";
-    case FileKind::kText:
-      return "テキスト";
     case FileKind::kArchive:
       return "圧縮ファイル";
-    default:
+    case FileKind::kDicom:
+    case FileKind::kDicomdir:
+    case FileKind::kManifest:
+    case FileKind::kExecutable:
+    case FileKind::kUnknown:
       return "DICOMではないデータ";
+    default:
+      return std::string(FileKindWord(kind));
   }
 }
 
