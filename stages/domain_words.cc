@@ -24,6 +24,46 @@ constexpr std::array<std::u32string_view, 40> kDiagnoses{
     U"パーキンソン病", U"脳梗塞", U"脳腫瘍", U"潰瘍性大腸炎", U"クローン病", U"肝硬変",
     U"間質性肺炎", U"慢性閉塞性肺疾患", U"緑内障", U"浸潤性乳管癌", U"腺癌", U"乳癌",
     U"腹膜播種", U"胃癌"};
+// The departments that usually treat a word of the list, by the stems of their names: where a
+// misreading is as near to two words (引細胞癌: 腎細胞癌 or 肝細胞癌), the department the patient
+// applies to may name one of them (泌尿器科 → 腎細胞癌).
+struct DepartmentHint {
+  std::u32string_view word_part;    // in the word: 腎細胞, 肝
+  std::u32string_view departments;  // stems separated by '|': 泌尿器|腎
+};
+constexpr std::array<DepartmentHint, 14> kDepartmentHints{{
+    {U"腎", U"泌尿器|腎臓"},
+    {U"膀胱", U"泌尿器"},
+    {U"前立腺", U"泌尿器"},
+    {U"尿路", U"泌尿器"},
+    {U"肝", U"消化器|肝|胆"},
+    {U"胆", U"消化器|肝|胆"},
+    {U"膵", U"消化器|膵"},
+    {U"腸", U"消化器|大腸"},
+    {U"肺", U"呼吸器"},
+    {U"子宮", U"婦人|産科"},
+    {U"卵巣", U"婦人|産科"},
+    {U"心", U"循環器|心臓"},
+    {U"脳", U"脳神経|神経"},
+    {U"膜腫", U"脳神経|神経"},
+}};
+
+// Whether the department (its name as written, e.g. 泌尿器科) usually treats `word`.
+bool TreatedBy(const std::u32string& word, const std::u32string& department) {
+  if (department.empty()) return false;
+  for (const auto& hint : kDepartmentHints) {
+    if (word.find(hint.word_part) == std::u32string::npos) continue;
+    std::u32string_view stems = hint.departments;
+    while (!stems.empty()) {
+      const auto bar = stems.find(U'|');
+      const std::u32string_view stem = stems.substr(0, bar);
+      if (department.find(stem) != std::u32string::npos) return true;
+      stems = bar == std::u32string_view::npos ? std::u32string_view() : stems.substr(bar + 1);
+    }
+  }
+  return false;
+}
+
 // Characters that end disease names: a word read with one of these in place of its own is a
 // different diagnosis, not a misreading.
 constexpr std::u32string_view kDiseaseEndings = U"炎症腫癌病瘍瘤痛症害全塞";
@@ -65,27 +105,32 @@ bool InsideAWord(const std::u32string& text, std::size_t at, std::size_t length)
 }
 
 // Whether another word of the list is as near to the stretch at `at` as `word` is: 引細胞癌 could
-// be 腎細胞癌 or 肝細胞癌, and a guess would be worse than the reading.
-bool Ambiguous(const std::u32string& text, std::size_t at, const std::u32string& word) {
+// be 腎細胞癌 or 肝細胞癌, and a guess would be worse than the reading, unless the department
+// treats `word` and none of the others.
+bool Ambiguous(const std::u32string& text, std::size_t at, const std::u32string& word,
+               const std::u32string& department) {
   const int misreads = Misreads(text, at, word);
+  const bool word_fits = TreatedBy(word, department);
   return std::any_of(Words().begin(), Words().end(), [&](const std::u32string& other) {
     if (other == word || other.size() != word.size()) return false;
     const int m = Misreads(text, at, other);
-    return m >= 0 && m <= misreads;
+    if (m < 0 || m > misreads) return false;
+    return !word_fits || TreatedBy(other, department);
   });
 }
 
 }  // namespace
 
-Corrected CorrectDiagnosis(std::string_view text) {
+Corrected CorrectDiagnosis(std::string_view text, std::string_view department) {
   std::u32string t = CodePoints(text);
+  const std::u32string dept = CodePoints(department);
   bool changed = false;
   for (const auto& word : Words()) {
     if (word.size() < 3 || t.size() < word.size()) continue;
     if (t.find(word) != std::u32string::npos) continue;  // written right
     for (std::size_t at = 0; at + word.size() <= t.size(); ++at) {
       if (Misreads(t, at, word) > 0 && !InsideAWord(t, at, word.size()) &&
-          !Ambiguous(t, at, word)) {
+          !Ambiguous(t, at, word, dept)) {
         t.replace(at, word.size(), word);
         changed = true;
         break;

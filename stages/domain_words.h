@@ -3,7 +3,9 @@
 //
 // A word of the list is put in place of a stretch of the text that differs from it by one
 // misread character (two for words of six or more), unless the misread character is itself one
-// that ends disease names (炎, 症, 腫 …): 心筋炎 is a diagnosis, not a misread 心筋症. Text in
+// that ends disease names (炎, 症, 腫 …): 心筋炎 is a diagnosis, not a misread 心筋症, and unless
+// another word is as near, where the department applied to may decide (泌尿器科: 引細胞癌 is
+// 腎細胞癌, not 肝細胞癌). Text in
 // match form (stages/text_normalize.h). Thread-safe.
 #pragma once
 
@@ -17,7 +19,7 @@ struct Corrected {
   bool changed = false;
 };
 
-// `text` with near-miss diagnoses corrected.
-Corrected CorrectDiagnosis(std::string_view text);
+// `text` with near-miss diagnoses corrected; `department` (as written, may be empty) breaks ties.
+Corrected CorrectDiagnosis(std::string_view text, std::string_view department = {});
 
 }  // namespace intake::stages

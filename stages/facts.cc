@@ -107,9 +107,9 @@ std::vector<Located> FindField(const Case& c, const std::string& type,
             l.document = &doc;
             l.page = page;
             l.confidence = std::min(kParseCertainty, PageTextConfidence(*page));
-            // At the start of its line, or one character in when OCR misread the label's first
-            // character and the match dropped it (傷病名 read as 但病名).
-            l.at_line_start = begin == 0 || (allow_drop && begin == FirstCodepointBytes(line));
+            // At the start of its line, or one character in: OCR misread the label's first
+            // character (傷病名 read as 但病名) or read a table rule or bullet before it.
+            l.at_line_start = begin == 0 || begin == FirstCodepointBytes(line);
             found.push_back(std::move(l));
             matched.insert({page, n});
             break;
@@ -451,13 +451,16 @@ void DeriveAttendingFamilyCount(Case& c) {
 // OCR of common diagnoses corrected and the reading kept beside the correction.
 void ExtractDiagnosis(Case& c) {
   for (const char* type : {"referral_letter", "application_form"}) {
-    std::vector<Located> found = FindField(c, type, {"傷病名", "病名"});
+    std::vector<Located> found = FindField(c, type, {"傷病名", "診断名", "疾患名", "病名"});
     std::erase_if(found, [](const Located& l) { return !l.at_line_start; });  // a field, not prose
     auto hit = FirstParsed(found, NonEmpty);
     if (!hit) continue;
     Fact f = MakeFact("diagnosis", hit->second, hit->first);
     if (hit->first.page->text_source != TextSource::kPdfTextLayer) {
-      const Corrected corrected = CorrectDiagnosis(hit->second);
+      const Fact* department = c.FindFact("department");
+      const Corrected corrected = CorrectDiagnosis(
+          hit->second, department && department->known()
+                           ? std::get<std::string>(department->value) : std::string());
       if (corrected.changed) {
         f.read_as = hit->second;
         f.value = corrected.text;

@@ -19,6 +19,14 @@ TEST(DomainWords, AReadingNearTwoWordsIsLeftAsRead) {
   EXPECT_FALSE(c.changed) << c.text;
 }
 
+TEST(DomainWords, TheDepartmentAppliedToDecidesBetweenTwoEquallyNearWords) {
+  EXPECT_EQ(CorrectDiagnosis("右引細胞癌(淡明細胞型疑い)", "泌尿器科").text, "右腎細胞癌(淡明細胞型疑い)");
+  EXPECT_EQ(CorrectDiagnosis("引細胞癌", "肝胆膵外科").text, "肝細胞癌");
+  // A department that treats neither, or both, leaves the reading alone.
+  EXPECT_FALSE(CorrectDiagnosis("右引細胞癌", "眼科").changed);
+  EXPECT_FALSE(CorrectDiagnosis("右引細胞癌", "泌尿器・肝臓内科").changed);
+}
+
 TEST(DomainWords, RightWordsAndOtherDiagnosesStayAsWritten) {
   for (const char* text : {"心筋炎", "肥大型心筋症", "胃癌(腹膜播種)", "早期胃癌", "関節炎",
                            "高血圧症", "2型糖尿病"}) {
