@@ -205,6 +205,7 @@ Result<OcrPageResult> RecognizeOne(WorkerEngines& engines, const OcrImage& image
   if (!attempt->time_limited && !attempt->vertical) {
     start = std::chrono::steady_clock::now();
     RereadTitle(*engines.reader, attempt->page.get(), attempt->reading, deadline);
+    WriteRingedChoices(*engines.reader, attempt->page.get(), attempt->reading, deadline);
     result.timings.recognize_ms += Milliseconds(start);
   }
   result.time_limited = attempt->time_limited;

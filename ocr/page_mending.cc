@@ -197,7 +197,7 @@ bool RereadTitle(tesseract::TessBaseAPI& engine, Pix* page, PageReading& reading
 namespace intake::ocr {
 namespace {
 
-enum class BoxMark { kNone, kMarked, kEmpty };
+enum class BoxMark { kNone, kMarked, kTicked, kEmpty };
 
 struct Checkbox {
   int left = 0, top = 0, right = 0, bottom = 0;
@@ -214,6 +214,11 @@ constexpr double kHollowFrame = 0.12;   // at least this dark over the whole emp
 constexpr int kBoxThreshold = 176;      // grey levels below it are ink
 constexpr double kMaxRingShare = 0.15;  // dark share of the ring around a filled box
 constexpr long kMaxMarksInLine = 3;
+constexpr double kTickedInner = 0.06;  // at least this dark in the inner half of a ticked box
+constexpr double kTickedFill = 0.5;    // and less than this over the whole box
+constexpr double kMaxTickedSide = 1.35;  // a tick overshooting its box makes it look larger
+constexpr double kFrameClosed = 0.85;    // share of a box's side its frame line covers
+constexpr double kStraightStroke = 0.7;  // of the inside: a stroke straight across it
 
 int DarkIn(Pix* binary, int left, int top, int right, int bottom) {
   BOX* box = boxCreate(left, top, std::max(1, right - left), std::max(1, bottom - top));
@@ -236,6 +241,37 @@ bool StandsAlone(Pix* binary, int x, int y, int w, int h) {
   return ring_dark / ring_area <= kMaxRingShare;
 }
 
+// Whether a frame runs round the box: a row near its top and one near its bottom, a column near
+// its left and one near its right, each all but closed (a tick that overshoots the box moves the
+// edges of the component, so each side is searched in its outer quarter).
+bool Framed(Pix* binary, int x, int y, int w, int h) {
+  auto dark_row = [&](int from, int to) {
+    for (int r = from; r < to; ++r)
+      if (DarkIn(binary, x, r, x + w, r + 1) >= kFrameClosed * w) return true;
+    return false;
+  };
+  auto dark_column = [&](int from, int to) {
+    for (int col = from; col < to; ++col)
+      if (DarkIn(binary, col, y, col + 1, y + h) >= kFrameClosed * h) return true;
+    return false;
+  };
+  return dark_row(y, y + h / 4) && dark_row(y + h - h / 4, y + h) && dark_column(x, x + w / 4) &&
+         dark_column(x + w - w / 4, x + w);
+}
+
+// Whether the ink inside the frame is free of straight strokes across it: a tick or a cross is
+// drawn aslant; the inner strokes of 田, 回 or 国 run straight across.
+bool AslantInside(Pix* binary, int x, int y, int w, int h) {
+  const int m = std::max(3, std::max(w, h) / 6);
+  const int left = x + m, top = y + m, right = x + w - m, bottom = y + h - m;
+  if (right - left < 4 || bottom - top < 4) return false;
+  for (int r = top; r < bottom; ++r)
+    if (DarkIn(binary, left, r, right, r + 1) >= kStraightStroke * (right - left)) return false;
+  for (int col = left; col < right; ++col)
+    if (DarkIn(binary, col, top, col + 1, bottom) >= kStraightStroke * (bottom - top)) return false;
+  return true;
+}
+
 BoxMark Classify(Pix* binary, int x, int y, int w, int h) {
   const double area = static_cast<double>(w) * h;
   const double fill = DarkIn(binary, x, y, x + w, y + h) / area;
@@ -244,6 +280,10 @@ BoxMark Classify(Pix* binary, int x, int y, int w, int h) {
   const double inner_area = static_cast<double>(w - 2 * dx) * (h - 2 * dy);
   const double inner = DarkIn(binary, x + dx, y + dy, x + w - dx, y + h - dy) / inner_area;
   if (inner <= kHollowInner && fill >= kHollowFrame) return BoxMark::kEmpty;
+  // A tick (or cross) in a framed box: ink inside the box, but far from filling it.
+  if (inner >= kTickedInner && fill < kTickedFill && Framed(binary, x, y, w, h) &&
+      AslantInside(binary, x, y, w, h))
+    return BoxMark::kTicked;
   return BoxMark::kNone;
 }
 
@@ -257,19 +297,26 @@ std::vector<Checkbox> FindCheckboxes(Pix* binary, const OcrLine& line) {
   if (!found) return {};
   std::vector<Checkbox> boxes;
   bool any_marked = false;
+  bool ticked = false;
   for (int i = 0; i < boxaGetCount(found); ++i) {
     l_int32 x = 0, y = 0, w = 0, h = 0;
     boxaGetBoxGeometry(found, i, &x, &y, &w, &h);
     const int side = std::max(w, h);
-    if (side < kMinBoxSide * line.height || side > kMaxBoxSide * line.height) continue;
+    if (side < kMinBoxSide * line.height || side > kMaxTickedSide * line.height) continue;
     if (static_cast<double>(side) / std::max(1, std::min(w, h)) > kMaxBoxAspect) continue;
     const BoxMark mark = Classify(clipped.get(), x, y, w, h);
     if (mark == BoxMark::kNone) continue;
-    any_marked = any_marked || mark == BoxMark::kMarked;
-    boxes.push_back({line.left + x, line.top + y, line.left + x + w, line.top + y + h,
-                     mark == BoxMark::kMarked, false});
+    if (mark != BoxMark::kTicked && side > kMaxBoxSide * line.height) continue;
+    const bool marked = mark == BoxMark::kMarked || mark == BoxMark::kTicked;
+    any_marked = any_marked || marked;
+    ticked = ticked || mark == BoxMark::kTicked;
+    boxes.push_back({line.left + x, line.top + y, line.left + x + w, line.top + y + h, marked,
+                     false});
   }
   boxaDestroy(&found);
+  // A ticked box is one of a row of boxes: alone, it may be a kanji (回, 田) read as one.
+  if (ticked && std::none_of(boxes.begin(), boxes.end(), [](const Checkbox& b) { return !b.marked; }))
+    return {};
   // A row of choices has one or two marked boxes (three at most); more solid squares are a
   // blurred print's glyphs, not marks.
   const auto marked_count =
@@ -286,6 +333,43 @@ std::vector<Checkbox> FindCheckboxes(Pix* binary, const OcrLine& line) {
   std::sort(boxes.begin(), boxes.end(),
             [](const Checkbox& a, const Checkbox& b) { return a.left < b.left; });
   return boxes;
+}
+
+// --- rings drawn by hand around a chosen option ---------------------------------------------
+
+constexpr double kRingMargin = 0.6;      // of the line's height: a ring reaches beyond its line
+constexpr double kMinRingHoleShare = 0.35;  // of the ring's box: the paper it encloses
+constexpr double kMaxRingInk = 0.3;         // of the ring's box: its own ink
+constexpr double kRingCorner = 0.15;        // the corners of an ellipse's box hold no ink
+
+constexpr double kMinRingAspect = 1.2;        // width over height
+constexpr int kMaxRingsOnPage = 8;           // more: a drawing, not a form's marks
+constexpr int kMinRingReadConfidence = 40;   // 0..100, for a ringed row read again to be kept
+
+struct Ring {
+  int left = 0, top = 0, right = 0, bottom = 0;
+  PixPtr mask;  // the ring's own pixels, at (left, top)
+};
+
+// Whether the component `mask` (its own box) is a closed loop with empty corners: an ellipse
+// around words, not a table cell's frame (ink in the corners) or a glyph.
+bool IsRing(Pix* mask) {
+  const int w = pixGetWidth(mask), h = pixGetHeight(mask);
+  const double area = static_cast<double>(w) * h;
+  l_int32 ink = 0;
+  pixCountPixels(mask, &ink, nullptr);
+  if (ink > kMaxRingInk * area) return false;
+  PixPtr holes(pixHolesByFilling(mask, 4));
+  if (!holes) return false;
+  l_int32 hole = 0;
+  pixCountPixels(holes.get(), &hole, nullptr);
+  if (hole < kMinRingHoleShare * area) return false;
+  const int cw = std::max(1, static_cast<int>(kRingCorner * w));
+  const int ch = std::max(1, static_cast<int>(kRingCorner * h));
+  for (const auto& [x, y] : {std::pair{0, 0}, {w - cw, 0}, {0, h - ch}, {w - cw, h - ch}}) {
+    if (DarkIn(mask, x, y, x + cw, y + ch) > 0) return false;
+  }
+  return true;
 }
 
 double Overlap(const Checkbox& b, int left, int top, int right, int bottom) {
@@ -335,7 +419,134 @@ std::string TextWithMarks(const std::string& text, const std::vector<Symbol>& sy
   return out;
 }
 
+int MedianLineHeight(const PageReading& reading) {
+  std::vector<int> heights;
+  for (const auto& l : reading.lines)
+    if (!l.line.vertical && l.characters >= 2) heights.push_back(l.line.height);
+  if (heights.empty()) return 0;
+  std::nth_element(heights.begin(), heights.begin() + heights.size() / 2, heights.end());
+  return heights[heights.size() / 2];
+}
+
+// The rings drawn by hand on the page: closed loops a little taller than its lines of text.
+std::vector<Ring> FindRings(Pix* binary, int line_height) {
+  PIXA* parts = nullptr;
+  BOXA* found = pixConnComp(binary, &parts, 8);
+  std::vector<Ring> rings;
+  for (int i = 0; found && i < boxaGetCount(found); ++i) {
+    l_int32 x = 0, y = 0, w = 0, h = 0;
+    boxaGetBoxGeometry(found, i, &x, &y, &w, &h);
+    // Wider than tall: a ring round a word is drawn about it (a name seal, 印, is a circle).
+    if (h < 0.8 * line_height || h > 2.5 * line_height || w < kMinRingAspect * h ||
+        w > 20 * line_height)
+      continue;
+    PixPtr mask(pixaGetPix(parts, i, L_CLONE));
+    if (!mask || !IsRing(mask.get())) continue;
+    if (static_cast<int>(rings.size()) == kMaxRingsOnPage) {
+      rings.clear();
+      break;
+    }
+    rings.push_back({x, y, x + w, y + h, std::move(mask)});
+  }
+  boxaDestroy(&found);
+  pixaDestroy(&parts);
+  return rings;
+}
+
+// The row of `ring` (the page's width, the ring's height) read again as one line with the ring
+// itself erased, the ringed symbols between ■ and □; empty when it reads unsurely or nothing
+// inside the ring.
+std::string ReadRingedRow(tesseract::TessBaseAPI& engine, Pix* page, const Ring& ring,
+                          int line_height) {
+  const int top = std::max(0, ring.top - 2);
+  const int bottom = std::min<int>(pixGetHeight(page), ring.bottom + 2);
+  BOX* box = boxCreate(0, top, pixGetWidth(page), bottom - top);
+  PixPtr row(pixClipRectangle(page, box, nullptr));
+  boxDestroy(&box);
+  if (!row) return {};
+  // Erase the ring where it runs clear of the words: its band along the box's edges. Where it
+  // touches a glyph the two are one component, and the glyph must stay.
+  PixPtr band(pixCopy(nullptr, ring.mask.get()));
+  if (!band) return {};
+  const int w = pixGetWidth(band.get()), h = pixGetHeight(band.get());
+  const int dy = h * 3 / 20, dx = std::max(w / 10, h / 4);
+  BOX* middle = boxCreate(dx, dy, std::max(1, w - 2 * dx), std::max(1, h - 2 * dy));
+  pixClearInRect(band.get(), middle);
+  boxDestroy(&middle);
+  pixSetMaskedGeneral(row.get(), band.get(), WhiteOf(row.get()), ring.left, ring.top - top);
+  constexpr int kBorder = 16;
+  PixPtr framed(pixAddBorder(row.get(), kBorder, WhiteOf(row.get())));
+  if (!framed) return {};
+  ClearOnExit clear(engine);
+  engine.SetPageSegMode(tesseract::PSM_SINGLE_LINE);
+  engine.SetImage(framed.get());
+  if (engine.Recognize(nullptr) != 0 || engine.MeanTextConf() < kMinRingReadConfidence) return {};
+  std::unique_ptr<tesseract::ResultIterator> it(engine.GetIterator());
+  if (!it) return {};
+  std::string text;
+  bool inside = false, any_inside = false;
+  int last_right = -1;
+  it->Begin();
+  do {
+    if (it->Empty(tesseract::RIL_SYMBOL)) continue;
+    int left = 0, t = 0, right = 0, b = 0;
+    if (!it->BoundingBox(tesseract::RIL_SYMBOL, &left, &t, &right, &b)) continue;
+    std::unique_ptr<char[]> glyph(it->GetUTF8Text(tesseract::RIL_SYMBOL));
+    const int cx = (left + right) / 2 - kBorder;
+    const bool ringed = cx > ring.left && cx < ring.right;
+    if (inside && !ringed) text += "□";
+    if (last_right >= 0 && left - last_right > line_height / 2) text += " ";
+    if (ringed && !inside) text += "■";
+    text += glyph ? glyph.get() : "";
+    inside = ringed;
+    any_inside = any_inside || ringed;
+    last_right = right;
+  } while (it->Next(tesseract::RIL_SYMBOL));
+  if (inside) text += "□";
+  return any_inside ? text : std::string();
+}
+
 }  // namespace
+
+bool WriteRingedChoices(tesseract::TessBaseAPI& engine, Pix* page, PageReading& reading,
+                        Deadline deadline) {
+  if (reading.cut_short || reading.lines.empty()) return false;
+  const int line_height = MedianLineHeight(reading);
+  if (line_height <= 0) return false;
+  PixPtr binary(pixGetDepth(page) == 1 ? pixClone(page) : pixConvertTo1(page, kBoxThreshold));
+  if (!binary) return false;
+  bool changed = false;
+  for (const Ring& ring : FindRings(binary.get(), line_height)) {
+    if (Passed(deadline)) break;
+    const std::string row = ReadRingedRow(engine, page, ring, line_height);
+    if (row.empty()) continue;
+    // The row read again stands in for the lines Tesseract read across the ring's height.
+    ReadLine line;
+    line.line = {0, ring.top, pixGetWidth(page), ring.bottom - ring.top, false, row};
+    line.characters = CountCharacters(row);
+    line.confidence = kMinRingReadConfidence;
+    int block = -1;
+    std::erase_if(reading.lines, [&](const ReadLine& l) {
+      // Lines that lie half or more within the ring's height (a straightened page's lines lean
+      // a little out of it).
+      const int overlap = std::min(l.line.top + l.line.height, ring.bottom) -
+                          std::max(l.line.top, ring.top);
+      const bool across = !l.line.vertical && overlap * 2 >= std::min(l.line.height,
+                                                                      ring.bottom - ring.top);
+      if (across && block < 0) block = l.block;
+      return across;
+    });
+    const auto at = std::find_if(reading.lines.begin(), reading.lines.end(), [&](const ReadLine& l) {
+      return !l.line.vertical && l.line.top > ring.top;
+    });
+    if (block < 0) block = at == reading.lines.end() ? 0 : at->block;
+    line.block = block;
+    reading.lines.insert(at, std::move(line));
+    changed = true;
+  }
+  if (changed) reading.text = TextOf(reading.lines);
+  return changed;
+}
 
 bool WriteCheckboxMarks(tesseract::TessBaseAPI& engine, Pix* page, PageReading& reading) {
   if (reading.cut_short || reading.lines.empty()) return false;

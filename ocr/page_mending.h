@@ -1,5 +1,5 @@
 // Mending what Tesseract's page reading gets wrong on forms, from the page's pixels: titles it
-// drops or cuts short, and the boxes of a form's choices it misreads.
+// drops or cuts short, and the choices of a form (boxes, ticks, rings) it misreads.
 //
 // Internal to ocr/ (names Tesseract's TessBaseAPI and Leptonica's Pix), beside page_reader.h.
 #pragma once
@@ -22,10 +22,21 @@ bool RereadTitle(tesseract::TessBaseAPI& engine, Pix* page, PageReading& reading
 // Writes the choices marked on a form into its text as ■ and □, from the pixels: Tesseract reads
 // a filled box as some dense kanji (玉, 軒, 画) and an empty one as 口 or 品, or drops it. A solid
 // square of about the size of a line's glyphs is a marked box; in a line that has one, hollow
-// squares of the same size are its unmarked boxes. Each becomes ■ or □ in place of the glyph
-// Tesseract read there (or before the glyph to its right when it read none). ReadPage calls it
+// squares of the same size are its unmarked boxes; a framed box with a tick or cross inside
+// (ink, but far from full) is marked too when the line has empty boxes beside it. Each becomes ■
+// or □ in place of the glyph Tesseract read there (or before the glyph to its right when it read
+// none). ReadPage calls it
 // while the engine still holds the reading's symbols. Returns true when a line changed (the text
 // is then rebuilt from the lines).
 bool WriteCheckboxMarks(tesseract::TessBaseAPI& engine, Pix* page, PageReading& reading);
+
+// Writes the options ringed by hand on a form into its text: Tesseract takes a ring and the words
+// in it for a picture and drops them, often with the rest of their row. A ring is a closed loop
+// with empty corners (so no table cell), a little taller than the page's lines; its row (the
+// page's width) is read again alone with the ring erased, the ringed words put between ■ and □
+// (as a marked box's option), and stands in for the lines read across it. At most eight rings
+// a page; nothing is done past `deadline`. Returns true when the reading changed.
+bool WriteRingedChoices(tesseract::TessBaseAPI& engine, Pix* page, PageReading& reading,
+                        Deadline deadline);
 
 }  // namespace intake::ocr

@@ -24,8 +24,11 @@ packages=(
   # archives, storage, config, CLI, logs, hashing, type sniffing, normalisation
   libarchive-dev libsqlite3-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libspdlog-dev
   libssl-dev libmagic-dev libicu-dev
-  # sample generator: Japanese text rendering to PDF and images
+  # sample generator: Japanese text rendering to PDF and images; the held-out corpus's
+  # typefaces (printed, and hand-like for filled-in values)
   libcairo2-dev libpango1.0-dev fonts-noto-cjk
+  fonts-ipafont-mincho fonts-takao-gothic fonts-vlgothic fonts-mplus fonts-motoya-l-cedar
+  fonts-klee fonts-yozvox-yozfont
   # tests and benchmarks; clang with its sanitizer and libFuzzer runtimes for scripts/fuzz.sh;
   # a headless browser opens index.html and report.html in e2e tests
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev chromium

@@ -119,7 +119,40 @@ bool Ambiguous(const std::u32string& text, std::size_t at, const std::u32string&
   });
 }
 
+// Departments of Japanese university hospitals that take second opinions, as they name them.
+constexpr std::array<std::u32string_view, 44> kDepartments{
+    U"消化器内科", U"呼吸器内科", U"循環器内科", U"腎臓・内分泌内科", U"糖尿病・代謝内科",
+    U"血液・腫瘍内科", U"アレルギー・リウマチ内科", U"感染症内科", U"脳神経内科", U"神経内科",
+    U"老年病科", U"心療内科", U"総合内科", U"胃・食道外科", U"大腸・肛門外科", U"肝・胆・膵外科",
+    U"肝胆膵外科", U"血管外科", U"乳腺・内分泌外科", U"呼吸器外科", U"心臓外科", U"心臓血管外科",
+    U"脳神経外科", U"一般外科", U"消化器外科", U"泌尿器科", U"女性外科", U"婦人科", U"産科",
+    U"整形外科", U"皮膚科", U"眼科", U"耳鼻咽喉科", U"耳鼻咽喉科・頭頸部外科", U"放射線科",
+    U"放射線治療科", U"精神神経科", U"小児科", U"小児外科", U"形成外科", U"口腔外科",
+    U"リハビリテーション科", U"腫瘍内科", U"緩和ケア科"};
+
 }  // namespace
+
+Corrected CorrectDepartment(std::string_view text) {
+  const std::u32string read = CodePoints(text);
+  std::size_t best = std::u32string::npos, second = std::u32string::npos;
+  std::u32string_view best_word;
+  for (const auto word : kDepartments) {
+    const std::size_t d = EditDistance(read, word);
+    if (d < best) {
+      second = best;
+      best = d;
+      best_word = word;
+    } else if (d < second) {
+      second = d;
+    }
+  }
+  const std::size_t allowed = (best_word.size() + 1) / 3;  // a third of the name, rounded
+  if (best == 0 || best > allowed || second < best + 2 || best_word.size() < 3)
+    return {std::string(text), false};
+  std::string out;
+  for (const char32_t cp : best_word) AppendUtf8(cp, out);
+  return {out, true};
+}
 
 Corrected CorrectDiagnosis(std::string_view text, std::string_view department) {
   std::u32string t = CodePoints(text);

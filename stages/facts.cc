@@ -171,11 +171,31 @@ std::string FoldAttendanceMisreadings(std::string v) {
   return v;
 }
 
+// The attendance options a value names: family only, patient and family, patient.
+int AttendanceOptionsNamed(std::string v) {
+  int named = 0;
+  for (const char* both : {"本人と家族", "本人及び家族", "本人および家族"}) {
+    const auto at = v.find(both);
+    if (at == std::string::npos) continue;
+    ++named;
+    v.erase(at, std::string(both).size());
+    break;
+  }
+  if (v.find("家族のみ") != std::string::npos) ++named;
+  if (v.find("本人") != std::string::npos) ++named;
+  return named;
+}
+
+// A value that names several options with none marked is a form's printed choices whose mark was
+// not seen (a ring or tick OCR does not read): no answer, rather than the first option's.
 std::optional<std::string> ParseAttendance(const std::string& value) {
-  const std::string v = FoldAttendanceMisreadings(MarkedOption(value));
+  const std::string marked = MarkedOption(value);
+  const std::string v = FoldAttendanceMisreadings(marked);
+  if (marked == value && AttendanceOptionsNamed(v) > 1) return std::nullopt;
   if (v.find("家族のみ") != std::string::npos) return "family_only";
-  if (v.find("本人と家族") != std::string::npos || v.find("本人及び家族") != std::string::npos ||
-      v.find("本人および家族") != std::string::npos)
+  // "本人と…" or "…と家族" is only ever the option of both, however the rest was read (家施).
+  if (v.find("本人と") != std::string::npos || v.find("と家族") != std::string::npos ||
+      v.find("及び家族") != std::string::npos || v.find("および家族") != std::string::npos)
     return "patient_and_family";
   if (v.find("本人") != std::string::npos) return "patient";
   return std::nullopt;
@@ -183,8 +203,11 @@ std::optional<std::string> ParseAttendance(const std::string& value) {
 
 std::optional<bool> ParseLivingTogether(const std::string& value) {
   const std::string v = MarkedOption(value);
-  if (v.find("別居") != std::string::npos) return false;
-  if (v.find("同居") != std::string::npos) return true;
+  const bool apart = v.find("別居") != std::string::npos;
+  const bool together = v.find("同居") != std::string::npos;
+  if (apart && together) return std::nullopt;  // both printed, the mark not seen
+  if (apart) return false;
+  if (together) return true;
   return std::nullopt;
 }
 
@@ -376,7 +399,9 @@ AttendeeRows FindAttendeeRows(const Case& c) {
     if (relation_at != std::string::npos) {
       Located relation = l;
       relation.value = CutRelation(row.substr(relation_at + std::string("続柄").size()));
-      if (!relation.value.empty()) out.relations.push_back(relation);
+      // A kinship word, or no relation: a misread one (妻 read as 加) is no answer.
+      if (!relation.value.empty() && KinshipDegree(relation.value))
+        out.relations.push_back(relation);
     }
   }
   return out;
@@ -471,13 +496,29 @@ void ExtractDiagnosis(Case& c) {
   }
 }
 
+// The department applied to, with a near-miss reading of a common department's name corrected
+// (the reading kept beside it) on OCR'd pages.
+void ExtractDepartment(Case& c) {
+  const auto hit = FirstParsed(
+      FindField(c, "application_form", {"希望診療科", "受診希望科"}), ParseShortValue);
+  if (!hit) return;
+  Fact f = MakeFact("department", hit->second, hit->first);
+  if (hit->first.page->text_source != TextSource::kPdfTextLayer) {
+    const Corrected corrected = CorrectDepartment(hit->second);
+    if (corrected.changed) {
+      f.read_as = hit->second;
+      f.value = corrected.text;
+    }
+  }
+  c.SetFact(std::move(f));
+}
+
 void ExtractFromDocuments(Case& c) {
   SetFirst(c, "attendance", FindField(c, "application_form", {"受診者"}), ParseAttendance);
   SetFirst(c, "living_together",
            FindField(c, "application_form", {"患者との同居", "同居の有無", "同居・別居"}),
            ParseLivingTogether);
-  SetFirst(c, "department", FindField(c, "application_form", {"希望診療科", "受診希望科"}),
-           ParseShortValue);
+  ExtractDepartment(c);
   for (const char* type : {"application_form", "referral_letter"}) {
     if (c.FindFact("patient_birth_date")) break;
     SetFirst(c, "patient_birth_date", FindField(c, type, {"生年月日"}), ParseIsoBirthDate);

@@ -3,15 +3,17 @@
 // the screen stage and the classify stage with a profile.
 //
 // Usage: intake-classify-eval CORPUS_DIR [--profile FILE] [--workers N] [--min-accuracy P]
-//                             [--markdown FILE] [--text-cache DIR]
+//                             [--min-facts P] [--markdown FILE] [--text-cache DIR]
 //
-// Prints the accuracy overall, per degradation and per document type, the confusion matrix
-// (Markdown) and every misclassified page. A page counts as right when its type is the truth's;
+// Prints the accuracy overall, per degradation and per document type (and, for a held-out
+// corpus, per typeface and layout), the confusion matrix (Markdown) and every misclassified page;
+// where the truth states form facts, each such page alone through the facts stage, and the facts
+// read wrong. A page counts as right when its type is the truth's;
 // the pages of one corpus document are given to the classifier as one file, in order, the way a
 // scanned letter arrives. --text-cache keeps each page's OCR text in DIR and reuses it on the next
 // run (for working on the classifier without waiting for OCR; the measurement of record runs
-// without it). Exit codes: 0 accuracy >= --min-accuracy (default 0), 1 below, 2 usage or input
-// error, 4 OCR language data missing.
+// without it). Exit codes: 0 accuracy >= --min-accuracy and form facts >= --min-facts (defaults
+// 0), 1 below, 2 usage or input error, 4 OCR language data missing.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -31,6 +33,7 @@
 #include "pipeline/case_model.h"
 #include "pipeline/log.h"
 #include "stages/classify.h"
+#include "stages/facts.h"
 #include "stages/ocr_stage.h"
 #include "stages/screen.h"
 #include "stages/text_normalize.h"
@@ -46,6 +49,7 @@ struct Arguments {
   fs::path profile;
   int workers = 0;
   double min_accuracy = 0;
+  double min_facts = 0;  // of the form facts the truth states, read right
   fs::path markdown;
   fs::path text_cache;
 };
@@ -58,12 +62,15 @@ struct TruthPage {
   std::string variant;
   std::string degradation;
   std::string text;  // the rendered lines, for the character error rate
+  std::string font;    // held-out corpus only: the typeface, and the layout's parts
+  std::string layout;  // e.g. "spaced-title+cells"
+  nlohmann::json facts;  // held-out application forms: the facts the page states
 };
 
 int Usage() {
   std::fprintf(stderr,
                "usage: intake-classify-eval CORPUS_DIR [--profile FILE] [--workers N] "
-               "[--min-accuracy P] [--markdown FILE] [--text-cache DIR]\n");
+               "[--min-accuracy P] [--min-facts P] [--markdown FILE] [--text-cache DIR]\n");
   return 2;
 }
 
@@ -77,6 +84,8 @@ bool ParseArguments(int argc, char** argv, Arguments& args) {
       args.workers = std::atoi(argv[++i]);
     } else if (arg == "--min-accuracy" && has_value) {
       args.min_accuracy = std::atof(argv[++i]);
+    } else if (arg == "--min-facts" && has_value) {
+      args.min_facts = std::atof(argv[++i]);
     } else if (arg == "--markdown" && has_value) {
       args.markdown = argv[++i];
     } else if (arg == "--text-cache" && has_value) {
@@ -107,7 +116,8 @@ std::vector<TruthPage> ReadTruth(const fs::path& corpus, std::string& error) {
       std::string text;
       for (const auto& l : j.value("lines", nlohmann::json::array())) text += l.get<std::string>();
       pages.push_back({j.at("file"), j.at("document"), j.at("page"), j.at("doc_type"),
-                       j.value("variant", ""), j.at("degradation"), text});
+                       j.value("variant", ""), j.at("degradation"), text, j.value("font", ""),
+                       j.value("layout", ""), j.value("facts", nlohmann::json::object())});
     } catch (const nlohmann::json::exception& e) {
       error = "truth.jsonl line " + std::to_string(number) + ": " + e.what();
       return {};
@@ -126,6 +136,100 @@ std::string Percent(int right, int total) {
   char buffer[32];
   std::snprintf(buffer, sizeof buffer, "%.1f%%", total == 0 ? 0.0 : 100.0 * right / total);
   return buffer;
+}
+
+// Right and total pages per value of one property of the truth (the held-out corpus's typeface,
+// each part of its layout), as a markdown table; empty when no page has the property.
+std::string TallyTable(const std::string& heading, const std::vector<TruthPage>& truth,
+                       const std::vector<bool>& right,
+                       std::vector<std::string> (*values)(const TruthPage&)) {
+  std::map<std::string, std::pair<int, int>> tally;
+  for (std::size_t i = 0; i < truth.size(); ++i) {
+    for (const std::string& v : values(truth[i])) {
+      tally[v].second++;
+      if (right[i]) tally[v].first++;
+    }
+  }
+  if (tally.empty()) return "";
+  std::ostringstream out;
+  out << "\n| " << heading << " | pages | right | accuracy |\n|---|---:|---:|---:|\n";
+  for (const auto& [value, counts] : tally) {
+    out << "| " << value << " | " << counts.second << " | " << counts.first << " | "
+        << Percent(counts.first, counts.second) << " |\n";
+  }
+  return out.str();
+}
+
+std::string FactText(const intake::Fact* f) {
+  if (!f || !f->known()) return "(none)";
+  if (const auto* s = std::get_if<std::string>(&f->value)) return *s;
+  if (const auto* b = std::get_if<bool>(&f->value)) return *b ? "true" : "false";
+  return std::to_string(std::get<std::int64_t>(f->value));
+}
+
+std::string ExpectedText(const nlohmann::json& v) {
+  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump();
+}
+
+// The form facts of every page whose truth states some: the page alone, as the document its
+// truth says, through the facts stage; right and total per fact, and the facts read wrong.
+std::string FormFactsTable(const std::vector<TruthPage>& truth, const Case& classified,
+                           int& right_out, int& total_out) {
+  std::map<std::string, std::pair<int, int>> by_fact;
+  std::ostringstream wrong;
+  for (std::size_t i = 0; i < truth.size(); ++i) {
+    if (truth[i].facts.empty()) continue;
+    Case c;
+    c.id = "facts";
+    c.pages.push_back(classified.pages[i]);
+    intake::Document d;
+    d.id = "d001";
+    d.type = truth[i].doc_type;
+    d.page_ids = {c.pages[0].id};
+    c.documents.push_back(d);
+    if (!intake::stages::MakeFactsStage()->Run(c).ok()) continue;
+    for (const auto& [name, want] : truth[i].facts.items()) {
+      const std::string got = FactText(c.FindFact(name));
+      auto& [r, n] = by_fact[name];
+      ++n;
+      if (got == ExpectedText(want)) {
+        ++r;
+      } else {
+        wrong << "| " << truth[i].file << " | " << name << " | " << ExpectedText(want) << " | "
+              << got << " | " << truth[i].layout << " |\n";
+      }
+    }
+  }
+  if (by_fact.empty()) return "";
+  std::ostringstream out;
+  out << "\nForm facts of the application forms (the page alone through the facts stage):\n\n"
+         "| fact | read | right | accuracy |\n|---|---:|---:|---:|\n";
+  for (const auto& [name, counts] : by_fact) {
+    out << "| " << name << " | " << counts.second << " | " << counts.first << " | "
+        << Percent(counts.first, counts.second) << " |\n";
+    right_out += counts.first;
+    total_out += counts.second;
+  }
+  out << "| all | " << total_out << " | " << right_out << " | " << Percent(right_out, total_out)
+      << " |\n";
+  if (!wrong.str().empty()) {
+    out << "\n| page | fact | truth | read | layout |\n|---|---|---|---|---|\n" << wrong.str();
+  }
+  return out.str();
+}
+
+std::vector<std::string> FontOf(const TruthPage& t) {
+  if (t.font.empty()) return {};
+  return {t.font};
+}
+
+std::vector<std::string> LayoutPartsOf(const TruthPage& t) {
+  std::vector<std::string> parts;
+  std::stringstream layout(t.layout);
+  for (std::string part; std::getline(layout, part, '+');) parts.push_back(part);
+  return parts;
 }
 
 // A short column heading for a type id.
@@ -280,10 +384,12 @@ int main(int argc, char** argv) {
   int unsure_right = 0;
   std::ostringstream wrong_list;
   std::ostringstream unsure_list;
+  std::vector<bool> page_right;
   for (std::size_t i = 0; i < truth.size(); ++i) {
     const TruthPage& t = truth[i];
     const Page& page = c.pages[i];
     const bool ok = page.doc_type == t.doc_type;
+    page_right.push_back(ok);
     confusion[t.doc_type][page.doc_type]++;
     if (std::find(types.begin(), types.end(), page.doc_type) == types.end())
       types.push_back(page.doc_type);
@@ -361,6 +467,11 @@ int main(int argc, char** argv) {
     const auto& [r, n] = by_type[type];
     out << "| " << type << " | " << n << " | " << r << " | " << Percent(r, n) << " |\n";
   }
+  out << TallyTable("typeface (held out)", truth, page_right, FontOf);
+  out << TallyTable("layout (held out)", truth, page_right, LayoutPartsOf);
+  int facts_right = 0;
+  int facts_total = 0;
+  out << FormFactsTable(truth, c, facts_right, facts_total);
   out << "\nConfusion matrix (rows: truth, columns: classified as):\n\n| truth \\ got |";
   for (const auto& type : types) out << " " << ShortName(type) << " |";
   out << "\n|---|";
@@ -390,6 +501,13 @@ int main(int argc, char** argv) {
   std::printf("%s\n", out.str().c_str());
   std::printf("OCR %.0f s for %zu pages; accuracy %s (required %.1f%%)\n", ocr_seconds,
               to_ocr.size(), Percent(right, total).c_str(), 100 * args.min_accuracy);
+  if (facts_total > 0) {
+    std::printf("form facts %s (%d of %d)\n", Percent(facts_right, facts_total).c_str(),
+                facts_right, facts_total);
+  }
   if (!args.markdown.empty()) std::ofstream(args.markdown) << out.str();
-  return static_cast<double>(right) / total + 1e-9 >= args.min_accuracy ? 0 : 1;
+  const bool facts_ok =
+      facts_total == 0 ? args.min_facts == 0
+                       : static_cast<double>(facts_right) / facts_total + 1e-9 >= args.min_facts;
+  return static_cast<double>(right) / total + 1e-9 >= args.min_accuracy && facts_ok ? 0 : 1;
 }

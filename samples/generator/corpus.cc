@@ -1,5 +1,6 @@
 #include "samples/generator/corpus.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -314,6 +315,91 @@ Result<Degraded> WriteDegraded(const GreyImage& clean, const std::string& degrad
   return d;
 }
 
+// --- the held-out style ---------------------------------------------------------------------
+
+const std::vector<std::string> kHeldOutPrintFonts = {"IPAMincho", "TakaoGothic", "VL Gothic",
+                                                     "M PLUS 2", "MotoyaLCedar"};
+const std::vector<std::string> kHeldOutFilledFonts = {"Klee One", "YOzN"};
+
+// Documents the patient fills in carry the hospital's name at the top, if any; the others the
+// clinic's that wrote them.
+bool FilledByPatient(const std::string& type) {
+  return type == "application_form" || type == "consultation_sheet" || type == "consent_form" ||
+         type == "surgery_attachment_form";
+}
+
+PageStyle HeldOutStyle(std::uint32_t seed, const std::string& type, const SampleSpec& spec) {
+  std::mt19937 rng(Mix(seed, 0x5717e));
+  auto one_of = [&](const std::vector<std::string>& items) -> const std::string& {
+    return items[rng() % items.size()];
+  };
+  PageStyle style;
+  style.print_font = one_of(kHeldOutPrintFonts);
+  style.filled_font = one_of(kHeldOutFilledFonts);
+  style.values_handwritten = FilledByPatient(type) && (rng() % 2 == 0);
+  style.title_letter_spaced = rng() % 2 == 0;
+  style.title_left = rng() % 3 == 0;
+  style.fields_in_cells = rng() % 2 == 0;
+  if (rng() % 2 == 0 && type != "other") {
+    style.letterhead = FilledByPatient(type)
+                           ? std::string(kHospital) + "　セカンドオピニオン外来"
+                           : spec.referral.clinic + "　" + spec.referral.clinic_address + "　TEL " +
+                                 spec.referral.clinic_phone;
+  }
+  style.choice_mark = static_cast<ChoiceMark>(rng() % 3);
+  return style;
+}
+
+std::string LayoutName(const PageStyle& s) {
+  std::string name;
+  auto add = [&](bool on, const char* part) {
+    if (!on) return;
+    if (!name.empty()) name += "+";
+    name += part;
+  };
+  add(s.title_letter_spaced, "spaced-title");
+  add(s.title_left, "left-title");
+  add(s.fields_in_cells, "cells");
+  add(s.values_handwritten, "handwritten");
+  add(s.choice_mark == ChoiceMark::kCheckedBox, "ticked-box");
+  add(s.choice_mark == ChoiceMark::kCircled, "circled");
+  add(!s.letterhead.empty(), "letterhead");
+  return name.empty() ? "standard" : name;
+}
+
+// The page drawn in `style`, or in a plainer one when its content does not fit on A4 that way
+// (a letterhead and ruled cells take room).
+Result<RenderedPage> RenderStyled(const PageContent& page, int dpi, PageStyle& style) {
+  auto rendered = RenderPage(page, dpi, style);
+  if (rendered.ok()) return rendered;
+  style.letterhead.clear();
+  rendered = RenderPage(page, dpi, style);
+  if (rendered.ok()) return rendered;
+  style.fields_in_cells = false;
+  style.values_handwritten = false;
+  return RenderPage(page, dpi, style);
+}
+
+// The facts an application form's first page states, as the facts stage names and writes them
+// (report contract): what the held-out corpus's form facts are measured against.
+nlohmann::ordered_json FormFacts(const SampleSpec& spec) {
+  nlohmann::ordered_json facts;
+  const std::string& who = spec.application.attendee;
+  facts["attendance"] = who == "家族のみ"       ? "family_only"
+                        : who == "患者本人と家族" ? "patient_and_family"
+                                                  : "patient";
+  facts["department"] = spec.application.department;
+  char iso[16];
+  const Date& b = spec.patient.birth_date;
+  std::snprintf(iso, sizeof iso, "%04d-%02d-%02d", b.year, b.month, b.day);
+  facts["patient_birth_date"] = iso;
+  if (who != "患者本人" && spec.family) {
+    facts["living_together"] = spec.family->living_together;
+    facts["attendee_relation"] = spec.family->relation;
+  }
+  return facts;
+}
+
 struct Kind {
   std::string doc_type;  // profile type or "other"
   std::string other;     // the other kind, for "other"
@@ -345,7 +431,14 @@ Status WriteCorpus(const fs::path& out_dir, const CorpusOptions& options) {
   std::ofstream truth(truth_path, std::ios::binary | std::ios::trunc);
   if (!truth) return Status::Fail("cannot write " + truth_path.string());
 
-  const std::vector<Kind> kinds = Kinds();
+  std::vector<Kind> kinds = Kinds();
+  if (!options.types.empty()) {
+    std::erase_if(kinds, [&](const Kind& k) {
+      return std::find(options.types.begin(), options.types.end(), k.doc_type) ==
+             options.types.end();
+    });
+    if (kinds.empty()) return Status::Fail("no document type of the generator was asked for");
+  }
   const auto& degradations = CorpusDegradations();
   int written = 0;
   for (int item = 0; written < options.pages; ++item) {
@@ -365,8 +458,10 @@ Status WriteCorpus(const fs::path& out_dir, const CorpusOptions& options) {
     char document_id[16];
     std::snprintf(document_id, sizeof document_id, "c%04d", item + 1);
     const int dpi = degradation == "dpi200" ? 200 : 300;
+    PageStyle style;
+    if (options.held_out) style = HeldOutStyle(seed, kind.doc_type, spec);
     for (std::size_t p = 0; p < document->pages.size(); ++p) {
-      auto rendered = RenderPage(document->pages[p], dpi);
+      auto rendered = RenderStyled(document->pages[p], dpi, style);
       if (!rendered.ok()) {
         return Status::Fail("item " + std::to_string(item) + " (" + kind.doc_type + " " +
                             document->variant + "): " + rendered.message());
@@ -376,7 +471,9 @@ Status WriteCorpus(const fs::path& out_dir, const CorpusOptions& options) {
                     kind.doc_type == "other" ? kind.other.c_str() : kind.doc_type.c_str(), p + 1,
                     degradation.c_str());
       const std::uint32_t page_seed = Mix(seed, static_cast<std::uint32_t>(p + 1));
-      auto degraded = WriteDegraded(rendered->image, degradation, page_seed, pages_dir / name);
+      const GreyImage paper = options.held_out ? AddPaperArtefacts(rendered->image, page_seed)
+                                               : rendered->image;
+      auto degraded = WriteDegraded(paper, degradation, page_seed, pages_dir / name);
       if (!degraded.ok()) return Status::Fail(std::string(name) + ": " + degraded.message());
       nlohmann::ordered_json line;
       line["file"] = "pages/" + std::string(name) + degraded->extension;
@@ -393,8 +490,33 @@ Status WriteCorpus(const fs::path& out_dir, const CorpusOptions& options) {
       line["format"] = degraded->format;
       line["seed"] = page_seed;
       line["lines"] = rendered->lines;
+      if (options.held_out) {
+        line["font"] = style.print_font;
+        line["filled_font"] = style.filled_font;
+        line["layout"] = LayoutName(style);
+        if (kind.doc_type == "application_form" && p == 0) line["facts"] = FormFacts(spec);
+      }
       truth << line.dump() << "\n";
       ++written;
+      // A duplex scan's blank back after every third page of the held-out corpus.
+      if (options.held_out && (page_seed % 3 == 0)) {
+        nlohmann::ordered_json back = line;
+        std::snprintf(name, sizeof name, "%04d-duplex_back-%zu-%s", written + 1, p + 1,
+                      degradation.c_str());
+        auto written_back = WriteDegraded(BleedThroughBack(rendered->image), degradation,
+                                          Mix(page_seed, 2), pages_dir / name);
+        if (!written_back.ok()) return Status::Fail(std::string(name) + ": " + written_back.message());
+        back["file"] = "pages/" + std::string(name) + written_back->extension;
+        back["doc_type"] = "other";
+        back["variant"] = "duplex_back";
+        back["format"] = written_back->format;
+        back["rotation"] = written_back->rotation;
+        back["skew"] = written_back->skew;
+        back["lines"] = nlohmann::json::array();
+        back.erase("facts");
+        truth << back.dump() << "\n";
+        ++written;
+      }
     }
   }
   truth.close();

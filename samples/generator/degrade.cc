@@ -96,6 +96,69 @@ Result<GreyImage> AddDirt(const GreyImage& image, double stdev, std::uint32_t se
   return out;
 }
 
+namespace {
+
+void FillDisc(GreyImage& image, double cx, double cy, double radius, std::uint8_t level) {
+  const int r = static_cast<int>(std::ceil(radius));
+  for (int y = std::max(0, static_cast<int>(cy) - r);
+       y <= std::min(image.height - 1, static_cast<int>(cy) + r); ++y) {
+    for (int x = std::max(0, static_cast<int>(cx) - r);
+         x <= std::min(image.width - 1, static_cast<int>(cx) + r); ++x) {
+      if ((x - cx) * (x - cx) + (y - cy) * (y - cy) <= radius * radius) image.at(x, y) = level;
+    }
+  }
+}
+
+void DarkenRect(GreyImage& image, int x0, int y0, int x1, int y1, int level) {
+  for (int y = std::max(0, y0); y < std::min(image.height, y1); ++y) {
+    for (int x = std::max(0, x0); x < std::min(image.width, x1); ++x) {
+      image.at(x, y) = static_cast<std::uint8_t>(std::min<int>(image.at(x, y), level));
+    }
+  }
+}
+
+}  // namespace
+
+GreyImage AddPaperArtefacts(const GreyImage& image, std::uint32_t seed) {
+  GreyImage out = image;
+  std::mt19937 rng(seed);
+  const double mm = image.dpi / 25.4;
+  unsigned which = rng() % 15 + 1;  // a non-empty subset of the four
+  if (which & 1) {  // two holes of a 2-hole punch: 6 mm wide, 80 mm apart, 12 mm from the edge
+    const double cy = image.height / 2.0;
+    for (const double dy : {-40.0, 40.0}) FillDisc(out, 12 * mm, cy + dy * mm, 3 * mm, 30);
+  }
+  if (which & 2) {  // folded in three for the envelope: a grey crease a third of the way down
+    const int y = image.height / 3 + static_cast<int>(rng() % 40) - 20;
+    DarkenRect(out, 0, y, out.width, y + std::max(1, static_cast<int>(0.3 * mm)), 170);
+  }
+  if (which & 4) {  // a staple's shadow: a short thick stroke across the top-left corner
+    for (int i = 0; i < static_cast<int>(12 * mm); ++i) {
+      const int x = static_cast<int>(6 * mm) + i;
+      const int y = static_cast<int>(14 * mm) - i;
+      DarkenRect(out, x, y, x + static_cast<int>(1.2 * mm), y + static_cast<int>(1.2 * mm), 60);
+    }
+  }
+  if (which & 8) {  // the scanner lid's dark border along the top and or the right edge
+    const int band = static_cast<int>((2 + rng() % 4) * mm);
+    DarkenRect(out, 0, 0, out.width, band, 20);
+    if (rng() & 1) DarkenRect(out, out.width - band, 0, out.width, out.height, 20);
+  }
+  return out;
+}
+
+GreyImage BleedThroughBack(const GreyImage& front) {
+  GreyImage back = front;
+  for (int y = 0; y < front.height; ++y) {
+    for (int x = 0; x < front.width; ++x) {
+      // Ink at 0 shows through as a light grey (about 230 on paper of 250).
+      const int ink = 255 - front.at(front.width - 1 - x, y);
+      back.at(x, y) = static_cast<std::uint8_t>(250 - ink * 22 / 255);
+    }
+  }
+  return back;
+}
+
 Status WritePhotoJpeg(const GreyImage& clean, std::uint32_t seed,
                       const std::filesystem::path& path) {
   std::mt19937 rng(seed);

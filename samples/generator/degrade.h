@@ -33,6 +33,14 @@ Result<GreyImage> RotateQuarters(const GreyImage& image, int quarters);
 // A dirty scan: grey noise of `stdev` levels over the whole page and dark specks of dust.
 Result<GreyImage> AddDirt(const GreyImage& image, double stdev, std::uint32_t seed);
 
+// What handling leaves on paper (the held-out corpus): two punch holes at the left edge, a fold
+// line across, a staple's shadow in the top-left corner, a dark scanner border along one or two
+// edges; each drawn or not as the seed says, at least one always.
+GreyImage AddPaperArtefacts(const GreyImage& image, std::uint32_t seed);
+
+// The blank back of a duplex scan: paper with the front's ink showing through, faint and mirrored.
+GreyImage BleedThroughBack(const GreyImage& front);
+
 // A phone photo of the page on a desk: the page a little off square (perspective), light falling
 // off across it, a warm colour cast, slight blur and sensor noise. Written as an RGB JPEG with no
 // resolution recorded (phones record none that means anything).

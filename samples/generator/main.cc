@@ -3,7 +3,7 @@
 // the page corpus for measuring classification and OCR (corpus.h).
 //
 // Usage: intake-samplegen OUT_DIR [--samples DIR] [--profile FILE] [--only NAME]...
-//        intake-samplegen --corpus OUT_DIR [--pages N] [--seed S] [--profile FILE]
+//        intake-samplegen --corpus OUT_DIR [--pages N] [--seed S] [--profile FILE] [--held-out] [--type T]...
 // Exit codes: 0 all written, 1 a sample or the corpus failed, 2 usage error.
 #include <algorithm>
 #include <cstdio>
@@ -27,6 +27,8 @@ struct Arguments {
   fs::path profile = INTAKE_DEFAULT_PROFILE;
   std::vector<std::string> only;
   bool corpus = false;
+  bool held_out = false;  // the corpus in typefaces and layouts held out from tuning
+  std::vector<std::string> types;  // --type: only these document types in the corpus
   int pages = 121;
   std::uint32_t seed = 2026;
 };
@@ -35,7 +37,7 @@ int Usage() {
   std::fprintf(stderr,
                "usage: intake-samplegen OUT_DIR [--samples DIR] [--profile FILE] "
                "[--only NAME]...\n"
-               "       intake-samplegen --corpus OUT_DIR [--pages N] [--seed S] "
+               "       intake-samplegen --corpus OUT_DIR [--pages N] [--seed S] [--held-out] [--type T]... "
                "[--profile FILE]\n");
   return 2;
 }
@@ -52,6 +54,10 @@ bool ParseArguments(int argc, char** argv, Arguments& args) {
       args.only.push_back(argv[++i]);
     } else if (arg == "--corpus") {
       args.corpus = true;
+    } else if (arg == "--held-out") {
+      args.held_out = true;
+    } else if (arg == "--type" && has_value) {
+      args.types.push_back(argv[++i]);
     } else if (arg == "--pages" && has_value) {
       args.pages = std::atoi(argv[++i]);
       if (args.pages < 1 || args.pages > 100000) return false;
@@ -98,6 +104,8 @@ int main(int argc, char** argv) {
     options.pages = args.pages;
     options.seed = args.seed;
     options.profile = args.profile;
+    options.held_out = args.held_out;
+    options.types = args.types;
     if (intake::Status s = intake::samplegen::WriteCorpus(args.out_dir, options); !s.ok()) {
       std::fprintf(stderr, "intake-samplegen: corpus: %s\n", s.message().c_str());
       return 1;

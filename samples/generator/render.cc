@@ -12,8 +12,6 @@
 namespace intake::samplegen {
 namespace {
 
-constexpr const char* kSansFamily = "Noto Sans CJK JP";
-constexpr const char* kSerifFamily = "Noto Serif CJK JP";
 constexpr double kMarginLeft = 56.7;  // 20 mm
 constexpr double kMarginTop = 48.2;   // 17 mm
 constexpr double kMarginBottom = 48.2;
@@ -56,8 +54,9 @@ FontPtr Font(const char* family, double size_pt, bool bold) {
 class PageDrawer {
  public:
   // `lines`, when given, receives the text lines drawn, in reading order.
-  explicit PageDrawer(cairo_t* cr, std::vector<std::string>* lines = nullptr)
-      : cr_(cr), context_(pango_cairo_create_context(cr)), lines_(lines) {
+  explicit PageDrawer(cairo_t* cr, std::vector<std::string>* lines = nullptr,
+                      const PageStyle& style = PageStyle())
+      : cr_(cr), context_(pango_cairo_create_context(cr)), lines_(lines), style_(style) {
     // Metrics must not depend on the surface (PDF or image) so both layouts match.
     cairo_font_options_t* options = cairo_font_options_create();
     cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF);
@@ -68,6 +67,7 @@ class PageDrawer {
 
   Status Draw(const PageContent& page) {
     y_ = kMarginTop;
+    if (!style_.letterhead.empty()) DrawLetterhead();
     for (const Block& block : page.blocks) {
       std::visit([this](const auto& b) { DrawBlock(b); }, block);
       if (y_ > kA4HeightPt - kMarginBottom) {
@@ -129,8 +129,34 @@ class PageDrawer {
     pango_cairo_show_layout(cr_, layout);
   }
 
+  const char* Print() const { return style_.print_font.c_str(); }
+  const char* Filled() const { return style_.filled_font.c_str(); }
+
+  void DrawLetterhead() {
+    auto layout = Layout(style_.letterhead, Print(), 9, false, kTextWidth);
+    cairo_set_source_rgb(cr_, 0, 0, 0);
+    Show(layout.get(), kMarginLeft, y_ - 22);
+    Capture(layout.get());
+    cairo_set_line_width(cr_, 0.8);
+    const double rule = y_ - 22 + Height(layout.get()) + 2;
+    cairo_move_to(cr_, kMarginLeft, rule);
+    cairo_line_to(cr_, kMarginLeft + kTextWidth, rule);
+    cairo_stroke(cr_);
+    y_ = std::max(y_, rule + 6);
+  }
+
   void DrawBlock(const TitleBlock& b) {
-    auto layout = Layout(b.text, kSansFamily, b.size_pt, true, kTextWidth, b.align);
+    const Align align = style_.title_left ? Align::kLeft : b.align;
+    auto layout = Layout(b.text, Print(), b.size_pt, true, kTextWidth, align);
+    // Letter-spaced titles are short ones (申 込 書, 相 談 同 意 書): a long one would wrap.
+    const auto characters = g_utf8_strlen(b.text.c_str(), -1);
+    if (style_.title_letter_spaced && characters <= 10) {
+      PangoAttrList* attrs = pango_attr_list_new();
+      pango_attr_list_insert(
+          attrs, pango_attr_letter_spacing_new(static_cast<int>(b.size_pt * 0.8 * PANGO_SCALE)));
+      pango_layout_set_attributes(layout.get(), attrs);
+      pango_attr_list_unref(attrs);
+    }
     cairo_set_source_rgb(cr_, 0, 0, 0);
     Show(layout.get(), kMarginLeft, y_);
     Capture(layout.get());
@@ -138,31 +164,103 @@ class PageDrawer {
   }
 
   void DrawBlock(const TextBlock& b) {
-    auto layout = Layout(b.text, kSansFamily, b.size_pt, b.bold, kTextWidth - b.indent_pt, b.align);
+    auto layout = Layout(b.text, Print(), b.size_pt, b.bold, kTextWidth - b.indent_pt, b.align);
     cairo_set_source_rgb(cr_, 0, 0, 0);
     Show(layout.get(), kMarginLeft + b.indent_pt, y_);
     Capture(layout.get());
     y_ += Height(layout.get()) + kLineGap;
   }
 
+  // A value of choices ("■患者本人　□家族のみ") as the style marks them: the text to draw and
+  // the byte range of the chosen option's box (checked) or words (circled) in it; no range for
+  // a value without choices or the filled-box style.
+  struct MarkedValue {
+    std::string text;
+    std::size_t chosen_begin = std::string::npos;
+    std::size_t chosen_end = std::string::npos;
+  };
+  MarkedValue MarkChoices(const std::string& value) const {
+    static const std::string kFilled = "■", kHollow = "□";
+    const std::size_t filled = value.find(kFilled);
+    if (style_.choice_mark == ChoiceMark::kFilledBox || filled == std::string::npos) {
+      return {value};
+    }
+    MarkedValue out;
+    for (std::size_t at = 0; at < value.size();) {
+      const bool is_filled = value.compare(at, kFilled.size(), kFilled) == 0;
+      const bool is_hollow = value.compare(at, kHollow.size(), kHollow) == 0;
+      if (!is_filled && !is_hollow) {
+        out.text += value[at++];
+        continue;
+      }
+      at += kFilled.size();  // both marks are three bytes in UTF-8
+      if (style_.choice_mark == ChoiceMark::kCheckedBox) {
+        if (is_filled) out.chosen_begin = out.text.size();
+        out.text += kHollow;
+        if (is_filled) out.chosen_end = out.text.size();
+      } else if (is_filled) {
+        out.chosen_begin = out.text.size();
+        const std::size_t next = value.find(kFullWidthSpace, at);
+        out.chosen_end = out.chosen_begin + (next == std::string::npos ? value.size() : next) - at;
+      }
+    }
+    return out;
+  }
+
+  // The hand's mark over the chosen option: a tick across its box, or a ring around its words.
+  void DrawHandMark(PangoLayout* layout, const MarkedValue& marked, std::size_t offset, double x,
+                    double y) {
+    if (marked.chosen_begin == std::string::npos) return;
+    PangoRectangle first, last;
+    pango_layout_index_to_pos(layout, static_cast<int>(offset + marked.chosen_begin), &first);
+    pango_layout_index_to_pos(layout, static_cast<int>(offset + marked.chosen_end) - 1, &last);
+    const double left = x + first.x / double(PANGO_SCALE);
+    const double top = y + first.y / double(PANGO_SCALE);
+    const double right = x + (last.x + last.width) / double(PANGO_SCALE);
+    const double bottom = y + (first.y + first.height) / double(PANGO_SCALE);
+    cairo_save(cr_);
+    cairo_set_source_rgb(cr_, 0.05, 0.05, 0.1);
+    cairo_set_line_cap(cr_, CAIRO_LINE_CAP_ROUND);
+    if (style_.choice_mark == ChoiceMark::kCheckedBox) {
+      const double w = right - left, h = bottom - top;
+      cairo_set_line_width(cr_, 1.6);
+      cairo_move_to(cr_, left + 0.1 * w, top + 0.5 * h);
+      cairo_line_to(cr_, left + 0.4 * w, top + 0.85 * h);
+      cairo_line_to(cr_, left + 1.05 * w, top - 0.1 * h);
+    } else {
+      // The ring's path in a scaled space, stroked in the page's, so the line stays even.
+      cairo_save(cr_);
+      cairo_translate(cr_, (left + right) / 2, (top + bottom) / 2);
+      cairo_scale(cr_, (right - left) / 2 + 5, (bottom - top) / 2 + 2);
+      cairo_new_path(cr_);
+      cairo_arc(cr_, 0, 0, 1, 0.15, 2 * M_PI + 0.4);  // a hand's ring overshoots its start
+      cairo_restore(cr_);
+      cairo_set_line_width(cr_, 1.1);
+    }
+    cairo_stroke(cr_);
+    cairo_restore(cr_);
+  }
+
   // "label　value" in one layout (so the text layer keeps the full-width space), the label bold.
   // Returns the layout's height.
   double DrawField(const FieldBlock& b, double x, double y, double width, double size_pt) {
     const std::string prefix = b.label.empty() ? "" : b.label + kFullWidthSpace;
-    const std::string text = prefix + b.value;
-    auto layout = Layout(text, kSansFamily, size_pt, false, width);
+    const MarkedValue marked = MarkChoices(b.value);
+    const std::string text = prefix + marked.text;
+    auto layout = Layout(text, Print(), size_pt, false, width);
     PangoAttrList* attrs = pango_attr_list_new();
     PangoAttribute* bold = pango_attr_weight_new(PANGO_WEIGHT_BOLD);
     bold->start_index = 0;
     bold->end_index = static_cast<guint>(prefix.size());
     pango_attr_list_insert(attrs, bold);
-    if (b.handwritten) {
-      PangoAttribute* family = pango_attr_family_new(kSerifFamily);
+    if (b.handwritten || (style_.values_handwritten && !b.value.empty())) {
+      PangoAttribute* family = pango_attr_family_new(Filled());
       family->start_index = static_cast<guint>(prefix.size());
       family->end_index = static_cast<guint>(text.size());
       pango_attr_list_insert(attrs, family);
+      const double scale = b.handwritten ? 1.35 : 1.1;
       PangoAttribute* size =
-          pango_attr_size_new_absolute(static_cast<int>(size_pt * 1.35 * PANGO_SCALE));
+          pango_attr_size_new_absolute(static_cast<int>(size_pt * scale * PANGO_SCALE));
       size->start_index = family->start_index;
       size->end_index = family->end_index;
       pango_attr_list_insert(attrs, size);
@@ -173,13 +271,49 @@ class PageDrawer {
     cairo_set_source_rgb(cr_, 0, 0, 0);
     Show(layout.get(), x, y);
     Capture(layout.get());
+    DrawHandMark(layout.get(), marked, prefix.size(), x, y);
     const double height = Height(layout.get());
     if (!b.seal.empty()) DrawSeal(b.seal, x + Width(layout.get()) + 4, y + height / 2);
     return height;
   }
 
   void DrawBlock(const FieldBlock& b) {
+    if (style_.fields_in_cells && !b.label.empty()) {
+      DrawFieldInCells(b);
+      return;
+    }
     y_ += DrawField(b, kMarginLeft, y_, kTextWidth, 11.5) + kLineGap;
+  }
+
+  // A form's row: the label in a narrow ruled cell, the value in a wide one beside it.
+  void DrawFieldInCells(const FieldBlock& b) {
+    const double pad = 4;
+    const double label_width = kTextWidth * 0.28;
+    auto label = Layout(b.label, Print(), 10.5, true, label_width - 2 * pad);
+    FieldBlock value_only = b;
+    value_only.label.clear();
+    std::vector<std::string> value_lines;
+    std::vector<std::string>* saved = lines_;
+    lines_ = &value_lines;
+    const double value_height = DrawField(value_only, kMarginLeft + label_width + pad, y_ + pad,
+                                          kTextWidth - label_width - 2 * pad, 11);
+    lines_ = saved;
+    const double height = std::max(Height(label.get()), value_height) + 2 * pad;
+    cairo_set_source_rgb(cr_, 0, 0, 0);
+    Show(label.get(), kMarginLeft + pad, y_ + pad);
+    if (lines_) {  // the row reads label then value, as a table row does
+      std::vector<std::string> label_lines = LinesOf(label.get());
+      for (std::size_t k = 0; k < std::max(label_lines.size(), value_lines.size()); ++k) {
+        std::string joined = k < label_lines.size() ? label_lines[k] : std::string();
+        if (k < value_lines.size()) joined += (joined.empty() ? "" : " ") + value_lines[k];
+        lines_->push_back(std::move(joined));
+      }
+    }
+    cairo_set_line_width(cr_, 0.7);
+    cairo_rectangle(cr_, kMarginLeft, y_, label_width, height);
+    cairo_rectangle(cr_, kMarginLeft + label_width, y_, kTextWidth - label_width, height);
+    cairo_stroke(cr_);
+    y_ += height;
   }
 
   // A red name seal (印): a circle with the name inside, half over the end of the text.
@@ -192,7 +326,7 @@ class PageDrawer {
     cairo_arc(cr_, cx, cy, radius, 0, 2 * M_PI);
     cairo_stroke(cr_);
     const double size = name.size() > 6 ? 6.5 : 9;  // two kanji fit at 6.5 pt
-    auto layout = Layout(name, kSerifFamily, size, true, 2 * radius, Align::kCenter);
+    auto layout = Layout(name, Filled(), size, true, 2 * radius, Align::kCenter);
     // As outlines, not text: a seal is part of the image, never of a PDF's text layer.
     cairo_new_path(cr_);
     cairo_move_to(cr_, cx - radius, cy - Height(layout.get()) / 2);
@@ -218,7 +352,7 @@ class PageDrawer {
       double row_height = 0;
       for (std::size_t c = 0; c < columns; ++c) {
         const std::string& text = c < b.rows[r].size() ? b.rows[r][c] : std::string();
-        cells.push_back(Layout(text, kSansFamily, b.size_pt, header, widths[c] - 2 * pad));
+        cells.push_back(Layout(text, Print(), b.size_pt, header, widths[c] - 2 * pad));
         row_height = std::max(row_height, Height(cells.back().get()));
       }
       row_height += 2 * pad;
@@ -293,7 +427,7 @@ class PageDrawer {
     // Title on top, then the fields and the issuer right under them: an isolated line low on
     // the card, next to the photo, is often dropped by Tesseract's page layout analysis.
     const double inner_x = x0 + 12;
-    auto title = Layout(b.title, kSansFamily, 16, true, w - 24, Align::kCenter);
+    auto title = Layout(b.title, Print(), 16, true, w - 24, Align::kCenter);
     cairo_set_source_rgb(cr_, 0, 0, 0);
     Show(title.get(), inner_x, y0 + 8);
     Capture(title.get());
@@ -303,7 +437,7 @@ class PageDrawer {
       const double width = i < 2 ? w - 24 : photo_x - inner_x - 8;
       y += DrawField(b.fields[i], inner_x, y, width, 10.5) + 3;
     }
-    auto footer = Layout(b.footer, kSansFamily, 11, false, photo_x - inner_x - 8);
+    auto footer = Layout(b.footer, Print(), 11, false, photo_x - inner_x - 8);
     cairo_set_source_rgb(cr_, 0, 0, 0);
     Show(footer.get(), inner_x, y + 8);
     Capture(footer.get());
@@ -313,6 +447,7 @@ class PageDrawer {
   cairo_t* cr_;
   GPtr<PangoContext> context_;
   std::vector<std::string>* lines_;
+  const PageStyle& style_;
   double y_ = 0;
 };
 
@@ -350,7 +485,7 @@ Result<GreyImage> RenderPageGrey(const PageContent& page, int dpi) {
   return std::move(rendered->image);
 }
 
-Result<RenderedPage> RenderPage(const PageContent& page, int dpi) {
+Result<RenderedPage> RenderPage(const PageContent& page, int dpi, const PageStyle& style) {
   RenderedPage rendered;
   const double scale = dpi / 72.0;
   GreyImage image;
@@ -366,7 +501,7 @@ Result<RenderedPage> RenderPage(const PageContent& page, int dpi) {
     cairo_set_source_rgb(cr.get(), 1, 1, 1);
     cairo_paint(cr.get());
     cairo_scale(cr.get(), scale, scale);
-    PageDrawer drawer(cr.get(), &rendered.lines);
+    PageDrawer drawer(cr.get(), &rendered.lines, style);
     if (Status s = drawer.Draw(page); !s.ok()) return Error{s.message()};
   }
   cairo_surface_flush(surface.get());

@@ -27,6 +27,15 @@ TEST(DomainWords, TheDepartmentAppliedToDecidesBetweenTwoEquallyNearWords) {
   EXPECT_FALSE(CorrectDiagnosis("右引細胞癌", "泌尿器・肝臓内科").changed);
 }
 
+TEST(DomainWords, DepartmentsReadNearACommonNameAreCorrected) {
+  EXPECT_EQ(CorrectDepartment("泌尿器利").text, "泌尿器科");
+  EXPECT_EQ(CorrectDepartment("乳腺・内分決外科").text, "乳腺・内分泌外科");
+  EXPECT_EQ(CorrectDepartment("血液・腫傷内科").text, "血液・腫瘍内科");
+  for (const char* as_read : {"消化器内科", "導M", "総合診療科", "外科"}) {
+    EXPECT_FALSE(CorrectDepartment(as_read).changed) << as_read;
+  }
+}
+
 TEST(DomainWords, RightWordsAndOtherDiagnosesStayAsWritten) {
   for (const char* text : {"心筋炎", "肥大型心筋症", "胃癌(腹膜播種)", "早期胃癌", "関節炎",
                            "高血圧症", "2型糖尿病"}) {

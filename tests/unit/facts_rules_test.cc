@@ -128,6 +128,14 @@ TEST_F(FactsRulesTest, CheckboxesAreRead) {
   EXPECT_EQ(Statuses().at("medication_list"), "missing");
 }
 
+TEST_F(FactsRulesTest, PrintedChoicesWithNoMarkSeenAreNoAnswer) {
+  // A ring drawn by hand around one option, not read: the options alone do not say which.
+  AddPage(Application("患者本人　患者本人と家族　家族のみ", "同居　別居", "老年病科"));
+  Run();
+  EXPECT_EQ(FactOf("attendance"), FactValue());
+  EXPECT_EQ(FactOf("living_together"), FactValue());
+}
+
 TEST_F(FactsRulesTest, LabelWithACharacterDroppedByOcrIsStillRead) {
   // Seen from Tesseract on a generated scan: 受診者 read as 診者.
   std::string form = Application("患者本人", "", "消化器内科");

@@ -1,9 +1,11 @@
 // What Tesseract's page reading gets wrong on forms, and the ocr/ adapter mends: choices marked
-// in drawn boxes (written into the text as ■ / □ from the pixels) and a large letter-spaced title
+// in drawn boxes, ticked, or ringed by hand (written into the text as ■ / □ from the pixels; a
+// table cell is no ring) and a large letter-spaced title
 // at the top of the page (read again on its own). Pages drawn with pango/cairo; fictional text.
 #include <cairo.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <string>
 
@@ -94,6 +96,105 @@ TEST_F(OcrFormsTest, MarkedAndEmptyBoxesAreWrittenIntoTheText) {
   EXPECT_EQ(text.find("■本人"), std::string::npos) << text;
   // The text of the page is not touched elsewhere.
   EXPECT_NE(text.find("患者氏名"), std::string::npos) << text;
+}
+
+// Options with a hollow box each, the chosen one ticked by hand (overshooting its box).
+void DrawTickedRow(cairo_t* cr, double y, const std::string& label,
+                   const std::vector<Option>& options) {
+  DrawLines(cr, {label}, 36, 60, y);
+  double x = 420;
+  for (const auto& o : options) {
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    cairo_set_line_width(cr, 2.5);
+    cairo_rectangle(cr, x, y + 10, 32, 32);
+    cairo_stroke(cr);
+    if (o.marked) {
+      cairo_set_line_width(cr, 4);
+      cairo_move_to(cr, x + 4, y + 26);
+      cairo_line_to(cr, x + 13, y + 37);
+      cairo_line_to(cr, x + 34, y + 7);
+      cairo_stroke(cr);
+    }
+    DrawLines(cr, {o.text}, 36, x + 44, y);
+    x += 44 + 40.0 * static_cast<double>(intake::stages::CodepointLength(o.text)) + 60;
+  }
+}
+
+// Options as words alone, the chosen one ringed by hand; `cell` frames the row in a table cell.
+void DrawRingedRow(cairo_t* cr, double y, const std::string& label,
+                   const std::vector<Option>& options, bool cell = false) {
+  DrawLines(cr, {label}, 36, 60, y);
+  double x = 420;
+  for (const auto& o : options) {
+    const double width = 40.0 * static_cast<double>(intake::stages::CodepointLength(o.text));
+    DrawLines(cr, {o.text}, 36, x, y);
+    if (o.marked) {
+      cairo_save(cr);
+      cairo_translate(cr, x + width / 2, y + 26);
+      cairo_scale(cr, width / 2 + 14, 26);
+      cairo_new_path(cr);
+      cairo_arc(cr, 0, 0, 1, 0.2, 2 * M_PI + 0.45);
+      cairo_restore(cr);
+      cairo_set_line_width(cr, 3);
+      cairo_stroke(cr);
+    }
+    x += width + 80;
+  }
+  if (cell) {
+    cairo_set_line_width(cr, 2.5);
+    cairo_rectangle(cr, 40, y - 20, x, 92);
+    cairo_stroke(cr);
+  }
+}
+
+// A form page with a title, a name and the choice rows `draw` adds, written to `png`.
+template <typename Draw>
+void DrawForm(const fs::path& png, Draw draw) {
+  cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1700, 700);
+  cairo_t* cr = cairo_create(surface);
+  cairo_set_source_rgb(cr, 1, 1, 1);
+  cairo_paint(cr);
+  DrawLines(cr, {"セカンドオピニオン外来申込書", "患者氏名　山田　太郎"}, 36, 60, 40);
+  draw(cr);
+  cairo_destroy(cr);
+  EXPECT_EQ(cairo_surface_write_to_png(surface, png.c_str()), CAIRO_STATUS_SUCCESS);
+  cairo_surface_destroy(surface);
+}
+
+TEST_F(OcrFormsTest, ATickedBoxIsAMarkedOne) {
+  const fs::path png = dir_ / "ticked.png";
+  DrawForm(png, [](cairo_t* cr) {
+    DrawTickedRow(cr, 300, "受診者", {{"本人", false}, {"本人と家族", true}, {"家族のみ", false}});
+    DrawTickedRow(cr, 420, "同居・別居", {{"同居", false}, {"別居", true}});
+  });
+  const std::string text = Read(png);
+  EXPECT_NE(text.find("■本人と家族"), std::string::npos) << text;
+  EXPECT_NE(text.find("□家族のみ"), std::string::npos) << text;
+  EXPECT_NE(text.find("■別居"), std::string::npos) << text;
+  EXPECT_EQ(text.find("■同居"), std::string::npos) << text;
+}
+
+TEST_F(OcrFormsTest, RingedWordsAreTheMarkedOption) {
+  const fs::path png = dir_ / "ringed.png";
+  DrawForm(png, [](cairo_t* cr) {
+    DrawRingedRow(cr, 300, "受診者", {{"本人", false}, {"本人と家族", false}, {"家族のみ", true}});
+    DrawRingedRow(cr, 460, "同居・別居", {{"同居", true}, {"別居", false}});
+  });
+  const std::string text = Read(png);
+  EXPECT_NE(text.find("■家族のみ"), std::string::npos) << text;
+  EXPECT_NE(text.find("■同居"), std::string::npos) << text;
+  EXPECT_EQ(text.find("■本人"), std::string::npos) << text;
+  EXPECT_EQ(text.find("■別居"), std::string::npos) << text;
+}
+
+TEST_F(OcrFormsTest, ATableCellAroundWordsIsNoRing) {
+  const fs::path png = dir_ / "cell.png";
+  DrawForm(png, [](cairo_t* cr) {
+    DrawRingedRow(cr, 300, "受診者", {{"本人", false}, {"家族のみ", false}}, true);
+  });
+  const std::string text = Read(png);
+  EXPECT_EQ(text.find("■"), std::string::npos) << text;
+  EXPECT_NE(text.find("家族のみ"), std::string::npos) << text;
 }
 
 TEST_F(OcrFormsTest, PlainTextGetsNoMarks) {
