@@ -428,10 +428,32 @@ int MedianLineHeight(const PageReading& reading) {
   return heights[heights.size() / 2];
 }
 
-// The rings drawn by hand on the page: closed loops a little taller than its lines of text.
-std::vector<Ring> FindRings(Pix* binary, int line_height) {
+// The component of `binary` whose box is (x, y, w, h): its own pixels, cut out of that box.
+PixPtr ComponentIn(Pix* binary, int x, int y, int w, int h) {
+  BOX* box = boxCreate(x, y, w, h);
+  PixPtr clipped(pixClipRectangle(binary, box, nullptr));
+  boxDestroy(&box);
+  if (!clipped) return nullptr;
   PIXA* parts = nullptr;
-  BOXA* found = pixConnComp(binary, &parts, 8);
+  BOXA* found = pixConnComp(clipped.get(), &parts, 8);
+  PixPtr mask;
+  for (int i = 0; found && i < boxaGetCount(found); ++i) {
+    l_int32 bw = 0, bh = 0;
+    boxaGetBoxGeometry(found, i, nullptr, nullptr, &bw, &bh);
+    if (bw == w && bh == h) {  // the one that spans the box; others only lie inside it
+      mask.reset(pixaGetPix(parts, i, L_COPY));
+      break;
+    }
+  }
+  boxaDestroy(&found);
+  pixaDestroy(&parts);
+  return mask;
+}
+
+// The rings drawn by hand on the page: closed loops a little taller than its lines of text.
+// Components are measured by their boxes first; only the few of a ring's shape are cut out.
+std::vector<Ring> FindRings(Pix* binary, int line_height) {
+  BOXA* found = pixConnCompBB(binary, 8);
   std::vector<Ring> rings;
   for (int i = 0; found && i < boxaGetCount(found); ++i) {
     l_int32 x = 0, y = 0, w = 0, h = 0;
@@ -440,7 +462,7 @@ std::vector<Ring> FindRings(Pix* binary, int line_height) {
     if (h < 0.8 * line_height || h > 2.5 * line_height || w < kMinRingAspect * h ||
         w > 20 * line_height)
       continue;
-    PixPtr mask(pixaGetPix(parts, i, L_CLONE));
+    PixPtr mask = ComponentIn(binary, x, y, w, h);
     if (!mask || !IsRing(mask.get())) continue;
     if (static_cast<int>(rings.size()) == kMaxRingsOnPage) {
       rings.clear();
@@ -449,7 +471,6 @@ std::vector<Ring> FindRings(Pix* binary, int line_height) {
     rings.push_back({x, y, x + w, y + h, std::move(mask)});
   }
   boxaDestroy(&found);
-  pixaDestroy(&parts);
   return rings;
 }
 
@@ -513,7 +534,9 @@ bool WriteRingedChoices(tesseract::TessBaseAPI& engine, Pix* page, PageReading& 
   if (reading.cut_short || reading.lines.empty()) return false;
   const int line_height = MedianLineHeight(reading);
   if (line_height <= 0) return false;
-  PixPtr binary(pixGetDepth(page) == 1 ? pixClone(page) : pixConvertTo1(page, kBoxThreshold));
+  PixPtr binary(reading.ink              ? pixClone(reading.ink.get())
+                : pixGetDepth(page) == 1 ? pixClone(page)
+                                         : pixConvertTo1(page, kBoxThreshold));
   if (!binary) return false;
   bool changed = false;
   for (const Ring& ring : FindRings(binary.get(), line_height)) {
@@ -553,6 +576,7 @@ bool WriteCheckboxMarks(tesseract::TessBaseAPI& engine, Pix* page, PageReading& 
   // A light threshold: the thin frame of an empty box prints light grey on a grey scan.
   PixPtr binary(pixGetDepth(page) == 1 ? pixClone(page) : pixConvertTo1(page, kBoxThreshold));
   if (!binary) return false;
+  reading.ink.reset(pixClone(binary.get()));
   std::vector<std::vector<Checkbox>> per_line(reading.lines.size());
   bool any = false;
   for (std::size_t i = 0; i < reading.lines.size(); ++i) {

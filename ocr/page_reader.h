@@ -47,6 +47,9 @@ struct PageReading {
   // The deadline stopped the reading: the lines are those recognised before it (none when it had
   // passed before the reading began) and `text` is made of them.
   bool cut_short = false;
+  // The page thresholded for form marks (page_mending.h), kept from the checkbox pass for the
+  // ring pass so a page is thresholded once; empty when no pass made it.
+  PixPtr ink;
 };
 
 // When a page's reading must stop (steady clock); kNoDeadline: never.
