@@ -360,7 +360,18 @@ std::string CutRelation(std::string value) {
     const auto pos = value.find(stop);
     if (pos != std::string::npos) value = value.substr(0, pos);
   }
-  return CutValue(value);
+  value = CutValue(value);
+  // A speck after the word, read as a full stop or comma (夫.).
+  for (bool cut = true; cut;) {
+    cut = false;
+    for (const std::string_view tail : {".", ",", "。", "、", "・", " "}) {
+      if (value.size() > tail.size() && value.ends_with(tail)) {
+        value.resize(value.size() - tail.size());
+        cut = true;
+      }
+    }
+  }
+  return value;
 }
 
 // --- attending family members ---------------------------------------------------------------

@@ -136,6 +136,23 @@ TEST_F(FactsRulesTest, PrintedChoicesWithNoMarkSeenAreNoAnswer) {
   EXPECT_EQ(FactOf("living_together"), FactValue());
 }
 
+TEST_F(FactsRulesTest, ARelationIsAKinshipWordWithoutTheSpecksReadAfterIt) {
+  std::string form = Application("家族のみ", "別居", "消化器内科");
+  form.replace(form.find("続柄　長女"), std::string("続柄　長女").size(), "続柄　夫.");
+  AddPage(form);
+  Run();
+  EXPECT_EQ(FactOf("attendee_relation"), FactValue(std::string("夫")));
+}
+
+TEST_F(FactsRulesTest, AMisreadRelationIsNoRelation) {
+  std::string form = Application("家族のみ", "別居", "消化器内科");
+  form.replace(form.find("続柄　長女"), std::string("続柄　長女").size(), "続柄　加");
+  AddPage(form);
+  Run();
+  EXPECT_EQ(FactOf("attendee_relation"), FactValue());
+  EXPECT_EQ(FactOf("attending_family_count"), FactValue(std::int64_t{1}));  // the row still counts
+}
+
 TEST_F(FactsRulesTest, LabelWithACharacterDroppedByOcrIsStillRead) {
   // Seen from Tesseract on a generated scan: 受診者 read as 診者.
   std::string form = Application("患者本人", "", "消化器内科");
