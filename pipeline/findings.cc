@@ -13,6 +13,8 @@ constexpr std::array kFindingCodes{
     FindingCodeInfo{"ARCHIVE_LIMIT_EXCEEDED", Severity::kError, true,
                     "圧縮ファイルが上限（サイズ・件数・階層）を超えています"},
     FindingCodeInfo{"CORRUPT_FILE", Severity::kWarning, false, "壊れているファイルがあります"},
+    FindingCodeInfo{"PAGE_LIMIT_EXCEEDED", Severity::kWarning, false,
+                    "ページ数が上限を超えたため、一部のページを読み取っていません"},
     FindingCodeInfo{"UNSUPPORTED_FILE", Severity::kInfo, false,
                     "対応していない形式のファイルがあります"},
     FindingCodeInfo{"EMPTY_SUBMISSION", Severity::kError, true,

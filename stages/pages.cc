@@ -85,6 +85,7 @@ struct Counts {
   int rendered = 0;
   int images = 0;
   int unreadable_files = 0;
+  int over_budget = 0;  // pages past PagesOptions::max_pages, not read
   std::vector<std::string> unsupported;  // images in formats no reader here knows
 };
 
@@ -122,6 +123,7 @@ class PagesStage final : public Stage {
             ++counts.too_small;
             break;
           }
+          if (!WithinBudget(counts)) break;
           AddImagePage(c, file, 0, 1);
           ++counts.images;
           ++counts.pages;
@@ -142,6 +144,7 @@ class PagesStage final : public Stage {
       if (!status.ok()) return status;
     }
     ReportUnsupported(c, counts.unsupported);
+    ReportOverBudget(c, counts);
     if (counts.too_small > 0) {
       c.AddFinding("UNSUPPORTED_FILE", "書類としては小さすぎる画像（サムネイル・アイコン等） " +
                                            std::to_string(counts.too_small) +
@@ -174,6 +177,22 @@ class PagesStage final : public Stage {
             " 件は書類として読んでいません（JPEG・PDFでの再送を依頼してください）: " + shown);
   }
 
+  // Whether another page may be read; counts it as over the budget when not.
+  bool WithinBudget(Counts& counts) const {
+    if (counts.pages < options_.max_pages) return true;
+    ++counts.over_budget;
+    return false;
+  }
+
+  // One finding for all the pages past the budget.
+  void ReportOverBudget(Case& c, const Counts& counts) const {
+    if (counts.over_budget == 0) return;
+    c.AddFinding("PAGE_LIMIT_EXCEEDED",
+                 "ページ数が上限（" + std::to_string(options_.max_pages) + " ページ）を超えたため、残りの " +
+                     std::to_string(counts.over_budget) +
+                     " ページは読み取っていません（書類の選別・分割を依頼してください）。");
+  }
+
   // Unreadable headers are not "too small": the OCR stage reports those files as corrupt.
   static bool IsTooSmallForAPage(const SourceFile& file) {
     auto header = ocr::ReadImageHeader(file.path);
@@ -193,7 +212,7 @@ class PagesStage final : public Stage {
 
   // One page per frame big enough to be one (a TIFF of 20,000 one-pixel frames is not 20,000
   // pages: those count as too small, as small image files do).
-  static void AddTiffPages(Case& c, const SourceFile& file, Counts& counts) {
+  void AddTiffPages(Case& c, const SourceFile& file, Counts& counts) const {
     auto frames = ocr::TiffFrameLongSides(file.path);
     if (!frames.ok()) {
       Log()->warn("pages: {} TIFF unreadable: {}", file.id, frames.message());
@@ -210,6 +229,7 @@ class PagesStage final : public Stage {
         ++counts.too_small;
         continue;
       }
+      if (!WithinBudget(counts)) continue;
       AddImagePage(c, file, frame, frame + 1);
       ++counts.images;
       ++counts.pages;
@@ -246,6 +266,10 @@ class PagesStage final : public Stage {
     int text_pages = 0;
     int rendered = 0;
     for (int index = 0; index < page_count; ++index) {
+      if (counts.pages + text_pages + rendered >= options_.max_pages) {
+        counts.over_budget += page_count - index;  // not even opened
+        break;
+      }
       std::unique_ptr<poppler::page> pdf_page(doc->create_page(index));
       const int number = index + 1;
       if (!pdf_page) {

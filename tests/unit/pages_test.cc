@@ -238,6 +238,42 @@ TEST_F(PagesStageTest, FilesBecomePagesInSubmissionOrder) {
   EXPECT_EQ(c_.pages[3].image_path, jpeg.path);
 }
 
+TEST_F(PagesStageTest, PagesPastTheBudgetAreCountedNotRead) {
+  // A PDF of 4 blank pages, a photo and a fax of 3 frames: with room for 6 pages, the fax's last
+  // two frames are left, and one finding says how many.
+  const auto& pdf = AddFile("blank.pdf", FileKind::kPdf);
+  std::vector<std::string> objects = {"<< /Type /Catalog /Pages 2 0 R >>",
+                                      "<< /Type /Pages /Kids [3 0 R 4 0 R 5 0 R 6 0 R] /Count 4 >>"};
+  for (int i = 0; i < 4; ++i)
+    objects.push_back("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>");
+  WritePdf(pdf.path, objects);
+  const auto& png = AddFile("photo.png", FileKind::kPng);
+  ASSERT_TRUE(intake::testing::WriteTextPng(png.path, {"お薬手帳"}));
+  const auto& tiff = AddFile("fax.tif", FileKind::kTiff);
+  WriteTiffFrames(tiff.path, 3);
+
+  PagesOptions options;
+  options.max_pages = 6;
+  ASSERT_TRUE(RunStage(options).ok());
+  ASSERT_EQ(c_.pages.size(), 6u);
+  EXPECT_EQ(c_.pages.back().file_id, "f0003");
+  EXPECT_EQ(c_.pages.back().number_in_file, 1);
+  ASSERT_EQ(c_.findings.size(), 1u);
+  EXPECT_EQ(c_.findings[0].code, "PAGE_LIMIT_EXCEEDED");
+  EXPECT_NE(c_.findings[0].message.find("残りの 2 ページ"), std::string::npos)
+      << c_.findings[0].message;
+
+  // A PDF past the budget is not opened page by page.
+  c_.pages.clear();
+  c_.findings.clear();
+  options.max_pages = 2;
+  ASSERT_TRUE(RunStage(options).ok());
+  EXPECT_EQ(c_.pages.size(), 2u);
+  ASSERT_EQ(c_.findings.size(), 1u);
+  EXPECT_NE(c_.findings[0].message.find("残りの 6 ページ"), std::string::npos)
+      << c_.findings[0].message;
+}
+
 TEST_F(PagesStageTest, ThumbnailsAreNotPages) {
   // Viewer software on CT discs ships small JPEG previews; they cannot hold a document page.
   for (int i = 0; i < 3; ++i) {
