@@ -409,9 +409,9 @@ Result<JournalEntry> PgJournal::AddClaiming(EntryKind kind, const std::string& i
     PgResult insert = conn_->Run(
         "INSERT INTO submissions(state, kind, inbox_name, via_marker, created_at, updated_at, "
         "lease_owner, leased_since, lease_until, lease_epoch) "
-        "VALUES($1, $2, $3, $4, $5, $5, $6, CASE WHEN $6 IS NULL THEN NULL ELSE now() END, "
-        "CASE WHEN $6 IS NULL THEN NULL ELSE now() + ($7 || ' milliseconds')::interval END, "
-        "CASE WHEN $6 IS NULL THEN 0 ELSE 1 END) RETURNING id",
+        "VALUES($1, $2, $3, $4, $5, $5, $6::text, CASE WHEN $6::text IS NULL THEN NULL ELSE now() END, "
+        "CASE WHEN $6::text IS NULL THEN NULL ELSE now() + ($7 || ' milliseconds')::interval END, "
+        "CASE WHEN $6::text IS NULL THEN 0 ELSE 1 END) RETURNING id",
         {std::string(StateName(State::kClaiming)), std::string(EntryKindName(kind)), inbox_name,
          via_marker ? "true" : "false", now, lease ? std::optional<std::string>(worker_) : std::nullopt,
          Millis(options_.lease)});
@@ -434,8 +434,8 @@ Result<JournalEntry> PgJournal::AddClaiming(EntryKind kind, const std::string& i
 Status PgJournal::CheckLease(std::int64_t id, const std::string& owner, std::int64_t epoch) {
   auto held = leases_.find(id);
   if (held == leases_.end()) return Status::Ok();  // not leased here (`intake retry`, status)
+  // Kept in leases_ until ReleaseLease: every later call on the row fails the same way.
   if (owner != worker_ || epoch != held->second) {
-    leases_.erase(held);
     return Status::Fail(std::string(kLeaseLost) + ": submission " + std::to_string(id) +
                         " was taken over by another watcher");
   }
