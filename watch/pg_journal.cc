@@ -381,6 +381,7 @@ Status PgJournal::Register() {
       "ON CONFLICT (id) DO UPDATE SET last_seen = now()",
       {worker_, std::string(host), std::to_string(::getpid()), Millis(options_.lease)});
   if (!r.ok()) return Failed(r, "cannot register this watcher");
+  if (!options_.heartbeat) return Status::Ok();
   auto beat = Connection::Open(options_.url);
   if (!beat.ok()) return beat.status();
   heartbeat_ = std::make_unique<Heartbeat>(std::move(*beat), worker_, options_.lease);

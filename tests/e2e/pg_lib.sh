@@ -51,6 +51,7 @@ pg_start() {
 
 pg_stop() {
   [ -n "${PG_DIR:-}" ] && [ -d "$PG_DIR/data" ] || return 0
+  PG_OWNER=${PG_OWNER:-$(stat -c %U "$PG_DIR")}
   pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -m fast -w stop >/dev/null 2>&1
   rm -rf "$PG_DIR"
 }
