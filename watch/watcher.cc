@@ -45,6 +45,8 @@ using Clock = std::chrono::steady_clock;
 
 // How often a watcher on a shared journal looks for work other watchers made available.
 constexpr auto kSharedJournalPoll = std::chrono::milliseconds(1000);
+// How long a shared journal keeps released rows and finished cases' history (pruned hourly).
+constexpr auto kKeepFinishedHistory = std::chrono::hours(24 * 30);
 
 bool Exists(const fs::path& p) {
   struct stat st {};
@@ -308,6 +310,12 @@ Status Watcher::Resume(const JournalEntry& e, bool work) {
 // back; until there is none left (or a stop). A row taken over by another watcher meanwhile
 // (lease lost) is dropped; its staging folder goes with it.
 Status Watcher::WorkLeased() {
+  if (const auto now = Clock::now(); now >= next_prune_) {
+    next_prune_ = now + std::chrono::hours(1);
+    auto pruned = journal_->PruneFinished(kKeepFinishedHistory);
+    if (pruned.ok() && *pruned > 0) Log()->info("event=journal_pruned rows={}", *pruned);
+    if (!pruned.ok()) Log()->warn("event=journal_prune_failed error=\"{}\"", pruned.message());
+  }
   while (!StopRequested()) {
     auto next = journal_->LeaseNext({State::kClaiming, State::kClaimed, State::kProcessing,
                                      State::kArchiving, State::kQuarantining, State::kRetrying});
@@ -382,6 +390,8 @@ Status Watcher::ReleaseOrLose(const JournalEntry& e) {
 
 Status Watcher::Claim(const SettleTracker::Candidate& candidate) {
   const InboxEntry& in = candidate.entry;
+  // Shared: another watcher may have claimed it since the scan; no row for what is gone.
+  if (journal_->shared() && !Exists(options_.inbox / in.name)) return Status::Ok();
   auto added = journal_->AddClaiming(in.kind, in.name, candidate.by_marker, work_root_);
   if (!added.ok()) return added.status();
   const JournalEntry& e = *added;
@@ -412,7 +422,11 @@ Status Watcher::Claim(const SettleTracker::Candidate& candidate) {
     // Taken away before we could claim it (ENOENT), or this one entry cannot be moved: nothing
     // was ours yet. The scan sees it again if it is still there.
     ++counts_.released;
-    Log()->warn("event=released id={} errno={} reason=\"{}\"", e.id, err, strerror(err));
+    if (journal_->shared() && err == ENOENT) {
+      Log()->info("event=released id={} reason=claimed_by_another_watcher", e.id);
+    } else {
+      Log()->warn("event=released id={} errno={} reason=\"{}\"", e.id, err, strerror(err));
+    }
     return Status::Ok();
   }
   Status s = FsyncPath(e.work_path.parent_path());
@@ -634,6 +648,26 @@ Status Watcher::FinishQuarantine(JournalEntry e) {
 
 // --- the loop ------------------------------------------------------------------------------
 
+// Shared, --once: rows other watchers hold (or will take over) are not done yet; this watcher
+// stays until they are, and takes a row over if its holder dies.
+bool Watcher::OthersStillWorking() {
+  if (!journal_->shared()) return false;
+  auto rows = journal_->List({State::kClaiming, State::kClaimed, State::kProcessing,
+                              State::kArchiving, State::kQuarantining, State::kRetrying});
+  return !rows.ok() || !rows->empty();
+}
+
+// The order to claim ready drops in. Shared: each watcher in an order of its own (a rotation
+// that differs by process), so that watchers scanning the same inbox mostly claim different
+// drops instead of racing for the same one (the loser's claim is journaled `released`).
+std::vector<SettleTracker::Candidate> Watcher::ReadyInTurn(
+    std::vector<SettleTracker::Candidate> ready) const {
+  if (!journal_->shared() || ready.size() < 2) return ready;
+  const std::size_t start = static_cast<std::size_t>(::getpid()) % ready.size();
+  std::rotate(ready.begin(), ready.begin() + static_cast<std::ptrdiff_t>(start), ready.end());
+  return ready;
+}
+
 Status Watcher::WorkPending() {
   if (journal_->shared()) return WorkLeased();
   auto pending = journal_->List({State::kClaimed, State::kProcessing});
@@ -682,7 +716,7 @@ Status Watcher::Run() {
 
     bool claimed = false;
     std::optional<Clock::time_point> held_until;
-    for (const auto& candidate : tracker.Ready(now)) {
+    for (const auto& candidate : ReadyInTurn(tracker.Ready(now))) {
       if (!candidate.by_marker && candidate.quiet_for < options_.incomplete_grace) {
         const Completeness c =
             ProbeEntry(options_.inbox / candidate.entry.name, candidate.entry.kind);
@@ -701,7 +735,7 @@ Status Watcher::Run() {
     if (claimed) continue;  // work on them at once
     const std::size_t waiting = tracker.waiting(now);
     Log()->debug("event=scan entries={} waiting={}", scan->size(), waiting);
-    if (options_.once && waiting == 0) break;
+    if (options_.once && waiting == 0 && !OthersStillWorking()) break;
 
     // 3. Sleep until an event, a stop, a settle deadline or the next periodic rescan.
     Clock::time_point wake = now + options_.rescan;

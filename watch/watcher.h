@@ -159,6 +159,9 @@ class Watcher {
   Status Recover();
   Status Resume(const JournalEntry& entry, bool work);
   Status WorkPending();
+  bool OthersStillWorking();
+  std::vector<SettleTracker::Candidate> ReadyInTurn(
+      std::vector<SettleTracker::Candidate> ready) const;
   Status WorkLeased();
   void RemoveDeadStaging();
   Status Claim(const SettleTracker::Candidate& candidate);
@@ -180,6 +183,7 @@ class Watcher {
   WatchObserver* observer_;
   WatchCounts counts_;
   bool must_wait_ = false;  // the row just worked on waits for another with the same bytes
+  std::chrono::steady_clock::time_point next_prune_{};  // shared journal: next pruning
 };
 
 // Puts quarantined submissions back to work (`intake retry`): each goes quarantined -> retrying
