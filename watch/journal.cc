@@ -318,7 +318,7 @@ Status SqliteJournal::Migrate() {
 }
 
 Result<JournalEntry> SqliteJournal::AddClaiming(EntryKind kind, const std::string& inbox_name,
-                                          bool via_marker, const fs::path& work_root) {
+                                                bool via_marker, const fs::path& work_root) {
   using R = Result<JournalEntry>;
   Transaction tx(db_);
   if (!tx.begun()) return R::Fail(DbError(db_, "cannot begin"));
@@ -350,7 +350,7 @@ Result<JournalEntry> SqliteJournal::AddClaiming(EntryKind kind, const std::strin
 }
 
 Status SqliteJournal::Transition(std::int64_t id, std::initializer_list<State> from, State to,
-                           const EntryChanges& changes, std::string_view detail) {
+                                 const EntryChanges& changes, std::string_view detail) {
   Transaction tx(db_);
   if (!tx.begun()) return Status::Fail(DbError(db_, "cannot begin"));
   Status s = TransitionLocked(db_, id, from, to, changes, detail);
@@ -359,8 +359,8 @@ Status SqliteJournal::Transition(std::int64_t id, std::initializer_list<State> f
 }
 
 Result<CaseDecision> SqliteJournal::DecideCase(std::int64_t id, const std::string& sha256,
-                                         const std::string& new_case_id,
-                                         const std::string& received_at) {
+                                               const std::string& new_case_id,
+                                               const std::string& received_at) {
   using R = Result<CaseDecision>;
   // The look-up and the move are one transaction: nothing can publish the same hash between.
   Transaction tx(db_);

@@ -245,8 +245,8 @@ struct JournalLocation {
 bool IsJournalUrl(std::string_view url);
 // Opens the journal of an office. A shared journal registers this process as a watcher only
 // when `as_worker` (see watch/pg_journal.h).
-Result<std::unique_ptr<Journal>> OpenJournal(const JournalLocation& where, bool as_worker = false,
-                                             std::chrono::milliseconds lease =
-                                                 std::chrono::seconds(30));
+Result<std::unique_ptr<Journal>> OpenJournal(
+    const JournalLocation& where, bool as_worker = false,
+    std::chrono::milliseconds lease = std::chrono::seconds(30));
 
 }  // namespace intake::watch

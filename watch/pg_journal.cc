@@ -4,9 +4,9 @@
 #include <unistd.h>
 
 #include <array>
-#include <cstdlib>
-#include <cstdio>
 #include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <map>
 #include <mutex>
@@ -263,7 +263,8 @@ class Heartbeat {
     std::unique_lock<std::mutex> lock(mutex_);
     while (!wake_.wait_for(lock, lease_ / 3, [this] { return stop_; })) {
       conn_->Run(("UPDATE submissions SET lease_until = now() + ($2 || ' milliseconds')::interval "
-                  "WHERE lease_owner = $1 AND state IN " + std::string(kUnfinished))
+                  "WHERE lease_owner = $1 AND state IN " +
+                  std::string(kUnfinished))
                      .c_str(),
                  {worker_, Millis(lease_)});
       conn_->Run("UPDATE workers SET last_seen = now() WHERE id = $1", {worker_});
@@ -326,9 +327,10 @@ class PgJournal final : public Journal {
 PgJournal::~PgJournal() {
   heartbeat_.reset();
   if (!worker_.empty()) {  // a clean stop: what this watcher held is free at once
-    conn_->Run("UPDATE submissions SET lease_owner = NULL, leased_since = NULL, "
-               "lease_until = NULL WHERE lease_owner = $1",
-               {worker_});
+    conn_->Run(
+        "UPDATE submissions SET lease_owner = NULL, leased_since = NULL, "
+        "lease_until = NULL WHERE lease_owner = $1",
+        {worker_});
     conn_->Run("DELETE FROM workers WHERE id = $1", {worker_});
   }
 }
@@ -366,8 +368,8 @@ Status PgJournal::Migrate() {
     PgResult step = conn_->RunScript(kPgMigrations[static_cast<std::size_t>(v)]);
     if (!step.ok()) return Failed(step, "cannot upgrade the schema");
   }
-  PgResult set = conn_->Run("UPDATE intake_schema SET version = $1",
-                            {std::to_string(kPgSchemaVersion)});
+  PgResult set =
+      conn_->Run("UPDATE intake_schema SET version = $1", {std::to_string(kPgSchemaVersion)});
   if (!set.ok()) return Failed(set, "cannot record the schema version");
   return tx.Commit();
 }
@@ -410,12 +412,13 @@ Result<JournalEntry> PgJournal::AddClaiming(EntryKind kind, const std::string& i
     PgResult insert = conn_->Run(
         "INSERT INTO submissions(state, kind, inbox_name, via_marker, created_at, updated_at, "
         "lease_owner, leased_since, lease_until, lease_epoch) "
-        "VALUES($1, $2, $3, $4, $5, $5, $6::text, CASE WHEN $6::text IS NULL THEN NULL ELSE now() END, "
+        "VALUES($1, $2, $3, $4, $5, $5, $6::text, CASE WHEN $6::text IS NULL THEN NULL ELSE now() "
+        "END, "
         "CASE WHEN $6::text IS NULL THEN NULL ELSE now() + ($7 || ' milliseconds')::interval END, "
         "CASE WHEN $6::text IS NULL THEN 0 ELSE 1 END) RETURNING id",
         {std::string(StateName(State::kClaiming)), std::string(EntryKindName(kind)), inbox_name,
-         via_marker ? "true" : "false", now, lease ? std::optional<std::string>(worker_) : std::nullopt,
-         Millis(options_.lease)});
+         via_marker ? "true" : "false", now,
+         lease ? std::optional<std::string>(worker_) : std::nullopt, Millis(options_.lease)});
     if (!insert.ok() || insert.rows() != 1) return R(Error{Failed(insert, "cannot add").message()});
     id = insert.Int(0, 0);
     const fs::path work_path = work_root / std::to_string(id) / inbox_name;
@@ -587,11 +590,11 @@ Result<std::optional<JournalEntry>> PgJournal::LeaseNext(std::initializer_list<S
       {StateArray(states)});
   if (!pick.ok()) return R(Error{Failed(pick, "cannot look for work").message()});
   if (pick.rows() == 0) return std::optional<JournalEntry>();
-  const std::string sql =
-      std::string("UPDATE submissions SET lease_owner = $1, leased_since = now(), "
-                  "lease_until = now() + ($2 || ' milliseconds')::interval, "
-                  "lease_epoch = lease_epoch + 1 WHERE id = $3 RETURNING ") +
-      kEntryColumns;
+  const std::string sql = std::string(
+                              "UPDATE submissions SET lease_owner = $1, leased_since = now(), "
+                              "lease_until = now() + ($2 || ' milliseconds')::interval, "
+                              "lease_epoch = lease_epoch + 1 WHERE id = $3 RETURNING ") +
+                          kEntryColumns;
   PgResult take = conn_->Run(sql.c_str(), {worker_, Millis(options_.lease), pick.Text(0, 0)});
   if (!take.ok() || take.rows() != 1) return R(Error{Failed(take, "cannot lease").message()});
   JournalEntry e = ReadEntry(take, 0);

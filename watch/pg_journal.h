@@ -33,8 +33,8 @@ namespace intake::watch {
 class PgJournal;
 
 struct PgJournalOptions {
-  std::string url;          // postgresql://user@host:port/db
-  bool as_worker = false;   // register in `workers`, take leases, run the heartbeat
+  std::string url;         // postgresql://user@host:port/db
+  bool as_worker = false;  // register in `workers`, take leases, run the heartbeat
   std::chrono::milliseconds lease{std::chrono::seconds(30)};
   // Renew leases on a heartbeat thread. Only tests turn it off, to play a watcher that is paused
   // (stopped, swapped out, cut off) while it holds a lease.

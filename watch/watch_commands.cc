@@ -46,6 +46,22 @@ nlohmann::json EntryJson(const JournalEntry& e, bool names) {
   return j;
 }
 
+WatchOptions WatchOptionsFrom(const WatchArgs& args) {
+  WatchOptions options;
+  // Absolute: the journal keeps work paths, and the next run may start in another folder.
+  options.inbox = fs::absolute(args.inbox).lexically_normal();
+  options.out_dir = fs::absolute(args.out_dir).lexically_normal();
+  options.settle = Millis(args.settle_seconds);
+  options.rescan = Millis(args.rescan_seconds);
+  options.incomplete_grace = Millis(args.incomplete_grace_seconds);
+  options.max_attempts = args.max_attempts;
+  options.once = args.once;
+  options.restart_command = args.command_line;
+  options.journal_url = args.journal;
+  options.lease = Millis(args.lease_seconds);
+  return options;
+}
+
 // " holder=W since=T lease=held|expired" for a row someone holds (shared journals).
 std::string LeaseText(const JournalEntry& e) {
   if (e.lease_owner.empty()) return {};
@@ -73,9 +89,13 @@ int PrintWorkers(Journal& journal, bool json) {
   if (json) {
     nlohmann::json out = {{"workers", nlohmann::json::array()}, {"stuck_leases", stuck}};
     for (const auto& w : *workers) {
-      out["workers"].push_back({{"id", w.id}, {"host", w.host}, {"pid", w.pid},
-                                {"started_at", w.started_at}, {"last_seen", w.last_seen},
-                                {"alive", w.alive}, {"leases", w.leases}});
+      out["workers"].push_back({{"id", w.id},
+                                {"host", w.host},
+                                {"pid", w.pid},
+                                {"started_at", w.started_at},
+                                {"last_seen", w.last_seen},
+                                {"alive", w.alive},
+                                {"leases", w.leases}});
     }
     std::cout << out.dump(2) << "\n";
     return app::kExitOk;
@@ -154,18 +174,7 @@ int RunWatch(const WatchArgs& args, const std::string& version) {
               << " (is tesseract-ocr-jpn installed? run scripts/setup.sh)\n";
     return kExitEnvironment;
   }
-  WatchOptions options;
-  // Absolute: the journal keeps work paths, and the next run may start in another folder.
-  options.inbox = fs::absolute(args.inbox).lexically_normal();
-  options.out_dir = fs::absolute(args.out_dir).lexically_normal();
-  options.settle = Millis(args.settle_seconds);
-  options.rescan = Millis(args.rescan_seconds);
-  options.incomplete_grace = Millis(args.incomplete_grace_seconds);
-  options.max_attempts = args.max_attempts;
-  options.once = args.once;
-  options.restart_command = args.command_line;
-  options.journal_url = args.journal;
-  options.lease = Millis(args.lease_seconds);
+  WatchOptions options = WatchOptionsFrom(args);
   ProcessOptions process_options;
   process_options.program_version = "intake " + version;
   process_options.link_original = true;  // the claimed copy is the watcher's, archived unchanged

@@ -24,7 +24,7 @@ struct WatchArgs {
   bool progress = true;  // on a terminal only
   std::string journal;   // postgresql://...: a journal shared with other watchers; empty: SQLite
   double lease_seconds = 30;
-  std::string pacs;      // AET@HOST:PORT: forward complete cases there; empty: no forwarding
+  std::string pacs;  // AET@HOST:PORT: forward complete cases there; empty: no forwarding
   std::string calling_aet = "INTAKE";
   // How the program was started (argv), to restart itself after a case time limit.
   std::vector<std::string> command_line;
@@ -41,8 +41,8 @@ struct StatusArgs {
   std::filesystem::path out_dir;
   std::string journal;  // as WatchArgs::journal
   bool json = false;
-  bool names = false;   // include the submissions' original names (confidential)
-  std::int64_t id = 0;  // one submission with its history; 0: all
+  bool names = false;    // include the submissions' original names (confidential)
+  std::int64_t id = 0;   // one submission with its history; 0: all
   bool workers = false;  // the watchers of a shared journal and their leases instead
 };
 

@@ -93,7 +93,8 @@ Status FinishRetry(Journal& journal, const OfficeLayout& layout, const JournalEn
     return MoveDurably(from, entry.work_path);
   });
   if (IsLeaseLost(moved)) return moved;
-  if (!moved.ok()) return Status::Fail("retry " + std::to_string(entry.id) + ": " + moved.message());
+  if (!moved.ok())
+    return Status::Fail("retry " + std::to_string(entry.id) + ": " + moved.message());
   const fs::path dir = layout.QuarantineDir(entry.id);
   std::error_code ec;
   fs::remove(dir / "reason.txt", ec);
@@ -228,8 +229,8 @@ Result<std::unique_ptr<Watcher>> Watcher::Open(WatchOptions options, OutputLock 
     fs::create_directories(work_root, ec);
     if (ec) return R::Fail("cannot create the claim folder in the inbox: " + ec.message());
   }
-  auto journal = OpenJournal({options.out_dir, options.journal_url}, /*as_worker=*/true,
-                             options.lease);
+  auto journal =
+      OpenJournal({options.out_dir, options.journal_url}, /*as_worker=*/true, options.lease);
   if (!journal.ok()) return R::Fail(journal.message());
   const bool shared = (*journal)->shared();
   // Several watchers: each writes its cases into a folder of its own.
@@ -327,9 +328,8 @@ Status Watcher::WorkLeased() {
     Log()->info("event=leased id={} state={} epoch={}", id, StateName(e.state), e.lease_epoch);
     must_wait_ = false;
     Status s = Resume(e, /*work=*/true);
-    Status released =
-        journal_->ReleaseLease(id, must_wait_ ? std::chrono::milliseconds(1000)
-                                              : std::chrono::milliseconds(0));
+    Status released = journal_->ReleaseLease(
+        id, must_wait_ ? std::chrono::milliseconds(1000) : std::chrono::milliseconds(0));
     if (IsLeaseLost(s)) {
       Log()->warn("event=lease_lost id={} (another watcher took it over)", id);
       std::error_code ec;

@@ -152,9 +152,8 @@ class Watcher {
 
  private:
   Watcher(WatchOptions options, OfficeLayout layout, std::filesystem::path work_root,
-          std::filesystem::path staging,
-          std::unique_ptr<Journal> journal, app::CaseProcessor processor, OutputLock lock,
-          WatchObserver* observer);
+          std::filesystem::path staging, std::unique_ptr<Journal> journal,
+          app::CaseProcessor processor, OutputLock lock, WatchObserver* observer);
 
   Status Recover();
   Status Resume(const JournalEntry& entry, bool work);

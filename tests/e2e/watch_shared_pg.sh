@@ -7,7 +7,7 @@
 # quarantine with its original kept (watch_lib.sh: check_office), the inbox is empty, the audit
 # trail verifies, every watcher made cases, the rows the killed watcher held were taken over by
 # the others after its lease ran out, and `intake status --workers` shows the three killed
-# watchers as DEAD.
+# watchers as DEAD. Then a quarantine by one watcher, `intake retry`, and the case made by another.
 # Usage: watch_shared_pg.sh INTAKE PDF [N]
 set -u
 N="${3:-200}"
@@ -45,12 +45,17 @@ for name in "${names[@]}"; do cp -r "$T/ref/$name" "$T/drop/$name"; done
 for name in "${names[@]}"; do mv "$T/drop/$name" "$T/inbox/$name"; done
 echo "dropped ${#names[@]} at ${SECONDS}s"
 
-# Three kills of watcher 1, each once it has published a few more cases, at a random moment.
+# Three kills of watcher 1, each once it has published a few more cases, at a random moment
+# 0-50 ms after it leased its next row (a case of this letter takes 100-300 ms here, so the kill
+# lands while it holds the row: claimed, processing, publishing or archiving).
 for round in 1 2 3; do
-  before=$(cat "$T"/w1.err | grep -c 'event=published')
+  before=$(grep -c 'event=published' "$T/w1.err")
   more() { [ "$(grep -c 'event=published' "$T/w1.err")" -ge $((before + 3)) ]; }
   wait_for 120 more || fail "round $round: watcher 1 publishes nothing"
-  sleep "0.$((RANDOM % 10))"
+  leases=$(grep -c 'event=leased' "$T/w1.err")
+  leased() { [ "$(grep -c 'event=leased' "$T/w1.err")" -gt "$leases" ]; }
+  wait_for 60 leased || fail "round $round: watcher 1 leases nothing"
+  sleep "0.0$((RANDOM % 5))"
   kill -9 "${pid[w1]}"; wait "${pid[w1]}" 2>/dev/null
   echo "killed watcher 1 (round $round) at ${SECONDS}s"
   start w1
@@ -71,7 +76,26 @@ echo "$workers_out" | sed 's/^/      /'
 for w in w1 w2 w3; do kill -TERM "${pid[$w]}"; done
 for w in w1 w2 w3; do wait "${pid[$w]}" 2>/dev/null; done
 
-check_office "$OUT" "${names[@]}" && ok "${#names[@]} submissions, each exactly once, with 3 watchers and 3 kills"
+# Quarantine and retry across watchers: a watcher whose every case fails (INTAKE_FAIL_AT=process)
+# quarantines two new drops; `intake retry --all` requeues them in the journal; another watcher
+# process moves the originals back and makes their cases.
+new_file q-1.pdf; new_file q-2.pdf
+drop q-1.pdf; drop q-2.pdf
+names+=(q-1.pdf q-2.pdf)
+INTAKE_FAIL_AT=process "$INTAKE" watch "$T/inbox" --out "$OUT" --no-progress --settle 0.3 \
+  --rescan 1 --workers 1 --once >>"$T/q.out" 2>>"$T/q.err"
+[ "$(grep -c '^quarantined .* PROCESSING_FAILED' "$T/q.out")" -eq 2 ] ||
+  fail "the failing watcher should have quarantined both drops"
+"$INTAKE" retry --all --out "$OUT" --log-level off >"$T/retry.out" || fail "intake retry failed"
+[ "$(grep -c '^requeued' "$T/retry.out")" -eq 2 ] || fail "retry should requeue 2"
+"$INTAKE" watch "$T/inbox" --out "$OUT" --no-progress --settle 0.3 --rescan 1 --workers 1 \
+  --once >>"$T/r.out" 2>>"$T/r.err"
+[ "$(grep -c '^case ' "$T/r.out")" -eq 2 ] || fail "the retried submissions did not become cases"
+[ -z "$(ls -A "$OUT/quarantine")" ] && ok "quarantined by one watcher, retried, made by another" ||
+  fail "quarantine not empty after the retry"
+
+check_office "$OUT" "${names[@]}" &&
+  ok "${#names[@]} submissions, each exactly once, with 3 watchers and 3 kills (and a retry)"
 rows=$(journal_rows "$OUT")
 echo "$rows" | awk '{ print $2 }' | sort | uniq -c | sed 's/^/      /'
 [ "$(echo "$rows" | awk '$2 == "duplicate"' | wc -l)" -eq 1 ] || fail "expected exactly one duplicate (dup-a/dup-b)"
@@ -95,5 +119,5 @@ echo "      rows taken over from a killed watcher: $takeovers"
 [ "$takeovers" -ge 1 ] || fail "no row was taken over from the killed watcher"
 [ "$(echo "$workers_out" | grep -c ' DEAD ')" -eq 3 ] ||
   fail "status --workers should show the 3 killed watchers as DEAD"
-check_logs "$T"/w*.err
+check_logs "$T"/w*.err "$T/q.err" "$T/r.err"
 [ "$failures" -eq 0 ]
