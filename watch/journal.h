@@ -193,6 +193,11 @@ class Journal {
   // lease on `id` holds, with the row locked so that nobody can take it over meanwhile. Fails
   // with kLeaseLost (not running `step`) when the lease is gone. Unshared: runs `step`.
   virtual Status Fenced(std::int64_t id, const std::function<Status()>& step);
+  // Notifications from other watchers that there is work (shared journals): a descriptor to
+  // wait on (-1: none), and TakeWakeups() to consume them, true when any had arrived. Hints
+  // only: a notification sent while nobody listened is lost, so the watcher polls too.
+  virtual int WakeFd() { return -1; }
+  virtual bool TakeWakeups() { return false; }
   // The watchers registered in the journal (shared journals; empty otherwise).
   virtual Result<std::vector<WorkerInfo>> Workers();
   // Deletes what nobody needs any more: rows `released` (never claimed) and the transition

@@ -146,6 +146,17 @@ class Connection {
     if (PQstatus(conn_) != CONNECTION_OK && !in_transaction_) PQreset(conn_);
     return PgResult(PQexec(conn_, sql));
   }
+  int Socket() const { return PQsocket(conn_); }
+  // Reads what the server sent meanwhile; returns the notifications received.
+  int TakeNotifications() {
+    PQconsumeInput(conn_);
+    int n = 0;
+    while (PGnotify* note = PQnotifies(conn_)) {
+      PQfreemem(note);
+      ++n;
+    }
+    return n;
+  }
   Status Begin() {
     PgResult r = Run("BEGIN", {});
     if (!r.ok()) return Status::Fail("journal: cannot begin: " + r.Error());
@@ -306,6 +317,8 @@ class PgJournal final : public Journal {
   Status ReleaseLease(std::int64_t id, std::chrono::milliseconds not_before) override;
   Status Fenced(std::int64_t id, const std::function<Status()>& step) override;
   Result<std::vector<WorkerInfo>> Workers() override;
+  int WakeFd() override { return worker_.empty() ? -1 : conn_->Socket(); }
+  bool TakeWakeups() override { return !worker_.empty() && conn_->TakeNotifications() > 0; }
   Result<std::int64_t> PruneFinished(std::chrono::hours age) override;
 
  private:
@@ -383,6 +396,8 @@ Status PgJournal::Register() {
       "ON CONFLICT (id) DO UPDATE SET last_seen = now()",
       {worker_, std::string(host), std::to_string(::getpid()), Millis(options_.lease)});
   if (!r.ok()) return Failed(r, "cannot register this watcher");
+  PgResult listen = conn_->Run("LISTEN intake_work", {});
+  if (!listen.ok()) return Failed(listen, "cannot listen for work");
   if (!options_.heartbeat) return Status::Ok();
   auto beat = Connection::Open(options_.url);
   if (!beat.ok()) return beat.status();
@@ -479,6 +494,11 @@ Status PgJournal::TransitionLocked(std::int64_t id, std::initializer_list<State>
        IsFinal(to) ? "true" : "false", std::to_string(id)});
   if (!update.ok()) return Failed(update, "cannot update");
   if (IsFinal(to)) leases_.erase(id);
+  if (to == State::kClaimed || to == State::kRetrying) {
+    // Delivered at commit, to the watchers listening then (others find the row by polling).
+    PgResult notify = conn_->Run("SELECT pg_notify('intake_work', '')", {});
+    if (!notify.ok()) return Failed(notify, "cannot notify");
+  }
   return AppendTransition(id, current, StateName(to), detail, now);
 }
 

@@ -17,6 +17,10 @@
 // over the newer attempt. No transaction is held while a case is processed: each call is one
 // short transaction (Fenced holds its row lock only for the step it guards: a rename or a move).
 //
+// Work made available (a row becomes `claimed` or `retrying`) is announced with NOTIFY
+// intake_work, which watchers LISTEN for (Journal::WakeFd); they poll as well, since a
+// notification is not durable.
+//
 // A connection lost between calls is re-established once per call; the database's errors are
 // passed on (never a submission's name: the queries carry names only as parameters).
 // Not thread-safe: one PgJournal per thread (the heartbeat has its own connection).

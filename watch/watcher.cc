@@ -739,13 +739,17 @@ Status Watcher::Run() {
 
     // 3. Sleep until an event, a stop, a settle deadline or the next periodic rescan.
     Clock::time_point wake = now + options_.rescan;
-    // Shared: other watchers' claims, retries and expired leases show only in the journal, which
-    // is polled (a NOTIFY would be lost while a watcher is not listening; a poll is not).
+    // Shared: other watchers' claims and retries wake this one (NOTIFY, WakeFd), but a
+    // notification sent while it was not listening is lost and an expired lease sends none: the
+    // journal is polled too.
     if (journal_->shared() && now + kSharedJournalPoll < wake) wake = now + kSharedJournalPoll;
     if (auto due = tracker.NextDeadline(now); due && *due < wake) wake = *due;
     if (held_until && *held_until < wake) wake = *held_until;
+    if (journal_->TakeWakeups()) continue;  // another watcher made work available meanwhile
     events.Wait(std::chrono::duration_cast<std::chrono::milliseconds>(wake - Clock::now()) +
-                std::chrono::milliseconds(1));
+                    std::chrono::milliseconds(1),
+                journal_->WakeFd());
+    journal_->TakeWakeups();
   }
   if (journal_->shared()) {
     std::error_code ec;

@@ -5,6 +5,7 @@
 // can neither publish nor move the row), two submissions with the same bytes decided one after
 // the other, the schema's version, worker health and pruning.
 #include <gtest/gtest.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <array>
@@ -226,6 +227,20 @@ TEST_F(PgJournalTest, WorkersShowWhoHoldsWhatAndPruningKeepsFinishedSubmissions)
   w.reset();  // a clean stop unregisters
   auto after = Open(false);
   EXPECT_TRUE(after->Workers()->empty());
+}
+
+TEST_F(PgJournalTest, AClaimMadeAvailableWakesTheOtherWatchers) {
+  auto waiting = Open(true);
+  auto claimer = Open(true);
+  ASSERT_TRUE(waiting && claimer);
+  ASSERT_GE(waiting->WakeFd(), 0);
+  EXPECT_FALSE(waiting->TakeWakeups());
+  Claimed(*claimer, "a.pdf");
+  pollfd fd{waiting->WakeFd(), POLLIN, 0};
+  ASSERT_EQ(::poll(&fd, 1, 5000), 1) << "no notification within 5 s";
+  EXPECT_TRUE(waiting->TakeWakeups());
+  EXPECT_FALSE(waiting->TakeWakeups()) << "consumed";
+  EXPECT_EQ(Open(false)->WakeFd(), -1) << "only watchers listen";
 }
 
 }  // namespace
