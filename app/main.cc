@@ -20,6 +20,16 @@ void AddTimeLimitOptions(CLI::App& command, double& page_seconds, double& case_s
   command.add_option("--case-time-limit", case_seconds, case_help)->capture_default_str();
 }
 
+// --journal (or INTAKE_JOURNAL, which keeps a password out of the process list), shared by
+// `watch`, `retry` and `status`.
+void AddJournalOption(CLI::App& command, std::string& url) {
+  command
+      .add_option("--journal", url,
+                  "Shared journal of several watchers: postgresql://user@host:port/database "
+                  "(default: the SQLite journal in --out)")
+      ->envname("INTAKE_JOURNAL");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -130,6 +140,12 @@ int main(int argc, char** argv) {
                         "Forward the imaging of complete cases to this PACS: AET@HOST:PORT");
   watch_cmd->add_option("--calling-aet", watch.calling_aet, "Our AE title towards the PACS")
       ->capture_default_str();
+  AddJournalOption(*watch_cmd, watch.journal);
+  watch_cmd
+      ->add_option("--lease", watch.lease_seconds,
+                   "Seconds a shared journal's lease lasts unrenewed (a dead watcher's work waits "
+                   "this long before another takes it over)")
+      ->capture_default_str();
 
   intake::watch::RetryArgs retry;
   auto* retry_cmd =
@@ -137,6 +153,7 @@ int main(int argc, char** argv) {
   retry_cmd->add_option("id", retry.ids, "Submission ids (journal ids)");
   retry_cmd->add_flag("--all", retry.all, "Every quarantined submission");
   retry_cmd->add_option("--out", retry.out_dir, "Output folder of the watcher")->required();
+  AddJournalOption(*retry_cmd, retry.journal);
 
   intake::watch::StatusArgs status;
   auto* status_cmd =
@@ -146,6 +163,9 @@ int main(int argc, char** argv) {
   status_cmd->add_flag("--json", status.json, "JSON instead of one line per submission");
   status_cmd->add_flag("--names", status.names,
                        "Show the original names (patient data: not for logs)");
+  AddJournalOption(*status_cmd, status.journal);
+  status_cmd->add_flag("--workers", status.workers,
+                       "The watchers sharing the journal, their leases and stuck leases");
 
   intake::serve::ServeArgs serve;
   auto* serve_cmd = cli.add_subcommand(

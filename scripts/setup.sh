@@ -21,6 +21,9 @@ packages=(
   # forwarding to a PACS is tested against a real Orthanc (its REST API read with curl and jq);
   # JPEG 2000 key images are decoded with OpenJPEG
   orthanc libopenjp2-7-dev curl jq
+  # several watchers sharing one journal: libpq, and PostgreSQL 15 itself, which the tests start
+  # in a temporary folder (initdb + pg_ctl)
+  libpq-dev postgresql-15
   # archives, storage, config, CLI, logs, hashing, type sniffing, normalisation
   libarchive-dev libsqlite3-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libspdlog-dev
   libssl-dev libmagic-dev libicu-dev

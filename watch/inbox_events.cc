@@ -30,9 +30,10 @@ InboxEvents::~InboxEvents() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-void InboxEvents::Wait(std::chrono::milliseconds timeout) {
-  pollfd fds[2];
+void InboxEvents::Wait(std::chrono::milliseconds timeout, int extra_fd) {
+  pollfd fds[3];
   int n = 0;
+  if (extra_fd >= 0) fds[n++] = {extra_fd, POLLIN, 0};
   if (fd_ >= 0) fds[n++] = {fd_, POLLIN, 0};
   if (StopWakeFd() >= 0) fds[n++] = {StopWakeFd(), POLLIN, 0};
   const auto ms = std::clamp<long long>(timeout.count(), 0, 24LL * 3600 * 1000);

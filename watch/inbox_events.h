@@ -22,9 +22,10 @@ class InboxEvents {
 
   bool active() const { return fd_ >= 0; }
 
-  // Blocks until an inbox event, a stop request (watch/stop_signal.h) or `timeout`. Does not
-  // consume the events: call Drain() next.
-  void Wait(std::chrono::milliseconds timeout);
+  // Blocks until an inbox event, a stop request (watch/stop_signal.h), `extra_fd` readable (a
+  // shared journal's notifications; -1: none) or `timeout`. Does not consume the events: call
+  // Drain() next.
+  void Wait(std::chrono::milliseconds timeout, int extra_fd = -1);
 
   // Non-blocking: reads and discards every pending event. True when any arrived (including a
   // queue overflow) since the last call.

@@ -233,6 +233,35 @@ std::string_view EntryKindName(EntryKind kind) {
 fs::path JournalPath(const fs::path& out_dir) { return out_dir / ".intake" / "journal.sqlite"; }
 
 Result<std::unique_ptr<Journal>> Journal::Open(const fs::path& path) {
+  return SqliteJournal::Open(path);
+}
+
+// Leases belong to shared journals; an unshared one has a single watcher (the output lock).
+Result<std::optional<JournalEntry>> Journal::LeaseNext(std::initializer_list<State> states) {
+  (void)states;
+  return Result<std::optional<JournalEntry>>::Fail("journal: leases need a shared journal");
+}
+Status Journal::ReleaseLease(std::int64_t id, std::chrono::milliseconds not_before) {
+  (void)id;
+  (void)not_before;
+  return Status::Ok();
+}
+Status Journal::Fenced(std::int64_t id, const std::function<Status()>& step) {
+  (void)id;
+  return step();
+}
+Result<std::vector<WorkerInfo>> Journal::Workers() { return std::vector<WorkerInfo>{}; }
+Result<std::int64_t> Journal::PruneFinished(std::chrono::hours age) {
+  (void)age;
+  return std::int64_t{0};
+}
+
+bool IsLeaseLost(const Status& status) {
+  return !status.ok() && std::string_view(status.message()).substr(0, Journal::kLeaseLost.size()) ==
+                             Journal::kLeaseLost;
+}
+
+Result<std::unique_ptr<Journal>> SqliteJournal::Open(const fs::path& path) {
   using R = Result<std::unique_ptr<Journal>>;
   sqlite3* db = nullptr;
   const int rc =
@@ -242,7 +271,7 @@ Result<std::unique_ptr<Journal>> Journal::Open(const fs::path& path) {
     sqlite3_close(db);
     return R::Fail(message);
   }
-  std::unique_ptr<Journal> journal(new Journal(db));
+  std::unique_ptr<SqliteJournal> journal(new SqliteJournal(db));
   sqlite3_busy_timeout(db, 10000);  // another process (intake retry) may hold the write lock
   // WAL: readers never block the writer; synchronous=FULL: a commit is on disk when it returns.
   Status s = journal->Exec("PRAGMA journal_mode=WAL");
@@ -250,12 +279,12 @@ Result<std::unique_ptr<Journal>> Journal::Open(const fs::path& path) {
   if (s.ok()) s = journal->Exec("PRAGMA foreign_keys=ON");
   if (s.ok()) s = journal->Migrate();
   if (!s.ok()) return R::Fail(s.message());
-  return R(std::move(journal));
+  return R(std::unique_ptr<Journal>(std::move(journal)));
 }
 
-Journal::~Journal() { sqlite3_close(db_); }
+SqliteJournal::~SqliteJournal() { sqlite3_close(db_); }
 
-Status Journal::Exec(const char* sql) {
+Status SqliteJournal::Exec(const char* sql) {
   char* err = nullptr;
   if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
     std::string message = "journal: " + std::string(err ? err : "error");
@@ -265,7 +294,7 @@ Status Journal::Exec(const char* sql) {
   return Status::Ok();
 }
 
-Status Journal::Migrate() {
+Status SqliteJournal::Migrate() {
   Transaction tx(db_);
   if (!tx.begun()) return Status::Fail(DbError(db_, "cannot lock (is it a journal file?)"));
   Statement version(db_, "PRAGMA user_version");
@@ -288,8 +317,8 @@ Status Journal::Migrate() {
   return tx.Commit();
 }
 
-Result<JournalEntry> Journal::AddClaiming(EntryKind kind, const std::string& inbox_name,
-                                          bool via_marker, const fs::path& work_root) {
+Result<JournalEntry> SqliteJournal::AddClaiming(EntryKind kind, const std::string& inbox_name,
+                                                bool via_marker, const fs::path& work_root) {
   using R = Result<JournalEntry>;
   Transaction tx(db_);
   if (!tx.begun()) return R::Fail(DbError(db_, "cannot begin"));
@@ -320,8 +349,8 @@ Result<JournalEntry> Journal::AddClaiming(EntryKind kind, const std::string& inb
   return Get(id);
 }
 
-Status Journal::Transition(std::int64_t id, std::initializer_list<State> from, State to,
-                           const EntryChanges& changes, std::string_view detail) {
+Status SqliteJournal::Transition(std::int64_t id, std::initializer_list<State> from, State to,
+                                 const EntryChanges& changes, std::string_view detail) {
   Transaction tx(db_);
   if (!tx.begun()) return Status::Fail(DbError(db_, "cannot begin"));
   Status s = TransitionLocked(db_, id, from, to, changes, detail);
@@ -329,9 +358,9 @@ Status Journal::Transition(std::int64_t id, std::initializer_list<State> from, S
   return tx.Commit();
 }
 
-Result<CaseDecision> Journal::DecideCase(std::int64_t id, const std::string& sha256,
-                                         const std::string& new_case_id,
-                                         const std::string& received_at) {
+Result<CaseDecision> SqliteJournal::DecideCase(std::int64_t id, const std::string& sha256,
+                                               const std::string& new_case_id,
+                                               const std::string& received_at) {
   using R = Result<CaseDecision>;
   // The look-up and the move are one transaction: nothing can publish the same hash between.
   Transaction tx(db_);
@@ -369,7 +398,7 @@ Result<CaseDecision> Journal::DecideCase(std::int64_t id, const std::string& sha
   return decision;
 }
 
-Result<JournalEntry> Journal::Get(std::int64_t id) {
+Result<JournalEntry> SqliteJournal::Get(std::int64_t id) {
   using R = Result<JournalEntry>;
   const std::string sql = std::string("SELECT ") + kEntryColumns + " FROM submissions WHERE id=?";
   Statement s(db_, sql.c_str());
@@ -381,7 +410,7 @@ Result<JournalEntry> Journal::Get(std::int64_t id) {
   return ReadEntry(s);
 }
 
-Result<std::vector<JournalEntry>> Journal::List(std::initializer_list<State> states) {
+Result<std::vector<JournalEntry>> SqliteJournal::List(std::initializer_list<State> states) {
   using R = Result<std::vector<JournalEntry>>;
   std::string sql = std::string("SELECT ") + kEntryColumns + " FROM submissions";
   if (states.size() > 0) {
@@ -401,7 +430,7 @@ Result<std::vector<JournalEntry>> Journal::List(std::initializer_list<State> sta
   return out;
 }
 
-Result<std::vector<TransitionRecord>> Journal::History(std::int64_t id) {
+Result<std::vector<TransitionRecord>> SqliteJournal::History(std::int64_t id) {
   using R = Result<std::vector<TransitionRecord>>;
   Statement s(db_,
               "SELECT submission_id, at, from_state, to_state, detail FROM transitions "

@@ -36,7 +36,83 @@ nlohmann::json EntryJson(const JournalEntry& e, bool names) {
                       {"created_at", e.created_at},
                       {"updated_at", e.updated_at}};
   if (names) j["name"] = e.inbox_name;
+  if (!e.lease_owner.empty()) {
+    j["lease"] = {{"holder", e.lease_owner},
+                  {"since", e.leased_since},
+                  {"until", e.lease_until},
+                  {"expired", e.lease_expired},
+                  {"epoch", e.lease_epoch}};
+  }
   return j;
+}
+
+WatchOptions WatchOptionsFrom(const WatchArgs& args) {
+  WatchOptions options;
+  // Absolute: the journal keeps work paths, and the next run may start in another folder.
+  options.inbox = fs::absolute(args.inbox).lexically_normal();
+  options.out_dir = fs::absolute(args.out_dir).lexically_normal();
+  options.settle = Millis(args.settle_seconds);
+  options.rescan = Millis(args.rescan_seconds);
+  options.incomplete_grace = Millis(args.incomplete_grace_seconds);
+  options.max_attempts = args.max_attempts;
+  options.once = args.once;
+  options.restart_command = args.command_line;
+  options.journal_url = args.journal;
+  options.lease = Millis(args.lease_seconds);
+  return options;
+}
+
+// " holder=W since=T lease=held|expired" for a row someone holds (shared journals).
+std::string LeaseText(const JournalEntry& e) {
+  if (e.lease_owner.empty()) return {};
+  std::string since = e.leased_since;
+  for (char& ch : since) ch = ch == ' ' ? 'T' : ch;
+  return " holder=" + e.lease_owner + " since=" + since +
+         " lease=" + (e.lease_expired ? "expired" : "held");
+}
+
+// `intake status --workers`: the watchers of a shared journal, what they hold, whether alive.
+int PrintWorkers(Journal& journal, bool json) {
+  auto workers = journal.Workers();
+  if (!workers.ok()) {
+    std::cerr << "intake: " << workers.message() << "\n";
+    return app::kExitOutput;
+  }
+  auto rows = journal.List({State::kClaiming, State::kClaimed, State::kProcessing,
+                            State::kArchiving, State::kQuarantining, State::kRetrying});
+  if (!rows.ok()) {
+    std::cerr << "intake: " << rows.message() << "\n";
+    return app::kExitOutput;
+  }
+  int stuck = 0;
+  for (const auto& e : *rows) stuck += e.lease_expired ? 1 : 0;
+  if (json) {
+    nlohmann::json out = {{"workers", nlohmann::json::array()}, {"stuck_leases", stuck}};
+    for (const auto& w : *workers) {
+      out["workers"].push_back({{"id", w.id},
+                                {"host", w.host},
+                                {"pid", w.pid},
+                                {"started_at", w.started_at},
+                                {"last_seen", w.last_seen},
+                                {"alive", w.alive},
+                                {"leases", w.leases}});
+    }
+    std::cout << out.dump(2) << "\n";
+    return app::kExitOk;
+  }
+  if (!journal.shared()) std::cout << "one watcher (SQLite journal): no leases\n";
+  for (const auto& w : *workers) {
+    std::cout << "worker " << w.id << " host=" << w.host << " pid=" << w.pid
+              << " started=" << w.started_at << " last_seen=" << w.last_seen << " "
+              << (w.alive ? "alive" : "DEAD") << " leases=" << w.leases << "\n";
+  }
+  for (const auto& e : *rows) {
+    if (e.lease_expired) {
+      std::cout << "stuck " << e.id << " " << StateName(e.state) << LeaseText(e) << "\n";
+    }
+  }
+  std::cout << "stuck_leases=" << stuck << "\n";
+  return app::kExitOk;
 }
 
 }  // namespace
@@ -45,9 +121,9 @@ int RunWatch(const WatchArgs& args, const std::string& version) {
   using namespace app;
   if (args.settle_seconds < 0 || args.rescan_seconds <= 0 || args.incomplete_grace_seconds < 0 ||
       args.max_attempts < 1 || args.page_time_limit_seconds < 0 ||
-      args.case_time_limit_seconds < 0) {
+      args.case_time_limit_seconds < 0 || args.lease_seconds < 1) {
     std::cerr << "intake: --settle, --incomplete-grace, --page-time-limit, --case-time-limit >= 0, "
-                 "--rescan > 0, --max-attempts >= 1\n";
+                 "--rescan > 0, --max-attempts >= 1, --lease >= 1\n";
     return kExitUsage;
   }
   const fs::path profile_path = args.profile.empty() ? config::DefaultProfilePath() : args.profile;
@@ -77,7 +153,12 @@ int RunWatch(const WatchArgs& args, const std::string& version) {
     std::cerr << "intake: cannot create the output folder " << args.out_dir << "\n";
     return kExitOutput;
   }
-  auto lock = OutputLock::Acquire(args.out_dir);
+  if (!args.journal.empty() && !IsJournalUrl(args.journal)) {
+    std::cerr << "intake: --journal must be a PostgreSQL URI (postgresql://user@host:port/db)\n";
+    return kExitUsage;
+  }
+  // Watchers sharing a journal share the folder; the SQLite journal's watcher has it alone.
+  auto lock = OutputLock::Acquire(args.out_dir, /*shared=*/!args.journal.empty());
   if (!lock.ok()) {
     std::cerr << "intake: " << lock.message() << "\n";
     return lock.message() == OutputLock::kBusy ? kExitBusy : kExitOutput;
@@ -93,16 +174,7 @@ int RunWatch(const WatchArgs& args, const std::string& version) {
               << " (is tesseract-ocr-jpn installed? run scripts/setup.sh)\n";
     return kExitEnvironment;
   }
-  WatchOptions options;
-  // Absolute: the journal keeps work paths, and the next run may start in another folder.
-  options.inbox = fs::absolute(args.inbox).lexically_normal();
-  options.out_dir = fs::absolute(args.out_dir).lexically_normal();
-  options.settle = Millis(args.settle_seconds);
-  options.rescan = Millis(args.rescan_seconds);
-  options.incomplete_grace = Millis(args.incomplete_grace_seconds);
-  options.max_attempts = args.max_attempts;
-  options.once = args.once;
-  options.restart_command = args.command_line;
+  WatchOptions options = WatchOptionsFrom(args);
   ProcessOptions process_options;
   process_options.program_version = "intake " + version;
   process_options.link_original = true;  // the claimed copy is the watcher's, archived unchanged
@@ -141,8 +213,8 @@ int RunRetry(const RetryArgs& args) {
     std::cerr << "intake: name the submission ids to retry, or --all\n";
     return kExitUsage;
   }
-  auto requeued =
-      RequeueQuarantined(args.out_dir, args.all ? std::vector<std::int64_t>{} : args.ids);
+  auto requeued = RequeueQuarantined(
+      args.out_dir, args.all ? std::vector<std::int64_t>{} : args.ids, args.journal);
   if (!requeued.ok()) {
     std::cerr << "intake: " << requeued.message() << "\n";
     return kExitCaseFailed;
@@ -155,15 +227,16 @@ int RunRetry(const RetryArgs& args) {
 int RunStatus(const StatusArgs& args) {
   using namespace app;
   std::error_code ec;
-  if (!fs::exists(JournalPath(args.out_dir), ec)) {
+  if (args.journal.empty() && !fs::exists(JournalPath(args.out_dir), ec)) {
     std::cerr << "intake: no journal in " << args.out_dir << " (has `intake watch` run there?)\n";
     return kExitUsage;
   }
-  auto journal = Journal::Open(JournalPath(args.out_dir));
+  auto journal = OpenJournal({args.out_dir, args.journal});
   if (!journal.ok()) {
     std::cerr << "intake: " << journal.message() << "\n";
     return kExitOutput;
   }
+  if (args.workers) return PrintWorkers(**journal, args.json);
   std::vector<JournalEntry> rows;
   if (args.id != 0) {
     auto row = (*journal)->Get(args.id);
@@ -204,7 +277,7 @@ int RunStatus(const StatusArgs& args) {
     if (!e.case_id.empty()) std::cout << " case=" << e.case_id;
     if (!e.duplicate_of.empty()) std::cout << " DUPLICATE_SUBMISSION of=" << e.duplicate_of;
     if (!e.reason_code.empty()) std::cout << " reason=" << e.reason_code;
-    std::cout << " attempts=" << e.attempts << " updated=" << e.updated_at;
+    std::cout << " attempts=" << e.attempts << " updated=" << e.updated_at << LeaseText(e);
     if (args.names) std::cout << " name=" << e.inbox_name;
     std::cout << "\n";
     if (args.id != 0) {

@@ -22,7 +22,9 @@ struct WatchArgs {
   double case_time_limit_seconds = 1800;  // the stages of one case; 0: none
   bool once = false;
   bool progress = true;  // on a terminal only
-  std::string pacs;      // AET@HOST:PORT: forward complete cases there; empty: no forwarding
+  std::string journal;   // postgresql://...: a journal shared with other watchers; empty: SQLite
+  double lease_seconds = 30;
+  std::string pacs;  // AET@HOST:PORT: forward complete cases there; empty: no forwarding
   std::string calling_aet = "INTAKE";
   // How the program was started (argv), to restart itself after a case time limit.
   std::vector<std::string> command_line;
@@ -30,15 +32,18 @@ struct WatchArgs {
 
 struct RetryArgs {
   std::filesystem::path out_dir;
+  std::string journal;  // as WatchArgs::journal
   std::vector<std::int64_t> ids;
   bool all = false;
 };
 
 struct StatusArgs {
   std::filesystem::path out_dir;
+  std::string journal;  // as WatchArgs::journal
   bool json = false;
-  bool names = false;   // include the submissions' original names (confidential)
-  std::int64_t id = 0;  // one submission with its history; 0: all
+  bool names = false;    // include the submissions' original names (confidential)
+  std::int64_t id = 0;   // one submission with its history; 0: all
+  bool workers = false;  // the watchers of a shared journal and their leases instead
 };
 
 int RunWatch(const WatchArgs& args, const std::string& version);

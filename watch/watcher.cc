@@ -1,6 +1,7 @@
 #include "watch/watcher.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include "watch/durable_fs.h"
 #include "watch/inbox.h"
 #include "watch/inbox_events.h"
+#include "watch/pg_journal.h"
 #include "watch/quarantine.h"
 #include "watch/self_restart.h"
 #include "watch/stop_signal.h"
@@ -40,6 +42,11 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
+
+// How often a watcher on a shared journal looks for work other watchers made available.
+constexpr auto kSharedJournalPoll = std::chrono::milliseconds(1000);
+// How long a shared journal keeps released rows and finished cases' history (pruned hourly).
+constexpr auto kKeepFinishedHistory = std::chrono::hours(24 * 30);
 
 bool Exists(const fs::path& p) {
   struct stat st {};
@@ -81,10 +88,13 @@ Status Withdraw(const fs::path& case_dir, const fs::path& trash) {
 // Idempotent (recovery calls it again for a row left `retrying`).
 Status FinishRetry(Journal& journal, const OfficeLayout& layout, const JournalEntry& entry) {
   const fs::path from = layout.QuarantinePath(entry);
-  if (Exists(from) || !Exists(entry.work_path)) {
-    Status s = MoveDurably(from, entry.work_path);
-    if (!s.ok()) return Status::Fail("retry " + std::to_string(entry.id) + ": " + s.message());
-  }
+  Status moved = journal.Fenced(entry.id, [&] {
+    if (!Exists(from) && Exists(entry.work_path)) return Status::Ok();
+    return MoveDurably(from, entry.work_path);
+  });
+  if (IsLeaseLost(moved)) return moved;
+  if (!moved.ok())
+    return Status::Fail("retry " + std::to_string(entry.id) + ": " + moved.message());
   const fs::path dir = layout.QuarantineDir(entry.id);
   std::error_code ec;
   fs::remove(dir / "reason.txt", ec);
@@ -100,7 +110,7 @@ Status FinishRetry(Journal& journal, const OfficeLayout& layout, const JournalEn
 // Runs on the case processor's watchdog thread while the stuck case goes on on the main thread:
 // journals the time limit (with a connection of its own: a Journal belongs to one thread), then
 // restarts the watcher, whose recovery finishes the quarantine. Never returns.
-[[noreturn]] void AfterCaseTimeLimit(const fs::path& out_dir, std::int64_t id,
+[[noreturn]] void AfterCaseTimeLimit(const JournalLocation& where, std::int64_t id,
                                      const app::CaseTimeLimitHit& hit,
                                      const std::vector<std::string>& restart_command) {
   EntryChanges changes;
@@ -108,7 +118,7 @@ Status FinishRetry(Journal& journal, const OfficeLayout& layout, const JournalEn
   changes.reason = hit.Describe();
   Status s;
   {  // closed before the exec
-    auto journal = Journal::Open(JournalPath(out_dir));
+    auto journal = OpenJournal(where);
     s = journal.ok() ? (*journal)->Transition(id, {State::kProcessing}, State::kQuarantining,
                                               changes, kTimeLimit.code)
                      : journal.status();
@@ -156,7 +166,7 @@ fs::path OfficeLayout::QuarantinePath(const JournalEntry& e) const {
   return QuarantineDir(e.id) / "original" / e.inbox_name;
 }
 
-Result<OutputLock> OutputLock::Acquire(const fs::path& out_dir) {
+Result<OutputLock> OutputLock::Acquire(const fs::path& out_dir, bool shared) {
   const OfficeLayout layout(out_dir);
   std::error_code ec;
   fs::create_directories(layout.internal, ec);
@@ -165,7 +175,7 @@ Result<OutputLock> OutputLock::Acquire(const fs::path& out_dir) {
   const int fd = ::open(layout.lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0)
     return Result<OutputLock>::Fail(std::string("cannot create the lock file: ") + strerror(errno));
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+  if (::flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0) {
     ::close(fd);
     return Result<OutputLock>::Fail(kBusy);
   }
@@ -185,12 +195,13 @@ Status CheckWatchFolders(const fs::path& inbox, const fs::path& out_dir) {
   return Status::Ok();
 }
 
-Watcher::Watcher(WatchOptions options, OfficeLayout layout, fs::path work_root,
+Watcher::Watcher(WatchOptions options, OfficeLayout layout, fs::path work_root, fs::path staging,
                  std::unique_ptr<Journal> journal, app::CaseProcessor processor, OutputLock lock,
                  WatchObserver* observer)
     : options_(std::move(options)),
       layout_(std::move(layout)),
       work_root_(std::move(work_root)),
+      staging_(std::move(staging)),
       journal_(std::move(journal)),
       processor_(std::move(processor)),
       lock_(std::move(lock)),
@@ -218,17 +229,30 @@ Result<std::unique_ptr<Watcher>> Watcher::Open(WatchOptions options, OutputLock 
     fs::create_directories(work_root, ec);
     if (ec) return R::Fail("cannot create the claim folder in the inbox: " + ec.message());
   }
-  auto journal = Journal::Open(JournalPath(options.out_dir));
+  auto journal =
+      OpenJournal({options.out_dir, options.journal_url}, /*as_worker=*/true, options.lease);
   if (!journal.ok()) return R::Fail(journal.message());
-  process_options.out_dir = layout.staging;
+  const bool shared = (*journal)->shared();
+  // Several watchers: each writes its cases into a folder of its own.
+  const fs::path staging = shared ? layout.staging / (*journal)->worker_id() : layout.staging;
+  fs::create_directories(staging, ec);
+  if (ec) return R::Fail("cannot create folders in the output folder: " + ec.message());
+  process_options.out_dir = staging;
   process_options.records_dir = layout.out;  // the audit trail is OUT's, not staging's
   process_options.update_index = false;      // the observer rebuilds it once the case is published
   process_options.keep_work = false;
   std::unique_ptr<Watcher> watcher(new Watcher(
-      std::move(options), layout, work_root, std::move(*journal),
+      std::move(options), layout, work_root, staging, std::move(*journal),
       app::CaseProcessor(profile, ocr, std::move(process_options)), std::move(lock), observer));
-  Log()->info("event=watch_open work_area={} journal_schema={}",
-              same_fs ? "output" : "inbox (other file system)", Journal::kSchemaVersion);
+  Log()->info("event=watch_open work_area={} journal={} journal_schema={}",
+              same_fs ? "output" : "inbox (other file system)", shared ? "postgresql" : "sqlite",
+              shared ? kPgSchemaVersion : Journal::kSchemaVersion);
+  if (shared) {
+    // Other watchers' rows are theirs while their leases run: recovery is the main loop's
+    // leasing of rows nobody holds.
+    watcher->RemoveDeadStaging();
+    return R(std::move(watcher));
+  }
   Status s = watcher->Recover();
   if (!s.ok()) return R::Fail(s.message());
   return R(std::move(watcher));
@@ -242,35 +266,7 @@ Status Watcher::Recover() {
   if (!rows.ok()) return rows.status();
   for (const JournalEntry& e : *rows) {
     Log()->info("event=recover id={} state={}", e.id, StateName(e.state));
-    Status s;
-    switch (e.state) {
-      case State::kClaiming:
-        if (Exists(e.work_path)) {
-          s = journal_->Transition(e.id, {State::kClaiming}, State::kClaimed, {},
-                                   "recovered: the rename had happened");
-        } else {
-          s = journal_->Transition(e.id, {State::kClaiming}, State::kReleased, {},
-                                   "recovered: never left the inbox");
-          RemoveIfEmpty(e.work_path.parent_path());
-          ++counts_.released;
-        }
-        break;
-      case State::kClaimed:
-      case State::kProcessing:
-        if (!Exists(e.work_path)) s = ReleaseOrLose(e);
-        break;  // otherwise the main loop works on it
-      case State::kArchiving:
-        s = FinishArchiving(e, nullptr);
-        break;
-      case State::kQuarantining:
-        s = FinishQuarantine(e);
-        break;
-      case State::kRetrying:
-        s = FinishRetry(*journal_, layout_, e);
-        break;
-      default:
-        break;
-    }
+    Status s = Resume(e, /*work=*/false);
     if (!s.ok()) return s;
   }
   // Half-written case folders and replaced ones: processing restarts from the journal anyway.
@@ -280,6 +276,102 @@ Status Watcher::Recover() {
       fs::remove_all(it->path(), ec);
   }
   return Status::Ok();
+}
+
+// Finishes the step row `e` was left in by a run that stopped (or, shared, by a watcher whose
+// lease ran out). Claimed and processing rows are worked on only when `work` (otherwise the main
+// loop does it).
+Status Watcher::Resume(const JournalEntry& e, bool work) {
+  switch (e.state) {
+    case State::kClaiming:
+      if (Exists(e.work_path)) {
+        return journal_->Transition(e.id, {State::kClaiming}, State::kClaimed, {},
+                                    "recovered: the rename had happened");
+      }
+      RemoveIfEmpty(e.work_path.parent_path());
+      ++counts_.released;
+      return journal_->Transition(e.id, {State::kClaiming}, State::kReleased, {},
+                                  "recovered: never left the inbox");
+    case State::kClaimed:
+    case State::kProcessing:
+      if (!Exists(e.work_path)) return ReleaseOrLose(e);
+      return work ? Work(e) : Status::Ok();
+    case State::kArchiving:
+      return FinishArchiving(e, nullptr);
+    case State::kQuarantining:
+      return FinishQuarantine(e);
+    case State::kRetrying:
+      return FinishRetry(*journal_, layout_, e);
+    default:
+      return Status::Ok();
+  }
+}
+
+// Shared journal: leases the oldest unfinished row nobody holds, finishes it, gives the lease
+// back; until there is none left (or a stop). A row taken over by another watcher meanwhile
+// (lease lost) is dropped; its staging folder goes with it.
+Status Watcher::WorkLeased() {
+  if (const auto now = Clock::now(); now >= next_prune_) {
+    next_prune_ = now + std::chrono::hours(1);
+    auto pruned = journal_->PruneFinished(kKeepFinishedHistory);
+    if (pruned.ok() && *pruned > 0) Log()->info("event=journal_pruned rows={}", *pruned);
+    if (!pruned.ok()) Log()->warn("event=journal_prune_failed error=\"{}\"", pruned.message());
+  }
+  while (!StopRequested()) {
+    auto next = journal_->LeaseNext({State::kClaiming, State::kClaimed, State::kProcessing,
+                                     State::kArchiving, State::kQuarantining, State::kRetrying});
+    if (!next.ok()) return next.status();
+    if (!next->has_value()) return Status::Ok();
+    JournalEntry e = std::move(**next);
+    const std::int64_t id = e.id;
+    const std::string case_id = e.case_id;
+    Log()->info("event=leased id={} state={} epoch={}", id, StateName(e.state), e.lease_epoch);
+    must_wait_ = false;
+    Status s = Resume(e, /*work=*/true);
+    Status released = journal_->ReleaseLease(
+        id, must_wait_ ? std::chrono::milliseconds(1000) : std::chrono::milliseconds(0));
+    if (IsLeaseLost(s)) {
+      Log()->warn("event=lease_lost id={} (another watcher took it over)", id);
+      std::error_code ec;
+      if (!case_id.empty()) fs::remove_all(staging_ / case_id, ec);
+      continue;
+    }
+    if (!s.ok()) return s;
+    if (!released.ok()) return released;
+  }
+  return Status::Ok();
+}
+
+namespace {
+// A watcher's heartbeat is recent, and, on this machine, its process still exists (one killed a
+// moment ago has a recent heartbeat but no process).
+bool StillRunning(const WorkerInfo& w) {
+  if (!w.alive) return false;
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  if (w.host != host) return true;
+  return ::kill(static_cast<pid_t>(w.pid), 0) == 0 || errno == EPERM;
+}
+}  // namespace
+
+// Shared: staging folders of watchers that are no longer alive (killed mid-case).
+void Watcher::RemoveDeadStaging() {
+  auto workers = journal_->Workers();
+  if (!workers.ok()) return;
+  std::error_code ec;
+  for (fs::directory_iterator it(layout_.staging, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    bool alive = false;
+    for (const WorkerInfo& w : *workers) alive = alive || (w.id == name && StillRunning(w));
+    if (!alive) {
+      std::error_code rm;
+      fs::remove_all(it->path(), rm);
+    }
+  }
+  for (fs::directory_iterator it(layout_.trash, ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code rm;
+    fs::remove_all(it->path(), rm);  // replaced or withdrawn folders: deleted whoever left them
+  }
 }
 
 // A claimed row whose work copy is gone. If the claim's rename was lost (a power cut before the
@@ -298,6 +390,8 @@ Status Watcher::ReleaseOrLose(const JournalEntry& e) {
 
 Status Watcher::Claim(const SettleTracker::Candidate& candidate) {
   const InboxEntry& in = candidate.entry;
+  // Shared: another watcher may have claimed it since the scan; no row for what is gone.
+  if (journal_->shared() && !Exists(options_.inbox / in.name)) return Status::Ok();
   auto added = journal_->AddClaiming(in.kind, in.name, candidate.by_marker, work_root_);
   if (!added.ok()) return added.status();
   const JournalEntry& e = *added;
@@ -328,7 +422,11 @@ Status Watcher::Claim(const SettleTracker::Candidate& candidate) {
     // Taken away before we could claim it (ENOENT), or this one entry cannot be moved: nothing
     // was ours yet. The scan sees it again if it is still there.
     ++counts_.released;
-    Log()->warn("event=released id={} errno={} reason=\"{}\"", e.id, err, strerror(err));
+    if (journal_->shared() && err == ENOENT) {
+      Log()->info("event=released id={} reason=claimed_by_another_watcher", e.id);
+    } else {
+      Log()->warn("event=released id={} errno={} reason=\"{}\"", e.id, err, strerror(err));
+    }
     return Status::Ok();
   }
   Status s = FsyncPath(e.work_path.parent_path());
@@ -336,6 +434,7 @@ Status Watcher::Claim(const SettleTracker::Candidate& candidate) {
   if (!s.ok()) Log()->warn("event=claim_not_synced id={} error=\"{}\"", e.id, s.message());
   CrashPoint("claim:renamed");
   s = journal_->Transition(e.id, {State::kClaiming}, State::kClaimed);
+  if (s.ok()) s = journal_->ReleaseLease(e.id);  // shared: any watcher may work on it now
   if (!s.ok()) return s;
   Log()->info("event=claimed id={} kind={} by={} bytes={} files={}", e.id, EntryKindName(in.kind),
               candidate.by_marker ? "marker" : "settle", in.size,
@@ -356,6 +455,11 @@ Status Watcher::Work(JournalEntry e) {
     const app::CaseIdentity identity = app::NewCaseIdentity(*hash);
     auto decision = journal_->DecideCase(e.id, *hash, identity.case_id, identity.received_at);
     if (!decision.ok()) return decision.status();
+    if (decision->wait) {
+      must_wait_ = true;
+      Log()->info("event=waiting id={} reason=same_bytes_in_progress", e.id);
+      return Status::Ok();
+    }
     auto updated = journal_->Get(e.id);
     if (!updated.ok()) return updated.status();
     e = std::move(*updated);
@@ -380,13 +484,14 @@ Status Watcher::Work(JournalEntry e) {
   }
   CrashPoint("process:started");
 
-  const fs::path staged = layout_.staging / e.case_id;
+  const fs::path staged = staging_ / e.case_id;
   std::error_code ec;
   fs::remove_all(staged, ec);  // a run killed while writing this case
   app::Outcome outcome = processor_.Process(
       e.work_path, app::CaseIdentity{e.sha256, e.case_id, e.received_at, std::move(file_hashes)},
       [this, id = e.id](const app::CaseTimeLimitHit& hit) {
-        AfterCaseTimeLimit(options_.out_dir, id, hit, options_.restart_command);
+        AfterCaseTimeLimit({options_.out_dir, options_.journal_url}, id, hit,
+                           options_.restart_command);
       });
   if (InjectedFailure("process"))
     outcome.status = Status::Fail("injected failure (INTAKE_FAIL_AT)");
@@ -396,7 +501,8 @@ Status Watcher::Work(JournalEntry e) {
   }
   CrashPoint("process:written");
   Status s = SyncTree(staged);
-  if (s.ok()) s = Publish(e, staged);
+  if (s.ok()) s = journal_->Fenced(e.id, [&] { return Publish(e, staged); });
+  if (IsLeaseLost(s)) return s;
   if (!s.ok()) return Quarantine(e, kPublishFailed.code, s.message());
   CrashPoint("process:published");
   s = journal_->Transition(
@@ -444,7 +550,9 @@ Status Watcher::FinishArchiving(JournalEntry e, const app::Outcome* outcome) {
     if (!s.ok()) return Quarantine(e, kAuditFailed.code, s.message());
     CrashPoint("archive:recorded");
   }
-  Status s = MoveDurably(e.work_path, layout_.ArchivePath(e));
+  Status s =
+      journal_->Fenced(e.id, [&] { return MoveDurably(e.work_path, layout_.ArchivePath(e)); });
+  if (IsLeaseLost(s)) return s;
   if (!s.ok())
     return Status::Fail("cannot archive submission " + std::to_string(e.id) + ": " + s.message());
   RemoveIfEmpty(e.work_path.parent_path());
@@ -493,7 +601,9 @@ Status Watcher::Quarantine(const JournalEntry& e, std::string_view code,
   return FinishQuarantine(std::move(*updated));
 }
 
-Status Watcher::FinishQuarantine(JournalEntry e) {
+// The file steps of a quarantine: the original and reason.txt into quarantine/<id>/, a case
+// folder of this submission withdrawn. Idempotent.
+Status Watcher::QuarantineFiles(const JournalEntry& e) {
   const fs::path dir = layout_.QuarantineDir(e.id);
   std::error_code ec;
   if (Exists(e.work_path)) {
@@ -506,7 +616,7 @@ Status Watcher::FinishQuarantine(JournalEntry e) {
   }
   RemoveIfEmpty(e.work_path.parent_path());
   if (!e.case_id.empty() && e.duplicate_of.empty()) {
-    fs::remove_all(layout_.staging / e.case_id, ec);
+    fs::remove_all(staging_ / e.case_id, ec);
     // A case folder published before the failure (the audit record could not be written, or a
     // resumed run failed after a killed one had published) is withdrawn: a quarantined
     // submission has no case. `intake retry` makes it again from the original.
@@ -515,6 +625,13 @@ Status Watcher::FinishQuarantine(JournalEntry e) {
   }
   Status s = WriteFileDurably(dir / "reason.txt", QuarantineReasonText(e));
   if (!s.ok()) return Status::Fail("cannot write the quarantine reason: " + s.message());
+  return Status::Ok();
+}
+
+Status Watcher::FinishQuarantine(JournalEntry e) {
+  const fs::path dir = layout_.QuarantineDir(e.id);
+  Status s = journal_->Fenced(e.id, [&] { return QuarantineFiles(e); });
+  if (!s.ok()) return s;
   CrashPoint("quarantine:moved");
   s = journal_->Transition(e.id, {State::kQuarantining}, State::kQuarantined, {},
                            "original in the quarantine");
@@ -531,6 +648,38 @@ Status Watcher::FinishQuarantine(JournalEntry e) {
 
 // --- the loop ------------------------------------------------------------------------------
 
+// Shared, --once: rows other watchers hold (or will take over) are not done yet; this watcher
+// stays until they are, and takes a row over if its holder dies.
+bool Watcher::OthersStillWorking() {
+  if (!journal_->shared()) return false;
+  auto rows = journal_->List({State::kClaiming, State::kClaimed, State::kProcessing,
+                              State::kArchiving, State::kQuarantining, State::kRetrying});
+  return !rows.ok() || !rows->empty();
+}
+
+// The order to claim ready drops in. Shared: each watcher in an order of its own (a rotation
+// that differs by process), so that watchers scanning the same inbox mostly claim different
+// drops instead of racing for the same one (the loser's claim is journaled `released`).
+std::vector<SettleTracker::Candidate> Watcher::ReadyInTurn(
+    std::vector<SettleTracker::Candidate> ready) const {
+  if (!journal_->shared() || ready.size() < 2) return ready;
+  const std::size_t start = static_cast<std::size_t>(::getpid()) % ready.size();
+  std::rotate(ready.begin(), ready.begin() + static_cast<std::ptrdiff_t>(start), ready.end());
+  return ready;
+}
+
+Status Watcher::WorkPending() {
+  if (journal_->shared()) return WorkLeased();
+  auto pending = journal_->List({State::kClaimed, State::kProcessing});
+  if (!pending.ok()) return pending.status();
+  for (JournalEntry& e : *pending) {
+    if (StopRequested()) break;
+    Status s = Work(std::move(e));
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
 Status Watcher::Run() {
   InboxEvents events(options_.inbox);
   SettleTracker tracker(options_.settle);
@@ -543,13 +692,7 @@ Status Watcher::Run() {
 
   while (!StopRequested()) {
     // 1. Whatever is claimed (just now, by a retry, or left by a killed run), in journal order.
-    auto pending = journal_->List({State::kClaimed, State::kProcessing});
-    if (!pending.ok()) return pending.status();
-    for (JournalEntry& e : *pending) {
-      if (StopRequested()) break;
-      Status s = Work(std::move(e));
-      if (!s.ok()) return s;
-    }
+    if (Status s = WorkPending(); !s.ok()) return s;
     if (StopRequested()) break;
 
     // 2. One look at the inbox.
@@ -573,7 +716,7 @@ Status Watcher::Run() {
 
     bool claimed = false;
     std::optional<Clock::time_point> held_until;
-    for (const auto& candidate : tracker.Ready(now)) {
+    for (const auto& candidate : ReadyInTurn(tracker.Ready(now))) {
       if (!candidate.by_marker && candidate.quiet_for < options_.incomplete_grace) {
         const Completeness c =
             ProbeEntry(options_.inbox / candidate.entry.name, candidate.entry.kind);
@@ -592,14 +735,25 @@ Status Watcher::Run() {
     if (claimed) continue;  // work on them at once
     const std::size_t waiting = tracker.waiting(now);
     Log()->debug("event=scan entries={} waiting={}", scan->size(), waiting);
-    if (options_.once && waiting == 0) break;
+    if (options_.once && waiting == 0 && !OthersStillWorking()) break;
 
     // 3. Sleep until an event, a stop, a settle deadline or the next periodic rescan.
     Clock::time_point wake = now + options_.rescan;
+    // Shared: other watchers' claims and retries wake this one (NOTIFY, WakeFd), but a
+    // notification sent while it was not listening is lost and an expired lease sends none: the
+    // journal is polled too.
+    if (journal_->shared() && now + kSharedJournalPoll < wake) wake = now + kSharedJournalPoll;
     if (auto due = tracker.NextDeadline(now); due && *due < wake) wake = *due;
     if (held_until && *held_until < wake) wake = *held_until;
+    if (journal_->TakeWakeups()) continue;  // another watcher made work available meanwhile
     events.Wait(std::chrono::duration_cast<std::chrono::milliseconds>(wake - Clock::now()) +
-                std::chrono::milliseconds(1));
+                    std::chrono::milliseconds(1),
+                journal_->WakeFd());
+    journal_->TakeWakeups();
+  }
+  if (journal_->shared()) {
+    std::error_code ec;
+    fs::remove_all(staging_, ec);  // this watcher's own; nothing in it is published
   }
   Log()->info("event=watch_stopped cases={} duplicates={} quarantined={} released={}",
               counts_.cases, counts_.duplicates, counts_.quarantined, counts_.released);
@@ -609,10 +763,13 @@ Status Watcher::Run() {
 // --- retry ---------------------------------------------------------------------------------
 
 Result<std::vector<std::int64_t>> RequeueQuarantined(const fs::path& out_dir,
-                                                     const std::vector<std::int64_t>& ids) {
+                                                     const std::vector<std::int64_t>& ids,
+                                                     const std::string& journal_url) {
   using R = Result<std::vector<std::int64_t>>;
-  if (!Exists(JournalPath(out_dir))) return R::Fail("no journal in this output folder");
-  auto journal = Journal::Open(JournalPath(out_dir));
+  const JournalLocation where{out_dir, journal_url};
+  if (!where.shared() && !Exists(JournalPath(out_dir)))
+    return R::Fail("no journal in this output folder");
+  auto journal = OpenJournal(where);
   if (!journal.ok()) return R::Fail(journal.message());
   const OfficeLayout layout(out_dir);
   std::vector<JournalEntry> targets;
@@ -642,7 +799,9 @@ Result<std::vector<std::int64_t>> RequeueQuarantined(const fs::path& out_dir,
           (*journal)->Transition(e.id, {State::kQuarantined}, State::kRetrying, {}, "intake retry");
       if (!s.ok()) return R::Fail(s.message());
     }
-    Status s = FinishRetry(**journal, layout, e);
+    // Shared: the watcher that leases the row moves the original (it may be working on the
+    // row's files this very moment; `intake retry` holds no lease).
+    Status s = where.shared() ? Status::Ok() : FinishRetry(**journal, layout, e);
     if (!s.ok()) return R::Fail(s.message());
     Log()->info("event=requeued id={}", e.id);
     done.push_back(e.id);

@@ -39,7 +39,22 @@
 // (watch/self_restart.h) and the new run's recovery moves the original to the quarantine and goes
 // on with the next submission. With a stop requested (or no restart command) it exits instead.
 //
-// Single-threaded (the OCR pool inside the case processor has its own threads).
+// Several watchers on one office (`--journal postgresql://...`, watch/pg_journal.h): each takes a
+// shared lock on OUT/.intake/lock (a watcher with the SQLite journal takes it exclusively, so the
+// two kinds never mix on one folder), writes cases into its own staging folder
+// (.intake/staging/<worker id>/), and works on a row only while it holds the row's lease: new
+// claims are leased to their claimer until `claimed`, then free for any watcher; every loop
+// leases the oldest unfinished row nobody holds (a claim, a case, an archiving or quarantine
+// left half-done by a watcher that died, a retry) and finishes it as recovery would. The lease
+// is the per-case lock: publishing a case folder and moving an original run Journal::Fenced, so a
+// watcher whose lease ran out (paused, cut off) finds the row taken over and drops it instead of
+// publishing over the newer attempt. Two submissions with the same bytes are decided one after
+// the other (the second waits while the first is processing, then becomes its duplicate).
+// The audit trail and index.html are already safe with several writers (flock on audit.log and
+// on the index's lock; audit/audit_log.h, dashboard/).
+//
+// Single-threaded (the OCR pool inside the case processor has its own threads; a shared journal
+// renews its leases on a heartbeat thread of its own).
 #pragma once
 
 #include <chrono>
@@ -69,6 +84,10 @@ struct WatchOptions {
   std::chrono::milliseconds incomplete_grace{std::chrono::minutes(10)};
   int max_attempts = 3;  // interrupted processing attempts before CRASHED_REPEATEDLY
   bool once = false;     // exit when nothing is left that could become ready
+  // A shared journal (PostgreSQL URI; empty: the SQLite journal in OUT) and how long a lease lasts
+  // without renewal (a dead watcher's rows wait this long before another takes them over).
+  std::string journal_url;
+  std::chrono::milliseconds lease{std::chrono::seconds(30)};
   // The command line to restart with after a case time limit (argv, argv[0] first); empty: exit
   // (code 0) after journaling the time limit, and the next start finishes the quarantine.
   std::vector<std::string> restart_command;
@@ -90,8 +109,9 @@ class OutputLock {
   static constexpr const char* kBusy =
       "another intake watch is already running on this output folder";
   // Creates OUT/.intake if needed and takes the lock without waiting; fails with kBusy when
-  // another process holds it.
-  static Result<OutputLock> Acquire(const std::filesystem::path& out_dir);
+  // another process holds it. `shared`: a shared lock (watchers with a shared journal), which
+  // excludes only exclusive holders.
+  static Result<OutputLock> Acquire(const std::filesystem::path& out_dir, bool shared = false);
   OutputLock(OutputLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
   OutputLock& operator=(OutputLock&&) = delete;
   OutputLock(const OutputLock&) = delete;
@@ -132,33 +152,46 @@ class Watcher {
 
  private:
   Watcher(WatchOptions options, OfficeLayout layout, std::filesystem::path work_root,
-          std::unique_ptr<Journal> journal, app::CaseProcessor processor, OutputLock lock,
-          WatchObserver* observer);
+          std::filesystem::path staging, std::unique_ptr<Journal> journal,
+          app::CaseProcessor processor, OutputLock lock, WatchObserver* observer);
 
   Status Recover();
+  Status Resume(const JournalEntry& entry, bool work);
+  Status WorkPending();
+  bool OthersStillWorking();
+  std::vector<SettleTracker::Candidate> ReadyInTurn(
+      std::vector<SettleTracker::Candidate> ready) const;
+  Status WorkLeased();
+  void RemoveDeadStaging();
   Status Claim(const SettleTracker::Candidate& candidate);
   Status Work(JournalEntry entry);
   Status FinishArchiving(JournalEntry entry, const app::Outcome* outcome);
   Status Quarantine(const JournalEntry& entry, std::string_view code, const std::string& detail);
   Status FinishQuarantine(JournalEntry entry);
+  Status QuarantineFiles(const JournalEntry& entry);
   Status Publish(const JournalEntry& entry, const std::filesystem::path& staged);
   Status ReleaseOrLose(const JournalEntry& entry);
 
   WatchOptions options_;
   OfficeLayout layout_;
   std::filesystem::path work_root_;
+  std::filesystem::path staging_;  // where this watcher's processor writes case folders
   std::unique_ptr<Journal> journal_;
   app::CaseProcessor processor_;
   OutputLock lock_;
   WatchObserver* observer_;
   WatchCounts counts_;
+  bool must_wait_ = false;  // the row just worked on waits for another with the same bytes
+  std::chrono::steady_clock::time_point next_prune_{};  // shared journal: next pruning
 };
 
 // Puts quarantined submissions back to work (`intake retry`): each goes quarantined -> retrying
 // -> (original moved back to the work area) -> claimed, and the watcher processes it at its next
 // look (or the next `intake watch --once`). `ids` empty: every quarantined submission. Returns
-// the ids requeued; fails for an id that is not quarantined.
+// the ids requeued; fails for an id that is not quarantined. With a shared journal (`journal_url`)
+// only the journal moves (-> retrying); the watcher that leases the row moves the original.
 Result<std::vector<std::int64_t>> RequeueQuarantined(const std::filesystem::path& out_dir,
-                                                     const std::vector<std::int64_t>& ids);
+                                                     const std::vector<std::int64_t>& ids,
+                                                     const std::string& journal_url = {});
 
 }  // namespace intake::watch
