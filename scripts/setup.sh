@@ -24,8 +24,9 @@ packages=(
   # archives, storage, config, CLI, logs, hashing, type sniffing, normalisation
   libarchive-dev libsqlite3-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libspdlog-dev
   libssl-dev libmagic-dev libicu-dev
-  # sample generator: Japanese text rendering to PDF and images
-  libcairo2-dev libpango1.0-dev fonts-noto-cjk
+  # sample generator and the letter to the patient: Japanese text rendering to PDF and images;
+  # the letter's reply slip QR code (libqrencode) and reading it back from scans (zxing-cpp)
+  libcairo2-dev libpango1.0-dev fonts-noto-cjk libqrencode-dev libzxing-dev
   # tests and benchmarks; clang with its sanitizer and libFuzzer runtimes for scripts/fuzz.sh;
   # a headless browser opens index.html and report.html in e2e tests
   libgtest-dev libgmock-dev libbenchmark-dev clang libclang-rt-14-dev chromium
