@@ -12,7 +12,7 @@ std::vector<std::string> ReadQrCodes(const GreyView& image) {
                               image.stride);
   ZXing::DecodeHints hints;
   hints.setFormats(ZXing::BarcodeFormat::QRCode);
-  hints.setTryHarder(true);
+  hints.setTryHarder(false);
   hints.setTryRotate(true);
   hints.setTryDownscale(true);
   for (const ZXing::Result& result : ZXing::ReadBarcodes(view, hints)) {
