@@ -30,6 +30,8 @@
 #include "stages/screen.h"
 #include "stages/unpack.h"
 #include "stages/write_documents.h"
+#include "stages/write_letter.h"
+#include "app/case_stages.h"
 #include "stages/write_report.h"
 
 namespace intake::app {
@@ -199,52 +201,31 @@ Outcome CaseProcessor::Process(const fs::path& submission, const TimeLimitHandle
 
 Outcome CaseProcessor::Process(const fs::path& submission, const CaseIdentity& identity,
                                const TimeLimitHandler& on_time_limit) {
-  Outcome outcome;
-  const auto start = std::chrono::steady_clock::now();
-  Case c;
-  c.submission_sha256 = identity.sha256;
-  c.received_at = identity.received_at;
-  c.submission_date = identity.received_at.substr(0, 10);
-  c.id = identity.case_id;
-  c.submission_name = fs::absolute(submission).lexically_normal().filename().string();
-  if (c.submission_name.empty()) c.submission_name = submission.parent_path().filename().string();
-  c.profile_id = profile_.id;
-  c.profile_sha256 = profile_.sha256;
-  outcome.case_id = c.id;
-  outcome.case_dir = options_.out_dir / c.id;
-  c.work_dir = outcome.case_dir / "work";
-
+  EnvelopeInput only;
+  only.path = submission;
+  only.link = options_.link_original;
+  only.record.number = 1;
+  only.record.name = fs::absolute(submission).lexically_normal().filename().string();
+  if (only.record.name.empty()) only.record.name = submission.parent_path().filename().string();
+  only.record.sha256 = identity.sha256;
+  only.record.received_at = identity.received_at;
+  if (!options_.attach_followups) return ProcessCase({only}, identity, {}, false, on_time_limit);
+  // The watcher journals the case a follow-up was attached to as its case id; run again after a
+  // crash, the envelope is first read as a case of its own (under its own id, never over the
+  // case it follows up) and attached again.
+  CaseIdentity own = identity;
   const fs::path& records_dir =
       options_.records_dir.empty() ? options_.out_dir : options_.records_dir;
-  // The same submission processed before into this folder (the watcher's journal stops its
-  // duplicates before they get here; `process` says so in the report, as the watcher does).
-  if (const auto earlier = audit::FindProcessedSubmission(records_dir, c.submission_sha256)) {
-    c.AddFinding("DUPLICATE_SUBMISSION",
-                 earlier->case_id == c.id
-                     ? "同じ提出物が " + earlier->time + " にも処理されています（このケースを作り直しました）"
-                     : "同じ提出物が " + earlier->time + " にケース " + earlier->case_id +
-                           " として処理されています");
+  if (const auto on_file = followup::ReadCaseOnFile(records_dir, identity.case_id);
+      on_file && !on_file->envelopes.empty() && on_file->envelopes.front().sha256 != identity.sha256) {
+    std::string day = identity.received_at.substr(0, 10);
+    std::erase(day, '-');
+    own.case_id = day + "-" + identity.sha256.substr(0, 8);
   }
-  // Staff's review decisions (`intake serve`) survive the folder being made anew.
-  auto decisions = stages::TakeDecisions(records_dir, c.id);
-  if (!decisions.ok()) {  // the output folder cannot be written (the decisions' lock is in it)
-    outcome.status = Status::Fail("cannot create the case folder in the output folder (review "
-                                  "decisions: " + decisions.message() + ")");
-    return outcome;
-  }
-  std::error_code ec;
-  fs::remove_all(outcome.case_dir, ec);  // a previous run of the same submission: made anew
-  fs::create_directories(c.work_dir, ec);
-  if (ec) {
-    outcome.status = Status::Fail("cannot create the case folder in the output folder");
-    return outcome;
-  }
-  if (Status kept = stages::PutDecisions(std::move(*decisions), outcome.case_dir); !kept.ok()) {
-    outcome.status = Status::Fail("the case's review decisions: " + kept.message());
-    return outcome;
-  }
-  Log()->info("case {} started", c.id);
+  return ProcessCase({only}, own, {}, true, on_time_limit);
+}
 
+report::ReportContext CaseProcessor::MakeReportContext() const {
   report::ReportContext context;
   context.program_version = options_.program_version;
   context.profile_id = profile_.id;
@@ -256,49 +237,211 @@ Outcome CaseProcessor::Process(const fs::path& submission, const CaseIdentity& i
   for (const auto& t : profile_.document_types) context.document_type_labels[t.id] = t.label;
   context.document_type_labels[config::kDicomImagesType] = "画像データ（DICOM）";
   context.document_type_labels["other"] = "その他・判別できない書類";
+  return context;
+}
 
+// The stages that read the envelopes and file them: unpack (each envelope), imaging, pages, OCR,
+// screening, classification, the PDFs, the case folder, facts and the cross-check.
+std::vector<std::unique_ptr<Stage>> CaseProcessor::ReadingStages(
+    const std::vector<EnvelopeInput>& envelopes, const CaseIdentity& identity,
+    const fs::path& case_dir) const {
   stages::PagesOptions pages_options;
   pages_options.render_dpi = options_.render_dpi;
   stages::DicomStageOptions dicom_options;
-  dicom_options.case_dir = outcome.case_dir;  // key images beside the reports
+  dicom_options.case_dir = case_dir;  // key images beside the reports
   std::vector<std::unique_ptr<Stage>> stages;
-  stages.push_back(stages::MakeUnpackStage(submission));
+  for (const EnvelopeInput& envelope : envelopes) {
+    stages.push_back(MakeEnvelopeUnpackStage(envelope.path, envelope.record.number));
+  }
   // Before pages: the PDFs it extracts from Encapsulated PDF instances become pages too.
   stages.push_back(stages::MakeDicomStage(dicom_options));
   stages.push_back(stages::MakePagesStage(pages_options));
   stages.push_back(stages::MakeOcrStage(ocr_, options_.low_ocr_confidence));
   stages.push_back(stages::MakeScreenStage());  // before anything else uses the text
+  stages.push_back(followup::MakeReplySlipStage());  // the slip is no document: before classify
   stages.push_back(stages::MakeClassifyStage(profile_));
   const stages::CaseFolderLayout layout(profile_);
   stages::WriteDocumentsOptions documents_options;
-  documents_options.case_dir = outcome.case_dir;
+  documents_options.case_dir = case_dir;
   documents_options.layout = layout;
   documents_options.glyph_font = ocr_.tessdata_dir() / "pdf.ttf";
   stages.push_back(stages::MakeWriteDocumentsStage(documents_options));
   stages::CaseFolderOptions folder_options;
-  folder_options.case_dir = outcome.case_dir;
-  folder_options.submission = submission;
+  folder_options.case_dir = case_dir;
+  folder_options.submission = envelopes.front().path;
   folder_options.layout = layout;
-  folder_options.link_original = options_.link_original;
+  folder_options.link_original = envelopes.front().link;
   folder_options.known_hashes = identity.file_hashes;
+  if (envelopes.size() > 1) {
+    for (const EnvelopeInput& envelope : envelopes) {
+      folder_options.envelopes.push_back({envelope.record.number, envelope.path, envelope.link});
+    }
+  }
   stages.push_back(stages::MakeCaseFolderStage(std::move(folder_options)));
   stages.push_back(stages::MakeFactsStage());
   stages.push_back(stages::MakeCrossCheckStage());  // its findings weigh in the verdict
-  stages.push_back(stages::MakeRulesStage(profile_));
-  stages.push_back(stages::MakeWriteReportStage(outcome.case_dir, context));
+  return stages;
+}
 
-  const audit::ProcessingContext audit_context = AuditContext(context, ocr_);
-  {
-    const Case before_stages = c;
-    std::optional<Watchdog> watchdog;
-    if (options_.case_time_limit.count() > 0 && on_time_limit) {
-      watchdog.emplace(options_.case_time_limit, [&] {
-        AbandonCase(before_stages, audit_context, records_dir, options_.keep_work,
-                    options_.case_time_limit, on_time_limit);
-      });
-    }
-    outcome.status = RunStages(stages, c);
+// The stages that decide and write: rules, the letter to the patient, the case's state, reports.
+std::vector<std::unique_ptr<Stage>> CaseProcessor::VerdictStages(
+    const fs::path& case_dir, const fs::path& records_dir,
+    const report::ReportContext& context) const {
+  std::vector<std::unique_ptr<Stage>> stages;
+  stages.push_back(stages::MakeRulesStage(profile_));
+  stages.push_back(stages::MakeWriteLetterStage(profile_, {case_dir, {}}));
+  stages.push_back(MakeCaseStateStage(case_dir, records_dir));
+  stages.push_back(stages::MakeWriteReportStage(case_dir, context));
+  return stages;
+}
+
+// Runs `stages` under the case time limit (see the top of case_processor.h).
+Status CaseProcessor::RunTimed(const std::vector<std::unique_ptr<Stage>>& stages, Case& c,
+                               const audit::ProcessingContext& audit_context,
+                               const fs::path& records_dir,
+                               const TimeLimitHandler& on_time_limit) const {
+  const Case before_stages = c;
+  std::optional<Watchdog> watchdog;
+  if (options_.case_time_limit.count() > 0 && on_time_limit) {
+    watchdog.emplace(options_.case_time_limit, [&] {
+      AbandonCase(before_stages, audit_context, records_dir, options_.keep_work,
+                  options_.case_time_limit, on_time_limit);
+    });
   }
+  return RunStages(stages, c);
+}
+
+// Makes the case folder anew, keeping staff's review decisions. Fails when OUT cannot be written.
+Status CaseProcessor::PrepareCaseFolder(const Case& c, const fs::path& case_dir,
+                                        const fs::path& records_dir) const {
+  auto decisions = stages::TakeDecisions(records_dir, c.id);
+  if (!decisions.ok()) {  // the output folder cannot be written (the decisions' lock is in it)
+    return Status::Fail("cannot create the case folder in the output folder (review "
+                        "decisions: " + decisions.message() + ")");
+  }
+  std::error_code ec;
+  fs::remove_all(case_dir, ec);  // a previous run of the same submission: made anew
+  fs::create_directories(c.work_dir, ec);
+  if (ec) return Status::Fail("cannot create the case folder in the output folder");
+  if (Status kept = stages::PutDecisions(std::move(*decisions), case_dir); !kept.ok()) {
+    return Status::Fail("the case's review decisions: " + kept.message());
+  }
+  return Status::Ok();
+}
+
+Outcome CaseProcessor::ProcessCase(const std::vector<EnvelopeInput>& envelopes,
+                                   const CaseIdentity& identity,
+                                   const std::vector<Finding>& carried_findings,
+                                   bool decide_followup, const TimeLimitHandler& on_time_limit) {
+  Outcome outcome;
+  const auto start = std::chrono::steady_clock::now();
+  Case c;
+  c.submission_sha256 = identity.sha256;
+  c.received_at = identity.received_at;
+  c.submission_date = identity.received_at.substr(0, 10);
+  c.id = identity.case_id;
+  c.submission_name = envelopes.front().record.name;
+  for (const EnvelopeInput& envelope : envelopes) c.envelopes.push_back(envelope.record);
+  c.profile_id = profile_.id;
+  c.profile_sha256 = profile_.sha256;
+  outcome.case_id = c.id;
+  outcome.case_dir = options_.out_dir / c.id;
+  c.work_dir = outcome.case_dir / "work";
+
+  const fs::path& records_dir =
+      options_.records_dir.empty() ? options_.out_dir : options_.records_dir;
+  // The same submission processed before into this folder (the watcher's journal stops its
+  // duplicates before they get here; `process` says so in the report, as the watcher does). A
+  // case of several envelopes was processed before by its nature.
+  const auto earlier = envelopes.size() == 1
+                           ? audit::FindProcessedSubmission(records_dir, c.submission_sha256)
+                           : std::nullopt;
+  if (earlier) {
+    c.AddFinding("DUPLICATE_SUBMISSION",
+                 earlier->case_id == c.id
+                     ? "同じ提出物が " + earlier->time + " にも処理されています（このケースを作り直しました）"
+                     : "同じ提出物が " + earlier->time + " にケース " + earlier->case_id +
+                           " として処理されています");
+  }
+  if (Status prepared = PrepareCaseFolder(c, outcome.case_dir, records_dir); !prepared.ok()) {
+    outcome.status = prepared;
+    return outcome;
+  }
+  Log()->info("case {} started ({} envelope(s))", c.id, envelopes.size());
+
+  const report::ReportContext context = MakeReportContext();
+  const audit::ProcessingContext audit_context = AuditContext(context, ocr_);
+  outcome.status = RunTimed(ReadingStages(envelopes, identity, outcome.case_dir), c, audit_context,
+                            records_dir, on_time_limit);
+  if (outcome.status.ok() && decide_followup) {
+    followup::Decision decision = followup::Decide(c, records_dir);
+    if (decision.attach_to) {
+      if (auto attached = AttachTo(std::move(decision), envelopes.front(), identity, c,
+                                   on_time_limit)) {
+        return std::move(*attached);
+      }
+    } else if (decision.finding) {
+      c.findings.push_back(std::move(*decision.finding));
+    }
+  }
+  for (const Finding& f : carried_findings) c.findings.push_back(f);
+  if (outcome.status.ok()) {
+    outcome.status = RunTimed(VerdictStages(outcome.case_dir, records_dir, context), c,
+                              audit_context, records_dir, on_time_limit);
+  }
+  FinishCase(c, outcome, identity, audit_context, records_dir, start);
+  return outcome;
+}
+
+// Processes the case the envelope belongs to again over all its envelopes, the new one last (an
+// envelope it already holds is not added twice). nullopt when an earlier envelope's kept
+// original is gone: the envelope then stays a case of its own, with FOLLOWUP_UNMATCHED.
+std::optional<Outcome> CaseProcessor::AttachTo(followup::Decision decision,
+                                               const EnvelopeInput& envelope,
+                                               const CaseIdentity& identity, Case& own,
+                                               const TimeLimitHandler& on_time_limit) {
+  const followup::CaseOnFile& target = *decision.attach_to;
+  std::vector<EnvelopeInput> all;
+  for (const Envelope& earlier : target.envelopes) {
+    if (earlier.sha256 == envelope.record.sha256) continue;
+    EnvelopeInput input;
+    input.path = target.dir / earlier.original;
+    input.link = true;  // the kept original in the case folder is ours and never changes
+    input.record = earlier;
+    input.record.number = static_cast<int>(all.size()) + 1;
+    std::error_code ec;
+    if (earlier.original.empty() || !fs::exists(input.path, ec)) {
+      own.AddFinding("FOLLOWUP_UNMATCHED", "ケース " + target.case_id +
+                                               " の追加書類と思われますが、そのケースの原本が"
+                                               "見つからないため、別のケースとしました");
+      return std::nullopt;
+    }
+    all.push_back(std::move(input));
+  }
+  EnvelopeInput latest = envelope;
+  latest.record.number = static_cast<int>(all.size()) + 1;
+  latest.record.matched_by = decision.matched_by;
+  all.push_back(std::move(latest));
+  // This envelope's own case folder is not published.
+  std::error_code ec;
+  fs::remove_all(options_.out_dir / own.id, ec);
+  CaseIdentity case_identity;
+  case_identity.case_id = target.case_id;
+  case_identity.sha256 = all.front().record.sha256;
+  case_identity.received_at = all.front().record.received_at;
+  case_identity.file_hashes = identity.file_hashes;
+  std::vector<Finding> carried;
+  if (decision.finding) carried.push_back(std::move(*decision.finding));
+  Log()->info("case {}: envelope attached to case {} as envelope {} ({})", own.id,
+              target.case_id, all.size(), decision.matched_by);
+  return ProcessCase(all, case_identity, carried, false, on_time_limit);
+}
+
+// The audit record, the work area, the outcome's summary and index.html.
+void CaseProcessor::FinishCase(Case& c, Outcome& outcome, const CaseIdentity& identity,
+                               const audit::ProcessingContext& audit_context,
+                               const fs::path& records_dir,
+                               std::chrono::steady_clock::time_point start) const {
   const auto elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::steady_clock::now() - start)
                               .count();
@@ -319,6 +462,7 @@ Outcome CaseProcessor::Process(const fs::path& submission, const CaseIdentity& i
       outcome.status = Status::Fail("the audit trail could not be written: " + audited.message());
     }
   }
+  std::error_code ec;
   if (options_.keep_work) {
     WritePageTexts(c);
   } else {
@@ -329,17 +473,16 @@ Outcome CaseProcessor::Process(const fs::path& submission, const CaseIdentity& i
     if (r.status == RequirementStatus::kMissing) outcome.missing.push_back(r.id);
     if (r.status == RequirementStatus::kNeedsReview) outcome.needs_review.push_back(r.id);
   }
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                      std::chrono::steady_clock::now() - start)
-                      .count();
+  outcome.envelopes = static_cast<int>(c.envelopes.size());
   if (options_.update_index) {
     if (auto listed = dashboard::UpdateDashboard(records_dir); !listed.ok()) {
       Log()->warn("case {}: {}", c.id, listed.message());
     }
   }
-  Log()->info("case {} finished in {} ms: verdict {}, {} files, {} pages, {} findings", c.id, ms,
-              VerdictName(c.verdict), c.files.size(), c.pages.size(), c.findings.size());
-  return outcome;
+  Log()->info("case {} finished in {} ms: verdict {}, {} envelope(s), {} files, {} pages, {} "
+              "findings",
+              c.id, elapsed_ms, VerdictName(c.verdict), c.envelopes.size(), c.files.size(),
+              c.pages.size(), c.findings.size());
 }
 
 }  // namespace intake::app

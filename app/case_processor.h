@@ -20,11 +20,17 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "audit/case_record.h"
 #include "config/profile.h"
+#include "followup/followup.h"
 #include "ocr/ocr_pool.h"
+#include "pipeline/stage.h"
+#include "report/report_context.h"
 #include "pipeline/case_model.h"
 #include "pipeline/result.h"
 
@@ -47,6 +53,9 @@ struct ProcessOptions {
   // Longest the stages of one case may take (see the top of this file); 0: no limit. Applies
   // only when Process is given a TimeLimitHandler.
   std::chrono::milliseconds case_time_limit{std::chrono::minutes(30)};
+  // Look whether a submission follows up a case of the output folder (followup/followup.h) and,
+  // when it does, process that case again over all its envelopes instead of making a new one.
+  bool attach_followups = true;
 };
 
 // Where a case was when it ran over its time limit. Ids only: safe to log and print.
@@ -71,6 +80,9 @@ struct Outcome {
   Verdict verdict = Verdict::kNeedsReview;
   std::vector<std::string> missing;       // requirement ids
   std::vector<std::string> needs_review;  // requirement ids
+  // The envelopes the case holds now: more than one when the submission followed up a case
+  // (case_id is then that case's, not a new one).
+  int envelopes = 1;
 };
 
 // Who a case is. The case id is the local date it was received and the first 8 hex digits of
@@ -97,6 +109,40 @@ class CaseProcessor {
                   const TimeLimitHandler& on_time_limit = {});
 
  private:
+  // One envelope of the case to process: where it is, and its record (number, name, hash...).
+  struct EnvelopeInput {
+    std::filesystem::path path;
+    bool link = false;  // keep it as a hard link (see ProcessOptions::link_original)
+    Envelope record;
+  };
+
+  // Processes `envelopes` as the case `identity`; with `decide_followup`, a single envelope that
+  // follows up a case of the output folder is processed as that case instead (AttachTo).
+  // `carried_findings` are added before the rules (FOLLOWUP_MATCHED).
+  Outcome ProcessCase(const std::vector<EnvelopeInput>& envelopes, const CaseIdentity& identity,
+                      const std::vector<Finding>& carried_findings, bool decide_followup,
+                      const TimeLimitHandler& on_time_limit);
+  std::optional<Outcome> AttachTo(followup::Decision decision, const EnvelopeInput& envelope,
+                                  const CaseIdentity& identity, Case& own,
+                                  const TimeLimitHandler& on_time_limit);
+  report::ReportContext MakeReportContext() const;
+  std::vector<std::unique_ptr<Stage>> ReadingStages(const std::vector<EnvelopeInput>& envelopes,
+                                                    const CaseIdentity& identity,
+                                                    const std::filesystem::path& case_dir) const;
+  std::vector<std::unique_ptr<Stage>> VerdictStages(const std::filesystem::path& case_dir,
+                                                    const std::filesystem::path& records_dir,
+                                                    const report::ReportContext& context) const;
+  Status RunTimed(const std::vector<std::unique_ptr<Stage>>& stages, Case& c,
+                  const audit::ProcessingContext& audit_context,
+                  const std::filesystem::path& records_dir,
+                  const TimeLimitHandler& on_time_limit) const;
+  Status PrepareCaseFolder(const Case& c, const std::filesystem::path& case_dir,
+                           const std::filesystem::path& records_dir) const;
+  void FinishCase(Case& c, Outcome& outcome, const CaseIdentity& identity,
+                  const audit::ProcessingContext& audit_context,
+                  const std::filesystem::path& records_dir,
+                  std::chrono::steady_clock::time_point start) const;
+
   const config::Profile& profile_;
   ocr::OcrPool& ocr_;
   ProcessOptions options_;

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "app/case_commands.h"
 #include "app/commands.h"
 #include "ocr/openmp_env.h"
 #include "pipeline/log.h"
@@ -167,6 +168,23 @@ int main(int argc, char** argv) {
   status_cmd->add_flag("--workers", status.workers,
                        "The watchers sharing the journal, their leases and stuck leases");
 
+  intake::app::CaseCommandArgs case_args;
+  auto* case_cmd = cli.add_subcommand("case", "Move a case on: forward it, close it; list cases");
+  case_cmd->require_subcommand(1);
+  auto* case_forward_cmd =
+      case_cmd->add_subcommand("forward", "The case went to the physician (state forwarded)");
+  auto* case_close_cmd = case_cmd->add_subcommand("close", "Close the case, with a reason");
+  auto* case_list_cmd =
+      case_cmd->add_subcommand("list", "Every case of the output folder with its state");
+  for (auto* sub : {case_forward_cmd, case_close_cmd}) {
+    sub->add_option("id", case_args.case_id, "Case id (20261121-1a2b3c4d)")->required();
+  }
+  for (auto* sub : {case_forward_cmd, case_close_cmd, case_list_cmd}) {
+    sub->add_option("--out", case_args.out_dir, "Output folder")->required();
+  }
+  case_close_cmd->add_option("--reason", case_args.reason, "Why (kept in the case folder)")
+      ->required();
+
   intake::serve::ServeArgs serve;
   auto* serve_cmd = cli.add_subcommand(
       "serve", "Review cases in the browser and over a JSON API (staff decisions, see README)");
@@ -217,6 +235,9 @@ int main(int argc, char** argv) {
   if (*watch_cmd) return intake::watch::RunWatch(watch, INTAKE_VERSION);
   if (*retry_cmd) return intake::watch::RunRetry(retry);
   if (*status_cmd) return intake::watch::RunStatus(status);
+  if (*case_forward_cmd) return intake::app::RunCaseForward(case_args);
+  if (*case_close_cmd) return intake::app::RunCaseClose(case_args);
+  if (*case_list_cmd) return intake::app::RunCaseList(case_args);
   if (*serve_cmd) return intake::serve::RunServe(serve);
   if (*user_add_cmd) return intake::serve::RunUserAdd(user_add);
   return intake::app::kExitUsage;

@@ -203,6 +203,36 @@ class Parser {
   std::vector<ConfigError> errors_;
 };
 
+// `letter:` (optional): the letter to the patient's contact details, wording and deadline.
+void ParseLetter(Parser& p, const YAML::Node& node, LetterSettings& letter) {
+  if (!node.IsDefined() || node.IsNull()) return;
+  if (!node.IsMap()) {
+    p.Error(node, "letter", "must be a map");
+    return;
+  }
+  static const std::set<std::string> kLetterKeys = {"office", "address",     "phone",
+                                                    "hours",  "how_to_send", "deadline_days"};
+  for (const auto& entry : node) {
+    const std::string k = entry.first.as<std::string>();
+    if (!kLetterKeys.count(k)) p.Error(entry.first, "letter." + k, "unknown key");
+  }
+  letter.office = p.String(node["office"], "letter.office", false);
+  letter.address = p.String(node["address"], "letter.address", false);
+  letter.phone = p.String(node["phone"], "letter.phone", false);
+  letter.hours = p.String(node["hours"], "letter.hours", false);
+  letter.how_to_send = p.String(node["how_to_send"], "letter.how_to_send", false);
+  if (node["deadline_days"]) {
+    const Literal v = p.ParseLiteral(node["deadline_days"], "letter.deadline_days");
+    const auto* days = std::get_if<std::int64_t>(&v);
+    if (!days || *days < 1 || *days > 365) {
+      p.Error(node["deadline_days"], "letter.deadline_days",
+              "must be a whole number of days between 1 and 365");
+    } else {
+      letter.deadline_days = static_cast<int>(*days);
+    }
+  }
+}
+
 std::optional<Profile> Parse(const std::filesystem::path& path, std::vector<ConfigError>& errors) {
   const std::string file = path.string();
   std::ifstream in(path, std::ios::binary);
@@ -358,8 +388,11 @@ std::optional<Profile> Parse(const std::filesystem::path& path, std::vector<Conf
     }
   }
 
-  static const std::set<std::string> kTopKeys = {
-      "schema", "id", "name", "min_confidence", "document_types", "requirements", "exclusions"};
+  ParseLetter(p, root["letter"], profile.letter);
+
+  static const std::set<std::string> kTopKeys = {"schema",         "id",           "name",
+                                                 "min_confidence", "document_types", "requirements",
+                                                 "exclusions",     "letter"};
   for (const auto& entry : root) {
     const std::string k = entry.first.as<std::string>();
     if (!kTopKeys.count(k)) p.Error(entry.first, k, "unknown key");

@@ -73,6 +73,17 @@ struct Exclusion {
   std::vector<std::string> keywords_in;
 };
 
+// The letter to the patient when something must come from them (letter/): how to send it, by
+// when, and whom to ask. Empty strings are left out of the letter.
+struct LetterSettings {
+  std::string office;       // 地域医療連携センター セカンドオピニオン外来 受付
+  std::string address;      // the office's postal address (where to send)
+  std::string phone;        // the office's phone number
+  std::string hours;        // when it answers the phone (平日 9:00〜17:00)
+  std::string how_to_send;  // 簡易書留でお送りください …
+  int deadline_days = 14;   // the deadline, in days from the letter's date
+};
+
 struct Profile {
   std::string id;
   std::string name;  // Japanese
@@ -82,6 +93,7 @@ struct Profile {
   std::vector<DocumentType> document_types;
   std::vector<Requirement> requirements;
   std::vector<Exclusion> exclusions;
+  LetterSettings letter;
 
   const DocumentType* FindDocumentType(const std::string& type_id) const;
 };

@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "casestate/case_state.h"
 #include "pipeline/atomic_file.h"
 #include "pipeline/case_model.h"
 #include "pipeline/findings.h"
@@ -157,6 +158,12 @@ std::string RowHtml(const CaseSummary& c) {
   } else {
     out += "<span class=\"verdict-badge verdict-badge-needs_review\">読取不可</span>";
   }
+  if (!c.state_word.empty()) {
+    out += "<p class=\"case-state\">" + HtmlEscape(c.state_word);
+    if (c.days_waited > 0) out += "（" + std::to_string(c.days_waited) + "日待ち）";
+    if (c.envelopes > 1) out += "・封筒" + std::to_string(c.envelopes) + "通";
+    out += "</p>";
+  }
   if (c.forwarding == "complete") {
     out += "<p class=\"forwarded\"><span class=\"badge badge-present\">PACS転送済</span></p>";
   } else if (!c.forwarding.empty()) {
@@ -253,6 +260,10 @@ CaseSummary SummaryFromReport(const json& report, std::string folder) {
   }
   s.verdict = StringOr(report, "verdict");
   if (!ParseVerdict(s.verdict)) s.readable = false;
+  if (report.contains("envelopes") && report["envelopes"].is_array() &&
+      !report["envelopes"].empty()) {
+    s.envelopes = static_cast<int>(report["envelopes"].size());
+  }
   if (report.contains("profile")) s.profile_name = StringOr(report["profile"], "name");
   if (report.contains("requirements") && report["requirements"].is_array()) {
     for (const auto& r : report["requirements"]) {
@@ -303,6 +314,7 @@ json SummaryToJson(const CaseSummary& s) {
           {"case_id", s.case_id},
           {"received_at", s.received_at},
           {"verdict", s.verdict},
+          {"envelopes", s.envelopes},
           {"profile_name", s.profile_name},
           {"missing", s.missing},
           {"needs_review", s.needs_review},
@@ -323,6 +335,9 @@ CaseSummary SummaryFromJson(const json& j) {
   s.case_id = StringOr(j, "case_id");
   s.received_at = StringOr(j, "received_at");
   s.verdict = StringOr(j, "verdict");
+  if (const auto e = j.find("envelopes"); e != j.end() && e->is_number_integer()) {
+    s.envelopes = e->get<int>();
+  }
   s.profile_name = StringOr(j, "profile_name");
   const auto strings = [&](const char* key) {
     std::vector<std::string> out;
@@ -400,6 +415,16 @@ std::string IndexHtml(const std::vector<CaseSummary>& cases, const std::string& 
   return out;
 }
 
+// The case's state and days waited from its case_state.json (changed by `intake case` without
+// the report changing, so never cached).
+void AddCaseState(CaseSummary& summary, const fs::path& case_dir) {
+  std::error_code ec;
+  if (!fs::exists(case_dir / casestate::kStateFileName, ec)) return;
+  const casestate::StateRecord record = casestate::ReadState(case_dir);
+  summary.state_word = std::string(casestate::CaseStateWord(record.state));
+  summary.days_waited = record.DaysWaited(casestate::Today());
+}
+
 Result<std::size_t> UpdateDashboard(const fs::path& out_dir) {
   using R = Result<std::size_t>;
   const auto start = std::chrono::steady_clock::now();
@@ -434,6 +459,7 @@ Result<std::size_t> UpdateDashboard(const fs::path& out_dir) {
       entry = CacheEntry{mtime_ns, size, std::move(*summary)};
     }
     cases.push_back(entry.summary);
+    AddCaseState(cases.back(), it->path());
     fresh[folder] = std::move(entry);
   }
   SortNewestFirst(cases);

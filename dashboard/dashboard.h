@@ -48,6 +48,11 @@ struct CaseSummary {
   // "complete" every instance acknowledged by every PACS it went to, else "incomplete".
   std::string forwarding;
   bool readable = true;  // false: report.json did not parse (shown as such, not hidden)
+  // Where the case stands (casestate/, read from case_state.json at each rebuild, not cached):
+  // its word for staff (患者さん待ち …), empty without a state file; days waited for the patient.
+  std::string state_word;
+  int days_waited = 0;
+  int envelopes = 1;  // report.json's envelopes
 };
 
 // The summary of one report.json (schema intake.report/1). `folder` names the case folder.

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "ocr/ocr_pool.h"
 #include "pipeline/result.h"
 
 namespace intake::ocr {
@@ -81,6 +82,11 @@ struct PixelBox {
 // `jpeg_quality`): the bytes of the new file. For redacting what must not be stored.
 Result<std::string> PaintedOver(const std::filesystem::path& image,
                                 const std::vector<PixelBox>& boxes, int jpeg_quality);
+
+// Decodes an image file's first frame as a page is decoded for OCR (size and memory limits,
+// huge images scaled down) and hands back its 8-bit grey pixels (rows of `width` bytes): for
+// readers that want the picture, not the text (the QR codes of follow-up envelopes, followup/).
+Result<GrayImage> ReadGrayImage(const std::filesystem::path& path);
 
 // Turns Leptonica's messages to stderr off (they can name files). Idempotent and thread-safe;
 // the functions above and the OCR pool call it themselves.

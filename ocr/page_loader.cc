@@ -295,3 +295,30 @@ Result<double> DarkShare(const std::filesystem::path& path) {
 }
 
 }  // namespace intake::ocr
+
+namespace intake::ocr {
+
+Result<GrayImage> ReadGrayImage(const std::filesystem::path& path) {
+  auto page = LoadPage(path, 0, false);
+  if (!page.ok()) return Error{page.message()};
+  PixPtr grey(pixConvertTo8(page->pix.get(), 0));
+  if (!grey) return Result<GrayImage>::Fail("image could not be made grey");
+  GrayImage out;
+  out.width = static_cast<int>(pixGetWidth(grey.get()));
+  out.height = static_cast<int>(pixGetHeight(grey.get()));
+  out.stride = out.width;
+  out.dpi = page->dpi;
+  out.pixels.resize(static_cast<std::size_t>(out.width) * out.height);
+  const l_uint32* data = pixGetData(grey.get());
+  const int wpl = pixGetWpl(grey.get());
+  for (int y = 0; y < out.height; ++y) {
+    const l_uint32* line = data + static_cast<std::ptrdiff_t>(y) * wpl;
+    for (int x = 0; x < out.width; ++x) {
+      out.pixels[static_cast<std::size_t>(y) * out.width + x] =
+          static_cast<unsigned char>(GET_DATA_BYTE(line, x));
+    }
+  }
+  return out;
+}
+
+}  // namespace intake::ocr

@@ -51,6 +51,7 @@ struct SourceFile {
   FileKind kind = FileKind::kUnknown;
   std::string mime;  // as sniffed from content
   std::uint64_t size = 0;
+  int envelope = 1;  // the envelope (Case::envelopes) it came in, from 1
 };
 
 enum class TextSource { kNone, kPdfTextLayer, kOcr };
@@ -96,6 +97,10 @@ struct Page {
   std::vector<TextLine> lines;
   int rotation_degrees = 0;    // clockwise turn OCR applied to make the page upright
   bool vertical_text = false;  // read (partly) as vertical writing
+
+  // The case id of the letter's reply slip whose QR code the page shows (followup/: read from
+  // read_image); such a page is the slip, not a document of a type, whatever its text names.
+  std::string reply_slip_case;
 
   // Classification (stages/classify).
   std::string doc_type = "other";
@@ -211,6 +216,31 @@ std::string_view VerdictName(Verdict verdict);
 // The verdict named `name` ("complete", ...), or nullopt.
 std::optional<Verdict> ParseVerdict(std::string_view name);
 
+// One envelope (submission) of a case. A case spans several when what was missing comes later in
+// an envelope of its own (followup/); they are numbered from 1 in the order received, and each
+// is kept as received under 11_原本/ (the first as before, the others in 封筒N/).
+struct Envelope {
+  int number = 1;
+  std::string name;         // file or folder name (patient data: report only)
+  std::string sha256;       // of the envelope's bytes (folders: of a sorted listing)
+  std::string received_at;  // ISO 8601 local time
+  // Relative to the case folder: the kept original and its SHA256SUMS (stages/case_folder).
+  std::string original;
+  std::string original_sums;
+  // How a later envelope was found to belong to the case: reply_slip (the letter's QR code),
+  // manifest (`case: ID`), file_name (the case id in a file or folder name) or identity (the
+  // patient's name and birth date; staff confirm: FOLLOWUP_MATCHED). Empty for the first.
+  std::string matched_by;
+};
+
+// The letter to the patient (stages/write_letter), when something must come from them.
+struct PatientLetterRecord {
+  std::string file;      // relative to the case folder ("不足書類のご案内.pdf")
+  std::string date;      // YYYY-MM-DD, the letter's date
+  std::string deadline;  // YYYY-MM-DD, the deadline it gives
+  std::vector<std::string> requirement_ids;  // what it asks for, in the profile's order
+};
+
 struct Case {
   std::string id;                  // "20261121-1a2b3c4d"
   std::string submission_sha256;   // of the submission's bytes (folders: of a sorted listing)
@@ -225,6 +255,8 @@ struct Case {
   std::string profile_id;
   std::string profile_sha256;
 
+  // The envelopes of the case (at least the first, whose name, hash and time are also above).
+  std::vector<Envelope> envelopes;
   std::vector<SourceFile> files;
   std::vector<Page> pages;
   std::vector<Document> documents;
@@ -233,6 +265,13 @@ struct Case {
   std::vector<Finding> findings;
   std::vector<RequirementResult> requirements;
   Verdict verdict = Verdict::kNeedsReview;
+  std::optional<PatientLetterRecord> letter;
+  // Where the case stands in the office's work (casestate/: received, waiting_for_patient,
+  // complete, forwarded, closed), since when it waits for the patient (YYYY-MM-DD, the first
+  // letter's date; empty if it never did) and the days waited; set before the reports.
+  std::string state;
+  std::string waiting_since;
+  int days_waited = 0;
 
   // Helpers used by several stages.
   std::string NextFileId() const;

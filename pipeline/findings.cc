@@ -43,9 +43,15 @@ constexpr std::array kFindingCodes{
                     "個人番号（マイナンバー）が記載された書類があります"},
     FindingCodeInfo{"EXCLUDED_CASE", Severity::kError, true,
                     "セカンドオピニオンの対象外となる可能性があります"},
+    FindingCodeInfo{"FOLLOWUP_MATCHED", Severity::kWarning, false,
+                    "追加書類を患者さんの氏名と生年月日でこのケースに加えました（確認してください）"},
+    FindingCodeInfo{"FOLLOWUP_UNMATCHED", Severity::kWarning, false,
+                    "追加書類と思われますが、どのケースのものか分かりません"},
 };
 
 }  // namespace
+
+std::span<const FindingCodeInfo> AllFindingCodes() { return kFindingCodes; }
 
 std::optional<FindingCodeInfo> LookupFindingCode(std::string_view code) {
   for (const auto& info : kFindingCodes) {

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <optional>
+#include <span>
 #include <string_view>
 
 namespace intake {
@@ -21,6 +22,9 @@ struct FindingCodeInfo {
 };
 
 // Returns the table entry for `code`, or nullopt for an unknown code.
+// Every code of the table, in its order (docs/report-schema.md lists them; a test checks).
+std::span<const FindingCodeInfo> AllFindingCodes();
+
 std::optional<FindingCodeInfo> LookupFindingCode(std::string_view code);
 
 std::string_view SeverityName(Severity severity);  // "info", "warning", "error"

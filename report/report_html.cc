@@ -150,6 +150,30 @@ std::string OrDash(std::string_view text) {
   return text.empty() ? std::string("<span class=\"muted\">—</span>") : H(text);
 }
 
+// The state's word for staff (casestate/ names the same states; report/ does not depend on it).
+std::string StateWord(const std::string& state) {
+  if (state == "received") return "受付済み";
+  if (state == "waiting_for_patient") return "患者さん待ち";
+  if (state == "complete") return "完備";
+  if (state == "forwarded") return "担当医へ回付済み";
+  if (state == "closed") return "終了";
+  return state;
+}
+
+// "1通目 2026年11月21日、2通目 2026年12月1日（返信用紙のQRコード）".
+std::string EnvelopesHtml(const Case& c) {
+  std::string out;
+  for (const Envelope& e : c.envelopes) {
+    if (!out.empty()) out += "、";
+    out += std::to_string(e.number) + "通目 " + JaDate(e.received_at.substr(0, 10));
+    if (e.matched_by == "reply_slip") out += "（返信用紙のQRコード）";
+    if (e.matched_by == "manifest") out += "（マニフェストの受付番号）";
+    if (e.matched_by == "file_name") out += "（ファイル名の受付番号）";
+    if (e.matched_by == "identity") out += "（氏名・生年月日で照合、要確認）";
+  }
+  return out;
+}
+
 std::string HeaderHtml(const Case& c, const ReportContext& context) {
   // Back to the output folder's list (index.html, dashboard/); relative, so it works from disk.
   std::string out =
@@ -161,6 +185,14 @@ std::string HeaderHtml(const Case& c, const ReportContext& context) {
   item("受付番号", H(c.id));
   item("受付日時", JaDateTime(c.received_at));
   item("受付窓口", OrDash(context.profile_name.empty() ? c.profile_id : context.profile_name));
+  if (!c.state.empty()) {
+    std::string state = H(StateWord(c.state));
+    if (!c.waiting_since.empty()) {
+      state += "（" + JaDate(c.waiting_since) + "から" + std::to_string(c.days_waited) + "日）";
+    }
+    item("状態", state);
+  }
+  if (c.envelopes.size() > 1) item("封筒", EnvelopesHtml(c));
   out += "</dl>\n</header>\n";
   return out;
 }
@@ -229,6 +261,11 @@ std::string VerdictHtml(const Case& c) {
          std::to_string(present) + "・不足 " + std::to_string(missing) + "・要確認 " +
          std::to_string(review) + "　／　指摘事項：エラー " + std::to_string(errors) + "・警告 " +
          std::to_string(warnings) + "</p>";
+  if (c.letter) {
+    out += "<p class=\"verdict-letter\">患者さんへの<a href=\"" + UrlPath(c.letter->file) +
+           "\">不足書類のご案内（印刷用PDF）</a>　提出期限 " + JaDate(c.letter->deadline) +
+           "</p>";
+  }
   out += "</div>\n</section>\n";
   return out;
 }
@@ -422,7 +459,12 @@ std::string DocumentRowHtml(const Case& c, const ReportContext& context, const D
   const std::string file_id = DocumentFileId(c, d);
   const double ocr = DocumentMinOcrConfidence(c, d);
   std::string out = "<tr><td>" + H(DocumentTypeLabel(context, d.type)) + " <span class=\"muted\">" +
-                    H(d.id) + "</span></td>";
+                    H(d.id) + "</span>";
+  // Which envelope it came in, for a case of several.
+  if (c.envelopes.size() > 1) {
+    out += " <span class=\"envelope\">封筒" + std::to_string(DocumentEnvelope(c, d)) + "</span>";
+  }
+  out += "</td>";
   out += "<td>" + (file_id.empty() ? std::string() : FilePathHtml(c, file_id)) + "</td>";
   out += "<td class=\"num\">" + PageRanges(DocumentPageNumbers(c, d)) + "</td>";
   out += "<td>" + std::string(TextSourceWord(DocumentTextSource(c, d))) + "</td>";

@@ -55,7 +55,8 @@ json SubmissionJson(const Case& c) {
                      {"kind", Str(FileKindName(f.kind))},
                      {"mime", Str(f.mime)},
                      {"size", f.size},
-                     {"container", StrOrNull(f.container_id)}});
+                     {"container", StrOrNull(f.container_id)},
+                     {"envelope", f.envelope}});
   }
   return {{"name", Str(c.submission_name)},
           {"sha256", Str(c.submission_sha256)},
@@ -142,7 +143,8 @@ json DocumentsJson(const Case& c, const ReportContext& context) {
                    {"page_ids", StrArray(d.page_ids)},
                    {"confidence", d.confidence},
                    {"text_source", DocumentTextSource(c, d)},
-                   {"pdf", StrOrNull(d.pdf)}});
+                   {"pdf", StrOrNull(d.pdf)},
+                   {"envelope", DocumentEnvelope(c, d)}});
   }
   return out;
 }
@@ -220,6 +222,37 @@ json ImagingJson(const Case& c) {
   return {{"patients", patients}};
 }
 
+json EnvelopesJson(const Case& c) {
+  json out = json::array();
+  for (const Envelope& e : c.envelopes) {
+    out.push_back({{"number", e.number},
+                   {"name", Str(e.name)},
+                   {"sha256", Str(e.sha256)},
+                   {"received_at", Str(e.received_at)},
+                   {"original", StrOrNull(e.original)},
+                   {"original_sha256sums", StrOrNull(e.original_sums)},
+                   {"matched_by", StrOrNull(e.matched_by)}});
+  }
+  return out;
+}
+
+json StateJson(const Case& c) {
+  if (c.state.empty()) return nullptr;
+  return {{"state", Str(c.state)},
+          {"waiting_since", StrOrNull(c.waiting_since)},
+          {"days_waited", c.days_waited}};
+}
+
+json LetterJson(const Case& c) {
+  if (!c.letter) return nullptr;
+  json asks = json::array();
+  for (const auto& id : c.letter->requirement_ids) asks.push_back(Str(id));
+  return {{"file", Str(c.letter->file)},
+          {"date", Str(c.letter->date)},
+          {"deadline", Str(c.letter->deadline)},
+          {"asks", asks}};
+}
+
 }  // namespace
 
 nlohmann::json ReportJson(const Case& c, const ReportContext& context) {
@@ -230,6 +263,8 @@ nlohmann::json ReportJson(const Case& c, const ReportContext& context) {
   report["verdict"] = Str(VerdictName(c.verdict));
   report["summary"] = SummaryJson(c);
   report["submission"] = SubmissionJson(c);
+  report["envelopes"] = EnvelopesJson(c);
+  report["state"] = StateJson(c);
   report["profile"] = {{"id", Str(c.profile_id.empty() ? context.profile_id : c.profile_id)},
                        {"name", Str(context.profile_name)},
                        {"sha256", Str(c.profile_sha256)}};
@@ -237,6 +272,7 @@ nlohmann::json ReportJson(const Case& c, const ReportContext& context) {
                         {"ocr", Str(context.ocr_engine)},
                         {"dicom", Str(context.dicom_library)}};
   report["requirements"] = RequirementsJson(c, context);
+  report["letter"] = LetterJson(c);
   report["facts"] = FactsJson(c);
   report["documents"] = DocumentsJson(c, context);
   report["pages"] = PagesJson(c);

@@ -88,6 +88,11 @@ std::string DocumentFileId(const Case& c, const Document& document) {
   return {};
 }
 
+int DocumentEnvelope(const Case& c, const Document& document) {
+  const SourceFile* file = c.FindFile(DocumentFileId(c, document));
+  return file ? file->envelope : 1;
+}
+
 std::vector<int> DocumentPageNumbers(const Case& c, const Document& document) {
   std::vector<int> numbers;
   numbers.reserve(document.page_ids.size());

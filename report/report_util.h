@@ -33,6 +33,9 @@ const Document* FindDocument(const Case& c, std::string_view document_id);
 // The file of a document's first page ("" when the document has no known page).
 std::string DocumentFileId(const Case& c, const Document& document);
 
+// The envelope (Case::envelopes, from 1) a document came in: its first page's file's.
+int DocumentEnvelope(const Case& c, const Document& document);
+
 // Page numbers within the file (Page::number_in_file), in the document's order; unknown page ids
 // are skipped.
 std::vector<int> DocumentPageNumbers(const Case& c, const Document& document);

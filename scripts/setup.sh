@@ -27,9 +27,10 @@ packages=(
   # archives, storage, config, CLI, logs, hashing, type sniffing, normalisation
   libarchive-dev libsqlite3-dev libyaml-cpp-dev nlohmann-json3-dev libcli11-dev libspdlog-dev
   libssl-dev libmagic-dev libicu-dev
-  # sample generator: Japanese text rendering to PDF and images; the held-out corpus's
-  # typefaces (printed, and hand-like for filled-in values)
-  libcairo2-dev libpango1.0-dev fonts-noto-cjk
+  # sample generator and the letter to the patient: Japanese text rendering to PDF and images;
+  # the letter's reply slip QR code (libqrencode) and reading it back from scans (zxing-cpp);
+  # the held-out corpus's typefaces (printed, and hand-like for filled-in values)
+  libcairo2-dev libpango1.0-dev fonts-noto-cjk libqrencode-dev libzxing-dev
   fonts-ipafont-mincho fonts-takao-gothic fonts-vlgothic fonts-mplus fonts-motoya-l-cedar
   fonts-klee fonts-yozvox-yozfont
   # tests and benchmarks; clang with its sanitizer and libFuzzer runtimes for scripts/fuzz.sh;

@@ -1,5 +1,7 @@
 #include "serve/report_reader.h"
 
+#include <algorithm>
+
 #include <string>
 
 #include "report/report_json.h"
@@ -60,6 +62,7 @@ void ReadFiles(const json& submission, Case& c) {
                        FileKind::kUnknown);
     file.mime = Text(f, "mime");
     file.size = static_cast<std::uint64_t>(Number(f, "size"));
+    file.envelope = std::max(1, Integer(f, "envelope"));
     c.files.push_back(std::move(file));
   }
 }
@@ -192,6 +195,25 @@ void ReadImaging(const json& report, Case& c) {
 
 }  // namespace
 
+// The envelopes, the letter to the patient and the case's state (issue 15): kept when the review
+// screen writes the report again.
+void ReadEnvelopesLetterAndState(const json& report, Case& c) {
+  for (const auto& e : Array(report, "envelopes")) {
+    c.envelopes.push_back(Envelope{Integer(e, "number"), Text(e, "name"), Text(e, "sha256"),
+                                   Text(e, "received_at"), Text(e, "original"),
+                                   Text(e, "original_sha256sums"), Text(e, "matched_by")});
+  }
+  if (const auto letter = report.find("letter"); letter != report.end() && letter->is_object()) {
+    c.letter = PatientLetterRecord{Text(*letter, "file"), Text(*letter, "date"),
+                                   Text(*letter, "deadline"), Strings(Array(*letter, "asks"))};
+  }
+  if (const auto state = report.find("state"); state != report.end() && state->is_object()) {
+    c.state = Text(*state, "state");
+    c.waiting_since = Text(*state, "waiting_since");
+    c.days_waited = Integer(*state, "days_waited");
+  }
+}
+
 Result<ReadReport> CaseFromReport(const json& report) {
   if (!report.is_object() || Text(report, "schema") != report::kReportSchema ||
       Text(report, "case_id").empty()) {
@@ -216,6 +238,7 @@ Result<ReadReport> CaseFromReport(const json& report) {
   ReadFacts(report, c);
   ReadFindingsAndRequirements(report, c);
   ReadImaging(report, c);
+  ReadEnvelopesLetterAndState(report, c);
 
   report::ReportContext& context = out.context;
   const json versions = report.value("versions", json::object());

@@ -99,29 +99,47 @@ class CaseFolderStage final : public Stage {
   }
 
  private:
-  // The submission's name as a folder entry (it came from a file name, but be safe).
-  static std::string OriginalName(const Case& c) {
-    const std::string& name = c.submission_name;
+  // A name as a folder entry (it came from a file name, but be safe).
+  static std::string OriginalName(const std::string& name) {
     const bool plain =
         !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos;
     return plain ? name : std::string("submission");
   }
 
+  // The envelopes to keep: the one submission, or each envelope of a case spanning several.
+  std::vector<KeptEnvelope> EnvelopesToKeep() const {
+    if (!options_.envelopes.empty()) return options_.envelopes;
+    return {KeptEnvelope{1, options_.submission, options_.link_original}};
+  }
+
   Status FileOriginal(Case& c) {
-    const std::string& folder = options_.layout.original_folder();
+    for (const KeptEnvelope& envelope : EnvelopesToKeep()) {
+      if (Status kept = FileEnvelope(c, envelope); !kept.ok()) return kept;
+    }
+    return Status::Ok();
+  }
+
+  // Keeps one envelope as received: the first in 11_原本/, the others in 11_原本/封筒N/.
+  Status FileEnvelope(Case& c, const KeptEnvelope& envelope) {
+    const int number = envelope.number;
+    Envelope* record = number >= 1 && static_cast<std::size_t>(number) <= c.envelopes.size()
+                           ? &c.envelopes[number - 1]
+                           : nullptr;
+    const std::string folder = options_.layout.original_folder() +
+                               (number == 1 ? std::string() : "/封筒" + std::to_string(number));
     const fs::path dir = options_.case_dir / folder;
-    const std::string name = OriginalName(c);
-    original_root_ = dir / name;
+    const std::string name = OriginalName(record ? record->name : c.submission_name);
+    original_root_[number] = dir / name;
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) return Status::Fail(ec.message());
 
-    submission_is_folder_ = fs::is_directory(options_.submission, ec);
-    // The submission's own files are the case's files that came from no archive (unpack listed
-    // them: regular files, no links): (source, name inside the original's folder).
+    submission_is_folder_[number] = fs::is_directory(envelope.submission, ec);
+    // The envelope's own files are the case's files of this envelope that came from no archive
+    // (unpack listed them: regular files, no links): (source, name inside the original's folder).
     std::vector<std::pair<fs::path, std::string>> files;
     for (const SourceFile& file : c.files) {
-      if (!file.container_id.empty()) continue;
+      if (!file.container_id.empty() || file.envelope != number) continue;
       // A file whose place in the copy would pass PATH_MAX (a deep folder submission) is read
       // but cannot be kept: a finding on it, and SHA256SUMS lists what was kept.
       if ((dir / KeptName(file)).native().size() >= PATH_MAX) {
@@ -140,15 +158,21 @@ class CaseFolderStage final : public Stage {
       const fs::path target = dir / relative;
       fs::create_directories(target.parent_path(), ec);
       if (ec) return Status::Fail(ec.message());
-      if (Status kept = LinkOrCopy(source, target, options_.link_original); !kept.ok()) {
-        return kept;
-      }
+      if (Status kept = LinkOrCopy(source, target, envelope.link); !kept.ok()) return kept;
     }
-    original_file_count_ = files.size();
+    original_file_count_ += files.size();
     if (Status sums = WriteSums(dir, files); !sums.ok()) return sums;
-    if (Status about = WriteAbout(c, dir, name); !about.ok()) return about;
-    c.original_copy = folder + "/" + name;
-    c.original_sums = folder + "/" + kSumsName;
+    const std::string sha256 = record ? record->sha256 : c.submission_sha256;
+    const std::string received_at = record ? record->received_at : c.received_at;
+    if (Status about = WriteAbout(c, dir, name, sha256, received_at); !about.ok()) return about;
+    if (number == 1) {
+      c.original_copy = folder + "/" + name;
+      c.original_sums = folder + "/" + kSumsName;
+    }
+    if (record) {
+      record->original = folder + "/" + name;
+      record->original_sums = folder + "/" + kSumsName;
+    }
     return Status::Ok();
   }
 
@@ -178,7 +202,8 @@ class CaseFolderStage final : public Stage {
     return WriteFileAtomically(dir / kSumsName, sums);
   }
 
-  static Status WriteAbout(const Case& c, const fs::path& dir, const std::string& name) {
+  static Status WriteAbout(const Case& c, const fs::path& dir, const std::string& name,
+                           const std::string& sha256, const std::string& received_at) {
     std::string about =
         "このフォルダーには、受け付けた提出物を受け付けたときのまま（変更せずに）保存しています。\n"
         "\n"
@@ -186,13 +211,13 @@ class CaseFolderStage final : public Stage {
         name +
         "\n"
         "受付日時: " +
-        c.received_at +
+        received_at +
         "\n"
         "受付番号: " +
         c.id +
         "\n"
         "提出物のSHA-256: " +
-        c.submission_sha256 + "\n";
+        sha256 + "\n";
     about +=
         "  （フォルダーで届いた提出物では、ファイルの相対パスとそれぞれのSHA-256を並べた一覧の"
         "SHA-256です）\n"
@@ -205,15 +230,23 @@ class CaseFolderStage final : public Stage {
 
   // The name of a file of the submission itself inside the original's folder.
   std::string KeptName(const SourceFile& file) const {
-    const std::string root = original_root_.filename().string();
-    return submission_is_folder_ ? root + "/" + file.relative_path : root;
+    const auto root = original_root_.find(file.envelope);
+    if (root == original_root_.end()) return {};
+    const auto folder = submission_is_folder_.find(file.envelope);
+    const std::string name = root->second.filename().string();
+    return folder != submission_is_folder_.end() && folder->second
+               ? name + "/" + file.relative_path
+               : name;
   }
 
   // Where the copy of a file of the submission itself is in the case folder; empty for files
   // unpacked from archives (they are in the work area).
   fs::path KeptCopyOf(const SourceFile& file) const {
-    if (!file.container_id.empty() || original_root_.empty() || not_kept_.count(file.id)) return {};
-    return original_root_.parent_path() / KeptName(file);
+    const auto root = original_root_.find(file.envelope);
+    if (!file.container_id.empty() || root == original_root_.end() || not_kept_.count(file.id)) {
+      return {};
+    }
+    return root->second.parent_path() / KeptName(file);
   }
 
   Status FileImaging(Case& c, int& filed) {
@@ -279,9 +312,9 @@ class CaseFolderStage final : public Stage {
   }
 
   CaseFolderOptions options_;
-  fs::path original_root_;
+  std::map<int, fs::path> original_root_;  // by envelope number
   std::set<std::string> not_kept_;  // ids of files of the submission too deep to keep
-  bool submission_is_folder_ = false;
+  std::map<int, bool> submission_is_folder_;  // by envelope number
   std::size_t original_file_count_ = 0;
 };
 

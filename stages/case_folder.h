@@ -10,6 +10,7 @@
 //            キー画像.png, DICOM/<the series' original files>
 //   10_その他/07_その他の書類.pdf                    documents no type fits
 //   11_原本/<submission as received>, SHA256SUMS, 説明.txt
+//   11_原本/封筒2/<the second envelope as received>, SHA256SUMS, 説明.txt   (a case of several)
 //
 // Folder numbers are fixed by the profile (a missing document leaves its number unused, so 01 is
 // always the referral letter); only folders with something in them are made. PDF names start with
@@ -27,6 +28,7 @@
 
 #include <filesystem>
 #include <map>
+#include <vector>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -65,6 +67,13 @@ class CaseFolderLayout {
 // the ends, at most `max_bytes` bytes (cut at a character boundary).
 std::string SafeName(std::string_view text, std::size_t max_bytes = 40);
 
+// One envelope of a case spanning several, to keep as received (Case::envelopes[number - 1]).
+struct KeptEnvelope {
+  int number = 1;
+  std::filesystem::path submission;  // as given to the unpack stage for it
+  bool link = false;                 // hard-link rather than copy (see link_original)
+};
+
 struct CaseFolderOptions {
   std::filesystem::path case_dir;
   std::filesystem::path submission;  // as given to the unpack stage
@@ -73,6 +82,9 @@ struct CaseFolderOptions {
   bool link_original = false;
   // SHA-256 of the submission's files by path, as hashed on arrival (others are hashed here).
   std::map<std::string, std::string> known_hashes;
+  // A case of several envelopes: each is kept (the first in 11_原本/, envelope N in
+  // 11_原本/封筒N/) and `submission` / `link_original` are not used. Empty: one envelope.
+  std::vector<KeptEnvelope> envelopes;
 };
 
 std::unique_ptr<Stage> MakeCaseFolderStage(CaseFolderOptions options);

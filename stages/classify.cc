@@ -139,6 +139,12 @@ class ClassifyStage final : public Stage {
     const std::vector<std::string> lines = MatchFormLines(page.text);
     std::string all;
     for (const auto& line : lines) all += line;
+    if (!page.reply_slip_case.empty()) {  // the letter's reply slip lists documents by name
+      page.doc_type = "other";
+      page.type_score = 1.0;
+      page.evidence = {"reply_slip"};
+      return;
+    }
     if (CodepointLength(all) < kBlankPageCharacters) {  // a blank back, bleed-through specks
       page.doc_type = "other";
       page.type_score = 0.0;

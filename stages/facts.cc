@@ -530,12 +530,17 @@ void ExtractFromDocuments(Case& c) {
            FindField(c, "application_form", {"患者との同居", "同居の有無", "同居・別居"}),
            ParseLivingTogether);
   ExtractDepartment(c);
-  for (const char* type : {"application_form", "referral_letter"}) {
+  // The consent form names the patient too: a follow-up envelope with only the consent form is
+  // matched to its case by these (followup/).
+  for (const char* type : {"application_form", "referral_letter", "consent_form"}) {
     if (c.FindFact("patient_birth_date")) break;
     SetFirst(c, "patient_birth_date", FindField(c, type, {"生年月日"}), ParseIsoBirthDate);
   }
   ExtractDiagnosis(c);
-  SetFirst(c, "patient_name", FindField(c, "application_form", {"患者氏名"}), ParseShortValue);
+  for (const char* type : {"application_form", "consent_form"}) {
+    if (c.FindFact("patient_name")) break;
+    SetFirst(c, "patient_name", FindField(c, type, {"患者氏名"}), ParseShortValue);
+  }
   SetFirst(c, "patient_name_kana", FindField(c, "application_form", {"フリガナ"}), NonEmpty);
   ExtractAttendees(c);
   ExtractFlags(c);

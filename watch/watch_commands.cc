@@ -3,6 +3,7 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "app/case_commands.h"
 #include "app/commands.h"
 #include "app/terminal_progress.h"
 #include "config/profile.h"
@@ -275,6 +276,7 @@ int RunStatus(const StatusArgs& args) {
   for (const auto& e : rows) {
     std::cout << e.id << " " << StateName(e.state) << " " << EntryKindName(e.kind);
     if (!e.case_id.empty()) std::cout << " case=" << e.case_id;
+    if (e.state == State::kDone) std::cout << CaseStateSuffix(args.out_dir, e.case_id);
     if (!e.duplicate_of.empty()) std::cout << " DUPLICATE_SUBMISSION of=" << e.duplicate_of;
     if (!e.reason_code.empty()) std::cout << " reason=" << e.reason_code;
     std::cout << " attempts=" << e.attempts << " updated=" << e.updated_at << LeaseText(e);

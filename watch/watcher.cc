@@ -499,9 +499,20 @@ Status Watcher::Work(JournalEntry e) {
     fs::remove_all(staged, ec);
     return Quarantine(e, kProcessingFailed.code, outcome.status.message());
   }
+  // A follow-up envelope was attached to an earlier case (followup/): that case is what was
+  // written, and the journal says so before it is published (a restart redoes that case).
+  if (!outcome.case_id.empty() && outcome.case_id != e.case_id) {
+    EntryChanges changes;
+    changes.case_id = outcome.case_id;
+    Status s = journal_->Transition(e.id, {State::kProcessing}, State::kProcessing, changes,
+                                    "follow-up of case " + outcome.case_id);
+    if (!s.ok()) return s;
+    e.case_id = outcome.case_id;
+  }
   CrashPoint("process:written");
-  Status s = SyncTree(staged);
-  if (s.ok()) s = journal_->Fenced(e.id, [&] { return Publish(e, staged); });
+  const fs::path written = staging_ / e.case_id;
+  Status s = SyncTree(written);
+  if (s.ok()) s = journal_->Fenced(e.id, [&] { return Publish(e, written); });
   if (IsLeaseLost(s)) return s;
   if (!s.ok()) return Quarantine(e, kPublishFailed.code, s.message());
   CrashPoint("process:published");

@@ -4,6 +4,9 @@
 //
 // Usage: intake-samplegen OUT_DIR [--samples DIR] [--profile FILE] [--only NAME]...
 //        intake-samplegen --corpus OUT_DIR [--pages N] [--seed S] [--profile FILE] [--held-out] [--type T]...
+//        intake-samplegen --scan IN_IMAGE OUT_PNG [--seed S]
+// --scan degrades a clean page image (a printed page drawn with pdftoppm) like an office scan
+// with dust and noise: how the tests make the scan of a printed reply slip (tests/e2e/followup.sh).
 // Exit codes: 0 all written, 1 a sample or the corpus failed, 2 usage error.
 #include <algorithm>
 #include <cstdio>
@@ -14,6 +17,8 @@
 #include <vector>
 
 #include "samples/generator/corpus.h"
+#include "samples/generator/degrade.h"
+#include "samples/generator/pix_util.h"
 #include "samples/generator/sample_spec.h"
 #include "samples/generator/sample_writer.h"
 
@@ -29,6 +34,7 @@ struct Arguments {
   bool corpus = false;
   bool held_out = false;  // the corpus in typefaces and layouts held out from tuning
   std::vector<std::string> types;  // --type: only these document types in the corpus
+  fs::path scan_in;  // --scan IN OUT: out_dir is OUT
   int pages = 121;
   std::uint32_t seed = 2026;
 };
@@ -38,7 +44,8 @@ int Usage() {
                "usage: intake-samplegen OUT_DIR [--samples DIR] [--profile FILE] "
                "[--only NAME]...\n"
                "       intake-samplegen --corpus OUT_DIR [--pages N] [--seed S] [--held-out] [--type T]... "
-               "[--profile FILE]\n");
+               "[--profile FILE]\n"
+               "       intake-samplegen --scan IN_IMAGE OUT_PNG [--seed S]\n");
   return 2;
 }
 
@@ -52,6 +59,8 @@ bool ParseArguments(int argc, char** argv, Arguments& args) {
       args.profile = argv[++i];
     } else if (arg == "--only" && has_value) {
       args.only.push_back(argv[++i]);
+    } else if (arg == "--scan" && has_value) {
+      args.scan_in = argv[++i];
     } else if (arg == "--corpus") {
       args.corpus = true;
     } else if (arg == "--held-out") {
@@ -90,6 +99,32 @@ std::vector<fs::path> FindSamples(const Arguments& args) {
   return found;
 }
 
+// --scan: the page as an office scanner gives it back (skew, blur, grey paper, noise and dust).
+int ScanImage(const Arguments& args) {
+  using namespace intake::samplegen;
+  PIX* read = pixRead(args.scan_in.c_str());
+  if (read == nullptr) {
+    std::fprintf(stderr, "intake-samplegen: --scan: cannot read the image\n");
+    return 1;
+  }
+  PixPtr source(read);
+  PixPtr grey(pixConvertTo8(source.get(), 0));
+  const int dpi = pixGetXRes(source.get()) > 0 ? pixGetXRes(source.get()) : 200;
+  const GreyImage clean = FromPix(grey.get(), dpi);
+  auto scanned = DegradeLikeScan(clean, ScanOptionsFromSeed(args.seed), args.seed);
+  if (scanned.ok()) scanned = AddDirt(*scanned, 6, args.seed);
+  if (!scanned.ok()) {
+    std::fprintf(stderr, "intake-samplegen: --scan: %s\n", scanned.message().c_str());
+    return 1;
+  }
+  PixPtr out = ToPix(*scanned);
+  if (!out || pixWrite(args.out_dir.c_str(), out.get(), IFF_PNG) != 0) {
+    std::fprintf(stderr, "intake-samplegen: --scan: cannot write the image\n");
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -99,6 +134,7 @@ int main(int argc, char** argv) {
   setenv("TZ", "UTC", 1);
   tzset();
 
+  if (!args.scan_in.empty()) return ScanImage(args);
   if (args.corpus) {
     intake::samplegen::CorpusOptions options;
     options.pages = args.pages;

@@ -228,8 +228,8 @@ void Compare(const json& expected, const json& report, Comparison& result) {
   }
 }
 
-// The physician's case folder: the reports on top, numbered folders and nothing else (no work
-// area, no temporary files); every path the report names exists; the kept original passes
+// The physician's case folder: the reports on top (with the case's state and the letter to the
+// patient the report names), numbered folders and nothing else (no work area, no temporary files); every path the report names exists; the kept original passes
 // `sha256sum -c`; the top-level folders are the ones expected.json lists as `case_folders`.
 void CheckCaseFolder(const json& expected, const json& report, const fs::path& case_dir,
                      Comparison& result) {
@@ -237,6 +237,12 @@ void CheckCaseFolder(const json& expected, const json& report, const fs::path& c
   for (const auto& entry : fs::directory_iterator(case_dir)) {
     const std::string entry_name = entry.path().filename().string();
     if (entry_name == "report.json" || entry_name == "report.html") continue;
+    // The case's state (issue 15), and the letter to the patient when the report names it.
+    if (entry_name == "case_state.json") continue;
+    if (report.contains("letter") && report["letter"].is_object() &&
+        report["letter"].value("file", "") == entry_name && entry.is_regular_file()) {
+      continue;
+    }
     const bool numbered = entry.is_directory() && entry_name.size() > 3 &&
                           std::isdigit(static_cast<unsigned char>(entry_name[0])) &&
                           std::isdigit(static_cast<unsigned char>(entry_name[1])) &&

@@ -131,8 +131,9 @@ TEST(ReportJson, TopLevelFields) {
   std::set<std::string> keys;
   for (const auto& [key, value] : r.items()) keys.insert(key);
   EXPECT_EQ(keys, (std::set<std::string>{"schema", "case_id", "generated_at", "verdict", "summary",
-                                         "submission", "profile", "versions", "requirements",
-                                         "facts", "documents", "pages", "findings", "imaging"}));
+                                         "submission", "envelopes", "state", "letter", "profile",
+                                         "versions", "requirements", "facts", "documents", "pages",
+                                         "findings", "imaging"}));
 }
 
 TEST(ReportJson, VerdictNames) {
@@ -166,7 +167,8 @@ TEST(ReportJson, SubmissionFiles) {
                                  {"kind", "pdf"},
                                  {"mime", "application/pdf"},
                                  {"size", 1234567},
-                                 {"container", nullptr}}));
+                                 {"container", nullptr},
+                                 {"envelope", 1}}));
   EXPECT_EQ(s["files"][2]["container"], "f0002");
   EXPECT_EQ(s["files"][2]["kind"], "dicom");
   EXPECT_EQ(s["files"][3]["kind"], "manifest");
@@ -394,6 +396,43 @@ TEST(ReportJson, SchemaDocumentNamesEveryField) {
     EXPECT_NE(doc.find("`" + key + "`"), std::string::npos) << "undocumented field: " << key;
   }
   EXPECT_NE(doc.find("intake.report/1"), std::string::npos);
+}
+
+// Every finding code of the table (pipeline/findings.cc) is listed in docs/report-schema.md.
+TEST(ReportJson, SchemaDocumentNamesEveryFindingCode) {
+  std::ifstream in(std::string(INTAKE_SOURCE_DIR) + "/docs/report-schema.md");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string doc = buffer.str();
+  for (const auto& info : AllFindingCodes()) {
+    EXPECT_NE(doc.find("`" + std::string(info.code) + "`"), std::string::npos)
+        << "undocumented finding code: " << info.code;
+  }
+}
+
+// A case of two envelopes: each listed, each document and file names the one it came in, and
+// the letter and the state are there.
+TEST(ReportJson, EnvelopesLetterAndState) {
+  Case c = SampleCase();
+  c.envelopes = {Envelope{1, "first.zip", std::string(64, 'a'), "2026-11-21T09:15:00+09:00",
+                          "11_原本/first.zip", "11_原本/SHA256SUMS", ""},
+                 Envelope{2, "reply", std::string(64, 'c'), "2026-12-01T10:00:00+09:00",
+                          "11_原本/封筒2/reply", "11_原本/封筒2/SHA256SUMS", "reply_slip"}};
+  c.files.back().envelope = 2;
+  c.letter = PatientLetterRecord{"不足書類のご案内.pdf", "2026-11-21", "2026-12-05", {"consent_form"}};
+  c.state = "waiting_for_patient";
+  c.waiting_since = "2026-11-21";
+  c.days_waited = 3;
+  const json r = ReportJson(c, SampleContext());
+  ASSERT_EQ(r["envelopes"].size(), 2u);
+  EXPECT_EQ(r["envelopes"][1]["matched_by"], "reply_slip");
+  EXPECT_EQ(r["envelopes"][0]["matched_by"], nullptr);
+  EXPECT_EQ(r["submission"]["files"].back()["envelope"], 2);
+  EXPECT_EQ(r["letter"]["deadline"], "2026-12-05");
+  EXPECT_EQ(r["letter"]["asks"], json::array({"consent_form"}));
+  EXPECT_EQ(r["state"]["days_waited"], 3);
+  for (const auto& d : r["documents"]) EXPECT_TRUE(d["envelope"].is_number_integer());
+  EXPECT_EQ(ReportJson(SampleCase(), SampleContext())["letter"], nullptr);
 }
 
 }  // namespace
