@@ -56,8 +56,8 @@ struct WorkerEngines {
 // An LSTM engine for `languages`, or null when its data cannot be loaded.
 std::unique_ptr<tesseract::TessBaseAPI> CreateReader(const OcrOptions& options,
                                                      const std::string& languages) {
+  QuietTesseract();
   auto api = std::make_unique<tesseract::TessBaseAPI>();
-  api->SetVariable("debug_file", "/dev/null");
   const char* datapath = options.tessdata_dir.empty() ? nullptr : options.tessdata_dir.c_str();
   if (api->Init(datapath, languages.c_str(), tesseract::OEM_LSTM_ONLY) != 0) return nullptr;
   // jpn's own config sets this; jpn_vert's does not, and would put a space between all words.
@@ -431,8 +431,8 @@ bool RecordDataFile(const char* filename, std::vector<char>* /*data*/) {
 // notes the path it is asked for and fails.
 Result<std::filesystem::path> TessdataFolder(const OcrOptions& options, const std::string& language) {
   probed_data_file.clear();
+  QuietTesseract();
   tesseract::TessBaseAPI probe;
-  probe.SetVariable("debug_file", "/dev/null");
   const char* datapath = options.tessdata_dir.empty() ? nullptr : options.tessdata_dir.c_str();
   probe.Init(datapath, 0, language.c_str(), tesseract::OEM_LSTM_ONLY, nullptr, 0, nullptr,
              nullptr, false, &RecordDataFile);
