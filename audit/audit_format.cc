@@ -28,19 +28,31 @@ void Row(std::ostringstream& out, std::string_view label, const std::string& val
 std::string Pages(const json& pages) {
   if (!pages.is_array() || pages.empty()) return {};
   std::string out = "p.";
-  for (std::size_t i = 0; i < pages.size(); ++i) out += (i ? "," : "") + Str(pages[i]);
+  for (std::size_t i = 0; i < pages.size(); ++i) {
+    if (i > 0) out += ',';
+    out += Str(pages[i]);
+  }
   return out;
 }
 
+// Appended piece by piece (no `" " + temporary`): GCC 12 at -O3 reports a false overlapping
+// memcpy in the temporary's insert (-Wrestrict, GCC bug 105329).
 std::string EvidenceText(const json& e) {
-  std::string out = Field(e, "document") + " " + Field(e, "type");
-  if (e.contains("file") && !e["file"].is_null()) out += " " + Field(e, "file");
+  std::string out = Field(e, "document");
+  const auto add = [&out](std::string_view before, const std::string& text,
+                          std::string_view after = {}) {
+    out += before;
+    out += text;
+    out += after;
+  };
+  add(" ", Field(e, "type"));
+  if (e.contains("file") && !e["file"].is_null()) add(" ", Field(e, "file"));
   if (e.contains("pages")) {
     const std::string pages = Pages(e["pages"]);
-    if (!pages.empty()) out += " " + pages;
+    if (!pages.empty()) add(" ", pages);
   }
-  if (e.contains("series")) out += " " + Field(e, "series") + " series";
-  if (e.contains("confidence")) out += " (" + Field(e, "confidence") + ")";
+  if (e.contains("series")) add(" ", Field(e, "series"), " series");
+  if (e.contains("confidence")) add(" (", Field(e, "confidence"), ")");
   return out;
 }
 

@@ -439,11 +439,21 @@ const DocumentType* Profile::FindDocumentType(const std::string& type_id) const 
 }
 
 std::string ConfigError::ToString() const {
+  // Appended piece by piece: `":" + std::to_string(line)` makes GCC 12 at -O3 warn of an
+  // overlapping memcpy inside the temporary's insert (a false positive, GCC bug 105329), and the
+  // appends also build no temporaries.
   std::string out = file;
-  if (line > 0) out += ":" + std::to_string(line);
+  if (line > 0) {
+    out += ':';
+    out += std::to_string(line);
+  }
   out += ": ";
-  if (!key.empty()) out += key + ": ";
-  return out + message;
+  if (!key.empty()) {
+    out += key;
+    out += ": ";
+  }
+  out += message;
+  return out;
 }
 
 namespace {

@@ -48,13 +48,16 @@ struct WorkerEngines {
   std::unique_ptr<tesseract::TessBaseAPI> vertical;
   bool vertical_failed = false;
   const OcrOptions* options = nullptr;  // owned by the pool
+  // Why `reader` could not be loaded when the worker first needed it (every page it takes then
+  // fails with this); empty while it loaded or was not needed yet.
+  std::string load_failure;
 };
 
 // An LSTM engine for `languages`, or null when its data cannot be loaded.
 std::unique_ptr<tesseract::TessBaseAPI> CreateReader(const OcrOptions& options,
                                                      const std::string& languages) {
+  QuietTesseract();
   auto api = std::make_unique<tesseract::TessBaseAPI>();
-  api->SetVariable("debug_file", "/dev/null");
   const char* datapath = options.tessdata_dir.empty() ? nullptr : options.tessdata_dir.c_str();
   if (api->Init(datapath, languages.c_str(), tesseract::OEM_LSTM_ONLY) != 0) return nullptr;
   // jpn's own config sets this; jpn_vert's does not, and would put a space between all words.
@@ -272,14 +275,75 @@ std::vector<OcrModelFile> DescribeModelFiles(const std::filesystem::path& datapa
   return out;
 }
 
+// The pool's fixed setup, decided in Create without loading any engine.
+struct PoolSetup {
+  std::vector<std::string> languages;  // every language of OcrOptions::languages, all installed
+  bool with_osd = false;               // turn pages upright (osd installed, preprocessing on)
+};
+
+// What a worker needs to say why its reader could not be loaded.
+std::string ReaderLoadFailure(const OcrOptions& options, const std::string& lang) {
+  return "Tesseract could not load the language data \"" + lang + "\" (from " +
+         (options.tessdata_dir.empty() ? std::string("the default tessdata")
+                                       : options.tessdata_dir) +
+         "); install tesseract-ocr-" + lang + " or set the tessdata folder";
+}
+
+// Loads one worker's reader (every language of `setup` must load) and, when `setup.with_osd`,
+// its OSD engine (left null, with a warning, when that fails). Runs on the worker's thread the
+// first time it takes a page; touches only `worker`. Returns false when the reader did not load
+// (`worker.load_failure` says why).
+bool LoadWorkerEngines(const PoolSetup& setup, WorkerEngines& worker) noexcept {
+  const OcrOptions& options = *worker.options;
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    auto api = CreateReader(options, options.languages);
+    std::vector<std::string> loaded;
+    if (api) api->GetLoadedLanguagesAsVector(&loaded);
+    for (const auto& lang : setup.languages) {
+      if (!api || std::find(loaded.begin(), loaded.end(), lang) == loaded.end()) {
+        worker.load_failure = ReaderLoadFailure(options, lang);
+        return false;
+      }
+    }
+    worker.reader = std::move(api);
+    if (setup.with_osd) {
+      auto osd = CreateOsdEngine(options.tessdata_dir);
+      if (osd.ok()) {
+        worker.osd = std::move(osd.value());
+      } else {
+        Log()->warn("ocr: {}; pages are deskewed but not turned upright", osd.message());
+      }
+    }
+  } catch (const std::exception&) {
+    worker.load_failure = "the OCR engine could not be loaded (out of memory?)";
+    return false;
+  }
+  Log()->debug("ocr: engines ({}{}) loaded in {:.0f} ms", options.languages,
+               worker.osd ? ", orientation" : "", Milliseconds(start));
+  return true;
+}
+
+// Runs on a worker thread: the engines are loaded when the worker takes its first page, so a
+// case without pages to read (a disc, an unreadable file) never pays for them (about 0.15 s
+// and 85 MiB per worker for jpn with osd).
+bool EnsureLoaded(const PoolSetup& setup, WorkerEngines& worker) {
+  if (worker.reader) return true;
+  if (!worker.load_failure.empty()) return false;  // tried once: not again for every page
+  return LoadWorkerEngines(setup, worker);
+}
+
 class TesseractPool final : public OcrPool {
  public:
-  TesseractPool(std::unique_ptr<OcrOptions> options, std::vector<WorkerEngines> engines,
+  TesseractPool(std::unique_ptr<OcrOptions> options, PoolSetup setup, int workers,
                 std::filesystem::path tessdata, std::vector<OcrModelFile> model_files)
       : options_(std::move(options)),
-        engines_(std::move(engines)),
+        setup_(std::move(setup)),
+        engines_(static_cast<std::size_t>(workers)),
         tessdata_(std::move(tessdata)),
-        model_files_(std::move(model_files)) {}
+        model_files_(std::move(model_files)) {
+    for (auto& worker : engines_) worker.options = options_.get();
+  }
 
   std::vector<Result<OcrPageResult>> RecognizeAll(const std::vector<OcrImage>& images) override {
     const auto start = std::chrono::steady_clock::now();
@@ -309,6 +373,11 @@ class TesseractPool final : public OcrPool {
 
   int workers() const override { return static_cast<int>(engines_.size()); }
 
+  int workers_loaded() const override {
+    return static_cast<int>(std::count_if(engines_.begin(), engines_.end(),
+                                          [](const WorkerEngines& w) { return w.reader != nullptr; }));
+  }
+
   std::string engine_version() const override {
     return std::string("tesseract ") + tesseract::TessBaseAPI::Version() + " (" +
            options_->languages + ")";
@@ -318,17 +387,22 @@ class TesseractPool final : public OcrPool {
   std::filesystem::path tessdata_dir() const override { return tessdata_; }
 
  private:
-  // Runs on a worker thread: takes pages from the shared index until none are left, using only
-  // `engine`. Nothing escapes: a failure becomes that page's Error.
-  static void Work(WorkerEngines& engine, const std::vector<OcrImage>& images,
-                   std::atomic<std::size_t>& next, std::atomic<std::size_t>& done,
-                   std::vector<Result<OcrPageResult>>& results) noexcept {
+  // Runs on a worker thread: loads the worker's engines if this is its first page, then takes
+  // pages from the shared index until none are left, using only `engine`. Nothing escapes: a
+  // failure becomes that page's Error.
+  void Work(WorkerEngines& engine, const std::vector<OcrImage>& images,
+            std::atomic<std::size_t>& next, std::atomic<std::size_t>& done,
+            std::vector<Result<OcrPageResult>>& results) const noexcept {
     for (;;) {
       const std::size_t i = next.fetch_add(1);
       if (i >= images.size()) return;
       if (!images[i].file_id.empty()) ReportFile(images[i].file_id);
       try {
-        results[i] = RecognizeOne(engine, images[i]);
+        if (EnsureLoaded(setup_, engine)) {
+          results[i] = RecognizeOne(engine, images[i]);
+        } else {
+          results[i] = Result<OcrPageResult>::Fail(engine.load_failure);
+        }
       } catch (const std::bad_alloc&) {
         results[i] = Result<OcrPageResult>::Fail("out of memory while reading the page");
       } catch (...) {
@@ -339,49 +413,34 @@ class TesseractPool final : public OcrPool {
   }
 
   std::unique_ptr<OcrOptions> options_;  // the workers' engines point to it
-  std::vector<WorkerEngines> engines_;
+  PoolSetup setup_;
+  std::vector<WorkerEngines> engines_;  // engines_[w] is only touched by worker w's thread
   std::filesystem::path tessdata_;
   std::vector<OcrModelFile> model_files_;
 };
 
-// What loading one worker's engines did not manage ("" when it did).
-struct LoadFailures {
-  std::string reader;  // the case cannot be read
-  std::string osd;     // pages are not turned upright
-};
+// The file Tesseract asked for in ProbeDataFile (one probe at a time: Create's caller thread).
+thread_local std::string probed_data_file;
 
-// Loads one worker's reader (every language in `wanted` must load) and, when `with_osd`, its
-// OSD engine (left null when that fails). Runs on a loader thread; touches only `worker`.
-LoadFailures LoadWorkerEngines(const OcrOptions& options, const std::vector<std::string>& wanted,
-                               bool with_osd, WorkerEngines& worker) noexcept {
-  LoadFailures failures;
-  try {
-    auto api = CreateReader(options, options.languages);
-    std::vector<std::string> loaded;
-    if (api) api->GetLoadedLanguagesAsVector(&loaded);
-    for (const auto& lang : wanted) {
-      if (!api || std::find(loaded.begin(), loaded.end(), lang) == loaded.end()) {
-        failures.reader = "Tesseract could not load the language data \"" + lang + "\" (from " +
-                          (options.tessdata_dir.empty() ? std::string("the default tessdata")
-                                                        : options.tessdata_dir) +
-                          "); install tesseract-ocr-" + lang + " or set the tessdata folder";
-        return failures;
-      }
-    }
-    worker.reader = std::move(api);
-    worker.options = &options;
-    if (with_osd) {
-      auto osd = CreateOsdEngine(options.tessdata_dir);
-      if (osd.ok()) {
-        worker.osd = std::move(osd.value());
-      } else {
-        failures.osd = osd.message();
-      }
-    }
-  } catch (const std::exception&) {
-    failures.reader = "the OCR engine could not be loaded (out of memory?)";
+bool RecordDataFile(const char* filename, std::vector<char>* /*data*/) {
+  probed_data_file = filename;
+  return false;  // nothing is loaded: Init stops here
+}
+
+// The folder Tesseract loads `language`'s data from (OcrOptions::tessdata_dir, TESSDATA_PREFIX
+// or its built-in default), found without loading anything: Init is given a file reader that
+// notes the path it is asked for and fails.
+Result<std::filesystem::path> TessdataFolder(const OcrOptions& options, const std::string& language) {
+  probed_data_file.clear();
+  QuietTesseract();
+  tesseract::TessBaseAPI probe;
+  const char* datapath = options.tessdata_dir.empty() ? nullptr : options.tessdata_dir.c_str();
+  probe.Init(datapath, 0, language.c_str(), tesseract::OEM_LSTM_ONLY, nullptr, 0, nullptr,
+             nullptr, false, &RecordDataFile);
+  if (probed_data_file.empty()) {
+    return Result<std::filesystem::path>::Fail("Tesseract did not say where its language data is");
   }
-  return failures;
+  return std::filesystem::path(probed_data_file).parent_path();
 }
 
 }  // namespace
@@ -389,72 +448,55 @@ LoadFailures LoadWorkerEngines(const OcrOptions& options, const std::vector<std:
 Result<std::unique_ptr<OcrPool>> OcrPool::Create(const OcrOptions& options) {
   using R = Result<std::unique_ptr<OcrPool>>;
   QuietLeptonica();
-  const auto start = std::chrono::steady_clock::now();
   auto owned = std::make_unique<OcrOptions>(options);
   if (owned->languages.empty()) owned->languages = "jpn";
-  const std::vector<std::string> wanted = SplitLanguages(owned->languages);
-  if (wanted.empty()) return R::Fail("no OCR language given");
+  PoolSetup setup;
+  setup.languages = SplitLanguages(owned->languages);
+  if (setup.languages.empty()) return R::Fail("no OCR language given");
   // The vertical model reads Japanese; a pool for other languages never needs it.
-  if (std::find(wanted.begin(), wanted.end(), "jpn") == wanted.end()) {
+  if (std::find(setup.languages.begin(), setup.languages.end(), "jpn") == setup.languages.end()) {
     owned->vertical_languages.clear();
   }
-
   int workers =
       options.workers > 0 ? options.workers : static_cast<int>(std::thread::hardware_concurrency());
   workers = std::clamp(workers, 1, kMaxWorkers);
 
-  // Each worker's engines load on a thread of their own: loading is mostly reading and
-  // unpacking model files, and the workers' loads do not share anything.
-  std::vector<WorkerEngines> engines(static_cast<std::size_t>(workers));
-  std::vector<LoadFailures> failures(engines.size());
-  {
-    std::vector<std::thread> loaders;
-    for (std::size_t w = 0; w < engines.size(); ++w) {
-      auto load = [&, w] {
-        failures[w] = LoadWorkerEngines(*owned, wanted, options.preprocess, engines[w]);
-      };
-      try {
-        loaders.emplace_back(load);
-      } catch (const std::system_error&) {
-        load();  // no thread to spare: load it here
-      }
-    }
-    for (auto& loader : loaders) loader.join();
+  // No engine is loaded here (each worker loads its own on its first page: EnsureLoaded), but
+  // missing language data is found now, so that a run without it stops before any case.
+  auto tessdata = TessdataFolder(*owned, setup.languages.front());
+  if (!tessdata.ok()) return R::Fail(tessdata.message());
+  const auto installed = [&](const std::string& lang) {
+    std::error_code ec;
+    return std::filesystem::is_regular_file(*tessdata / (lang + ".traineddata"), ec);
+  };
+  for (const auto& lang : setup.languages) {
+    if (!installed(lang)) return R::Fail(ReaderLoadFailure(*owned, lang));
   }
-  bool have_osd = options.preprocess;
-  for (const LoadFailures& failure : failures) {
-    if (!failure.reader.empty()) return R::Fail(failure.reader);
-    if (have_osd && !failure.osd.empty()) {
-      Log()->warn("ocr: {}; pages are deskewed but not turned upright", failure.osd);
-      have_osd = false;
-    }
+  setup.with_osd = options.preprocess && installed("osd");
+  if (options.preprocess && !setup.with_osd) {
+    Log()->warn(
+        "ocr: Tesseract's orientation data \"osd\" is not installed (tesseract-ocr-osd); pages "
+        "are deskewed but not turned upright");
   }
-  if (!have_osd) {
-    for (auto& worker : engines) worker.osd.reset();
-  }
-  const std::filesystem::path tessdata = engines.front().reader->GetDatapath();
-
   if (const int limit = OpenMpThreadLimit(); limit > 1) {
     Log()->warn(
         "ocr: OpenMP thread limit is {}, not 1; Tesseract will oversubscribe the cores "
         "(see ocr/openmp_env.h)",
         limit);
   }
-  Log()->info("ocr: {} Tesseract {} engines ({}{}) loaded in {:.0f} ms", workers,
+  Log()->info("ocr: {} Tesseract {} workers ({}{}), engines loaded when first needed", workers,
               tesseract::TessBaseAPI::Version(), owned->languages,
-              options.preprocess ? (have_osd ? ", orientation and deskew" : ", deskew") : "",
-              Milliseconds(start));
+              options.preprocess ? (setup.with_osd ? ", orientation and deskew" : ", deskew") : "");
   // Every model that can read a page: the languages, osd when pages are turned upright, and the
   // vertical model (loaded on first use, recorded whether used or not).
-  std::vector<std::string> model_languages = wanted;
-  if (have_osd) model_languages.push_back("osd");
+  std::vector<std::string> model_languages = setup.languages;
+  if (setup.with_osd) model_languages.push_back("osd");
   for (const auto& lang : SplitLanguages(owned->vertical_languages)) {
-    const bool installed = std::filesystem::exists(tessdata / (lang + ".traineddata"));
-    if (installed) model_languages.push_back(lang);
+    if (installed(lang)) model_languages.push_back(lang);
   }
-  auto model_files = DescribeModelFiles(tessdata, model_languages);
+  auto model_files = DescribeModelFiles(*tessdata, model_languages);
   return std::unique_ptr<OcrPool>(std::make_unique<TesseractPool>(
-      std::move(owned), std::move(engines), std::move(tessdata), std::move(model_files)));
+      std::move(owned), std::move(setup), workers, std::move(*tessdata), std::move(model_files)));
 }
 
 }  // namespace intake::ocr

@@ -1,9 +1,11 @@
 // OCR adapter: a pool of Tesseract engines, one per worker thread, loaded once and reused.
 //
-// No Tesseract or Leptonica type appears here. Create the pool once per process (loading the
-// `jpn` model costs about as much as a page), then hand it whole batches of page images; pages are
-// spread across the workers, one single-threaded engine each (OMP_THREAD_LIMIT=1 must be set in
-// the environment before the pool is created: app/main does it). Each worker reads (or draws) its
+// No Tesseract or Leptonica type appears here. Create the pool once per process, then hand it
+// whole batches of page images; pages are spread across the workers, one single-threaded engine
+// each (OMP_THREAD_LIMIT=1 must be set in the environment before the pool is created: app/main
+// does it). Creating loads nothing: each worker loads its engines (the `jpn` model costs about as
+// much as a page to load, and 85 MiB) on the first page it takes, so a run whose cases have no
+// page to read (a DICOM disc) never loads them. Each worker reads (or draws) its
 // pages one at a time, so a batch never holds more than one page image per worker.
 //
 // Before a page is read it is decoded within size limits (ocr/page_image.h), huge images are
@@ -134,7 +136,9 @@ struct OcrModelFile {
 
 class OcrPool {
  public:
-  // Loads `workers` engines. Fails when the language data is missing.
+  // A pool of `workers` workers, their engines not loaded yet. Fails when the language data is
+  // not installed. Data that is installed but cannot be loaded fails the pages instead (each
+  // with the reason).
   static Result<std::unique_ptr<OcrPool>> Create(const OcrOptions& options);
   virtual ~OcrPool() = default;
 
@@ -143,6 +147,8 @@ class OcrPool {
   virtual std::vector<Result<OcrPageResult>> RecognizeAll(const std::vector<OcrImage>& images) = 0;
 
   virtual int workers() const = 0;
+  // How many workers have loaded their engines so far (a worker loads them on its first page).
+  virtual int workers_loaded() const = 0;
   // Tesseract version and languages, for the report ("tesseract 5.3.0 jpn").
   virtual std::string engine_version() const = 0;
   // The language data files in use (the languages, then osd when pages are turned upright).

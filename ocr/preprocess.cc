@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <numbers>
 #include <optional>
 #include <utility>
@@ -46,10 +47,18 @@ std::optional<int> RunOsd(tesseract::TessBaseAPI& osd, Pix* binary, int dpi, flo
 
 void PixDeleter::operator()(Pix* pix) const { pixDestroy(&pix); }
 
+void QuietTesseract() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    tesseract::TessBaseAPI api;
+    api.SetVariable("debug_file", "/dev/null");  // a global setting, though set through an engine
+  });
+}
+
 Result<std::unique_ptr<tesseract::TessBaseAPI>> CreateOsdEngine(const std::string& tessdata_dir) {
   using R = Result<std::unique_ptr<tesseract::TessBaseAPI>>;
+  QuietTesseract();
   auto osd = std::make_unique<tesseract::TessBaseAPI>();
-  osd->SetVariable("debug_file", "/dev/null");
   const char* datapath = tessdata_dir.empty() ? nullptr : tessdata_dir.c_str();
   if (osd->Init(datapath, "osd", tesseract::OEM_TESSERACT_ONLY) != 0) {
     return R::Fail(

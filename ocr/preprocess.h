@@ -45,6 +45,11 @@ inline constexpr double kMinSkewDegrees = 0.1;
 inline constexpr double kMaxSkewDegrees = 10.0;
 inline constexpr float kMinSkewConfidence = 1.5f;
 
+// Sends Tesseract's own messages to /dev/null. Its `debug_file` is one setting for the whole
+// process (not per engine), so engines loaded on several threads at once must not each set it:
+// this sets it once, whichever thread calls first; every engine-making function calls it.
+void QuietTesseract();
+
 // Loads an OSD engine ("osd" traineddata, tesseract-ocr-osd). One per worker; not thread-safe.
 // `tessdata_dir` empty: Tesseract's default.
 Result<std::unique_ptr<tesseract::TessBaseAPI>> CreateOsdEngine(const std::string& tessdata_dir);

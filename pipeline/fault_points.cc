@@ -52,11 +52,11 @@ void CrashPoint(std::string_view name) {
 }
 
 bool InjectedFailure(std::string_view name) {
-  static const std::string planned = [] {
+  static const std::string kPlanned = [] {
     const char* value = std::getenv("INTAKE_FAIL_AT");
     return std::string(value ? value : "");
   }();
-  return !planned.empty() && planned == name;
+  return !kPlanned.empty() && kPlanned == name;
 }
 
 void HangPoint(std::string_view name) {

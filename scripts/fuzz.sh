@@ -17,7 +17,7 @@ targets=("$@")
 
 build=build-fuzz
 CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DINTAKE_FUZZ=ON >/dev/null
+  -DINTAKE_FUZZ=ON -DINTAKE_WERROR=ON >/dev/null
 ninja -C "$build" $(printf 'fuzz_%s ' "${targets[@]}")
 
 mkdir -p "$build/artifacts"

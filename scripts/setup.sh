@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs every Debian package that building, running and testing intake needs, then builds.
 # Usage: scripts/setup.sh [--no-build]   (run as root, or with sudo available)
+# INTAKE_WERROR=ON in the environment builds with warnings as errors (scripts/test.sh and CI do);
+# unset, the build keeps what build/ was configured with (off in a fresh clone).
+# INTAKE_BUILD_TYPE picks the CMake build type of build/ (default RelWithDebInfo; CI: Release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -59,6 +62,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 if [ "${1:-}" != "--no-build" ]; then
-  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE="${INTAKE_BUILD_TYPE:-RelWithDebInfo}" \
+    ${INTAKE_WERROR:+-DINTAKE_WERROR=$INTAKE_WERROR}
   cmake --build build
 fi

@@ -195,7 +195,7 @@ Result<json> MakeDecisionRecord(const json& body, const Case& current,
                                 const config::Profile& profile, const std::string& user,
                                 const json& decisions) {
   if (!body.is_object()) return Bad("the body must be a JSON object");
-  static const char* kKinds[] = {"requirement", "page", "document", "fact", "finding", "note"};
+  static const char* const kKinds[] = {"requirement", "page", "document", "fact", "finding", "note"};
   std::string kind;
   for (const char* k : kKinds) {
     if (!body.contains(k)) continue;

@@ -68,7 +68,8 @@ std::string Join(const std::vector<std::string>& parts) {
 // `name` with "~N" appended, its end cut (at a UTF-8 character boundary) so that the result
 // still fits a file system's 255-byte name limit.
 std::string Suffixed(const std::string& name, int n) {
-  const std::string suffix = "~" + std::to_string(n);
+  std::string suffix = "~";  // appended, not `"~" + to_string`: GCC 12 -Wrestrict at -O3
+  suffix += std::to_string(n);
   constexpr std::size_t kMaxName = 255;
   std::size_t keep = std::min(name.size(), kMaxName - suffix.size());
   while (keep > 0 && keep < name.size() && (static_cast<unsigned char>(name[keep]) & 0xC0) == 0x80)
@@ -102,7 +103,8 @@ class EntryPlacer {
     if (used_.insert(path).second) return path;
     int& next = next_suffix_[path];
     for (next = std::max(next, 2);; ++next) {
-      std::string candidate = prefix + Suffixed(name, next);
+      std::string candidate = prefix;
+      candidate += Suffixed(name, next);
       if (used_.insert(candidate).second) return candidate;
     }
   }

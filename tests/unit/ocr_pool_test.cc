@@ -225,6 +225,66 @@ TEST(OcrPoolEmpty, NoImagesGiveNoResults) {
   EXPECT_TRUE(pool->RecognizeAll({}).empty());
 }
 
+// A run whose cases have no page to read (a DICOM disc) must not pay for the engines: about
+// 0.15 s and 85 MiB per worker.
+TEST(OcrPoolLazy, LoadsEnginesOnlyForTheWorkersThatTakeAPage) {
+  auto pool = MakePool("eng", 2);
+  ASSERT_NE(pool, nullptr);
+  EXPECT_EQ(pool->workers_loaded(), 0);
+  EXPECT_TRUE(pool->RecognizeAll({}).empty());
+  EXPECT_EQ(pool->workers_loaded(), 0);
+  // Known without an engine: what the audit trail and the searchable PDFs need.
+  EXPECT_TRUE(fs::exists(pool->tessdata_dir() / "eng.traineddata")) << pool->tessdata_dir();
+  ASSERT_FALSE(pool->model_files().empty());
+  EXPECT_EQ(pool->model_files().front().name, "eng.traineddata");
+  EXPECT_EQ(pool->model_files().front().sha256.size(), 64u);
+
+  const fs::path dir = FreshTempDir("ocr_pool_lazy");
+  const fs::path png = dir / "one.png";
+  ASSERT_TRUE(WriteTextPng(png, {"A single page about a walrus"}));
+  auto results = pool->RecognizeAll({{.path = png}});
+  ASSERT_EQ(results.size(), 1u);
+  ASSERT_TRUE(results[0].ok()) << results[0].message();
+  EXPECT_NE(Lower(results[0]->text).find("walrus"), std::string::npos) << results[0]->text;
+  EXPECT_EQ(pool->workers_loaded(), 1);  // one page: one worker, one engine
+
+  results = pool->RecognizeAll({{.path = png}, {.path = png}});
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_TRUE(results[0].ok() && results[1].ok());
+  EXPECT_GE(pool->workers_loaded(), 1);
+  EXPECT_LE(pool->workers_loaded(), 2);
+  fs::remove_all(dir);
+}
+
+// Language data that is installed but cannot be loaded is found when a page needs it: the pages
+// fail with the reason, the run does not crash.
+TEST(OcrPoolLazy, DataThatDoesNotLoadFailsThePagesWithTheReason) {
+  const fs::path dir = FreshTempDir("ocr_pool_broken_data");
+  std::ofstream(dir / "xxbroken.traineddata") << "";
+  auto pool = OcrPool::Create({.languages = "xxbroken", .tessdata_dir = dir.string(),
+                               .workers = 1, .preprocess = false});
+  ASSERT_TRUE(pool.ok()) << pool.message();
+  EXPECT_EQ((*pool)->tessdata_dir(), dir);
+  const fs::path png = dir / "page.png";
+  ASSERT_TRUE(WriteTextPng(png, {"Nothing will read this"}));
+  for (int batch = 0; batch < 2; ++batch) {  // tried once, the same reason after
+    auto results = (*pool)->RecognizeAll({{.path = png}});
+    ASSERT_EQ(results.size(), 1u);
+    ASSERT_FALSE(results[0].ok());
+    EXPECT_NE(results[0].message().find("xxbroken"), std::string::npos) << results[0].message();
+  }
+  EXPECT_EQ((*pool)->workers_loaded(), 0);
+  fs::remove_all(dir);
+}
+
+TEST(OcrPoolCreate, FailsWhenTheLanguageIsMissingFromTheGivenFolder) {
+  const fs::path dir = FreshTempDir("ocr_pool_empty_tessdata");
+  auto pool = OcrPool::Create({.languages = "eng", .tessdata_dir = dir.string(), .workers = 1});
+  ASSERT_FALSE(pool.ok());
+  EXPECT_NE(pool.message().find("tesseract-ocr-eng"), std::string::npos) << pool.message();
+  fs::remove_all(dir);
+}
+
 }  // namespace
 }  // namespace intake::ocr
 
