@@ -31,6 +31,136 @@ void AddJournalOption(CLI::App& command, std::string& url) {
       ->envname("INTAKE_JOURNAL");
 }
 
+// `forward`: one case's imaging to the PACS.
+CLI::App* AddForwardCommand(CLI::App& cli, intake::app::ForwardArgs& forward) {
+  auto* forward_cmd = cli.add_subcommand(
+      "forward", "Send a case's DICOM imaging to the hospital's PACS (C-STORE), reconciled");
+  forward_cmd->add_option("case_id", forward.case_id, "Case id, e.g. 20261121-1a2b3c4d")
+      ->required();
+  forward_cmd->add_option("--out", forward.out_dir, "Output folder holding the case")->required();
+  forward_cmd->add_option("--pacs", forward.pacs, "The PACS: AET@HOST:PORT")->required();
+  forward_cmd->add_option("--calling-aet", forward.calling_aet, "Our AE title")
+      ->capture_default_str();
+  forward_cmd->add_option("--patient-id", forward.patient_id,
+                          "Local patient ID: replaces the disc's (kept in Original Attributes "
+                          "Sequence)");
+  forward_cmd->add_option("--issuer", forward.issuer, "Issuer of the local patient ID");
+  forward_cmd->add_option("--patient-name", forward.patient_name,
+                          "Name replacing the disc's, as DICOM PN (default: kept)");
+  forward_cmd->add_option("--birth-date", forward.birth_date,
+                          "Birth date YYYYMMDD replacing the disc's (default: kept)");
+  forward_cmd
+      ->add_option("--retries", forward.retries,
+                   "New associations after a network failure (back-off 1, 2, 4 ... s)")
+      ->capture_default_str();
+  forward_cmd->add_option("--timeout", forward.timeout_seconds, "Network timeout in seconds")
+      ->capture_default_str();
+
+  return forward_cmd;
+}
+
+// `watch`: the inbox watcher.
+CLI::App* AddWatchCommand(CLI::App& cli, intake::watch::WatchArgs& watch, bool& no_progress) {
+  auto* watch_cmd = cli.add_subcommand(
+      "watch", "Watch an inbox folder: each submission dropped there becomes a case in --out");
+  watch_cmd->add_option("inbox", watch.inbox, "Folder staff drop submissions into")->required();
+  watch_cmd->add_option("--out", watch.out_dir, "Output folder (cases, archive, quarantine)")
+      ->required();
+  watch_cmd->add_option("--profile", watch.profile, "Hospital profile (YAML)")
+      ->check(CLI::ExistingFile);
+  watch_cmd
+      ->add_option("--settle", watch.settle_seconds,
+                   "Seconds a drop must stay unchanged before it is taken")
+      ->capture_default_str();
+  watch_cmd
+      ->add_option("--rescan", watch.rescan_seconds,
+                   "Seconds between full rescans (network shares send no events)")
+      ->capture_default_str();
+  watch_cmd
+      ->add_option("--incomplete-grace", watch.incomplete_grace_seconds,
+                   "Seconds a drop that looks truncated waits before it is taken anyway")
+      ->capture_default_str();
+  watch_cmd
+      ->add_option("--max-attempts", watch.max_attempts,
+                   "Interrupted processing attempts before a submission is quarantined")
+      ->capture_default_str();
+  watch_cmd->add_option("--workers", watch.workers, "OCR workers (default: cores)");
+  AddTimeLimitOptions(*watch_cmd, watch.page_time_limit_seconds, watch.case_time_limit_seconds,
+                      "Seconds one case may take; over it the submission is quarantined "
+                      "(TIME_LIMIT) and the watcher restarts itself (0: no limit)");
+  watch_cmd->add_flag("--once", watch.once,
+                      "Process what is in the inbox once it is ready, then exit");
+  watch_cmd->add_flag("--no-progress", no_progress, "No progress line on the terminal");
+  watch_cmd->add_option("--pacs", watch.pacs,
+                        "Forward the imaging of complete cases to this PACS: AET@HOST:PORT");
+  watch_cmd->add_option("--calling-aet", watch.calling_aet, "Our AE title towards the PACS")
+      ->capture_default_str();
+  AddJournalOption(*watch_cmd, watch.journal);
+  watch_cmd
+      ->add_option("--lease", watch.lease_seconds,
+                   "Seconds a shared journal's lease lasts unrenewed (a dead watcher's work waits "
+                   "this long before another takes it over)")
+      ->capture_default_str();
+
+  return watch_cmd;
+}
+
+// `case forward|close|list`: staff move a case on without the browser.
+struct CaseCommands {
+  CLI::App* forward;
+  CLI::App* close;
+  CLI::App* list;
+};
+CaseCommands AddCaseCommands(CLI::App& cli, intake::app::CaseCommandArgs& case_args) {
+  auto* case_cmd = cli.add_subcommand("case", "Move a case on: forward it, close it; list cases");
+  case_cmd->require_subcommand(1);
+  auto* case_forward_cmd =
+      case_cmd->add_subcommand("forward", "The case went to the physician (state forwarded)");
+  auto* case_close_cmd = case_cmd->add_subcommand("close", "Close the case, with a reason");
+  auto* case_list_cmd =
+      case_cmd->add_subcommand("list", "Every case of the output folder with its state");
+  for (auto* sub : {case_forward_cmd, case_close_cmd}) {
+    sub->add_option("id", case_args.case_id, "Case id (20261121-1a2b3c4d)")->required();
+  }
+  for (auto* sub : {case_forward_cmd, case_close_cmd, case_list_cmd}) {
+    sub->add_option("--out", case_args.out_dir, "Output folder")->required();
+  }
+  case_close_cmd->add_option("--reason", case_args.reason, "Why (kept in the case folder)")
+      ->required();
+
+  return {case_forward_cmd, case_close_cmd, case_list_cmd};
+}
+
+// `serve` and `user add`: the review screen and its users.
+struct ServeCommands {
+  CLI::App* serve;
+  CLI::App* user_add;
+};
+ServeCommands AddServeCommands(CLI::App& cli, intake::serve::ServeArgs& serve,
+                               intake::serve::UserAddArgs& user_add) {
+  auto* serve_cmd = cli.add_subcommand(
+      "serve", "Review cases in the browser and over a JSON API (staff decisions, see README)");
+  serve_cmd->add_option("--out", serve.out_dir, "Output folder to review")->required();
+  serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on")->capture_default_str();
+  serve_cmd->add_option("--profile", serve.profile, "Hospital profile (YAML) the rules run with")
+      ->check(CLI::ExistingFile);
+  serve_cmd->add_flag("--secure-cookies", serve.secure_cookies,
+                      "Mark the session cookie Secure (behind a TLS proxy)");
+
+  auto* user_cmd = cli.add_subcommand("user", "Manage the review server's users");
+  user_cmd->require_subcommand(1);
+  auto* user_add_cmd =
+      user_cmd->add_subcommand("add", "Add a user (or reset one); the password is read from stdin");
+  user_add_cmd->add_option("name", user_add.name, "User name (a-z, 0-9, . _ -)")->required();
+  user_add_cmd->add_option("--role", user_add.role, "clerk, physician or admin")
+      ->required()
+      ->check(CLI::IsMember({"clerk", "physician", "admin"}));
+  user_add_cmd->add_option("--out", user_add.out_dir, "Output folder the user may review")
+      ->required();
+
+  return {serve_cmd, user_add_cmd};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -82,71 +212,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
 
   intake::app::ForwardArgs forward;
-  auto* forward_cmd = cli.add_subcommand(
-      "forward", "Send a case's DICOM imaging to the hospital's PACS (C-STORE), reconciled");
-  forward_cmd->add_option("case_id", forward.case_id, "Case id, e.g. 20261121-1a2b3c4d")
-      ->required();
-  forward_cmd->add_option("--out", forward.out_dir, "Output folder holding the case")->required();
-  forward_cmd->add_option("--pacs", forward.pacs, "The PACS: AET@HOST:PORT")->required();
-  forward_cmd->add_option("--calling-aet", forward.calling_aet, "Our AE title")
-      ->capture_default_str();
-  forward_cmd->add_option("--patient-id", forward.patient_id,
-                          "Local patient ID: replaces the disc's (kept in Original Attributes "
-                          "Sequence)");
-  forward_cmd->add_option("--issuer", forward.issuer, "Issuer of the local patient ID");
-  forward_cmd->add_option("--patient-name", forward.patient_name,
-                          "Name replacing the disc's, as DICOM PN (default: kept)");
-  forward_cmd->add_option("--birth-date", forward.birth_date,
-                          "Birth date YYYYMMDD replacing the disc's (default: kept)");
-  forward_cmd
-      ->add_option("--retries", forward.retries,
-                   "New associations after a network failure (back-off 1, 2, 4 ... s)")
-      ->capture_default_str();
-  forward_cmd->add_option("--timeout", forward.timeout_seconds, "Network timeout in seconds")
-      ->capture_default_str();
-
+  CLI::App* forward_cmd = AddForwardCommand(cli, forward);
   intake::watch::WatchArgs watch;
-  auto* watch_cmd = cli.add_subcommand(
-      "watch", "Watch an inbox folder: each submission dropped there becomes a case in --out");
-  watch_cmd->add_option("inbox", watch.inbox, "Folder staff drop submissions into")->required();
-  watch_cmd->add_option("--out", watch.out_dir, "Output folder (cases, archive, quarantine)")
-      ->required();
-  watch_cmd->add_option("--profile", watch.profile, "Hospital profile (YAML)")
-      ->check(CLI::ExistingFile);
-  watch_cmd
-      ->add_option("--settle", watch.settle_seconds,
-                   "Seconds a drop must stay unchanged before it is taken")
-      ->capture_default_str();
-  watch_cmd
-      ->add_option("--rescan", watch.rescan_seconds,
-                   "Seconds between full rescans (network shares send no events)")
-      ->capture_default_str();
-  watch_cmd
-      ->add_option("--incomplete-grace", watch.incomplete_grace_seconds,
-                   "Seconds a drop that looks truncated waits before it is taken anyway")
-      ->capture_default_str();
-  watch_cmd
-      ->add_option("--max-attempts", watch.max_attempts,
-                   "Interrupted processing attempts before a submission is quarantined")
-      ->capture_default_str();
-  watch_cmd->add_option("--workers", watch.workers, "OCR workers (default: cores)");
-  AddTimeLimitOptions(*watch_cmd, watch.page_time_limit_seconds, watch.case_time_limit_seconds,
-                      "Seconds one case may take; over it the submission is quarantined "
-                      "(TIME_LIMIT) and the watcher restarts itself (0: no limit)");
-  watch_cmd->add_flag("--once", watch.once,
-                      "Process what is in the inbox once it is ready, then exit");
   bool no_progress = false;
-  watch_cmd->add_flag("--no-progress", no_progress, "No progress line on the terminal");
-  watch_cmd->add_option("--pacs", watch.pacs,
-                        "Forward the imaging of complete cases to this PACS: AET@HOST:PORT");
-  watch_cmd->add_option("--calling-aet", watch.calling_aet, "Our AE title towards the PACS")
-      ->capture_default_str();
-  AddJournalOption(*watch_cmd, watch.journal);
-  watch_cmd
-      ->add_option("--lease", watch.lease_seconds,
-                   "Seconds a shared journal's lease lasts unrenewed (a dead watcher's work waits "
-                   "this long before another takes it over)")
-      ->capture_default_str();
+  CLI::App* watch_cmd = AddWatchCommand(cli, watch, no_progress);
 
   intake::watch::RetryArgs retry;
   auto* retry_cmd =
@@ -169,43 +238,10 @@ int main(int argc, char** argv) {
                        "The watchers sharing the journal, their leases and stuck leases");
 
   intake::app::CaseCommandArgs case_args;
-  auto* case_cmd = cli.add_subcommand("case", "Move a case on: forward it, close it; list cases");
-  case_cmd->require_subcommand(1);
-  auto* case_forward_cmd =
-      case_cmd->add_subcommand("forward", "The case went to the physician (state forwarded)");
-  auto* case_close_cmd = case_cmd->add_subcommand("close", "Close the case, with a reason");
-  auto* case_list_cmd =
-      case_cmd->add_subcommand("list", "Every case of the output folder with its state");
-  for (auto* sub : {case_forward_cmd, case_close_cmd}) {
-    sub->add_option("id", case_args.case_id, "Case id (20261121-1a2b3c4d)")->required();
-  }
-  for (auto* sub : {case_forward_cmd, case_close_cmd, case_list_cmd}) {
-    sub->add_option("--out", case_args.out_dir, "Output folder")->required();
-  }
-  case_close_cmd->add_option("--reason", case_args.reason, "Why (kept in the case folder)")
-      ->required();
-
+  const CaseCommands case_cmds = AddCaseCommands(cli, case_args);
   intake::serve::ServeArgs serve;
-  auto* serve_cmd = cli.add_subcommand(
-      "serve", "Review cases in the browser and over a JSON API (staff decisions, see README)");
-  serve_cmd->add_option("--out", serve.out_dir, "Output folder to review")->required();
-  serve_cmd->add_option("--listen", serve.listen, "HOST:PORT to listen on")->capture_default_str();
-  serve_cmd->add_option("--profile", serve.profile, "Hospital profile (YAML) the rules run with")
-      ->check(CLI::ExistingFile);
-  serve_cmd->add_flag("--secure-cookies", serve.secure_cookies,
-                      "Mark the session cookie Secure (behind a TLS proxy)");
-
   intake::serve::UserAddArgs user_add;
-  auto* user_cmd = cli.add_subcommand("user", "Manage the review server's users");
-  user_cmd->require_subcommand(1);
-  auto* user_add_cmd =
-      user_cmd->add_subcommand("add", "Add a user (or reset one); the password is read from stdin");
-  user_add_cmd->add_option("name", user_add.name, "User name (a-z, 0-9, . _ -)")->required();
-  user_add_cmd->add_option("--role", user_add.role, "clerk, physician or admin")
-      ->required()
-      ->check(CLI::IsMember({"clerk", "physician", "admin"}));
-  user_add_cmd->add_option("--out", user_add.out_dir, "Output folder the user may review")
-      ->required();
+  const ServeCommands serve_cmds = AddServeCommands(cli, serve, user_add);
 
   std::string config_path;
   auto* check_cmd = cli.add_subcommand("check-config", "Validate a hospital profile");
@@ -235,10 +271,10 @@ int main(int argc, char** argv) {
   if (*watch_cmd) return intake::watch::RunWatch(watch, INTAKE_VERSION);
   if (*retry_cmd) return intake::watch::RunRetry(retry);
   if (*status_cmd) return intake::watch::RunStatus(status);
-  if (*case_forward_cmd) return intake::app::RunCaseForward(case_args);
-  if (*case_close_cmd) return intake::app::RunCaseClose(case_args);
-  if (*case_list_cmd) return intake::app::RunCaseList(case_args);
-  if (*serve_cmd) return intake::serve::RunServe(serve);
-  if (*user_add_cmd) return intake::serve::RunUserAdd(user_add);
+  if (*case_cmds.forward) return intake::app::RunCaseForward(case_args);
+  if (*case_cmds.close) return intake::app::RunCaseClose(case_args);
+  if (*case_cmds.list) return intake::app::RunCaseList(case_args);
+  if (*serve_cmds.serve) return intake::serve::RunServe(serve);
+  if (*serve_cmds.user_add) return intake::serve::RunUserAdd(user_add);
   return intake::app::kExitUsage;
 }

@@ -233,7 +233,13 @@ void ParseLetter(Parser& p, const YAML::Node& node, LetterSettings& letter) {
   }
 }
 
-std::optional<Profile> Parse(const std::filesystem::path& path, std::vector<ConfigError>& errors) {
+// The profile file's bytes and their YAML; nullopt with the error when it cannot be read.
+struct LoadedYaml {
+  std::string bytes;
+  YAML::Node root;
+};
+std::optional<LoadedYaml> LoadYaml(const std::filesystem::path& path,
+                                   std::vector<ConfigError>& errors) {
   const std::string file = path.string();
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -242,15 +248,22 @@ std::optional<Profile> Parse(const std::filesystem::path& path, std::vector<Conf
   }
   std::stringstream buffer;
   buffer << in.rdbuf();
-  const std::string bytes = buffer.str();
-
-  YAML::Node root;
+  LoadedYaml loaded{buffer.str(), {}};
   try {
-    root = YAML::Load(bytes);
+    loaded.root = YAML::Load(loaded.bytes);
   } catch (const YAML::ParserException& e) {
     errors.push_back({file, e.mark.line + 1, "", "YAML syntax error: " + e.msg});
     return std::nullopt;
   }
+  return loaded;
+}
+
+std::optional<Profile> Parse(const std::filesystem::path& path, std::vector<ConfigError>& errors) {
+  const std::string file = path.string();
+  auto loaded = LoadYaml(path, errors);
+  if (!loaded) return std::nullopt;
+  const std::string& bytes = loaded->bytes;
+  const YAML::Node& root = loaded->root;
   Parser p(file);
   Profile profile;
   profile.source = path;

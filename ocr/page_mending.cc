@@ -337,7 +337,6 @@ std::vector<Checkbox> FindCheckboxes(Pix* binary, const OcrLine& line) {
 
 // --- rings drawn by hand around a chosen option ---------------------------------------------
 
-constexpr double kRingMargin = 0.6;      // of the line's height: a ring reaches beyond its line
 constexpr double kMinRingHoleShare = 0.35;  // of the ring's box: the paper it encloses
 constexpr double kMaxRingInk = 0.3;         // of the ring's box: its own ink
 constexpr double kRingCorner = 0.15;        // the corners of an ellipse's box hold no ink
