@@ -447,7 +447,7 @@ class PageDrawer {
   cairo_t* cr_;
   GPtr<PangoContext> context_;
   std::vector<std::string>* lines_;
-  const PageStyle& style_;
+  PageStyle style_;  // a copy: the default argument is a temporary
   double y_ = 0;
 };
 
