@@ -8,7 +8,7 @@ scripts/setup.sh --no-build
 cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DINTAKE_SANITIZE=ON \
   -DINTAKE_WERROR=ON >/dev/null
 cmake --build build-asan
-export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp"
+export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 export ASAN_OPTIONS="detect_leaks=1"
 ctest --test-dir build-asan --output-on-failure -j2 "$@"
