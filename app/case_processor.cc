@@ -33,20 +33,14 @@
 #include "stages/write_letter.h"
 #include "app/case_stages.h"
 #include "stages/write_report.h"
+#include "pipeline/local_time.h"
 
 namespace intake::app {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string FormatLocalTime(const char* format) {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, format, &tm);
-  return buf;
-}
+std::string FormatLocalTime(const char* format) { return FormatLocalNow(format); }
 
 // Keeps each page's text beside its image in the work area, for checking OCR by eye.
 void WritePageTexts(const Case& c) {

@@ -9,6 +9,7 @@
 
 #include "audit/audit_log.h"
 #include "pipeline/atomic_file.h"
+#include "pipeline/local_time.h"
 
 namespace intake::casestate {
 namespace {
@@ -17,14 +18,7 @@ using nlohmann::json;
 
 constexpr std::string_view kEventCaseState = "case_state";
 
-std::string LocalTime(const char* format) {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, format, &tm);
-  return buf;
-}
+std::string LocalTime(const char* format) { return FormatLocalNow(format); }
 
 std::optional<std::chrono::sys_days> ParseDay(const std::string& iso) {
   int y = 0;

@@ -16,6 +16,7 @@
 #include "pipeline/findings.h"
 #include "pipeline/log.h"
 #include "report/html_common.h"
+#include "pipeline/local_time.h"
 
 namespace intake::dashboard {
 namespace {
@@ -130,14 +131,7 @@ std::string JoinJa(const std::vector<std::string>& items) {
   return out;
 }
 
-std::string NowIso8601() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S%z", &tm);
-  return buf;
-}
+std::string NowIso8601() { return FormatLocalNow("%Y-%m-%dT%H:%M:%S%z"); }
 
 std::string RowHtml(const CaseSummary& c) {
   const std::string href = UrlSegment(c.folder) + "/report.html";

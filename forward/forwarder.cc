@@ -16,6 +16,7 @@
 #include "pipeline/atomic_file.h"
 #include "pipeline/fault_points.h"
 #include "pipeline/log.h"
+#include "pipeline/local_time.h"
 
 namespace intake::forward {
 
@@ -82,14 +83,7 @@ std::vector<Instance> CaseInstances(const fs::path& case_dir, const json& report
 }
 
 // DICOM DT of now with its offset, for Attribute Modification DateTime.
-std::string DicomDateTimeNow() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y%m%d%H%M%S%z", &tm);
-  return buf;
-}
+std::string DicomDateTimeNow() { return FormatLocalNow("%Y%m%d%H%M%S%z"); }
 
 std::string StatusHex(std::uint16_t status) {
   char buf[8];

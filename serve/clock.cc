@@ -1,4 +1,5 @@
 #include "serve/clock.h"
+#include "pipeline/local_time.h"
 
 #include <chrono>
 #include <ctime>
@@ -6,14 +7,7 @@
 namespace intake::serve {
 namespace {
 
-std::string Format(const char* format) {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  char buf[64];
-  std::strftime(buf, sizeof buf, format, &tm);
-  return buf;
-}
+std::string Format(const char* format) { return FormatLocalNow(format); }
 
 std::optional<std::chrono::sys_days> ParseDate(std::string_view iso) {
   if (iso.size() < 10 || iso[4] != '-' || iso[7] != '-') return std::nullopt;

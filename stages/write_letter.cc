@@ -6,18 +6,12 @@
 
 #include "letter/patient_letter.h"
 #include "pipeline/log.h"
+#include "pipeline/local_time.h"
 
 namespace intake::stages {
 namespace {
 
-std::string LocalToday() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  char buf[16];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
-  return buf;
-}
+std::string LocalToday() { return FormatLocalNow("%Y-%m-%d"); }
 
 std::string FactText(const Case& c, std::string_view name) {
   const Fact* fact = c.FindFact(name);

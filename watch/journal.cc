@@ -1,4 +1,5 @@
 #include "watch/journal.h"
+#include "pipeline/local_time.h"
 
 #include <sqlite3.h>
 
@@ -59,14 +60,7 @@ CREATE INDEX transitions_by_submission ON transitions(submission_id);
 constexpr std::array kMigrations{kSchemaV1};
 static_assert(kMigrations.size() == Journal::kSchemaVersion);
 
-std::string NowIso() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S%z", &tm);
-  return buf;
-}
+std::string NowIso() { return FormatLocalNow("%Y-%m-%dT%H:%M:%S%z"); }
 
 std::string DbError(sqlite3* db, std::string_view what) {
   return "journal: " + std::string(what) + ": " + sqlite3_errmsg(db);

@@ -1,4 +1,5 @@
 #include "watch/pg_journal.h"
+#include "pipeline/local_time.h"
 
 #include <libpq-fe.h>
 #include <unistd.h>
@@ -75,14 +76,7 @@ constexpr const char* kEntryColumns =
 constexpr const char* kUnfinished =
     "('claiming','claimed','processing','archiving','quarantining','retrying')";
 
-std::string NowIso() {
-  const std::time_t now = std::time(nullptr);
-  std::tm tm{};
-  localtime_r(&now, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S%z", &tm);
-  return buf;
-}
+std::string NowIso() { return FormatLocalNow("%Y-%m-%dT%H:%M:%S%z"); }
 
 // A query's result, cleared when destroyed.
 class PgResult {
