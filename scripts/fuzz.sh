@@ -6,7 +6,8 @@
 # Each target starts from its seed corpus in fuzz/corpus/<name>/ (kept small, in git) and
 # writes what it discovers to build-fuzz/corpus/<name>/ (not in git). A crash, leak, sanitizer
 # report or timeout fails the script and leaves the reproducer in build-fuzz/artifacts/;
-# reproduce with `build-fuzz/fuzz/fuzz_<name> build-fuzz/artifacts/<file>`.
+# reproduce with `build-fuzz/fuzz/fuzz_<name> build-fuzz/artifacts/<file>`. Two targets run at a
+# time, one per core.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -23,19 +24,37 @@ ninja -C "$build" $(printf 'fuzz_%s ' "${targets[@]}")
 mkdir -p "$build/artifacts"
 export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-for t in "${targets[@]}"; do
+
+# One target for `seconds`; its log in build-fuzz/fuzz_<t>.log.
+fuzz_one() {
+  local t=$1 extra=()
   mkdir -p "$build/corpus/$t"
-  extra=()
   [[ $t == profile ]] && extra+=(config/profiles)
-  echo "fuzz_$t: ${seconds}s"
   "$build/fuzz/fuzz_$t" "$build/corpus/$t" "fuzz/corpus/$t" "${extra[@]}" \
     -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \
-    -artifact_prefix="$build/artifacts/${t}-" -print_final_stats=1 2>"$build/fuzz_$t.log" || {
-    tail -60 "$build/fuzz_$t.log"
-    echo "fuzz_$t FAILED (log: $build/fuzz_$t.log)" >&2
-    exit 1
-  }
-  grep -E "^stat::number_of_executed_units|^Done" "$build/fuzz_$t.log" | tr '\n' ' '
-  echo
+    -artifact_prefix="$build/artifacts/${t}-" -print_final_stats=1 2>"$build/fuzz_$t.log"
+}
+
+# Two targets at a time (each is single-threaded; the machine has two cores).
+failed=()
+for ((i = 0; i < ${#targets[@]}; i += 2)); do
+  batch=("${targets[@]:i:2}")
+  declare -A pid=()
+  for t in "${batch[@]}"; do
+    echo "fuzz_$t: ${seconds}s"
+    fuzz_one "$t" &
+    pid[$t]=$!
+  done
+  for t in "${batch[@]}"; do
+    if wait "${pid[$t]}"; then
+      echo "fuzz_$t: $(grep -E "^stat::number_of_executed_units|^Done" "$build/fuzz_$t.log" | tr '\n' ' ')"
+    else
+      tail -60 "$build/fuzz_$t.log"
+      echo "fuzz_$t FAILED (log: $build/fuzz_$t.log)" >&2
+      failed+=("$t")
+    fi
+  done
+  unset pid
 done
+[[ ${#failed[@]} -eq 0 ]] || exit 1
 echo "all fuzz targets ran ${seconds}s without a finding"
