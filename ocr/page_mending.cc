@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -287,33 +288,9 @@ BoxMark Classify(Pix* binary, int x, int y, int w, int h) {
   return BoxMark::kNone;
 }
 
-// The checkboxes of one line, left to right; empty when the line has no marked box.
-std::vector<Checkbox> FindCheckboxes(Pix* binary, const OcrLine& line) {
-  BOX* region = boxCreate(line.left, line.top, line.width, line.height);
-  PixPtr clipped(pixClipRectangle(binary, region, nullptr));
-  boxDestroy(&region);
-  if (!clipped) return {};
-  BOXA* found = pixConnCompBB(clipped.get(), 8);
-  if (!found) return {};
-  std::vector<Checkbox> boxes;
-  bool any_marked = false;
-  bool ticked = false;
-  for (int i = 0; i < boxaGetCount(found); ++i) {
-    l_int32 x = 0, y = 0, w = 0, h = 0;
-    boxaGetBoxGeometry(found, i, &x, &y, &w, &h);
-    const int side = std::max(w, h);
-    if (side < kMinBoxSide * line.height || side > kMaxTickedSide * line.height) continue;
-    if (static_cast<double>(side) / std::max(1, std::min(w, h)) > kMaxBoxAspect) continue;
-    const BoxMark mark = Classify(clipped.get(), x, y, w, h);
-    if (mark == BoxMark::kNone) continue;
-    if (mark != BoxMark::kTicked && side > kMaxBoxSide * line.height) continue;
-    const bool marked = mark == BoxMark::kMarked || mark == BoxMark::kTicked;
-    any_marked = any_marked || marked;
-    ticked = ticked || mark == BoxMark::kTicked;
-    boxes.push_back({line.left + x, line.top + y, line.left + x + w, line.top + y + h, marked,
-                     false});
-  }
-  boxaDestroy(&found);
+// The checks on a line's boxes (in its own coordinates), and the boxes placed on the page.
+std::vector<Checkbox> FindCheckboxesDone(std::vector<Checkbox> boxes, const OcrLine& line,
+                                         bool ticked) {
   // A ticked box is one of a row of boxes: alone, it may be a kanji (回, 田) read as one.
   if (ticked && std::none_of(boxes.begin(), boxes.end(), [](const Checkbox& b) { return !b.marked; }))
     return {};
@@ -321,7 +298,7 @@ std::vector<Checkbox> FindCheckboxes(Pix* binary, const OcrLine& line) {
   // blurred print's glyphs, not marks.
   const auto marked_count =
       std::count_if(boxes.begin(), boxes.end(), [](const Checkbox& b) { return b.marked; });
-  if (!any_marked || marked_count > kMaxMarksInLine) return {};
+  if (marked_count == 0 || marked_count > kMaxMarksInLine) return {};
   // The empty boxes of a row are the size of its marked ones (a kanji 口 is not).
   int marked_side = 0;
   for (const auto& b : boxes)
@@ -330,9 +307,97 @@ std::vector<Checkbox> FindCheckboxes(Pix* binary, const OcrLine& line) {
     const int side = b.right - b.left;
     return !b.marked && (side < 0.75 * marked_side || side > 1.33 * marked_side);
   });
+  for (Checkbox& b : boxes) {
+    b.left += line.left;
+    b.right += line.left;
+    b.top += line.top;
+    b.bottom += line.top;
+  }
   std::sort(boxes.begin(), boxes.end(),
             [](const Checkbox& a, const Checkbox& b) { return a.left < b.left; });
   return boxes;
+}
+
+// A ticked box whose tick runs into the next glyph: box, tick and glyph are one component, no
+// box's shape. Found instead by its frame: a square the size of the line's empty boxes, at their
+// height, framed, with aslant ink inside. Positions are in `clipped` (the line's box).
+std::optional<Checkbox> FindTickedFrame(Pix* clipped, const std::vector<Checkbox>& empty) {
+  std::vector<int> sides, tops;
+  for (const Checkbox& b : empty) {
+    sides.push_back(b.right - b.left);
+    tops.push_back(b.top);
+  }
+  std::nth_element(sides.begin(), sides.begin() + sides.size() / 2, sides.end());
+  std::nth_element(tops.begin(), tops.begin() + tops.size() / 2, tops.end());
+  const int side = sides[sides.size() / 2], top = tops[tops.size() / 2];
+  const int width = pixGetWidth(clipped);
+  if (side < 6 || top + side > pixGetHeight(clipped)) return std::nullopt;
+  // The frame's sides: columns dark over (almost) the box's height.
+  std::vector<bool> upright(width, false);
+  for (int col = 0; col < width; ++col)
+    upright[col] = DarkIn(clipped, col, top, col + 1, top + side) >= kFrameClosed * side;
+  const int slack = side / 4;
+  for (int x = 0; x + side <= width; ++x) {
+    if (!upright[x]) continue;
+    const bool right_side = std::any_of(upright.begin() + std::max(x + 1, x + side - slack),
+                                        upright.begin() + std::min(width, x + side + 1),
+                                        [](bool dark) { return dark; });
+    if (!right_side) continue;
+    const bool taken = std::any_of(empty.begin(), empty.end(), [&](const Checkbox& b) {
+      return x < b.right && b.left < x + side;
+    });
+    if (taken) continue;
+    const int dx = side / 4;
+    const double inner_area = static_cast<double>(side - 2 * dx) * (side - 2 * dx);
+    const double inner =
+        DarkIn(clipped, x + dx, top + dx, x + side - dx, top + side - dx) / inner_area;
+    if (inner >= kTickedInner && Framed(clipped, x, top, side, side) &&
+        AslantInside(clipped, x, top, side, side))
+      return Checkbox{x, top, x + side, top + side, true, false};
+  }
+  return std::nullopt;
+}
+
+// The boxes of a line's components, marked or empty, in `clipped`'s coordinates.
+std::vector<Checkbox> BoxComponents(Pix* clipped, const OcrLine& line, bool& ticked) {
+  BOXA* found = pixConnCompBB(clipped, 8);
+  if (!found) return {};
+  std::vector<Checkbox> boxes;
+  for (int i = 0; i < boxaGetCount(found); ++i) {
+    l_int32 x = 0, y = 0, w = 0, h = 0;
+    boxaGetBoxGeometry(found, i, &x, &y, &w, &h);
+    const int side = std::max(w, h);
+    if (side < kMinBoxSide * line.height || side > kMaxTickedSide * line.height) continue;
+    if (static_cast<double>(side) / std::max(1, std::min(w, h)) > kMaxBoxAspect) continue;
+    const BoxMark mark = Classify(clipped, x, y, w, h);
+    if (mark == BoxMark::kNone) continue;
+    if (mark != BoxMark::kTicked && side > kMaxBoxSide * line.height) continue;
+    ticked = ticked || mark == BoxMark::kTicked;
+    boxes.push_back({x, y, x + w, y + h, mark == BoxMark::kMarked || mark == BoxMark::kTicked,
+                     false});
+  }
+  boxaDestroy(&found);
+  return boxes;
+}
+
+// The checkboxes of one line, left to right; empty when the line has no marked box.
+std::vector<Checkbox> FindCheckboxes(Pix* binary, const OcrLine& line) {
+  BOX* region = boxCreate(line.left, line.top, line.width, line.height);
+  PixPtr clipped(pixClipRectangle(binary, region, nullptr));
+  boxDestroy(&region);
+  if (!clipped) return {};
+  bool ticked = false;
+  std::vector<Checkbox> boxes = BoxComponents(clipped.get(), line, ticked);
+  const auto marked_count =
+      std::count_if(boxes.begin(), boxes.end(), [](const Checkbox& b) { return b.marked; });
+  // Empty boxes and no mark: a tick that ran into its option's first glyph?
+  if (marked_count == 0 && !boxes.empty()) {
+    if (auto tick = FindTickedFrame(clipped.get(), boxes)) {
+      boxes.push_back(*tick);
+      return FindCheckboxesDone(std::move(boxes), line, true);
+    }
+  }
+  return FindCheckboxesDone(std::move(boxes), line, ticked);
 }
 
 // --- rings drawn by hand around a chosen option ---------------------------------------------
@@ -341,13 +406,21 @@ constexpr double kMinRingHoleShare = 0.35;  // of the ring's box: the paper it e
 constexpr double kMaxRingInk = 0.3;         // of the ring's box: its own ink
 constexpr double kRingCorner = 0.15;        // the corners of an ellipse's box hold no ink
 
+// The paper a ring encloses, an ellipse, leaves its box's corners (this share of each side) all
+// but empty (a hand-drawn ring wobbles); a table cell fills them.
+constexpr double kHoleCorner = 0.1;
+constexpr double kMaxHoleCornerShare = 0.15;
+
 constexpr double kMinRingAspect = 1.2;        // width over height
 constexpr int kMaxRingsOnPage = 8;           // more: a drawing, not a form's marks
 constexpr int kMinRingReadConfidence = 40;   // 0..100, for a ringed row read again to be kept
 
 struct Ring {
   int left = 0, top = 0, right = 0, bottom = 0;
-  PixPtr mask;  // the ring's own pixels, at (left, top)
+  PixPtr mask;  // the ring's pixels, at (left, top)
+  // Whether `mask` holds the ring's ink alone (traced round the paper it encloses), or the whole
+  // component, with the glyphs the ring touches.
+  bool traced = false;
 };
 
 // Whether the component `mask` (its own box) is a closed loop with empty corners: an ellipse
@@ -449,51 +522,165 @@ PixPtr ComponentIn(Pix* binary, int x, int y, int w, int h) {
   return mask;
 }
 
-// The rings drawn by hand on the page: closed loops a little taller than its lines of text.
-// Components are measured by their boxes first; only the few of a ring's shape are cut out.
-std::vector<Ring> FindRings(Pix* binary, int line_height) {
-  BOXA* found = pixConnCompBB(binary, 8);
-  std::vector<Ring> rings;
+// Whether a ring's box (x, y, w, h) has the size of one drawn round a word or two: a little
+// taller than a line, wider than tall (a name seal, 印, is a circle), not a page-wide frame.
+bool RingSized(int w, int h, int line_height) {
+  return h >= 0.8 * line_height && h <= 2.5 * line_height && w >= kMinRingAspect * h &&
+         w <= 20 * line_height;
+}
+
+// Whether two boxes overlap.
+bool Overlaps(const Ring& ring, int left, int top, int right, int bottom) {
+  return left < ring.right && ring.left < right && top < ring.bottom && ring.top < bottom;
+}
+
+// Whether the corners of an ellipse's box (kHoleCorner of each side) are all but empty.
+bool CornersEmpty(Pix* ellipse) {
+  const int w = pixGetWidth(ellipse), h = pixGetHeight(ellipse);
+  const int cw = std::max(1, static_cast<int>(kHoleCorner * w));
+  const int ch = std::max(1, static_cast<int>(kHoleCorner * h));
+  for (const auto& [cx, cy] : {std::pair{0, 0}, {w - cw, 0}, {0, h - ch}, {w - cw, h - ch}}) {
+    if (DarkIn(ellipse, cx, cy, cx + cw, cy + ch) > kMaxHoleCornerShare * cw * ch) return false;
+  }
+  return true;
+}
+
+struct Area {
+  int left = 0, top = 0, right = 0, bottom = 0;
+};
+
+// The ring round `ellipse` (placed at (x, y) of the page): the page's ink within `stroke` of it,
+// outside it, as a mask of `area`. The ellipse is closed first: a glyph that touches the ring is
+// a notch in the paper it encloses, and must stay.
+PixPtr TraceRing(Pix* binary, Pix* ellipse, Area area, int x, int y, int stroke) {
+  const int width = area.right - area.left, height = area.bottom - area.top;
+  PixPtr mask(pixCreate(width, height, 1));
+  if (!mask) return nullptr;
+  pixRasterop(mask.get(), x - area.left, y - area.top, pixGetWidth(ellipse),
+              pixGetHeight(ellipse), PIX_SRC, ellipse, 0, 0);
+  const int notch = (2 * pixGetHeight(ellipse) / 3) | 1;
+  mask.reset(pixCloseSafeBrick(nullptr, mask.get(), notch, notch));
+  if (!mask) return nullptr;
+  PixPtr ring(pixDilateBrick(nullptr, mask.get(), 2 * stroke + 1, 2 * stroke + 1));
+  if (!ring) return nullptr;
+  pixSubtract(ring.get(), ring.get(), mask.get());
+  BOX* box = boxCreate(area.left, area.top, width, height);
+  PixPtr ink(pixClipRectangle(binary, box, nullptr));
+  boxDestroy(&box);
+  if (!ink) return nullptr;
+  pixAnd(ring.get(), ring.get(), ink.get());
+  return ring;
+}
+
+// The rings that touch a table's rules: the ring and the table are one component, too large to
+// be a ring, but the paper the ring encloses is a hole of its own — an ellipse, where a cell's
+// hole is a rectangle with its corners. The ring is the ink in a band round that hole. Holes are
+// looked for only on a page with a table (15-50 ms a page at 300 dpi; at half the resolution it
+// is a tenth of that, but rings at 200 dpi and ones close to their words are lost).
+void AddRingsInTables(Pix* binary, int line_height, std::vector<Ring>& rings) {
+  PixPtr holes(pixHolesByFilling(binary, 4));
+  if (!holes) return;
+  BOXA* found = pixConnCompBB(holes.get(), 4);
+  const int stroke = std::max(2, line_height / 6);  // a hand-drawn ring's line, and its wobble
   for (int i = 0; found && i < boxaGetCount(found); ++i) {
     l_int32 x = 0, y = 0, w = 0, h = 0;
     boxaGetBoxGeometry(found, i, &x, &y, &w, &h);
-    // Wider than tall: a ring round a word is drawn about it (a name seal, 印, is a circle).
-    if (h < 0.8 * line_height || h > 2.5 * line_height || w < kMinRingAspect * h ||
-        w > 20 * line_height)
+    if (!RingSized(w + 2 * stroke, h + 2 * stroke, line_height)) continue;
+    const int left = std::max(0, x - stroke), top = std::max(0, y - stroke);
+    const int right = std::min<int>(pixGetWidth(binary), x + w + stroke);
+    const int bottom = std::min<int>(pixGetHeight(binary), y + h + stroke);
+    if (right - left <= w || bottom - top <= h) continue;  // at the page's edge
+    if (std::any_of(rings.begin(), rings.end(),
+                    [&](const Ring& r) { return Overlaps(r, left, top, right, bottom); }))
       continue;
+    PixPtr inside = ComponentIn(holes.get(), x, y, w, h);
+    if (!inside) continue;
+    // The hole with the words in it filled: the ellipse the ring encloses. Its corners are
+    // paper outside the ring, a cell's are not.
+    PixPtr words(pixHolesByFilling(inside.get(), 8));
+    PixPtr ellipse(words ? pixOr(nullptr, inside.get(), words.get()) : nullptr);
+    if (!ellipse || !CornersEmpty(ellipse.get())) continue;
+    if (PixPtr ring = TraceRing(binary, ellipse.get(), {left, top, right, bottom}, x, y, stroke)) {
+      rings.push_back({left, top, right, bottom, std::move(ring), true});
+    }
+  }
+  boxaDestroy(&found);
+}
+
+// The rings drawn by hand on the page: closed loops a little taller than its lines of text.
+// Components are measured by their boxes first; only the few of a ring's shape are cut out.
+// Rings that touch a table's rules are found by the paper they enclose.
+std::vector<Ring> FindRings(Pix* binary, int line_height) {
+  BOXA* found = pixConnCompBB(binary, 8);
+  std::vector<Ring> rings;
+  bool table = false;  // a rule as long as a table's: a ring may touch it
+  for (int i = 0; found && i < boxaGetCount(found); ++i) {
+    l_int32 x = 0, y = 0, w = 0, h = 0;
+    boxaGetBoxGeometry(found, i, &x, &y, &w, &h);
+    table = table || w > 20 * line_height || h > 2.5 * line_height;
+    if (!RingSized(w, h, line_height)) continue;
     PixPtr mask = ComponentIn(binary, x, y, w, h);
     if (!mask || !IsRing(mask.get())) continue;
-    if (static_cast<int>(rings.size()) == kMaxRingsOnPage) {
-      rings.clear();
-      break;
-    }
     rings.push_back({x, y, x + w, y + h, std::move(mask)});
   }
   boxaDestroy(&found);
+  if (table) AddRingsInTables(binary, line_height, rings);
+  if (static_cast<int>(rings.size()) > kMaxRingsOnPage) rings.clear();
   return rings;
 }
 
 // The row of `ring` (the page's width, the ring's height) read again as one line with the ring
 // itself erased, the ringed symbols between ■ and □; empty when it reads unsurely or nothing
 // inside the ring.
-std::string ReadRingedRow(tesseract::TessBaseAPI& engine, Pix* page, const Ring& ring,
-                          int line_height) {
+// Paints the table rules of a row white: ink that runs straight down the row's height (a
+// cell's side) or along three lines' heights (its top and bottom). Read as one line, a rule
+// becomes a 1 or |, and a row holding a label's cell loses the label.
+void EraseRules(Pix* row, int line_height) {
+  PixPtr binary(pixConvertTo1(row, kBoxThreshold));
+  if (!binary) return;
+  const int height = pixGetHeight(row);
+  PixPtr down(pixOpenBrick(nullptr, binary.get(), 1, std::max(3, height * 4 / 5)));
+  PixPtr along(pixOpenBrick(nullptr, binary.get(), 3 * line_height, 1));
+  if (!down || !along) return;
+  pixOr(down.get(), down.get(), along.get());
+  // A rule's edge greys into the paper: one pixel more on each side.
+  PixPtr rules(pixDilateBrick(nullptr, down.get(), 3, 3));
+  if (rules) pixSetMaskedGeneral(row, rules.get(), WhiteOf(row), 0, 0);
+}
+
+// The row of `ring` (the page's width, the ring's height) in grey, with the ring and the table
+// rules erased.
+PixPtr RingedRow(Pix* page, const Ring& ring, int line_height) {
   const int top = std::max(0, ring.top - 2);
   const int bottom = std::min<int>(pixGetHeight(page), ring.bottom + 2);
   BOX* box = boxCreate(0, top, pixGetWidth(page), bottom - top);
   PixPtr row(pixClipRectangle(page, box, nullptr));
   boxDestroy(&box);
-  if (!row) return {};
-  // Erase the ring where it runs clear of the words: its band along the box's edges. Where it
-  // touches a glyph the two are one component, and the glyph must stay.
+  // A bilevel scan's row in grey: erasing paints (pixSetMaskedGeneral takes 8 bpp and more).
+  if (row && pixGetDepth(row.get()) == 1) row.reset(pixConvert1To8(nullptr, row.get(), 255, 0));
+  if (!row) return nullptr;
   PixPtr band(pixCopy(nullptr, ring.mask.get()));
-  if (!band) return {};
-  const int w = pixGetWidth(band.get()), h = pixGetHeight(band.get());
-  const int dy = h * 3 / 20, dx = std::max(w / 10, h / 4);
-  BOX* middle = boxCreate(dx, dy, std::max(1, w - 2 * dx), std::max(1, h - 2 * dy));
-  pixClearInRect(band.get(), middle);
-  boxDestroy(&middle);
+  if (!band) return nullptr;
+  if (!ring.traced) {
+    // Erase the ring where it runs clear of the words: its band along the box's edges. Where it
+    // touches a glyph the two are one component, and the glyph must stay.
+    const int w = pixGetWidth(band.get()), h = pixGetHeight(band.get());
+    const int dy = h * 3 / 20, dx = std::max(w / 10, h / 4);
+    BOX* middle = boxCreate(dx, dy, std::max(1, w - 2 * dx), std::max(1, h - 2 * dy));
+    pixClearInRect(band.get(), middle);
+    boxDestroy(&middle);
+  }
   pixSetMaskedGeneral(row.get(), band.get(), WhiteOf(row.get()), ring.left, ring.top - top);
+  EraseRules(row.get(), line_height);
+  return row;
+}
+
+// The row of `ring` read again as one line with the ring and the rules erased, the ringed
+// symbols between ■ and □; empty when it reads unsurely or nothing inside the ring.
+std::string ReadRingedRow(tesseract::TessBaseAPI& engine, Pix* page, const Ring& ring,
+                          int line_height) {
+  PixPtr row = RingedRow(page, ring, line_height);
+  if (!row) return {};
   constexpr int kBorder = 16;
   PixPtr framed(pixAddBorder(row.get(), kBorder, WhiteOf(row.get())));
   if (!framed) return {};

@@ -208,6 +208,15 @@ std::optional<bool> ParseLivingTogether(const std::string& value) {
   if (apart && together) return std::nullopt;  // both printed, the mark not seen
   if (apart) return false;
   if (together) return true;
+  // A marked option whose second glyph was misread (■同怖, in a hand-like face): the two options
+  // differ in their first, so that one decides.
+  if (v != value) {
+    std::string option = StripLeadingPunctuation(v);
+    while (option.rfind(" ", 0) == 0) option.erase(0, 1);
+    while (option.rfind("　", 0) == 0) option.erase(0, std::string("　").size());
+    if (option.rfind("同", 0) == 0) return true;
+    if (option.rfind("別", 0) == 0) return false;
+  }
   return std::nullopt;
 }
 

@@ -128,6 +128,19 @@ TEST_F(FactsRulesTest, CheckboxesAreRead) {
   EXPECT_EQ(Statuses().at("medication_list"), "missing");
 }
 
+TEST_F(FactsRulesTest, AMarkedOptionReadWithItsSecondGlyphWrongIsStillItsOption) {
+  // 同居 / 別居 in a hand-like face: the second glyph misread, the first tells the two apart.
+  AddPage(Application("家族のみ", "■同怖　□別怖", "老年病科"));
+  Run();
+  EXPECT_EQ(FactOf("living_together"), FactValue(true));
+}
+
+TEST_F(FactsRulesTest, AnUnmarkedMisreadOptionIsNoAnswer) {
+  AddPage(Application("家族のみ", "同怖　別怖", "老年病科"));
+  Run();
+  EXPECT_EQ(FactOf("living_together"), FactValue());
+}
+
 TEST_F(FactsRulesTest, PrintedChoicesWithNoMarkSeenAreNoAnswer) {
   // A ring drawn by hand around one option, not read: the options alone do not say which.
   AddPage(Application("患者本人　患者本人と家族　家族のみ", "同居　別居", "老年病科"));

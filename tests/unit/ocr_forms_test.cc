@@ -98,9 +98,10 @@ TEST_F(OcrFormsTest, MarkedAndEmptyBoxesAreWrittenIntoTheText) {
   EXPECT_NE(text.find("患者氏名"), std::string::npos) << text;
 }
 
-// Options with a hollow box each, the chosen one ticked by hand (overshooting its box).
+// Options with a hollow box each, the chosen one ticked by hand (overshooting its box; with
+// `into_word`, on into the option's first glyph, so box, tick and glyph are one blot of ink).
 void DrawTickedRow(cairo_t* cr, double y, const std::string& label,
-                   const std::vector<Option>& options) {
+                   const std::vector<Option>& options, bool into_word = false) {
   DrawLines(cr, {label}, 36, 60, y);
   double x = 420;
   for (const auto& o : options) {
@@ -112,7 +113,11 @@ void DrawTickedRow(cairo_t* cr, double y, const std::string& label,
       cairo_set_line_width(cr, 4);
       cairo_move_to(cr, x + 4, y + 26);
       cairo_line_to(cr, x + 13, y + 37);
-      cairo_line_to(cr, x + 34, y + 7);
+      if (into_word) {
+        cairo_line_to(cr, x + 52, y - 2);
+      } else {
+        cairo_line_to(cr, x + 34, y + 7);
+      }
       cairo_stroke(cr);
     }
     DrawLines(cr, {o.text}, 36, x + 44, y);
@@ -121,8 +126,11 @@ void DrawTickedRow(cairo_t* cr, double y, const std::string& label,
 }
 
 // Options as words alone, the chosen one ringed by hand; `cell` frames the row in a table cell.
+// With `touching`, the row is a table's row whose rules the ring touches: the cell's top and
+// bottom, and the rule between the label and the options.
 void DrawRingedRow(cairo_t* cr, double y, const std::string& label,
-                   const std::vector<Option>& options, bool cell = false) {
+                   const std::vector<Option>& options, bool cell = false,
+                   bool touching = false) {
   DrawLines(cr, {label}, 36, 60, y);
   double x = 420;
   for (const auto& o : options) {
@@ -143,6 +151,13 @@ void DrawRingedRow(cairo_t* cr, double y, const std::string& label,
   if (cell) {
     cairo_set_line_width(cr, 2.5);
     cairo_rectangle(cr, 40, y - 20, x, 92);
+    cairo_stroke(cr);
+  }
+  if (touching) {
+    cairo_set_line_width(cr, 2.5);
+    cairo_rectangle(cr, 40, y + 1, 1600, 50);
+    cairo_move_to(cr, 405, y + 1);
+    cairo_line_to(cr, 405, y + 51);
     cairo_stroke(cr);
   }
 }
@@ -185,6 +200,38 @@ TEST_F(OcrFormsTest, RingedWordsAreTheMarkedOption) {
   EXPECT_NE(text.find("■同居"), std::string::npos) << text;
   EXPECT_EQ(text.find("■本人"), std::string::npos) << text;
   EXPECT_EQ(text.find("■別居"), std::string::npos) << text;
+}
+
+TEST_F(OcrFormsTest, ATickThatRunsIntoItsWordIsStillAMark) {
+  const fs::path png = dir_ / "ticked_into_word.png";
+  DrawForm(png, [](cairo_t* cr) {
+    DrawTickedRow(cr, 300, "同居・別居", {{"同居", false}, {"別居", true}}, true);
+    DrawTickedRow(cr, 420, "受診者", {{"本人", true}, {"家族のみ", false}}, true);
+  });
+  const std::string text = Read(png);
+  EXPECT_NE(text.find("□同居■"), std::string::npos) << text;
+  EXPECT_EQ(text.find("■同居"), std::string::npos) << text;
+  // The tick over 本's first strokes may leave a glyph read between the mark and the word.
+  EXPECT_NE(text.find("受診者■"), std::string::npos) << text;
+  EXPECT_NE(text.find("本人□家族のみ"), std::string::npos) << text;
+  EXPECT_EQ(text.find("■家族のみ"), std::string::npos) << text;
+}
+
+TEST_F(OcrFormsTest, RingedWordsThatTouchTheTableAreTheMarkedOption) {
+  const fs::path png = dir_ / "ringed_in_table.png";
+  DrawForm(png, [](cairo_t* cr) {
+    DrawRingedRow(cr, 300, "受診者", {{"本人", true}, {"本人と家族", false}, {"家族のみ", false}},
+                  false, true);
+    DrawRingedRow(cr, 460, "同居・別居", {{"同居", false}, {"別居", true}}, false, true);
+  });
+  const std::string text = Read(png);
+  // The first option ringed (what is left of the ring's edge may read as a bracket beside it).
+  const auto marked = text.find("■");
+  EXPECT_NE(marked, std::string::npos) << text;
+  EXPECT_LT(marked, text.find("本人□本人と家族")) << text;
+  EXPECT_NE(text.find("■別居"), std::string::npos) << text;
+  EXPECT_EQ(text.find("■同居"), std::string::npos) << text;
+  EXPECT_EQ(text.find("■家族のみ"), std::string::npos) << text;
 }
 
 TEST_F(OcrFormsTest, ATableCellAroundWordsIsNoRing) {
