@@ -629,9 +629,6 @@ std::vector<Ring> FindRings(Pix* binary, int line_height) {
   return rings;
 }
 
-// The row of `ring` (the page's width, the ring's height) read again as one line with the ring
-// itself erased, the ringed symbols between ■ and □; empty when it reads unsurely or nothing
-// inside the ring.
 // Paints the table rules of a row white: ink that runs straight down the row's height (a
 // cell's side) or along three lines' heights (its top and bottom). Read as one line, a rule
 // becomes a 1 or |, and a row holding a label's cell loses the label.
