@@ -226,8 +226,12 @@ JournalEntry ReadEntry(const PgResult& r, int row) {
 
 std::string StateArray(std::initializer_list<State> states) {
   std::string a = "{";
-  for (State s : states) a += (a.size() > 1 ? "," : "") + std::string(StateName(s));
-  return a + "}";
+  for (State s : states) {
+    if (a.size() > 1) a += ',';
+    a += StateName(s);  // appended: `"," + string` trips GCC 12's -Wrestrict at -O3
+  }
+  a += '}';
+  return a;
 }
 
 std::string Millis(std::chrono::milliseconds ms) { return std::to_string(ms.count()); }
