@@ -101,8 +101,11 @@ class OcrStage final : public Stage {
       page.lines.clear();
       page.lines.reserve(result->lines.size());
       for (const auto& line : result->lines) {
-        page.lines.push_back(
-            {line.left, line.top, line.width, line.height, line.vertical, line.text});
+        TextLine& kept = page.lines.emplace_back(
+            TextLine{line.left, line.top, line.width, line.height, line.vertical, line.text});
+        for (const auto& w : line.words) {
+          kept.words.push_back({{w.left, w.top, w.width, w.height}, w.text});
+        }
       }
       vertical += result->vertical ? 1 : 0;
       Add(sum, result->timings);
