@@ -29,7 +29,7 @@ struct Located {
   const Page* page = nullptr;
   double confidence = 0;
   bool at_line_start = false;  // the label begins its line (a form field, not a mention)
-  std::string matched;  // the line from the label on (match form), to find it on the page
+  std::string matched;         // the line from the label on (match form), to find it on the page
 };
 
 double PageTextConfidence(const Page& page) {

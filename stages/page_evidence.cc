@@ -144,7 +144,8 @@ json LinesJson(const Page& page) {
   for (const TextLine& line : page.lines) {
     json words = json::array();
     if (!line.redact) {
-      for (const TextWord& w : line.words) words.push_back({{"box", BoxJson(w.box)}, {"text", w.text}});
+      for (const TextWord& w : line.words)
+        words.push_back({{"box", BoxJson(w.box)}, {"text", w.text}});
     }
     lines.push_back({{"box", BoxJson({line.left, line.top, line.width, line.height})},
                      {"vertical", line.vertical},
@@ -242,7 +243,7 @@ class PageEvidenceStage final : public Stage {
                       {"facts", std::move(facts)},
                       {"classification", std::move(classification)}};
     return WriteBytes(dir / (page.id + ".json"),
-                               out.dump(-1, ' ', false, json::error_handler_t::replace));
+                      out.dump(-1, ' ', false, json::error_handler_t::replace));
   }
 
   fs::path case_dir_;

@@ -262,7 +262,8 @@ class WriteDocumentsStage final : public Stage {
       const PixelRect box = pixels(line.box);
       TextLine& added = lines.emplace_back(
           TextLine{box.left, box.top, box.width, box.height, line.vertical, line.text});
-      for (const auto& [word_box, word] : line.words) added.words.push_back({pixels(word_box), word});
+      for (const auto& [word_box, word] : line.words)
+        added.words.push_back({pixels(word_box), word});
     }
     // The text layer as it is in the file: My Numbers are masked here as in the page text.
     MaskMyNumbersInLines(page.text, lines);
@@ -297,8 +298,8 @@ class WriteDocumentsStage final : public Stage {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(jpeg.data(), static_cast<std::streamsize>(jpeg.size()));
     if (!out) return;
-    drawn_.push_back({page.id, path, image.width, image.height,
-                      static_cast<int>(std::lround(dpi)), lines});
+    drawn_.push_back(
+        {page.id, path, image.width, image.height, static_cast<int>(std::lround(dpi)), lines});
   }
 
   void GiveDrawnPages(Case& c) {
