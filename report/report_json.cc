@@ -120,7 +120,8 @@ json FactJson(const Fact* fact) {
   if (fact == nullptr) {
     return {{"value", nullptr},
             {"confidence", 0.0},
-            {"source", {{"document", nullptr}, {"page", nullptr}, {"manifest", false}}}};
+            {"source",
+             {{"document", nullptr}, {"page", nullptr}, {"manifest", false}, {"boxes", json::array()}}}};
   }
   json out = {{"value", FactValueJson(fact->value)},
               {"confidence", fact->confidence},
