@@ -25,6 +25,7 @@
 #include "stages/dicom_scan.h"
 #include "stages/facts.h"
 #include "stages/ocr_stage.h"
+#include "stages/page_evidence.h"
 #include "stages/pages.h"
 #include "stages/rules.h"
 #include "stages/screen.h"
@@ -274,6 +275,7 @@ std::vector<std::unique_ptr<Stage>> CaseProcessor::ReadingStages(
   stages.push_back(stages::MakeCaseFolderStage(std::move(folder_options)));
   stages.push_back(stages::MakeFactsStage());
   stages.push_back(stages::MakeCrossCheckStage());  // its findings weigh in the verdict
+  stages.push_back(stages::MakePageEvidenceStage(case_dir));  // after facts: their boxes
   return stages;
 }
 

@@ -83,6 +83,15 @@ struct OcrImage {
 };
 
 // One line of text as read, with its box in the pixels of the image that was read.
+// A word Tesseract recognised, with its box in the same pixels as its line's.
+struct OcrWord {
+  int left = 0;
+  int top = 0;
+  int width = 0;
+  int height = 0;
+  std::string text;  // UTF-8
+};
+
 struct OcrLine {
   int left = 0;
   int top = 0;
@@ -90,6 +99,7 @@ struct OcrLine {
   int height = 0;
   bool vertical = false;  // a column of vertical writing
   std::string text;       // UTF-8, without the line break
+  std::vector<OcrWord> words = {};  // in reading order; their texts make `text` (spaces aside)
 };
 
 // Milliseconds spent on each step of one page (for the debug log and benchmarks).

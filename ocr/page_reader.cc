@@ -23,6 +23,27 @@ struct Box {
   bool Contains(int x, int y) const { return x >= left && x < right && y >= top && y < bottom; }
 };
 
+// Gives each line its words: the words of the last recognition, each to the line of its block
+// whose box holds the word's centre (lines are few; a page has some hundreds of words).
+void CollectWords(tesseract::ResultIterator& it, std::vector<ReadLine>& lines) {
+  it.Begin();
+  do {
+    if (it.Empty(tesseract::RIL_WORD)) continue;
+    int left = 0, top = 0, right = 0, bottom = 0;
+    if (!it.BoundingBox(tesseract::RIL_WORD, &left, &top, &right, &bottom)) continue;
+    std::unique_ptr<char[]> text(it.GetUTF8Text(tesseract::RIL_WORD));
+    if (!text || text[0] == '\0') continue;
+    const int cx = (left + right) / 2;
+    const int cy = (top + bottom) / 2;
+    for (ReadLine& line : lines) {
+      const OcrLine& l = line.line;
+      if (cx < l.left || cx >= l.left + l.width || cy < l.top || cy >= l.top + l.height) continue;
+      line.line.words.push_back({left, top, right - left, bottom - top, text.get()});
+      break;
+    }
+  } while (it.Next(tesseract::RIL_WORD));
+}
+
 }  // namespace
 
 ClearOnExit::~ClearOnExit() { api_.Clear(); }
@@ -121,6 +142,7 @@ Result<PageReading> ReadPage(tesseract::TessBaseAPI& engine, Pix* page, Deadline
     reading.lines.push_back(std::move(line));
   } while (it->Next(tesseract::RIL_TEXTLINE));
   if (total_area > 0) reading.vertical_share = static_cast<double>(vertical_area) / total_area;
+  CollectWords(*it, reading.lines);
   if (reading.cut_short) reading.text = TextOf(reading.lines);  // the lines read, nothing else
   if (!reading.cut_short) WriteCheckboxMarks(engine, page, reading);  // before the engine clears
   return reading;

@@ -57,7 +57,21 @@ struct SourceFile {
 enum class TextSource { kNone, kPdfTextLayer, kOcr };
 std::string_view TextSourceName(TextSource source);
 
-// A line of OCR text and its box, in pixels of the page image OCR read (Page::read_image).
+// A rectangle in pixels of a page image (Page::read_image), from its top-left corner.
+struct PixelRect {
+  int left = 0;
+  int top = 0;
+  int width = 0;
+  int height = 0;
+};
+
+// A word of a text line and its box (OCR's words, or the words of a PDF's text layer).
+struct TextWord {
+  PixelRect box;
+  std::string text;  // UTF-8 (patient data)
+};
+
+// A line of text and its box, in pixels of the page image (Page::read_image).
 struct TextLine {
   int left = 0;
   int top = 0;
@@ -68,6 +82,7 @@ struct TextLine {
   // The line held a My Number (stages/screen): masked in `text`, painted over in the page image
   // of the searchable PDF.
   bool redact = false;
+  std::vector<TextWord> words = {};  // in reading order; none when only the line is known
 };
 
 // One page: a PDF page, a TIFF frame, or a photo.
@@ -89,7 +104,8 @@ struct Page {
 
   // What OCR read (stages/ocr): the upright, straightened page image kept in the work area
   // (JPEG, or PNG when bilevel) with its size and resolution, and the text lines in it, for the
-  // searchable PDF (stages/write_documents). Empty for pages with a PDF text layer.
+  // searchable PDF (stages/write_documents). A page with a PDF text layer gets them when its PDF
+  // is written: the page as drawn for it and the text layer's words (stages/write_documents).
   std::filesystem::path read_image;
   int read_image_width = 0;
   int read_image_height = 0;
@@ -106,6 +122,14 @@ struct Page {
   std::string doc_type = "other";
   double type_score = 0.0;            // 0..1 confidence of doc_type
   std::vector<std::string> evidence;  // keywords that matched (from the profile, not the page)
+  // Where those keywords stand on the page image (stages/page_evidence).
+  std::vector<PixelRect> evidence_boxes = {};
+
+  // The page image and what was read from it, kept in the case folder for the review screen
+  // (stages/page_evidence): relative to the case folder (".pages/p0001.jpg", ".pages/p0001.json");
+  // empty when the page has no image.
+  std::string view_image = {};
+  std::string view_text = {};
 };
 
 // Consecutive pages of one document type (stages/classify splits a batch into documents).
@@ -169,6 +193,11 @@ struct FactSource {
   std::string document_id;  // empty when from the manifest
   std::string page_id;
   bool from_manifest = false;
+  // The page's text the fact was read from, in match form (stages/text_normalize.h: the label
+  // and what follows it on its line), for finding its words on the page; in memory only.
+  std::string matched = {};
+  // The boxes of those words (or of their line) on the page image (stages/page_evidence).
+  std::vector<PixelRect> boxes = {};
 };
 struct Fact {
   std::string name;  // attendance, living_together, department, ...

@@ -16,6 +16,13 @@ json Str(std::string_view text) { return ValidUtf8(text); }
 
 json StrOrNull(std::string_view text) { return text.empty() ? json(nullptr) : Str(text); }
 
+// Boxes in a page image's pixels, each [left, top, width, height].
+json BoxArray(const std::vector<PixelRect>& boxes) {
+  json out = json::array();
+  for (const PixelRect& b : boxes) out.push_back({b.left, b.top, b.width, b.height});
+  return out;
+}
+
 json IntArray(const std::vector<int>& numbers) {
   json out = json::array();
   for (int n : numbers) out.push_back(n);
@@ -113,14 +120,16 @@ json FactJson(const Fact* fact) {
   if (fact == nullptr) {
     return {{"value", nullptr},
             {"confidence", 0.0},
-            {"source", {{"document", nullptr}, {"page", nullptr}, {"manifest", false}}}};
+            {"source",
+             {{"document", nullptr}, {"page", nullptr}, {"manifest", false}, {"boxes", json::array()}}}};
   }
   json out = {{"value", FactValueJson(fact->value)},
               {"confidence", fact->confidence},
               {"source",
                {{"document", StrOrNull(fact->source.document_id)},
                 {"page", StrOrNull(fact->source.page_id)},
-                {"manifest", fact->source.from_manifest}}}};
+                {"manifest", fact->source.from_manifest},
+                {"boxes", BoxArray(fact->source.boxes)}}}};
   if (!fact->read_as.empty()) out["read_as"] = Str(fact->read_as);
   return out;
 }
@@ -159,7 +168,10 @@ json PagesJson(const Case& c) {
                    {"score", p.type_score},
                    {"text_source", Str(TextSourceName(p.text_source))},
                    {"ocr_confidence", p.ocr_confidence ? json(*p.ocr_confidence) : json(nullptr)},
-                   {"evidence", StrArray(p.evidence)}});
+                   {"evidence", StrArray(p.evidence)},
+                   {"evidence_boxes", BoxArray(p.evidence_boxes)},
+                   {"image", StrOrNull(p.view_image)},
+                   {"words", StrOrNull(p.view_text)}});
   }
   return out;
 }

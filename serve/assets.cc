@@ -106,6 +106,23 @@ form.decide input.reason { flex: 1; min-width: 120px; }
 .series img { max-width: 240px; border: 1px solid var(--line); }
 .sev-error { color: var(--red); font-weight: bold; }
 .sev-warning { color: var(--amber); }
+.page-view { margin: 12px 0 20px; }
+.page-pair { display: grid; grid-template-columns: minmax(0, 3fr) minmax(0, 2fr); gap: 16px;
+  align-items: start; }
+.sheet { position: relative; border: 1px solid var(--line); }
+.sheet img { display: block; width: 100%; height: auto; }
+.sheet svg.overlay { position: absolute; left: 0; top: 0; width: 100%; height: 100%; }
+rect.box { fill-opacity: 0.22; stroke-width: 2; vector-effect: non-scaling-stroke; }
+rect.box-fact { fill: #f59e0b; stroke: #b45309; }
+rect.box-class { fill: #2563eb; stroke: #1d4ed8; }
+.swatch { display: inline-block; width: 12px; height: 12px; margin-right: 4px;
+  vertical-align: middle; border: 2px solid; }
+.swatch-fact { background: rgba(245, 158, 11, 0.3); border-color: #b45309; }
+.swatch-class { background: rgba(37, 99, 235, 0.3); border-color: #1d4ed8; }
+.read { font-size: 13px; max-height: 80vh; overflow: auto; }
+.read-marks { list-style: none; padding: 0; }
+.read-lines { color: #333; padding-left: 2.2em; }
+#users tr.disabled td { color: var(--grey); }
 main.login { max-width: 360px; margin: 80px auto; }
 main.login label { display: block; margin: 10px 0; }
 main.login input { width: 100%; padding: 6px; font-size: 15px; }

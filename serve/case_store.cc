@@ -376,6 +376,11 @@ std::optional<fs::path> CaseStore::CaseFile(const std::string& id, const std::st
       for (const auto& s : st.value("series", json::array()))
         named = named || s.value("key_image", json()) == rel;
   if (!named) return std::nullopt;
+  return Inside(id, rel);
+}
+
+std::optional<fs::path> CaseStore::Inside(const std::string& id, const std::string& rel) const {
+  if (rel.empty()) return std::nullopt;
   std::error_code ec;
   const fs::path dir = fs::canonical(out_dir_ / id, ec);
   if (ec) return std::nullopt;
@@ -384,6 +389,39 @@ std::optional<fs::path> CaseStore::CaseFile(const std::string& id, const std::st
   const auto [end, _] = std::mismatch(dir.begin(), dir.end(), file.begin(), file.end());
   if (end != dir.end()) return std::nullopt;  // outside the case folder
   return file;
+}
+
+bool ValidPageId(std::string_view id) {
+  return id.size() >= 5 && id.size() <= 10 && id[0] == 'p' &&
+         std::all_of(id.begin() + 1, id.end(), [](char ch) { return ch >= '0' && ch <= '9'; });
+}
+
+std::optional<fs::path> CaseStore::PageFile(const std::string& id, const std::string& page_id,
+                                            bool image) {
+  if (!ValidCaseId(id) || !ValidPageId(page_id)) return std::nullopt;
+  const auto report = ReadJson(out_dir_ / id / kReportName);
+  if (!report || report->is_discarded() || !report->is_object()) return std::nullopt;
+  for (const auto& p : report->value("pages", json::array())) {
+    if (!p.is_object() || p.value("id", json()) != page_id) continue;
+    const json rel = p.value(image ? "image" : "words", json());
+    if (rel.is_string()) return Inside(id, rel.get<std::string>());
+  }
+  return std::nullopt;
+}
+
+std::map<std::string, json> CaseStore::PageTexts(const std::string& id, const json& report) {
+  std::map<std::string, json> out;
+  if (!ValidCaseId(id)) return out;
+  for (const auto& p : report.value("pages", json::array())) {
+    if (!p.is_object() || !p.value("words", json()).is_string()) continue;
+    const std::string page_id = p.value("id", "");
+    if (!ValidPageId(page_id)) continue;
+    const auto file = Inside(id, p["words"].get<std::string>());
+    if (!file) continue;
+    const auto text = ReadJson(*file);
+    if (text && !text->is_discarded() && text->is_object()) out[page_id] = *text;
+  }
+  return out;
 }
 
 }  // namespace intake::serve

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -70,6 +71,8 @@ struct Answer {
 // Case ids are folder names of the output folder: [A-Za-z0-9_-], 1-64, so no path can be made
 // of one.
 bool ValidCaseId(std::string_view id);
+// Page ids as the pipeline makes them: 'p' and 4-9 digits.
+bool ValidPageId(std::string_view id);
 
 class CaseStore {
  public:
@@ -86,6 +89,13 @@ class CaseStore {
   Answer Decide(const std::string& id, const nlohmann::json& body, const std::string& user);
   // A file of the case folder the report names (a document's PDF, a key image), or nullopt.
   std::optional<std::filesystem::path> CaseFile(const std::string& id, const std::string& rel);
+  // A page's image or the JSON of what was read from it (stages/page_evidence.h), as the
+  // report's page names them, or nullopt (no such case, page or file).
+  std::optional<std::filesystem::path> PageFile(const std::string& id, const std::string& page_id,
+                                                bool image);
+  // The JSON of what was read from each page of `report` that has one, by page id.
+  std::map<std::string, nlohmann::json> PageTexts(const std::string& id,
+                                                  const nlohmann::json& report);
   bool Busy(const std::string& id) const;
 
  private:
@@ -105,6 +115,8 @@ class CaseStore {
   };
   Result<Loaded> Load(const std::string& id) const;
   std::optional<CaseRow> Row(const std::filesystem::path& dir);
+  // `rel` resolved inside the case folder `id`, a regular file, or nullopt.
+  std::optional<std::filesystem::path> Inside(const std::string& id, const std::string& rel) const;
   // Writes the recomputed report.json and report.html (and first the pipeline's report, when
   // `keep_pipeline_report` is given); the caller holds the decisions lock.
   Answer Store(const std::string& id, const nlohmann::json& report, const std::string& html,

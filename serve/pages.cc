@@ -34,6 +34,7 @@ std::string Bar(const PageUserInfo& user) {
   std::string out = "<header class=\"bar\"><a href=\"/cases\" class=\"brand\">intake 受付確認</a>";
   out +=
       "<span class=\"who\">" + HtmlEscape(user.name) + "（" + HtmlEscape(user.role) + "）</span>";
+  if (user.may_manage_users) out += "<a href=\"/admin/users\" id=\"users-link\">ユーザー管理</a>";
   out += "<form method=\"post\" action=\"/logout\"><input type=\"hidden\" name=\"csrf\" value=\"" +
          HtmlEscape(user.csrf) + "\"><button type=\"submit\">ログアウト</button></form>";
   out +=
@@ -375,6 +376,76 @@ std::string PagesSection(const CaseView& v) {
   return out + "</tbody></table>\n";
 }
 
+// Boxes as SVG rectangles of class `css`, titled with `label` ([left, top, width, height] in the
+// image's pixels; anything else is left out).
+std::string Rects(const json& boxes, const std::string& css, const std::string& label) {
+  std::string out;
+  for (const auto& b : boxes) {
+    if (!b.is_array() || b.size() != 4) continue;
+    std::string xywh[4];
+    bool ok = true;
+    for (std::size_t i = 0; i < 4; ++i) {
+      ok = ok && b[i].is_number_integer();
+      if (ok) xywh[i] = std::to_string(b[i].get<long long>());
+    }
+    if (!ok) continue;
+    out += "<rect class=\"box " + css + "\" x=\"" + xywh[0] + "\" y=\"" + xywh[1] + "\" width=\"" +
+           xywh[2] + "\" height=\"" + xywh[3] + "\"><title>" + HtmlEscape(label) +
+           "</title></rect>";
+  }
+  return out;
+}
+
+// What was read beside the image: the facts and keywords boxed on it, then the lines.
+std::string ReadBeside(const CaseView& v, const json& text) {
+  std::string out = "<ul class=\"read-marks\">";
+  for (const auto& f : text.value("facts", json::array())) {
+    const std::string name = Str(f, "name");
+    out += "<li class=\"mark-fact\"><span class=\"swatch swatch-fact\"></span>" + HtmlEscape(name) +
+           ": <strong>" + HtmlEscape(FactValue(v.report, name.c_str())) + "</strong></li>";
+  }
+  for (const auto& k : text.value("classification", json::array()))
+    out += "<li class=\"mark-class\"><span class=\"swatch swatch-class\"></span>分類の手がかり: " +
+           HtmlEscape(Str(k, "keyword")) + "</li>";
+  out += "</ul><ol class=\"read-lines\">";
+  for (const auto& line : text.value("lines", json::array()))
+    out += "<li>" + HtmlEscape(Str(line, "text")) + "</li>";
+  return out + "</ol>";
+}
+
+// Each page image with the boxes of the words that gave the facts and the classification.
+std::string PageViewsSection(const CaseView& v, const std::map<std::string, json>& texts) {
+  std::string out;
+  for (const auto& p : v.report.value("pages", json::array())) {
+    const std::string id = Str(p, "id");
+    const auto text = texts.find(id);
+    if (text == texts.end()) continue;
+    const json& t = text->second;
+    const long long width = t.value("width", 0LL);
+    const long long height = t.value("height", 0LL);
+    if (width <= 0 || height <= 0) continue;
+    std::string marks;
+    for (const auto& k : t.value("classification", json::array()))
+      marks += Rects(k.value("boxes", json::array()), "box-class", Str(k, "keyword"));
+    for (const auto& f : t.value("facts", json::array()))
+      marks += Rects(f.value("boxes", json::array()), "box-fact", Str(f, "name"));
+    out += "<section class=\"page-view\" id=\"view-" + HtmlEscape(id) + "\"><h3>" + HtmlEscape(id) +
+           " <span class=\"muted\">" + HtmlEscape(Str(p, "doc_type")) + " · " +
+           HtmlEscape(Str(p, "text_source")) + "</span></h3><div class=\"page-pair\">" +
+           "<div class=\"sheet\"><img alt=\"" + HtmlEscape(id) +
+           " の画像\" loading=\"lazy\" src=\"/api/cases/" + HtmlEscape(v.id) + "/pages/" +
+           HtmlEscape(id) + "/image\">" + "<svg class=\"overlay\" viewBox=\"0 0 " +
+           std::to_string(width) + " " + std::to_string(height) +
+           "\" preserveAspectRatio=\"none\">" + marks + "</svg></div><div class=\"read\">" +
+           ReadBeside(v, t) + "</div></div></section>\n";
+  }
+  if (out.empty()) return {};
+  return "<h2>ページ画像と読み取り結果</h2><p class=\"legend\"><span class=\"swatch "
+         "swatch-fact\"></span>読み取った値の出どころ　<span class=\"swatch "
+         "swatch-class\"></span>分類の手がかり</p>\n" +
+         out;
+}
+
 std::string ImagingSection(const CaseView& v) {
   std::string out;
   const json imaging = v.report.value("imaging", json::object());
@@ -468,13 +539,86 @@ std::string AuditSection(const std::vector<json>& records) {
 
 std::string CasePage(const json& report, const std::vector<json>& audit,
                      const config::Profile& profile, const PageUserInfo& user,
-                     const std::string& message) {
+                     const std::string& message, const std::map<std::string, json>& page_texts) {
   const CaseView v{report, profile, user, Str(report, "case_id")};
   std::string out = Head("受付 " + v.id, "case") + Bar(user) + "<main>";
   if (message == "saved") out += "<p class=\"saved\" id=\"saved\">保存しました。</p>";
   out += CaseHeader(v) + RequirementsSection(v) + FindingsSection(v) + FactsSection(v) +
-         DocumentsSection(v) + PagesSection(v) + ImagingSection(v) + DecisionsSection(v) +
-         AuditSection(audit);
+         DocumentsSection(v) + PagesSection(v) + PageViewsSection(v, page_texts) +
+         ImagingSection(v) + DecisionsSection(v) + AuditSection(audit);
+  return out + "</main></body></html>\n";
+}
+
+namespace {
+
+std::vector<std::pair<std::string, std::string>> RoleOptions() {
+  return {{"clerk", "clerk（事務：判定する）"},
+          {"physician", "physician（医師：閲覧のみ）"},
+          {"admin", "admin（管理者）"}};
+}
+
+// One action's form for user `name`: the CSRF token, the action, the name, then `fields`.
+std::string UserForm(const PageUserInfo& user, const std::string& action, const std::string& name,
+                     const std::string& fields, const std::string& button) {
+  return "<form method=\"post\" class=\"decide user-" + action + "\" action=\"/admin/users\">" +
+         Hidden("csrf", user.csrf) + Hidden("action", action) + Hidden("name", name) + fields +
+         "<button type=\"submit\">" + button + "</button></form>";
+}
+
+std::string_view UserMessage(const std::string& action) {
+  if (action == "added") return "ユーザーを追加しました。";
+  if (action == "role_changed") return "役割を変更しました。";
+  if (action == "password_reset") return "パスワードを再設定しました。";
+  if (action == "disabled") return "ユーザーを無効にしました。";
+  if (action == "enabled") return "ユーザーを有効にしました。";
+  if (action == "removed") return "ユーザーを削除しました。";
+  return {};
+}
+
+constexpr const char* kNewPassword =
+    "<input type=\"password\" name=\"password\" autocomplete=\"new-password\" minlength=\"8\" "
+    "required placeholder=\"新しいパスワード（8文字以上）\">";
+
+std::string UserRow(const User& u, const PageUserInfo& user) {
+  const std::string name = u.name;
+  std::string out = "<tr id=\"user-" + HtmlEscape(name) + "\"" +
+                    (u.disabled ? " class=\"disabled\"" : "") + "><td class=\"name\">" +
+                    HtmlEscape(name) + "</td><td>" + std::string(RoleName(u.role)) + "</td><td>" +
+                    (u.disabled ? "無効" : "有効") + "</td><td>" + HtmlEscape(u.created_at) +
+                    "</td><td>";
+  if (name == user.name)
+    return out + "<span class=\"muted\">（ご自身）</span>" +
+           UserForm(user, "password", name, kNewPassword, "パスワード再設定") + "</td></tr>\n";
+  out += UserForm(user, "role", name, Select("role", RoleOptions(), std::string(RoleName(u.role))),
+                  "役割を変更");
+  out += UserForm(user, "password", name, kNewPassword, "パスワード再設定");
+  out += u.disabled ? UserForm(user, "enable", name, "", "有効にする")
+                    : UserForm(user, "disable", name, "", "無効にする");
+  out += UserForm(user, "remove", name, "", "削除");
+  return out + "</td></tr>\n";
+}
+
+}  // namespace
+
+std::string UsersPage(const std::vector<User>& users, const PageUserInfo& user,
+                      const std::string& message) {
+  std::string out = Head("ユーザー管理", "users") + Bar(user) + "<main><h1>ユーザー管理</h1>";
+  if (const std::string_view said = UserMessage(message); !said.empty())
+    out += "<p class=\"saved\" id=\"saved\">" + std::string(said) + "</p>";
+  out += std::string("<h2>ユーザーを追加</h2>") +
+         "<form method=\"post\" class=\"decide\" id=\"add-user\" action=\"/admin/users\">" +
+         Hidden("csrf", user.csrf) + Hidden("action", "add") +
+         "<input type=\"text\" name=\"name\" required maxlength=\"32\" pattern=\"[a-z0-9._-]+\" "
+         "autocomplete=\"off\" placeholder=\"ユーザー名（a-z 0-9 . _ -）\">" +
+         Select("role", RoleOptions(), "clerk") + kNewPassword +
+         "<button type=\"submit\">追加</button></form>";
+  out +=
+      "<h2>ユーザー</h2><table id=\"users\"><thead><tr><th>ユーザー名</th><th>役割</th>"
+      "<th>状態</th><th>登録日時</th><th>操作</th></tr></thead><tbody>\n";
+  for (const User& u : users) out += UserRow(u, user);
+  out +=
+      "</tbody></table><p "
+      "class=\"muted\">変更はすべて監査記録に残ります（パスワードは残りません）。</p>";
   return out + "</main></body></html>\n";
 }
 

@@ -16,6 +16,7 @@
 #include "config/profile.h"
 #include "pipeline/result.h"
 #include "serve/case_store.h"
+#include "serve/users.h"
 
 namespace intake::serve {
 
@@ -24,6 +25,7 @@ struct PageUserInfo {
   std::string role;
   std::string csrf;  // the session's token, put into every form that changes something
   bool may_decide = false;
+  bool may_manage_users = false;  // an admin: the user page is linked
 };
 
 std::string LoginPage(const std::string& message);
@@ -32,10 +34,20 @@ std::string ErrorPage(int status, const std::string& message, const std::string&
 std::string CaseListPage(const std::vector<CaseRow>& rows, const CaseFilter& filter,
                          const PageUserInfo& user);
 // `report`: CaseStore::Get's body (the report with "decisions"); `audit`: the case's records of
-// the audit trail (audit::ReadCaseRecords). `message` "saved": a banner.
+// the audit trail (audit::ReadCaseRecords). `message` "saved": a banner. `page_texts`: what was
+// read from each page (CaseStore::PageTexts): each such page is shown as its image with the
+// boxes of the facts' words and of the classification's keywords over it (an SVG in the image's
+// pixels, so it scales with the image), the text read beside it.
 std::string CasePage(const nlohmann::json& report, const std::vector<nlohmann::json>& audit,
                      const config::Profile& profile, const PageUserInfo& user,
-                     const std::string& message);
+                     const std::string& message,
+                     const std::map<std::string, nlohmann::json>& page_texts = {});
+
+// The admins' user page: every user with forms to change the role, reset the password, disable
+// or enable and remove them, and a form to add one. No password is ever put into the page.
+// `message`: the action just done (UserActionName), for a banner.
+std::string UsersPage(const std::vector<User>& users, const PageUserInfo& user,
+                      const std::string& message);
 
 // The JSON decision (serve/review.h) a case page's form posted; 400 message on error.
 Result<nlohmann::json> DecisionFromForm(const std::multimap<std::string, std::string>& params);

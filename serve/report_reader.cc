@@ -67,6 +67,19 @@ void ReadFiles(const json& submission, Case& c) {
   }
 }
 
+// Boxes written as [left, top, width, height]; anything else is left out.
+std::vector<PixelRect> Boxes(const json& array) {
+  std::vector<PixelRect> out;
+  for (const auto& b : array) {
+    if (!b.is_array() || b.size() != 4 ||
+        !std::all_of(b.begin(), b.end(), [](const json& n) { return n.is_number_integer(); })) {
+      continue;
+    }
+    out.push_back({b[0].get<int>(), b[1].get<int>(), b[2].get<int>(), b[3].get<int>()});
+  }
+  return out;
+}
+
 void ReadPages(const json& report, Case& c) {
   for (const auto& p : Array(report, "pages")) {
     Page page;
@@ -81,6 +94,9 @@ void ReadPages(const json& report, Case& c) {
       page.ocr_confidence = p["ocr_confidence"].get<double>();
     }
     page.evidence = Strings(Array(p, "evidence"));
+    page.evidence_boxes = Boxes(Array(p, "evidence_boxes"));
+    page.view_image = Text(p, "image");
+    page.view_text = Text(p, "words");
     c.pages.push_back(std::move(page));
   }
   for (const auto& d : Array(report, "documents")) {
@@ -116,6 +132,7 @@ void ReadFacts(const json& report, Case& c) {
     fact.source.document_id = Text(source, "document");
     fact.source.page_id = Text(source, "page");
     fact.source.from_manifest = source.value("manifest", false);
+    fact.source.boxes = Boxes(Array(source, "boxes"));
     c.facts.push_back(std::move(fact));
   }
 }

@@ -20,8 +20,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr std::size_t kMinPassword = 8;
-
 std::string ReadPassword() {
   const bool tty = ::isatty(STDIN_FILENO) != 0;
   termios saved{};
@@ -74,9 +72,9 @@ int RunUserAdd(const UserAddArgs& args) {
     return app::kExitOutput;
   }
   const std::string password = ReadPassword();
-  if (password.size() < kMinPassword) {
+  if (password.size() < kMinPasswordLength) {
     std::cerr << "intake user add: the password (read from stdin) must have at least "
-              << kMinPassword << " characters\n";
+              << kMinPasswordLength << " characters\n";
     return app::kExitUsage;
   }
   auto added = AddUser(args.out_dir, args.name, *role, password);

@@ -50,6 +50,37 @@ struct Who {
 
 enum class Auth { kOk, kNone, kWrong, kLimited };
 
+constexpr std::string_view kEventUserChanged = "user_changed";
+
+// The change a user form or JSON body asks for (action add, role, password, disable, enable,
+// remove); a 400 message when it is none.
+Result<UserChange> UserChangeOf(const std::string& action, const std::string& name,
+                                const std::string& role, const std::string& password) {
+  static const std::map<std::string, UserAction> kActions{
+      {"add", UserAction::kAdd},           {"role", UserAction::kRole},
+      {"password", UserAction::kPassword}, {"disable", UserAction::kDisable},
+      {"enable", UserAction::kEnable},     {"remove", UserAction::kRemove}};
+  const auto it = kActions.find(action);
+  if (it == kActions.end())
+    return Result<UserChange>::Fail(
+        "action must be add, role, password, disable, enable or remove");
+  if (!ValidUserName(name))
+    return Result<UserChange>::Fail("a user name is 1-32 characters of a-z, 0-9, '.', '_' or '-'");
+  UserChange change{it->second, name, Role::kClerk, {}};
+  if (change.action == UserAction::kAdd || change.action == UserAction::kRole) {
+    const auto parsed = ParseRole(role);
+    if (!parsed) return Result<UserChange>::Fail("role must be clerk, physician or admin");
+    change.role = *parsed;
+  }
+  if (change.action == UserAction::kAdd || change.action == UserAction::kPassword) {
+    if (password.size() < kMinPasswordLength)
+      return Result<UserChange>::Fail("a password has at least " +
+                                      std::to_string(kMinPasswordLength) + " characters");
+    change.password = password;
+  }
+  return change;
+}
+
 void SendJson(httplib::Response& res, int status, const json& body) {
   res.status = status;
   res.set_content(body.dump(2) + "\n", "application/json; charset=utf-8");
@@ -154,7 +185,7 @@ struct ReviewServer::Impl {
     const auto user =
         std::find_if(all.begin(), all.end(), [&](const User& u) { return u.name == name; });
     bool ok = false;
-    if (user != all.end()) {
+    if (user != all.end() && !user->disabled) {
       {
         std::lock_guard lock(mutex);
         ok = verified.count(digest) > 0;
@@ -184,9 +215,12 @@ struct ReviewServer::Impl {
     return Login(ClientAddress(req), decoded->substr(0, colon), decoded->substr(colon + 1), who);
   }
 
+  // The session's user as the users file has them now: a disabled or removed user's sessions
+  // end, a changed role counts at once.
   std::optional<Who> SessionUser(const httplib::Request& req) {
     const std::string token = CookieValue(req, kCookie);
     if (token.empty()) return std::nullopt;
+    const std::vector<User> all = Users();
     std::lock_guard lock(mutex);
     const auto it = sessions.find(token);
     if (it == sessions.end()) return std::nullopt;
@@ -195,7 +229,14 @@ struct ReviewServer::Impl {
       sessions.erase(it);
       return std::nullopt;
     }
+    const auto user = std::find_if(all.begin(), all.end(),
+                                   [&](const User& u) { return u.name == it->second.user; });
+    if (user == all.end() || user->disabled) {
+      sessions.erase(it);
+      return std::nullopt;
+    }
     it->second.seen = now;
+    it->second.role = user->role;
     return Who{it->second.user, it->second.role, it->second.csrf, true};
   }
 
@@ -352,7 +393,26 @@ struct ReviewServer::Impl {
     auto audit = audit::ReadCaseRecords(store.out_dir(), req.matches[1].str());
     SendPage(res, 200,
              serve::CasePage(a.body, audit.ok() ? *audit : std::vector<json>{}, store.profile(),
-                             Info(*who), req.get_param_value("msg")));
+                             Info(*who), req.get_param_value("msg"),
+                             store.PageTexts(req.matches[1], a.body)));
+  }
+
+  // A page's image or the JSON of what was read from it: behind a login (Basic or the session),
+  // by case id and page id only (400 for a page id that is none), files of the case folder only.
+  void ApiPageFile(const httplib::Request& req, httplib::Response& res) {
+    if (!ApiUser(req, res)) return;
+    const std::string page_id = req.matches[2];
+    if (!ValidPageId(page_id)) return SendError(res, 400, "a page id is p and 4-9 digits");
+    const bool image = req.matches[3].length() > 0;
+    const auto file = store.PageFile(req.matches[1], page_id, image);
+    if (!file) return SendError(res, 404, "no such page image or text");
+    std::ifstream in(*file, std::ios::binary);
+    std::stringstream bytes;
+    bytes << in.rdbuf();
+    const std::string ext = file->extension().string();
+    res.set_content(bytes.str(), !image          ? "application/json; charset=utf-8"
+                                 : ext == ".png" ? "image/png"
+                                                 : "image/jpeg");
   }
 
   void DecidePost(const httplib::Request& req, httplib::Response& res) {
@@ -393,7 +453,102 @@ struct ReviewServer::Impl {
   }
 
   static PageUserInfo Info(const Who& who) {
-    return PageUserInfo{who.name, std::string(RoleName(who.role)), who.csrf, MayDecide(who.role)};
+    return PageUserInfo{who.name, std::string(RoleName(who.role)), who.csrf, MayDecide(who.role),
+                        who.role == Role::kAdmin};
+  }
+
+  // --- users (admins only) ----------------------------------------------------------------
+
+  // Applies an admin's change to the users, recorded in the audit trail first (who, which user,
+  // what; never a password). An admin cannot take their own role away, disable or remove
+  // themselves (the folder would be left without anyone to undo it).
+  UserChangeOutcome ApplyUserChange(const Who& who, const UserChange& change) {
+    const bool own = change.name == who.name;
+    if (own && change.action != UserAction::kPassword && change.action != UserAction::kAdd)
+      return {400, "an admin cannot change their own role, disable or remove themselves", who.role};
+    UserChangeOutcome done = ChangeUsers(store.out_dir(), change, [&](Role before) {
+      json details = {{"by", who.name},
+                      {"user", change.name},
+                      {"action", std::string(UserActionName(change.action))}};
+      if (change.action == UserAction::kAdd || change.action == UserAction::kRole)
+        details["role"] = std::string(RoleName(change.role));
+      if (change.action == UserAction::kRole)
+        details["role_before"] = std::string(RoleName(before));
+      auto audited = audit::AppendAuditRecord(store.out_dir(), kEventUserChanged, "", details);
+      if (!audited.ok()) {
+        Log()->error("serve: user change not recorded in the audit trail: {}", audited.message());
+        return Status::Fail("the audit trail could not be written; nothing was changed");
+      }
+      Log()->info("serve: user {} {} by {}", change.name, UserActionName(change.action), who.name);
+      return Status::Ok();
+    });
+    std::lock_guard lock(mutex);
+    users_mtime = {};  // read again at once, even within the file time's granularity
+    return done;
+  }
+
+  static json UsersJson(const std::vector<User>& users) {
+    json list = json::array();
+    for (const User& u : users)
+      list.push_back({{"name", u.name},
+                      {"role", std::string(RoleName(u.role))},
+                      {"disabled", u.disabled},
+                      {"created_at", u.created_at}});
+    return {{"users", list}};
+  }
+
+  void ApiUsers(const httplib::Request& req, httplib::Response& res) {
+    const auto who = ApiUser(req, res);
+    if (!who) return;
+    if (who->role != Role::kAdmin) return SendError(res, 403, "only an admin manages users");
+    SendJson(res, 200, UsersJson(Users()));
+  }
+
+  void ApiUserChange(const httplib::Request& req, httplib::Response& res) {
+    const auto who = ApiUser(req, res);
+    if (!who) return;
+    if (who->session && !SameSecret(req.get_header_value("X-CSRF-Token"), who->csrf))
+      return SendError(res, 403, "the X-CSRF-Token header is missing or wrong");
+    if (who->role != Role::kAdmin) return SendError(res, 403, "only an admin manages users");
+    if (req.get_header_value("Content-Type").rfind("application/json", 0) != 0)
+      return SendError(res, 400, "the body must be JSON (Content-Type: application/json)");
+    const json body = json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object())
+      return SendError(res, 400, "the body is not a JSON object");
+    const auto text = [&](const char* key) {
+      return body.contains(key) && body[key].is_string() ? body[key].get<std::string>() : "";
+    };
+    auto change = UserChangeOf(text("action"), text("name"), text("role"), text("password"));
+    if (!change.ok()) return SendError(res, 400, change.message());
+    const UserChangeOutcome done = ApplyUserChange(*who, *change);
+    if (done.status != 200) return SendError(res, done.status, done.message);
+    SendJson(res, change->action == UserAction::kAdd ? 201 : 200,
+             {{"action", std::string(UserActionName(change->action))},
+              {"user", change->name},
+              {"users", UsersJson(Users())["users"]}});
+  }
+
+  void UsersPageGet(const httplib::Request& req, httplib::Response& res) {
+    const auto who = PageUser(req, res);
+    if (!who) return;
+    if (who->role != Role::kAdmin)
+      return SendPage(res, 403, ErrorPage(403, "only an admin manages users"));
+    SendPage(res, 200, UsersPage(Users(), Info(*who), req.get_param_value("msg")));
+  }
+
+  void UsersPagePost(const httplib::Request& req, httplib::Response& res) {
+    const auto who = SessionUser(req);
+    if (!who) return SendPage(res, 401, ErrorPage(401, "log in first"));
+    if (!SameSecret(req.get_param_value("csrf"), who->csrf))
+      return SendPage(res, 403, ErrorPage(403, "CSRF token missing or wrong"));
+    if (who->role != Role::kAdmin)
+      return SendPage(res, 403, ErrorPage(403, "only an admin manages users"));
+    auto change = UserChangeOf(req.get_param_value("action"), req.get_param_value("name"),
+                               req.get_param_value("role"), req.get_param_value("password"));
+    if (!change.ok()) return SendPage(res, 400, ErrorPage(400, change.message()));
+    const UserChangeOutcome done = ApplyUserChange(*who, *change);
+    if (done.status != 200) return SendPage(res, done.status, ErrorPage(done.status, done.message));
+    Redirect(res, "/admin/users?msg=" + std::string(UserActionName(change->action)));
   }
 
   void Routes() {
@@ -403,6 +558,8 @@ struct ReviewServer::Impl {
     http.Get(R"(/api/cases/([A-Za-z0-9_-]{1,64}))", [this](Req q, Res s) { ApiCase(q, s); });
     http.Post(R"(/api/cases/([A-Za-z0-9_-]{1,64})/decisions)",
               [this](Req q, Res s) { ApiDecide(q, s); });
+    http.Get(R"(/api/cases/([A-Za-z0-9_-]{1,64})/pages/([^/]{1,64}?)(/image)?)",
+             [this](Req q, Res s) { ApiPageFile(q, s); });
     http.Get("/", [this](Req q, Res s) { Redirect(s, SessionUser(q) ? "/cases" : "/login"); });
     http.Get("/login", [this](Req q, Res s) { LoginForm(q, s); });
     http.Post("/login", [this](Req q, Res s) { LoginPost(q, s); });
@@ -412,6 +569,10 @@ struct ReviewServer::Impl {
     http.Get(R"(/cases/([A-Za-z0-9_-]{1,64}))", [this](Req q, Res s) { CasePage(q, s); });
     http.Post(R"(/cases/([A-Za-z0-9_-]{1,64})/decide)", [this](Req q, Res s) { DecidePost(q, s); });
     http.Get(R"(/cases/([A-Za-z0-9_-]{1,64})/file)", [this](Req q, Res s) { CaseFileGet(q, s); });
+    http.Get("/api/users", [this](Req q, Res s) { ApiUsers(q, s); });
+    http.Post("/api/users", [this](Req q, Res s) { ApiUserChange(q, s); });
+    http.Get("/admin/users", [this](Req q, Res s) { UsersPageGet(q, s); });
+    http.Post("/admin/users", [this](Req q, Res s) { UsersPagePost(q, s); });
     http.Get("/static/app.js", [](Req, Res s) {
       s.set_content(std::string(AppJs()), "text/javascript; charset=utf-8");
     });

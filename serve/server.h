@@ -1,9 +1,10 @@
 // The review server: cpp-httplib (Debian's libcpp-httplib-dev) behind this one class, serving
 // the staff's pages and the JSON API over a CaseStore.
 //
-// Pages (/login, /cases, /cases/ID, /cases/next) need a session: a login form sets an HttpOnly,
-// SameSite=Strict cookie (Secure when the request came through TLS, X-Forwarded-Proto: https, or
-// with `secure_cookies`); every form that changes something carries the session's CSRF token.
+// Pages (/login, /cases, /cases/ID, /cases/next, /admin/users) need a session: a login form sets
+// an HttpOnly, SameSite=Strict cookie (Secure when the request came through TLS,
+// X-Forwarded-Proto: https, or with `secure_cookies`); every form that changes something carries
+// the session's CSRF token.
 // The API (/api/...) takes HTTP Basic credentials (or the session cookie with an X-CSRF-Token
 // header for a change): 401 without credentials, 403 for a physician deciding, 409 for a case
 // being processed, 400 for a bad body. Failed logins are limited per client address and per
@@ -11,7 +12,12 @@
 //
 // Every answer carries a Content-Security-Policy without inline script (the page's script is
 // /static/app.js), nosniff, no-referrer and no-store. Only files a case's report names (its
-// documents' PDFs, key images) are served, by case id and that exact relative path.
+// documents' PDFs, key images) are served, by case id and that exact relative path, and its
+// pages' images and words (/api/cases/ID/pages/PAGE[/image]) by case and page id.
+//
+// Users (admins only: /admin/users, /api/users): add, change a role, reset a password, disable,
+// enable, remove; each change in the audit trail (user_changed) before the users file is written.
+// Sessions follow the users file: a disabled or removed user's sessions end at their next request.
 #pragma once
 
 #include <memory>

@@ -29,6 +29,7 @@ struct Located {
   const Page* page = nullptr;
   double confidence = 0;
   bool at_line_start = false;  // the label begins its line (a form field, not a mention)
+  std::string matched;         // the line from the label on (match form), to find it on the page
 };
 
 double PageTextConfidence(const Page& page) {
@@ -110,6 +111,7 @@ std::vector<Located> FindField(const Case& c, const std::string& type,
             // At the start of its line, or one character in: OCR misread the label's first
             // character (傷病名 read as 但病名) or read a table rule or bullet before it.
             l.at_line_start = begin == 0 || begin == FirstCodepointBytes(line);
+            l.matched = line.substr(begin);
             found.push_back(std::move(l));
             matched.insert({page, n});
             break;
@@ -143,6 +145,7 @@ Fact MakeFact(std::string name, FactValue value, const Located& where) {
   f.confidence = where.confidence;
   f.source.document_id = where.document->id;
   f.source.page_id = where.page->id;
+  f.source.matched = where.matched;
   return f;
 }
 

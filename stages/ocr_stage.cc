@@ -28,6 +28,19 @@ bool IsBlank(const std::string& text) {
   return text.find_first_not_of(" \t\r\n\f\v") == std::string::npos;
 }
 
+// The lines OCR read, with their words, as the case keeps them.
+std::vector<TextLine> LinesOf(const std::vector<ocr::OcrLine>& read) {
+  std::vector<TextLine> lines;
+  lines.reserve(read.size());
+  for (const auto& line : read) {
+    TextLine& kept = lines.emplace_back(
+        TextLine{line.left, line.top, line.width, line.height, line.vertical, line.text});
+    for (const auto& w : line.words)
+      kept.words.push_back({{w.left, w.top, w.width, w.height}, w.text});
+  }
+  return lines;
+}
+
 class OcrStage final : public Stage {
  public:
   OcrStage(ocr::OcrPool& pool, double threshold) : pool_(pool), threshold_(threshold) {}
@@ -98,12 +111,7 @@ class OcrStage final : public Stage {
       page.read_image_dpi = result->image_dpi;
       page.rotation_degrees = result->rotation_degrees;
       page.vertical_text = result->vertical;
-      page.lines.clear();
-      page.lines.reserve(result->lines.size());
-      for (const auto& line : result->lines) {
-        page.lines.push_back(
-            {line.left, line.top, line.width, line.height, line.vertical, line.text});
-      }
+      page.lines = LinesOf(result->lines);
       vertical += result->vertical ? 1 : 0;
       Add(sum, result->timings);
       if (result->image_damaged) {

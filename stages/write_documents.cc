@@ -41,6 +41,7 @@ struct WordLine {
   poppler::rectf box;
   bool vertical = false;
   std::string text;
+  std::vector<std::pair<poppler::rectf, std::string>> words = {};
 };
 
 std::vector<WordLine> GroupWords(const std::vector<poppler::text_box>& words) {
@@ -71,8 +72,9 @@ std::vector<WordLine> GroupWords(const std::vector<poppler::text_box>& words) {
       last->box = poppler::rectf(left, top, right - left, bottom - top);
       if (space_pending) last->text += ' ';
       last->text += text;
+      last->words.emplace_back(b, text);
     } else {
-      lines.push_back({b, vertical, text});
+      lines.push_back({b, vertical, text, {{b, text}}});
     }
     space_pending = word.has_space_after();
   }
@@ -145,6 +147,7 @@ class WriteDocumentsStage final : public Stage {
       }
     }
     CloseSource();
+    GiveDrawnPages(c);
     Log()->info("write_documents: case {}: {} PDFs, {} pages, {} pages left out, {:.0f} ms", c.id,
                 written, pages, left_out, Milliseconds(start));
     return Status::Ok();
@@ -248,13 +251,19 @@ class WriteDocumentsStage final : public Stage {
     if (!drawn.ok()) return Error{drawn.message()};
 
     const double scale = dpi / 72.0;  // text boxes are in points
+    const auto pixels = [scale](const poppler::rectf& r) {
+      return PixelRect{static_cast<int>(std::lround(r.left() * scale)),
+                       static_cast<int>(std::lround(r.top() * scale)),
+                       static_cast<int>(std::lround(r.width() * scale)),
+                       static_cast<int>(std::lround(r.height() * scale))};
+    };
     std::vector<TextLine> lines;
     for (const WordLine& line : GroupWords(pdf_page->text_list())) {
-      lines.push_back({static_cast<int>(std::lround(line.box.left() * scale)),
-                       static_cast<int>(std::lround(line.box.top() * scale)),
-                       static_cast<int>(std::lround(line.box.width() * scale)),
-                       static_cast<int>(std::lround(line.box.height() * scale)), line.vertical,
-                       line.text});
+      const PixelRect box = pixels(line.box);
+      TextLine& added = lines.emplace_back(
+          TextLine{box.left, box.top, box.width, box.height, line.vertical, line.text});
+      for (const auto& [word_box, word] : line.words)
+        added.words.push_back({pixels(word_box), word});
     }
     // The text layer as it is in the file: My Numbers are masked here as in the page text.
     MaskMyNumbersInLines(page.text, lines);
@@ -262,10 +271,49 @@ class WriteDocumentsStage final : public Stage {
     auto jpeg = ocr::EncodeGrayJpeg(drawn->pixels.data(), drawn->width, drawn->height,
                                     drawn->stride, drawn->dpi, options_.jpeg_quality);
     if (!jpeg.ok()) return Error{jpeg.message()};
+    KeepDrawn(c, page, *jpeg, *drawn, dpi, lines);
     Rendered out;
     out.image = {pdf::ImageCodec::kJpeg, std::move(*jpeg), dpi};
     out.lines = ToPdfLines(lines);
     return out;
+  }
+
+  // The drawn page and its words, kept in the work area (`read/<page id>.jpg`) and given to the
+  // page after its document is written, as OCR's image is (Page::read_image): for the review
+  // screen (stages/page_evidence). Not keeping it only costs the review screen its picture.
+  struct Drawn {
+    std::string page_id;
+    fs::path image;
+    int width = 0;
+    int height = 0;
+    int dpi = 0;
+    std::vector<TextLine> lines;
+  };
+  void KeepDrawn(const Case& c, const Page& page, const std::string& jpeg,
+                 const ocr::GrayImage& image, double dpi, const std::vector<TextLine>& lines) {
+    const fs::path dir = c.work_dir / "read";
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    const fs::path path = dir / (page.id + ".jpg");
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out.write(jpeg.data(), static_cast<std::streamsize>(jpeg.size()));
+    if (!out) return;
+    drawn_.push_back(
+        {page.id, path, image.width, image.height, static_cast<int>(std::lround(dpi)), lines});
+  }
+
+  void GiveDrawnPages(Case& c) {
+    for (Drawn& d : drawn_) {
+      auto page = std::find_if(c.pages.begin(), c.pages.end(),
+                               [&](const Page& p) { return p.id == d.page_id; });
+      if (page == c.pages.end() || !page->read_image.empty()) continue;
+      page->read_image = d.image;
+      page->read_image_width = d.width;
+      page->read_image_height = d.height;
+      page->read_image_dpi = d.dpi;
+      page->lines = std::move(d.lines);
+    }
+    drawn_.clear();
   }
 
   void CloseSource() {
@@ -277,6 +325,7 @@ class WriteDocumentsStage final : public Stage {
   // The source PDF of the pages being rendered (a document never spans files).
   std::string open_file_id_;
   std::unique_ptr<poppler::document> open_document_;
+  std::vector<Drawn> drawn_;
 };
 
 }  // namespace

@@ -239,6 +239,8 @@ void CheckCaseFolder(const json& expected, const json& report, const fs::path& c
     if (entry_name == "report.json" || entry_name == "report.html") continue;
     // The case's state (issue 15), and the letter to the patient when the report names it.
     if (entry_name == "case_state.json") continue;
+    // The page images and what was read from them, for the review screen (stages/page_evidence).
+    if (entry_name == ".pages" && entry.is_directory()) continue;
     if (report.contains("letter") && report["letter"].is_object() &&
         report["letter"].value("file", "") == entry_name && entry.is_regular_file()) {
       continue;
@@ -256,6 +258,11 @@ void CheckCaseFolder(const json& expected, const json& report, const fs::path& c
     result.Check("case_folders", Join(want), Join(folders));
   }
   std::vector<std::string> named;
+  for (const json& p : report.value("pages", json::array())) {
+    for (const char* key : {"image", "words"}) {
+      if (p.value(key, json()).is_string()) named.push_back(p.at(key).get<std::string>());
+    }
+  }
   for (const json& d : report.value("documents", json::array())) {
     if (d.value("pdf", json()).is_string()) named.push_back(d.at("pdf").get<std::string>());
   }

@@ -6,10 +6,13 @@ patient's name), adds a clerk with `intake user add`, starts `intake serve` on a
 logs in through the form, checks that the markup is shown as text and ran no script, jumps to the
 next case to review with the keyboard (n), opens a needs_review case, accepts its requirement
 with the keyboard (a, a reason, Enter), sees the verdict change to complete, and checks that
-`intake audit CASE` shows the decision and `intake audit --verify` passes. Screenshots of the
-case page before and after are kept in WORK/ for a look.
+`intake audit CASE` shows the decision and `intake audit --verify` passes. With --sample, a real
+submission is processed into the same folder first, and its case page must show each page image
+with the boxes of the facts' words and of the classification's keywords over it. Then an admin
+adds a user on the user page, and that user logs in. Screenshots of the case page before and
+after, of the page images and of the user page are kept in WORK/ for a look.
 
-Usage: browser_test.py --intake BIN --fixture BIN --work DIR
+Usage: browser_test.py --intake BIN --fixture BIN --work DIR [--sample SUBMISSION]
 Exit codes: 0 pass, 1 a check failed, 77 Chromium, chromedriver or python3-selenium missing.
 """
 import argparse
@@ -24,7 +27,9 @@ import time
 import urllib.request
 
 SKIP = 77
+CASES = 11  # fixture cases in the list (+1 with --sample)
 PASSWORD = "clerk-password-1"
+ADMIN_PASSWORD = "admin-password-1"
 failures = 0
 
 
@@ -65,15 +70,72 @@ def make_driver(profile_dir):
     return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
 
 
-def log_in(driver, base):
+def log_in(driver, base, user="clerk1", password=PASSWORD):
     from selenium.webdriver.common.by import By
 
     driver.get(base + "/cases")
     check(driver.current_url.endswith("/login"), "without a session the list sends to the login")
-    driver.find_element(By.ID, "user").send_keys("clerk1")
-    driver.find_element(By.ID, "password").send_keys(PASSWORD)
+    driver.find_element(By.ID, "user").send_keys(user)
+    driver.find_element(By.ID, "password").send_keys(password)
     driver.find_element(By.ID, "login").click()
-    check(driver.current_url.endswith("/cases"), "logged in, on the case list", driver.current_url)
+    check(driver.current_url.endswith("/cases"), f"{user} logged in, on the case list",
+          driver.current_url)
+
+
+def log_out(driver):
+    from selenium.webdriver.common.by import By
+
+    driver.find_element(By.CSS_SELECTOR, "form[action='/logout'] button").click()
+    check(driver.current_url.endswith("/login"), "logged out")
+
+
+def check_page_images(driver, base, case_id, work):
+    from selenium.webdriver.common.by import By
+
+    driver.get(base + "/cases/" + case_id)
+    views = driver.find_elements(By.CSS_SELECTOR, "section.page-view")
+    check(len(views) >= 2, "the case page shows the page images", len(views))
+    facts = driver.find_elements(By.CSS_SELECTOR, "section.page-view svg.overlay rect.box-fact")
+    words = driver.find_elements(By.CSS_SELECTOR, "section.page-view svg.overlay rect.box-class")
+    check(len(facts) > 0, "boxes of the facts' words are drawn on the images", len(facts))
+    check(len(words) > 0, "boxes of the classification's keywords are drawn", len(words))
+    for image in driver.find_elements(By.CSS_SELECTOR, "section.page-view img"):  # lazy images
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", image)
+        for _ in range(50):
+            if driver.execute_script("return arguments[0].complete", image):
+                break
+            time.sleep(0.1)
+    loaded = driver.execute_script(
+        "return Array.from(document.querySelectorAll('section.page-view img'))"
+        ".filter(function (i) { return i.complete && i.naturalWidth > 0; }).length")
+    check(loaded == len(views), "every page image loaded behind the login", f"{loaded}/{len(views)}")
+    box = facts[0].rect if facts else {"width": 0}
+    check(box["width"] > 0, "a fact box has a size on the screen", box)
+    if facts:
+        driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", facts[0])
+    driver.save_screenshot(os.path.join(work, "case_page_images.png"))
+
+
+def admin_adds_user(driver, base, work):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    log_out(driver)
+    log_in(driver, base, "admin1", ADMIN_PASSWORD)
+    driver.find_element(By.ID, "users-link").click()
+    form = driver.find_element(By.ID, "add-user")
+    form.find_element(By.NAME, "name").send_keys("clerk2")
+    Select(form.find_element(By.NAME, "role")).select_by_value("clerk")
+    form.find_element(By.NAME, "password").send_keys("clerk2-password")
+    form.find_element(By.TAG_NAME, "button").click()
+    check(len(driver.find_elements(By.ID, "saved")) == 1, "the user page says the user was added")
+    check(len(driver.find_elements(By.ID, "user-clerk2")) == 1, "clerk2 is listed")
+    check("clerk2-password" not in driver.page_source, "the password is not echoed")
+    driver.save_screenshot(os.path.join(work, "users_page.png"))
+    log_out(driver)
+    log_in(driver, base, "clerk2", "clerk2-password")
+    driver.get(base + "/admin/users")
+    check("403" in driver.page_source, "a clerk may not open the user page")
 
 
 def check_list(driver, base, markup_id, work):
@@ -82,7 +144,7 @@ def check_list(driver, base, markup_id, work):
 
     driver.save_screenshot(os.path.join(work, "case_list.png"))
     rows = driver.find_elements(By.CSS_SELECTOR, "#cases tbody tr")
-    check(len(rows) == 11, "the list shows every case", len(rows))
+    check(len(rows) == CASES, "the list shows every case", len(rows))
     check(driver.title != "pwned", "markup in a patient's name ran no script", driver.title)
     names = [e.text for e in driver.find_elements(By.CSS_SELECTOR, "#cases td.name")]
     check(any("<script>" in n for n in names), "the markup is shown as text")
@@ -91,10 +153,10 @@ def check_list(driver, base, markup_id, work):
     # The search is a GET of the list: wait for the new page before counting its rows.
     for _ in range(100):
         found = driver.find_elements(By.CSS_SELECTOR, "#cases tbody tr")
-        if "q=" in driver.current_url and len(found) < 11:
+        if "q=" in driver.current_url and len(found) < CASES:
             break
         time.sleep(0.1)
-    check(0 < len(found) < 11, "search by reading narrows the list", len(found))
+    check(0 < len(found) < CASES, "search by reading narrows the list", len(found))
     driver.get(base + "/cases/" + markup_id)
     check(driver.title != "pwned", "the case page of the markup case ran no script")
     driver.get(base + "/cases")
@@ -135,6 +197,11 @@ def decide(driver, base, case_id, work):
 
 
 def check_audit(intake, out, case_id):
+    records = [json.loads(line) for line in open(os.path.join(out, "audit.log"))]
+    added = [r for r in records if r["event"] == "user_changed"]
+    check(len(added) == 0 or (added[-1]["details"]["user"] == "clerk2"
+                              and added[-1]["details"]["by"] == "admin1"),
+          "the audit trail records who added whom")
     shown = subprocess.run([intake, "audit", case_id, "--out", out], capture_output=True, text=True)
     check("review_decision" in shown.stdout and "clerk1" in shown.stdout,
           "intake audit shows the decision")
@@ -149,7 +216,9 @@ def main():
     parser.add_argument("--intake", required=True)
     parser.add_argument("--fixture", required=True)
     parser.add_argument("--work", required=True)
+    parser.add_argument("--sample")
     args = parser.parse_args()
+    global CASES
     try:
         import selenium  # noqa: F401
     except ImportError:
@@ -164,8 +233,16 @@ def main():
     made = subprocess.run([args.fixture, out, "10", "--markup"], capture_output=True, text=True,
                           check=True)
     ids = dict(line.split() for line in made.stdout.splitlines())
+    CASES = 11
+    if args.sample:
+        processed = subprocess.run([args.intake, "process", args.sample, "--out", out],
+                                   capture_output=True, text=True, check=True)
+        ids["sample"] = processed.stdout.split()[1]
+        CASES += 1
     subprocess.run([args.intake, "user", "add", "clerk1", "--role", "clerk", "--out", out],
                    input=PASSWORD + "\n", text=True, check=True)
+    subprocess.run([args.intake, "user", "add", "admin1", "--role", "admin", "--out", out],
+                   input=ADMIN_PASSWORD + "\n", text=True, check=True)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen([args.intake, "serve", "--out", out, "--listen",
@@ -178,6 +255,9 @@ def main():
         log_in(driver, base)
         check_list(driver, base, ids["markup"], args.work)
         decide(driver, base, ids["needs_review"], args.work)
+        if args.sample:
+            check_page_images(driver, base, ids["sample"], args.work)
+        admin_adds_user(driver, base, args.work)
         check_audit(args.intake, out, ids["needs_review"])
     finally:
         if driver:

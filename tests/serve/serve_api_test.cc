@@ -9,6 +9,7 @@
 #include <cctype>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -533,6 +534,173 @@ TEST_F(ServeApiTest, NoPathTraversalThroughCaseIdsOrFileNames) {
       anonymous.Get(("/cases/" + id + "/file?path=" + Encode("01_紹介状/01_紹介状.pdf")).c_str())
           ->status,
       303);
+}
+
+// --- users, managed by an admin ---------------------------------------------------------------
+
+constexpr const char* kAdminPassword = "admin-password-1";
+
+int PostUsers(httplib::Client& client, const json& body, const httplib::Headers& headers = {}) {
+  auto res = client.Post("/api/users", headers, body.dump(), "application/json");
+  return res ? res->status : 0;
+}
+
+int GetCases(httplib::Client client) {
+  auto res = client.Get("/api/cases");
+  return res ? res->status : 0;
+}
+
+std::optional<User> FindUser(const fs::path& out, const std::string& name) {
+  auto users = LoadUsers(out);
+  if (!users.ok()) return std::nullopt;
+  for (const User& u : *users)
+    if (u.name == name) return u;
+  return std::nullopt;
+}
+
+TEST_F(ServeApiTest, AnAdminAddsChangesResetsDisablesAndRemovesUsers) {
+  ASSERT_TRUE(AddUser(out_, "admin1", Role::kAdmin, kAdminPassword).ok());
+  auto admin = Client("admin1", kAdminPassword);
+  EXPECT_EQ(PostUsers(admin, {{"action", "add"},
+                              {"name", "new1"},
+                              {"role", "physician"},
+                              {"password", "new-password-1"}}),
+            201);
+  EXPECT_EQ(GetCases(Client("new1", "new-password-1")), 200);
+  ASSERT_TRUE(FindUser(out_, "new1"));
+  EXPECT_EQ(FindUser(out_, "new1")->role, Role::kPhysician);
+
+  EXPECT_EQ(PostUsers(admin, {{"action", "role"}, {"name", "new1"}, {"role", "clerk"}}), 200);
+  EXPECT_EQ(FindUser(out_, "new1")->role, Role::kClerk);
+
+  EXPECT_EQ(
+      PostUsers(admin, {{"action", "password"}, {"name", "new1"}, {"password", "other-pass-2"}}),
+      200);
+  EXPECT_EQ(GetCases(Client("new1", "new-password-1")), 401);
+  EXPECT_EQ(GetCases(Client("new1", "other-pass-2")), 200);
+
+  EXPECT_EQ(PostUsers(admin, {{"action", "disable"}, {"name", "new1"}}), 200);
+  EXPECT_TRUE(FindUser(out_, "new1")->disabled);
+  EXPECT_EQ(GetCases(Client("new1", "other-pass-2")), 401);
+  EXPECT_EQ(PostUsers(admin, {{"action", "enable"}, {"name", "new1"}}), 200);
+  EXPECT_EQ(GetCases(Client("new1", "other-pass-2")), 200);
+
+  EXPECT_EQ(PostUsers(admin, {{"action", "remove"}, {"name", "new1"}}), 200);
+  EXPECT_FALSE(FindUser(out_, "new1"));
+  EXPECT_EQ(GetCases(Client("new1", "other-pass-2")), 401);
+
+  auto list = admin.Get("/api/users");
+  ASSERT_TRUE(list);
+  EXPECT_EQ(list->status, 200);
+  EXPECT_EQ(list->body.find("argon2"), std::string::npos);  // no hashes handed out
+
+  // Every change in the audit trail: who, which user, what; never a password.
+  const std::string log = ReadText(audit::AuditLogPath(out_));
+  for (const char* password : {"new-password-1", "other-pass-2"})
+    EXPECT_EQ(log.find(password), std::string::npos);
+  std::vector<std::string> actions;
+  std::istringstream lines(log);
+  for (std::string line; std::getline(lines, line);) {
+    const json record = json::parse(line, nullptr, false);
+    if (record.is_discarded() || record.value("event", "") != "user_changed") continue;
+    EXPECT_EQ(record["details"]["by"], "admin1");
+    EXPECT_EQ(record["details"]["user"], "new1");
+    EXPECT_FALSE(record.value("time", "").empty());
+    actions.push_back(record["details"]["action"]);
+  }
+  EXPECT_EQ(actions, (std::vector<std::string>{"added", "role_changed", "password_reset",
+                                               "disabled", "enabled", "removed"}));
+  auto verified = audit::VerifyAuditLog(out_);
+  ASSERT_TRUE(verified.ok());
+  EXPECT_TRUE(verified->ok());
+}
+
+TEST_F(ServeApiTest, UserChangesAreRefusedToOthersAndForBadBodies) {
+  ASSERT_TRUE(AddUser(out_, "admin1", Role::kAdmin, kAdminPassword).ok());
+  const std::string before = ReadText(UsersPath(out_));
+  const json add = {
+      {"action", "add"}, {"name", "x1"}, {"role", "clerk"}, {"password", "x-password-1"}};
+  auto anonymous = Client(nullptr);
+  EXPECT_EQ(PostUsers(anonymous, add), 401);
+  EXPECT_EQ(anonymous.Get("/api/users")->status, 401);
+  auto clerk = Client();
+  EXPECT_EQ(PostUsers(clerk, add), 403);
+  EXPECT_EQ(clerk.Get("/api/users")->status, 403);
+  auto doctor = Client("doctor1", kDoctorPassword);
+  EXPECT_EQ(PostUsers(doctor, add), 403);
+
+  // An admin's session without the CSRF header.
+  const std::string cookie = LogIn("admin1", kAdminPassword);
+  ASSERT_FALSE(cookie.empty());
+  auto session = Client(nullptr);
+  EXPECT_EQ(PostUsers(session, add, {{"Cookie", cookie}}), 403);
+
+  auto admin = Client("admin1", kAdminPassword);
+  auto not_json = admin.Post("/api/users", "action=add", "application/x-www-form-urlencoded");
+  EXPECT_EQ(not_json->status, 400);
+  EXPECT_EQ(admin.Post("/api/users", "{nope", "application/json")->status, 400);
+  for (const json& bad :
+       {json{{"action", "promote"}, {"name", "x1"}},
+        json{{"action", "add"}, {"name", "X Y"}, {"role", "clerk"}, {"password", "x-password-1"}},
+        json{{"action", "add"}, {"name", "x1"}, {"role", "boss"}, {"password", "x-password-1"}},
+        json{{"action", "add"}, {"name", "x1"}, {"role", "clerk"}, {"password", "short"}},
+        json{
+            {"action", "add"}, {"name", "clerk1"}, {"role", "clerk"}, {"password", "x-password-1"}},
+        json{{"action", "role"}, {"name", "nobody"}, {"role", "clerk"}},
+        json{{"action", "disable"}, {"name", "admin1"}}}) {
+    auto res = admin.Post("/api/users", bad.dump(), "application/json");
+    ASSERT_TRUE(res);
+    EXPECT_EQ(res->status, 400) << bad.dump();
+    EXPECT_EQ(res->body.find("x-password-1"), std::string::npos);  // never echoed
+  }
+  EXPECT_EQ(ReadText(UsersPath(out_)), before);
+}
+
+TEST_F(ServeApiTest, TheUserPageIsForAdminsWithTheCsrfToken) {
+  ASSERT_TRUE(AddUser(out_, "admin1", Role::kAdmin, kAdminPassword).ok());
+  httplib::Client client("127.0.0.1", port_);
+  const httplib::Params add{
+      {"action", "add"}, {"name", "x1"}, {"role", "clerk"}, {"password", "x-password-1"}};
+  EXPECT_EQ(client.Post("/admin/users", add)->status, 401);  // no session
+  EXPECT_EQ(client.Get("/admin/users")->status, 303);        // to the login form
+
+  const std::string clerk = LogIn();
+  auto clerk_page = client.Get("/admin/users", {{"Cookie", clerk}});
+  EXPECT_EQ(clerk_page->status, 403);
+  auto cases = client.Get("/cases", {{"Cookie", clerk}});
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(cases->body, m, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\"")));
+  httplib::Params with_clerk_token = add;
+  with_clerk_token.emplace("csrf", m[1]);
+  EXPECT_EQ(client.Post("/admin/users", {{"Cookie", clerk}}, with_clerk_token)->status, 403);
+
+  const std::string admin = LogIn("admin1", kAdminPassword);
+  auto page = client.Get("/admin/users", {{"Cookie", admin}});
+  ASSERT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("id=\"user-clerk1\""), std::string::npos);
+  EXPECT_EQ(page->body.find("argon2"), std::string::npos);
+  EXPECT_EQ(client.Post("/admin/users", {{"Cookie", admin}}, add)->status, 403);  // no token
+  ASSERT_TRUE(std::regex_search(page->body, m, std::regex("name=\"csrf\" value=\"([0-9a-f]+)\"")));
+  httplib::Params with_token = add;
+  with_token.emplace("csrf", m[1]);
+  auto added = client.Post("/admin/users", {{"Cookie", admin}}, with_token);
+  EXPECT_EQ(added->status, 303);
+  EXPECT_EQ(added->get_header_value("Location"), "/admin/users?msg=added");
+  auto after = client.Get("/admin/users?msg=added", {{"Cookie", admin}});
+  EXPECT_NE(after->body.find("id=\"user-x1\""), std::string::npos);
+  EXPECT_EQ(after->body.find("x-password-1"), std::string::npos);
+  httplib::Params bad = with_token;
+  bad.erase("name");
+  bad.emplace("name", "../x");
+  EXPECT_EQ(client.Post("/admin/users", {{"Cookie", admin}}, bad)->status, 400);
+
+  // A removed user's session ends at once.
+  const std::string x1 = LogIn("x1", "x-password-1");
+  ASSERT_FALSE(x1.empty());
+  EXPECT_EQ(client.Get("/cases", {{"Cookie", x1}})->status, 200);
+  httplib::Params remove{{"action", "remove"}, {"name", "x1"}, {"csrf", m[1]}};
+  EXPECT_EQ(client.Post("/admin/users", {{"Cookie", admin}}, remove)->status, 303);
+  EXPECT_EQ(client.Get("/cases", {{"Cookie", x1}})->status, 303);
 }
 
 }  // namespace

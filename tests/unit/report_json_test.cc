@@ -216,21 +216,21 @@ TEST(ReportJson, ContractFactsAlwaysPresent) {
   EXPECT_EQ(facts.size(), 7u);
 
   const json unknown = json::parse(
-      R"({"value":null,"confidence":0.0,"source":{"document":null,"page":null,"manifest":false}})");
+      R"({"value":null,"confidence":0.0,"source":{"document":null,"page":null,"manifest":false,"boxes":[]}})");
   EXPECT_EQ(facts["patient_birth_date"], unknown);
   EXPECT_EQ(facts["diagnosis"], unknown);
 
   EXPECT_EQ(facts["attendance"]["value"], "family_only");
   EXPECT_EQ(facts["attendance"]["confidence"], 1.0);
   EXPECT_EQ(facts["attendance"]["source"],
-            json::parse(R"({"document":null,"page":null,"manifest":true})"));
+            json::parse(R"({"document":null,"page":null,"manifest":true,"boxes":[]})"));
   EXPECT_TRUE(facts["living_together"]["value"].is_boolean());
   EXPECT_EQ(facts["living_together"]["value"], false);
   EXPECT_TRUE(facts["patient_age"]["value"].is_number_integer());
   EXPECT_EQ(facts["patient_age"]["value"], 72);
   EXPECT_EQ(facts["department"]["value"], "消化器内科");
   EXPECT_EQ(facts["department"]["source"],
-            json::parse(R"({"document":"d002","page":"p0003","manifest":false})"));
+            json::parse(R"({"document":"d002","page":"p0003","manifest":false,"boxes":[]})"));
   EXPECT_EQ(facts["attendee_relation"]["value"], "長女");
 }
 
