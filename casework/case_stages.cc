@@ -1,80 +1,85 @@
-#include "app/case_stages.h"
+#include "casework/case_stages.h"
 
-#include "casestate/case_state.h"
-#include "pipeline/log.h"
+#include "stages/case_folder.h"
+#include "stages/case_state.h"
+#include "stages/classify.h"
+#include "stages/crosscheck.h"
+#include "stages/dicom.h"
+#include "stages/facts.h"
+#include "stages/ocr.h"
+#include "stages/pages.h"
+#include "stages/reply_slip.h"
+#include "stages/rules.h"
+#include "stages/screen.h"
 #include "stages/unpack.h"
+#include "stages/write.h"
+#include "stages/write_documents.h"
+#include "stages/write_letter.h"
 
-namespace intake::app {
+namespace intake::casework {
 namespace {
 
-namespace fs = std::filesystem;
+using namespace intake::stages;
 
-class EnvelopeUnpackStage final : public Stage {
- public:
-  EnvelopeUnpackStage(fs::path submission, int number)
-      : unpack_(stages::MakeUnpackStage(std::move(submission))), number_(number) {}
+DicomStageOptions DicomOptions(const CaseStagesInput& in) {
+  DicomStageOptions options;
+  options.case_dir = in.case_dir;  // key images beside the reports
+  return options;
+}
 
-  std::string_view name() const override { return "unpack"; }
+PagesOptions PageOptions(const CaseStagesInput& in) {
+  PagesOptions options;
+  options.render_dpi = in.render_dpi;
+  return options;
+}
 
-  Status Run(Case& c) override {
-    const std::size_t before = c.files.size();
-    Status s = unpack_->Run(c);
-    for (std::size_t i = before; i < c.files.size(); ++i) c.files[i].envelope = number_;
-    return s;
+WriteDocumentsOptions DocumentOptions(const CaseStagesInput& in) {
+  WriteDocumentsOptions options;
+  options.case_dir = in.case_dir;
+  options.layout = CaseFolderLayout(in.profile);
+  options.glyph_font = in.ocr.tessdata_dir() / "pdf.ttf";
+  return options;
+}
+
+CaseFolderOptions FolderOptions(const CaseStagesInput& in) {
+  CaseFolderOptions options;
+  options.case_dir = in.case_dir;
+  options.submission = in.envelopes.front().path;
+  options.layout = CaseFolderLayout(in.profile);
+  options.link_original = in.envelopes.front().link;
+  options.known_hashes = in.file_hashes;
+  if (in.envelopes.size() > 1) {
+    for (const EnvelopeSource& envelope : in.envelopes) {
+      options.envelopes.push_back({envelope.number, envelope.path, envelope.link});
+    }
   }
-
- private:
-  std::unique_ptr<Stage> unpack_;
-  int number_;
-};
-
-class CaseStateStage final : public Stage {
- public:
-  CaseStateStage(fs::path case_dir, fs::path records_dir)
-      : case_dir_(std::move(case_dir)), records_dir_(std::move(records_dir)) {}
-
-  std::string_view name() const override { return "case_state"; }
-
-  Status Run(Case& c) override {
-    using casestate::CaseState;
-    const casestate::StateRecord previous = casestate::ReadState(records_dir_ / c.id);
-    casestate::StateRecord record = previous;
-    std::vector<std::pair<CaseState, CaseState>> changes;
-    if (record.history.empty()) casestate::MoveTo(record, CaseState::kReceived, c.received_at);
-    const CaseState from = record.state;
-    const CaseState next =
-        casestate::StateAfterProcessing(previous, c.verdict, c.letter.has_value());
-    const std::string now = casestate::Now();
-    if (casestate::MoveTo(record, next, now)) {
-      changes.emplace_back(from, next);
-    }
-    if (Status written = casestate::WriteState(case_dir_, record); !written.ok()) {
-      return Status::Fail("the case's state: " + written.message());
-    }
-    for (const auto& [was, is] : changes) {
-      if (Status recorded = casestate::RecordChange(records_dir_, c.id, was, is); !recorded.ok()) {
-        Log()->warn("case {}: state change not in the audit trail: {}", c.id, recorded.message());
-      }
-    }
-    c.state = std::string(casestate::CaseStateName(record.state));
-    c.waiting_since = record.waiting_since;
-    c.days_waited = record.DaysWaited(casestate::Today());
-    return Status::Ok();
-  }
-
- private:
-  fs::path case_dir_;
-  fs::path records_dir_;
-};
+  return options;
+}
 
 }  // namespace
 
-std::unique_ptr<Stage> MakeEnvelopeUnpackStage(fs::path submission, int number) {
-  return std::make_unique<EnvelopeUnpackStage>(std::move(submission), number);
+CaseStages MakeCaseStages(const CaseStagesInput& in) {
+  CaseStages s;
+  for (const EnvelopeSource& envelope : in.envelopes) {
+    s.reading.push_back(MakeEnvelopeUnpackStage(envelope.path, envelope.number));
+  }
+  // Before pages: the PDFs it extracts from Encapsulated PDF instances become pages too.
+  s.reading.push_back(MakeDicomStage(DicomOptions(in)));
+  s.reading.push_back(MakePagesStage(PageOptions(in)));
+  s.reading.push_back(MakeOcrStage(in.ocr, in.low_ocr_confidence));
+  s.reading.push_back(MakeScreenStage());      // before anything else uses the text
+  s.reading.push_back(MakeReplySlipStage());   // the slip is no document: before classify
+  s.reading.push_back(MakeClassifyStage(in.profile));
+  s.reading.push_back(MakeWriteDocumentsStage(DocumentOptions(in)));
+  s.reading.push_back(MakeCaseFolderStage(FolderOptions(in)));
+  s.reading.push_back(MakeFactsStage());
+  s.reading.push_back(MakeCrossCheckStage());  // its findings weigh in the verdict
+  // (follow-up? CaseProcessor processes its case again over all its envelopes)
+  s.verdict.push_back(MakeRulesStage(in.profile));
+  s.verdict.push_back(MakeWriteLetterStage(in.profile, {in.case_dir, {}}));
+  s.verdict.push_back(MakeCaseStateStage(in.case_dir, in.records_dir));
+  s.verdict.push_back(MakeWriteReportStage(in.case_dir, in.report_context));
+  return s;
 }
 
-std::unique_ptr<Stage> MakeCaseStateStage(fs::path case_dir, fs::path records_dir) {
-  return std::make_unique<CaseStateStage>(std::move(case_dir), std::move(records_dir));
-}
-
-}  // namespace intake::app
+}  // namespace intake::casework
