@@ -78,13 +78,4 @@ int RunCaseList(const CaseCommandArgs& args) {
   return kExitOk;
 }
 
-std::string CaseStateSuffix(const fs::path& out_dir, const std::string& case_id) {
-  std::error_code ec;
-  const fs::path dir = out_dir / case_id;
-  if (case_id.empty() || !fs::exists(dir / casestate::kStateFileName, ec)) return {};
-  const casestate::StateRecord record = casestate::ReadState(dir);
-  return " state=" + std::string(casestate::CaseStateName(record.state)) +
-         " waited=" + std::to_string(record.DaysWaited(casestate::Today()));
-}
-
 }  // namespace intake::app

@@ -23,8 +23,4 @@ int RunCaseForward(const CaseCommandArgs& args);
 int RunCaseClose(const CaseCommandArgs& args);
 int RunCaseList(const CaseCommandArgs& args);
 
-// " state=waiting_for_patient waited=3" for the case folder OUT/<case_id> (empty without a
-// state file): what `intake status` adds to a submission's line.
-std::string CaseStateSuffix(const std::filesystem::path& out_dir, const std::string& case_id);
-
 }  // namespace intake::app

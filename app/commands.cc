@@ -5,10 +5,11 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "app/case_processor.h"
-#include "app/process_staging.h"
-#include "app/terminal_progress.h"
 #include "audit/audit_log.h"
+#include "casework/case_processor.h"
+#include "casework/process_staging.h"
+#include "casework/run_support.h"
+#include "casework/terminal_progress.h"
 #include "config/profile.h"
 #include "dashboard/dashboard.h"
 #include "forward/forwarder.h"
@@ -19,9 +20,11 @@ namespace intake::app {
 namespace fs = std::filesystem;
 
 namespace {
-std::chrono::milliseconds Millis(double seconds) {
-  return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
-}
+
+using casework::CaseProcessor;
+using casework::CaseTimeLimitHit;
+using casework::Outcome;
+using casework::ProcessStaging;
 
 // The one line a case prints: its verdict and what is missing, or why it failed.
 void PrintOutcome(const Outcome& outcome) {
@@ -43,6 +46,65 @@ void PrintOutcome(const Outcome& outcome) {
   }
   std::cout << " report=" << (outcome.case_dir / "report.html").string() << "\n";
 }
+
+casework::ProcessOptions ProcessOptionsFor(const ProcessArgs& args, const std::string& version,
+                                           const fs::path& staging_dir) {
+  casework::ProcessOptions options;
+  options.out_dir = staging_dir;
+  options.records_dir = args.out_dir;
+  options.update_index = false;  // rebuilt by ProcessOne, once the case is in OUT
+  options.keep_work = args.keep_work;
+  options.program_version = "intake " + version;
+  options.case_time_limit = casework::Millis(args.case_time_limit_seconds);
+  return options;
+}
+
+// A case over its time limit cannot be stopped, only abandoned with the whole process: says so
+// for submission `index` and the ones after it, and exits.
+[[noreturn]] void StopAtTimeLimit(const ProcessArgs& args, std::size_t index,
+                                  const CaseTimeLimitHit& hit) {
+  std::cout << "case " << hit.case_id << " failed: " << hit.Describe()
+            << "; processing stopped, the submission was not changed\n";
+  std::cout.flush();
+  for (std::size_t later = index + 1; later < args.submissions.size(); ++later) {
+    // The user's own arguments: shown on the terminal, not logged.
+    std::cerr << "intake: not processed (stopped at the case time limit): "
+              << args.submissions[later] << "\n";
+  }
+  std::cerr.flush();
+  Log()->flush();
+  std::_Exit(kExitCaseFailed);
+}
+
+// Processes submission `index` into the staging folder, publishes it into OUT and rebuilds
+// OUT/index.html. Returns whether the case was made.
+bool ProcessOne(const ProcessArgs& args, std::size_t index, CaseProcessor& processor,
+                const ProcessStaging& staging) {
+  const fs::path& submission = args.submissions[index];
+  std::error_code ec;
+  if (!fs::exists(submission, ec)) {
+    // The path is the user's own argument, so it may be shown on the terminal (not logged).
+    std::cerr << "intake: submission not found: " << submission << "\n";
+    return false;
+  }
+  Log()->info("submission {}/{}: processing", index + 1, args.submissions.size());
+  Outcome outcome = processor.Process(
+      submission, [&](const CaseTimeLimitHit& hit) { StopAtTimeLimit(args, index, hit); });
+  if (!outcome.case_id.empty()) {
+    if (outcome.status.ok()) {
+      outcome.status = staging.Publish(outcome.case_id);
+      outcome.case_dir = args.out_dir / outcome.case_id;
+    }
+    if (!outcome.status.ok()) staging.Discard(outcome.case_id);
+    if (auto listed = dashboard::UpdateDashboard(args.out_dir); !listed.ok()) {
+      Log()->warn("case {}: {}", outcome.case_id, listed.message());
+    }
+  }
+  PrintOutcome(outcome);
+  std::cout.flush();
+  return outcome.status.ok();
+}
+
 }  // namespace
 
 int RunProcess(const ProcessArgs& args, const std::string& version) {
@@ -50,27 +112,11 @@ int RunProcess(const ProcessArgs& args, const std::string& version) {
     std::cerr << "intake: --page-time-limit and --case-time-limit must be >= 0 (0: no limit)\n";
     return kExitUsage;
   }
-  const fs::path profile_path = args.profile.empty() ? config::DefaultProfilePath() : args.profile;
-  auto profile = config::LoadProfile(profile_path);
-  if (!profile.ok()) {
-    std::cerr << "intake: " << profile.message() << "\n";
-    return kExitUsage;
-  }
-  std::error_code ec;
-  fs::create_directories(args.out_dir, ec);
-  if (ec || !fs::is_directory(args.out_dir)) {
-    std::cerr << "intake: cannot create the output folder " << args.out_dir << "\n";
-    return kExitOutput;
-  }
-  ocr::OcrOptions ocr_options;
-  ocr_options.workers = args.workers;
-  ocr_options.page_time_limit = Millis(args.page_time_limit_seconds);
-  auto pool = ocr::OcrPool::Create(ocr_options);
-  if (!pool.ok()) {
-    std::cerr << "intake: OCR engine could not start: " << pool.message()
-              << " (is tesseract-ocr-jpn installed? run scripts/setup.sh)\n";
-    return kExitEnvironment;
-  }
+  const auto profile = casework::LoadProfileArg(args.profile);
+  if (!profile) return kExitUsage;
+  if (!casework::MakeOutputFolder(args.out_dir)) return kExitOutput;
+  const auto pool = casework::StartOcr(args.workers, args.page_time_limit_seconds);
+  if (!pool) return kExitEnvironment;
   // Cases are made in this run's staging folder and renamed into OUT whole (process_staging.h).
   auto staging = ProcessStaging::Open(args.out_dir);
   if (!staging.ok()) {  // as each case would have failed to make its folder
@@ -78,54 +124,11 @@ int RunProcess(const ProcessArgs& args, const std::string& version) {
       std::cout << "case - failed: " << staging.message() << "\n";
     return kExitCaseFailed;
   }
-  ProcessOptions options;
-  options.out_dir = (*staging)->dir();
-  options.records_dir = args.out_dir;
-  options.update_index = false;  // rebuilt below, once the case is in OUT
-  options.keep_work = args.keep_work;
-  options.program_version = "intake " + version;
-  options.case_time_limit = Millis(args.case_time_limit_seconds);
-  CaseProcessor processor(*profile, **pool, options);
-  InstallTerminalProgress();
-
+  CaseProcessor processor(*profile, *pool, ProcessOptionsFor(args, version, (*staging)->dir()));
+  casework::InstallTerminalProgress();
   int exit_code = kExitOk;
   for (std::size_t i = 0; i < args.submissions.size(); ++i) {
-    const fs::path& submission = args.submissions[i];
-    if (!fs::exists(submission, ec)) {
-      // The path is the user's own argument, so it may be shown on the terminal (not logged).
-      std::cerr << "intake: submission not found: " << submission << "\n";
-      exit_code = kExitCaseFailed;
-      continue;
-    }
-    Log()->info("submission {}/{}: processing", i + 1, args.submissions.size());
-    // A case over its time limit cannot be stopped, only abandoned with the whole process.
-    const auto on_time_limit = [&](const CaseTimeLimitHit& hit) {
-      std::cout << "case " << hit.case_id << " failed: " << hit.Describe()
-                << "; processing stopped, the submission was not changed\n";
-      std::cout.flush();
-      for (std::size_t later = i + 1; later < args.submissions.size(); ++later) {
-        // The user's own arguments: shown on the terminal, not logged.
-        std::cerr << "intake: not processed (stopped at the case time limit): "
-                  << args.submissions[later] << "\n";
-      }
-      std::cerr.flush();
-      Log()->flush();
-      std::_Exit(kExitCaseFailed);
-    };
-    Outcome outcome = processor.Process(submission, on_time_limit);
-    if (!outcome.case_id.empty()) {
-      if (outcome.status.ok()) {
-        outcome.status = (*staging)->Publish(outcome.case_id);
-        outcome.case_dir = args.out_dir / outcome.case_id;
-      }
-      if (!outcome.status.ok()) (*staging)->Discard(outcome.case_id);
-      if (auto listed = dashboard::UpdateDashboard(args.out_dir); !listed.ok()) {
-        Log()->warn("case {}: {}", outcome.case_id, listed.message());
-      }
-    }
-    PrintOutcome(outcome);
-    if (!outcome.status.ok()) exit_code = kExitCaseFailed;
-    std::cout.flush();
+    if (!ProcessOne(args, i, processor, **staging)) exit_code = kExitCaseFailed;
   }
   return exit_code;
 }

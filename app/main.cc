@@ -161,31 +161,8 @@ ServeCommands AddServeCommands(CLI::App& cli, intake::serve::ServeArgs& serve,
   return {serve_cmd, user_add_cmd};
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  // Tesseract's OpenMP threads make a page slower on 2 cores; parallelism is across pages.
-  // libgomp reads the limit when it loads, so the program restarts itself with it set.
-  intake::ocr::ReexecWithOpenMpThreadLimit(argv);
-
-  CLI::App cli{"intake: checks second-opinion submissions for completeness"};
-  cli.require_subcommand(1);
-  cli.fallthrough();  // --log-level may follow the subcommand too
-  cli.footer(
-      "Exit codes: 0 all submissions processed (any verdict), 1 a submission could not be "
-      "processed,\n2 bad usage or invalid profile, 3 output folder not writable (audit: no "
-      "readable audit trail),\n4 OCR data missing, 5 audit trail broken (intake audit), 6 another "
-      "`intake watch` holds the output folder.");
-  std::string log_level = "info";
-  cli.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")
-      ->capture_default_str();
-  std::string log_format = "text";
-  cli.add_option("--log-format", log_format, "text, or json (one object per line)")
-      ->check(CLI::IsMember({"text", "json"}))
-      ->capture_default_str();
-  cli.set_version_flag("--version", "intake " INTAKE_VERSION);
-
-  intake::app::ProcessArgs process;
+// `process`: submissions in, case folders out.
+CLI::App* AddProcessCommand(CLI::App& cli, intake::app::ProcessArgs& process) {
   auto* process_cmd = cli.add_subcommand("process", "Check submissions and write their reports");
   process_cmd
       ->add_option("submission", process.submissions,
@@ -201,8 +178,11 @@ int main(int argc, char** argv) {
   AddTimeLimitOptions(*process_cmd, process.page_time_limit_seconds,
                       process.case_time_limit_seconds,
                       "Seconds one case may take; over it the case fails (0: no limit)");
+  return process_cmd;
+}
 
-  intake::app::AuditArgs audit;
+// `audit`: a case's records, or the whole trail verified.
+CLI::App* AddAuditCommand(CLI::App& cli, intake::app::AuditArgs& audit) {
   auto* audit_cmd = cli.add_subcommand(
       "audit", "Print a case's audit records, or verify the whole audit trail (--verify)");
   audit_cmd->add_option("case_id", audit.case_id, "Case id, e.g. 20261121-1a2b3c4d");
@@ -210,22 +190,22 @@ int main(int argc, char** argv) {
                       "Check every record's hash and the chain; name the first broken record");
   audit_cmd->add_option("--out", audit.out_dir, "Output folder holding audit.log")
       ->capture_default_str();
+  return audit_cmd;
+}
 
-  intake::app::ForwardArgs forward;
-  CLI::App* forward_cmd = AddForwardCommand(cli, forward);
-  intake::watch::WatchArgs watch;
-  bool no_progress = false;
-  CLI::App* watch_cmd = AddWatchCommand(cli, watch, no_progress);
-
-  intake::watch::RetryArgs retry;
+// `retry`: quarantined submissions back to work.
+CLI::App* AddRetryCommand(CLI::App& cli, intake::watch::RetryArgs& retry) {
   auto* retry_cmd =
       cli.add_subcommand("retry", "Put quarantined submissions back to work (see `status`)");
   retry_cmd->add_option("id", retry.ids, "Submission ids (journal ids)");
   retry_cmd->add_flag("--all", retry.all, "Every quarantined submission");
   retry_cmd->add_option("--out", retry.out_dir, "Output folder of the watcher")->required();
   AddJournalOption(*retry_cmd, retry.journal);
+  return retry_cmd;
+}
 
-  intake::watch::StatusArgs status;
+// `status`: the watcher's journal.
+CLI::App* AddStatusCommand(CLI::App& cli, intake::watch::StatusArgs& status) {
   auto* status_cmd =
       cli.add_subcommand("status", "List the submissions in an output folder's journal");
   status_cmd->add_option("id", status.id, "One submission, with its history");
@@ -236,45 +216,110 @@ int main(int argc, char** argv) {
   AddJournalOption(*status_cmd, status.journal);
   status_cmd->add_flag("--workers", status.workers,
                        "The watchers sharing the journal, their leases and stuck leases");
+  return status_cmd;
+}
 
+// What the command line fills in, and the subcommands (the one given is set after parsing).
+// Not movable: CLI11 keeps references to the fields.
+struct Commands {
+  std::string log_level = "info";
+  std::string log_format = "text";
+  intake::app::ProcessArgs process;
+  CLI::App* process_cmd = nullptr;
+  intake::app::AuditArgs audit;
+  CLI::App* audit_cmd = nullptr;
+  intake::app::ForwardArgs forward;
+  CLI::App* forward_cmd = nullptr;
+  intake::watch::WatchArgs watch;
+  bool no_progress = false;
+  CLI::App* watch_cmd = nullptr;
+  intake::watch::RetryArgs retry;
+  CLI::App* retry_cmd = nullptr;
+  intake::watch::StatusArgs status;
+  CLI::App* status_cmd = nullptr;
   intake::app::CaseCommandArgs case_args;
-  const CaseCommands case_cmds = AddCaseCommands(cli, case_args);
+  CaseCommands case_cmds{};
   intake::serve::ServeArgs serve;
   intake::serve::UserAddArgs user_add;
-  const ServeCommands serve_cmds = AddServeCommands(cli, serve, user_add);
-
+  ServeCommands serve_cmds{};
   std::string config_path;
-  auto* check_cmd = cli.add_subcommand("check-config", "Validate a hospital profile");
-  check_cmd->add_option("profile", config_path, "Profile YAML file")->required();
+  CLI::App* check_cmd = nullptr;
+};
 
+// The options every subcommand takes, and the exit codes in --help's footer.
+void AddGlobalOptions(CLI::App& cli, Commands& c) {
+  cli.require_subcommand(1);
+  cli.fallthrough();  // --log-level may follow the subcommand too
+  cli.footer(
+      "Exit codes: 0 all submissions processed (any verdict), 1 a submission could not be "
+      "processed,\n2 bad usage or invalid profile, 3 output folder not writable (audit: no "
+      "readable audit trail),\n4 OCR data missing, 5 audit trail broken (intake audit), 6 another "
+      "`intake watch` holds the output folder.");
+  cli.add_option("--log-level", c.log_level, "trace, debug, info, warn, error, off")
+      ->capture_default_str();
+  cli.add_option("--log-format", c.log_format, "text, or json (one object per line)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  cli.set_version_flag("--version", "intake " INTAKE_VERSION);
+}
+
+// Every subcommand, in the order --help lists them.
+void AddCommands(CLI::App& cli, Commands& c) {
+  c.process_cmd = AddProcessCommand(cli, c.process);
+  c.audit_cmd = AddAuditCommand(cli, c.audit);
+  c.forward_cmd = AddForwardCommand(cli, c.forward);
+  c.watch_cmd = AddWatchCommand(cli, c.watch, c.no_progress);
+  c.retry_cmd = AddRetryCommand(cli, c.retry);
+  c.status_cmd = AddStatusCommand(cli, c.status);
+  c.case_cmds = AddCaseCommands(cli, c.case_args);
+  c.serve_cmds = AddServeCommands(cli, c.serve, c.user_add);
+  c.check_cmd = cli.add_subcommand("check-config", "Validate a hospital profile");
+  c.check_cmd->add_option("profile", c.config_path, "Profile YAML file")->required();
+}
+
+// Runs the subcommand the command line named; returns the exit code.
+int RunCommand(Commands& c, int argc, char** argv) {
+  if (*c.process_cmd) return intake::app::RunProcess(c.process, INTAKE_VERSION);
+  if (*c.check_cmd) return intake::app::RunCheckConfig(c.config_path);
+  if (*c.forward_cmd) return intake::app::RunForward(c.forward, INTAKE_VERSION);
+  if (*c.audit_cmd) {
+    if (c.audit.case_id.empty() && !c.audit.verify) {
+      std::cerr << "intake audit: give a case id or --verify\n" << c.audit_cmd->help();
+      return intake::kExitUsage;
+    }
+    return intake::app::RunAudit(c.audit);
+  }
+  c.watch.progress = !c.no_progress;
+  c.watch.command_line.assign(argv, argv + argc);  // to restart itself after a case time limit
+  if (*c.watch_cmd) return intake::watch::RunWatch(c.watch, INTAKE_VERSION);
+  if (*c.retry_cmd) return intake::watch::RunRetry(c.retry);
+  if (*c.status_cmd) return intake::watch::RunStatus(c.status);
+  if (*c.case_cmds.forward) return intake::app::RunCaseForward(c.case_args);
+  if (*c.case_cmds.close) return intake::app::RunCaseClose(c.case_args);
+  if (*c.case_cmds.list) return intake::app::RunCaseList(c.case_args);
+  if (*c.serve_cmds.serve) return intake::serve::RunServe(c.serve);
+  if (*c.serve_cmds.user_add) return intake::serve::RunUserAdd(c.user_add);
+  return intake::kExitUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Tesseract's OpenMP threads make a page slower on 2 cores; parallelism is across pages.
+  // libgomp reads the limit when it loads, so the program restarts itself with it set.
+  intake::ocr::ReexecWithOpenMpThreadLimit(argv);
+
+  CLI::App cli{"intake: checks second-opinion submissions for completeness"};
+  Commands c;
+  AddGlobalOptions(cli, c);
+  AddCommands(cli, c);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = cli.exit(e);
-    return code == 0 ? 0 : intake::app::kExitUsage;
+    return code == 0 ? 0 : intake::kExitUsage;
   }
-  intake::SetLogLevel(log_level);
-  intake::SetLogFormat(log_format);
-
-  if (*process_cmd) return intake::app::RunProcess(process, INTAKE_VERSION);
-  if (*check_cmd) return intake::app::RunCheckConfig(config_path);
-  if (*forward_cmd) return intake::app::RunForward(forward, INTAKE_VERSION);
-  if (*audit_cmd) {
-    if (audit.case_id.empty() && !audit.verify) {
-      std::cerr << "intake audit: give a case id or --verify\n" << audit_cmd->help();
-      return intake::app::kExitUsage;
-    }
-    return intake::app::RunAudit(audit);
-  }
-  watch.progress = !no_progress;
-  watch.command_line.assign(argv, argv + argc);  // to restart itself after a case time limit
-  if (*watch_cmd) return intake::watch::RunWatch(watch, INTAKE_VERSION);
-  if (*retry_cmd) return intake::watch::RunRetry(retry);
-  if (*status_cmd) return intake::watch::RunStatus(status);
-  if (*case_cmds.forward) return intake::app::RunCaseForward(case_args);
-  if (*case_cmds.close) return intake::app::RunCaseClose(case_args);
-  if (*case_cmds.list) return intake::app::RunCaseList(case_args);
-  if (*serve_cmds.serve) return intake::serve::RunServe(serve);
-  if (*serve_cmds.user_add) return intake::serve::RunUserAdd(user_add);
-  return intake::app::kExitUsage;
+  intake::SetLogLevel(c.log_level);
+  intake::SetLogFormat(c.log_format);
+  return RunCommand(c, argc, argv);
 }

@@ -159,4 +159,14 @@ Status RecordChange(const std::filesystem::path& out, const std::string& case_id
 std::string Today() { return LocalTime("%Y-%m-%d"); }
 std::string Now() { return LocalTime("%Y-%m-%dT%H:%M:%S%z"); }
 
+std::string StateSuffix(const std::filesystem::path& out_dir, const std::string& case_id) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path dir = out_dir / case_id;
+  if (case_id.empty() || !fs::exists(dir / kStateFileName, ec)) return {};
+  const StateRecord record = ReadState(dir);
+  return " state=" + std::string(CaseStateName(record.state)) +
+         " waited=" + std::to_string(record.DaysWaited(Today()));
+}
+
 }  // namespace intake::casestate

@@ -71,4 +71,8 @@ Status RecordChange(const std::filesystem::path& out, const std::string& case_id
 std::string Today();
 std::string Now();
 
+// " state=waiting_for_patient waited=3" for the case folder OUT/<case_id> (empty without a
+// state file): what `intake status` adds to a submission's line.
+std::string StateSuffix(const std::filesystem::path& out_dir, const std::string& case_id);
+
 }  // namespace intake::casestate

@@ -6,9 +6,7 @@
 #include <regex>
 #include <set>
 
-#include "barcode/qr_reader.h"
 #include "letter/reply_slip.h"
-#include "ocr/page_image.h"
 #include "pipeline/log.h"
 #include "stages/patient_match.h"
 
@@ -28,37 +26,12 @@ void AddNamed(std::vector<NamedCase>& out, std::string case_id, const char* how)
   if (!known) out.push_back({std::move(case_id), how});
 }
 
-// (a) The reply slip's QR code on a page (ReplySlipStage found it).
+// (a) The reply slip's QR code on a page (the reply_slip stage found it: stages/reply_slip.h).
 void ReplySlipsOnPages(const Case& c, std::vector<NamedCase>& out) {
   for (const Page& page : c.pages) {
     if (!page.reply_slip_case.empty()) AddNamed(out, page.reply_slip_case, "reply_slip");
   }
 }
-
-class ReplySlipStage final : public Stage {
- public:
-  std::string_view name() const override { return "reply_slip"; }
-
-  Status Run(Case& c) override {
-    int found = 0;
-    for (Page& page : c.pages) {
-      if (page.read_image.empty()) continue;
-      auto image = ocr::ReadGrayImage(page.read_image);
-      if (!image.ok()) continue;
-      const barcode::GreyView view{image->pixels.data(), image->width, image->height,
-                                   image->stride};
-      for (const std::string& text : barcode::ReadQrCodes(view)) {
-        if (auto id = letter::CaseIdFromReplySlip(text)) {
-          page.reply_slip_case = *id;
-          ++found;
-          break;
-        }
-      }
-    }
-    Log()->info("case {} reply slips: {} page(s) of {}", c.id, found, c.pages.size());
-    return Status::Ok();
-  }
-};
 
 // (b) `case: ID` in the manifest (intake.yaml / intake.json, the facts stage reads the rest).
 void ManifestCase(const Case& c, std::vector<NamedCase>& out) {
@@ -152,8 +125,6 @@ Decision ByIdentity(const Case& envelope, const std::filesystem::path& out) {
 }
 
 }  // namespace
-
-std::unique_ptr<Stage> MakeReplySlipStage() { return std::make_unique<ReplySlipStage>(); }
 
 std::vector<NamedCase> NamedCases(const Case& envelope) {
   std::vector<NamedCase> out;

@@ -3,8 +3,8 @@
 //
 // An envelope is looked at after its pages were read and its facts taken (stages up to the
 // cross-check), before the rules. It belongs to a case of the output folder when:
-//   (a) a page shows the reply slip's QR code (letter/reply_slip.h), read with zxing-cpp from the
-//       page images OCR kept (barcode/);
+//   (a) a page shows the reply slip's QR code (letter/reply_slip.h), found by the reply_slip stage
+//       (stages/reply_slip.h) on the page images OCR kept;
 //   (b) its manifest says `case: ID`, or a file or folder name holds the case id;
 //   (c) it looks like a follow-up (documents, but no referral letter nor application form) and the patient it
 //       names (name in kanji or its reading, with the birth date, compared as stages/patient_match
@@ -13,25 +13,18 @@
 // A case that already holds the envelope (same SHA-256: a run interrupted after the case was
 // written) is its case again, so attaching happens once. An envelope that names a case that is
 // not there, or looks like a follow-up and matches no open case (or several), stays a case of its
-// own with FOLLOWUP_UNMATCHED. The caller (app/CaseProcessor) then processes the case again over
-// all its envelopes.
+// own with FOLLOWUP_UNMATCHED. The caller (casework/CaseProcessor) then processes the case again
+// over all its envelopes.
 #pragma once
 
 #include <filesystem>
-#include <memory>
 #include <optional>
 #include <string>
 
 #include "followup/cases_on_file.h"
 #include "pipeline/case_model.h"
-#include "pipeline/stage.h"
 
 namespace intake::followup {
-
-// The stage that looks for the reply slip's QR code on every page OCR read (its kept image), with
-// zxing-cpp, and marks the page (Page::reply_slip_case) so that classification leaves it out of
-// the documents. Runs after OCR, before classify. A page with a text layer is not looked at.
-std::unique_ptr<Stage> MakeReplySlipStage();
 
 struct Decision {
   // The case the envelope belongs to; nullopt: it is a case of its own.

@@ -12,7 +12,7 @@
 // "process" (the case processor's result) and "record" (the observer before archiving).
 //
 // INTAKE_HANG_AT=NAME (or NAME#N): HangPoint(NAME) sleeps forever there, like a library that
-// never returns from a hostile file; the case time limit (app/case_processor.h) must end it.
+// never returns from a hostile file; the case time limit (casework/case_processor.h) must end it.
 // Names: "unpack" (before an archive is read), "pages" (before a file's pages are read).
 // The watcher drops the variable when it restarts itself after a time limit (the hang was
 // injected once; watch/self_restart.h).

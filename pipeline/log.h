@@ -24,7 +24,7 @@ void SetLogLevel(const std::string& level);
 // Messages of the watcher are key=value pairs ("event=claimed id=12"), so both are structured.
 bool SetLogFormat(const std::string& format);
 
-// The pattern SetLogFormat last chose, for sinks added later (app/terminal_progress.h).
+// The pattern SetLogFormat last chose, for sinks added later (casework/terminal_progress.h).
 std::unique_ptr<spdlog::formatter> MakeLogFormatter();
 
 }  // namespace intake

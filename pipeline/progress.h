@@ -1,7 +1,7 @@
 // Progress of the case being processed, for a display on a terminal and for the message of a
 // case that runs over its time limit.
 //
-// Process-wide, like the logger: a front end installs one listener (app/terminal_progress.h),
+// Process-wide, like the logger: a front end installs one listener (casework/terminal_progress.h),
 // the stage runner reports each stage and the OCR pool each page it has read. Without a listener
 // a report costs one atomic load. Reports come from worker threads too, so a listener must be
 // thread-safe. Like log lines, reports carry ids and counts only, never patient data.

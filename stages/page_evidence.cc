@@ -122,7 +122,7 @@ std::string EvidenceKeyword(const std::string& evidence) {
   return evidence;
 }
 
-// Plain writes: the case folder is built in staging and published whole (app/case_processor).
+// Plain writes: the case folder is built in staging and published whole (casework/case_processor).
 Status WriteBytes(const fs::path& path, std::string_view bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));

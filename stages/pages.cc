@@ -1,9 +1,5 @@
 #include "stages/pages.h"
 
-#include <poppler-document.h>
-#include <poppler-global.h>
-#include <poppler-page.h>
-
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -13,15 +9,17 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <vector>
 
 #include "ocr/page_image.h"
+#include "pdf/pdf_reader.h"
+#include "pdf/pdf_render.h"
 #include "pipeline/fault_points.h"
 #include "pipeline/log.h"
 #include "pipeline/progress.h"
-#include "stages/pdf_render.h"
 
 namespace intake::stages {
 namespace {
@@ -96,7 +94,6 @@ class PagesStage final : public Stage {
   std::string_view name() const override { return "pages"; }
 
   Status Run(Case& c) override {
-    QuietPoppler();
     const auto start = std::chrono::steady_clock::now();
     Counts counts;
     for (std::size_t i = 0; i < c.files.size(); ++i) {
@@ -239,9 +236,8 @@ class PagesStage final : public Stage {
 
   // Fails only when the work area cannot be written (the whole case cannot go on then).
   Status AddPdfPages(Case& c, const SourceFile& file, Counts& counts) const {
-    std::unique_ptr<poppler::document> doc(poppler::document::load_from_file(file.path.string()));
-    // A locked document has no catalog: ask is_locked() before anything else.
-    if (doc && doc->is_locked()) {
+    const pdf::PdfDocument doc = pdf::PdfDocument::Open(file.path);
+    if (doc.state() == pdf::PdfDocument::State::kPasswordProtected) {
       Log()->warn("pages: {} PDF is password protected", file.id);
       c.AddFinding("CORRUPT_FILE",
                    "PDFファイル「" + file.relative_path +
@@ -251,7 +247,7 @@ class PagesStage final : public Stage {
       ++counts.unreadable_files;
       return Status::Ok();
     }
-    if (!doc || doc->pages() <= 0) {
+    if (doc.page_count() <= 0) {
       Log()->warn("pages: {} PDF could not be opened ({} bytes)", file.id, file.size);
       c.AddFinding("CORRUPT_FILE",
                    "PDFファイル「" + file.relative_path +
@@ -262,7 +258,7 @@ class PagesStage final : public Stage {
     }
 
     const auto start = std::chrono::steady_clock::now();
-    const int page_count = doc->pages();
+    const int page_count = doc.page_count();
     int text_pages = 0;
     int rendered = 0;
     for (int index = 0; index < page_count; ++index) {
@@ -270,7 +266,7 @@ class PagesStage final : public Stage {
         counts.over_budget += page_count - index;  // not even opened
         break;
       }
-      std::unique_ptr<poppler::page> pdf_page(doc->create_page(index));
+      const std::optional<pdf::PdfPage> pdf_page = doc.OpenPage(index);
       const int number = index + 1;
       if (!pdf_page) {
         c.AddFinding("CORRUPT_FILE",
@@ -284,8 +280,7 @@ class PagesStage final : public Stage {
       page.file_id = file.id;
       page.number_in_file = number;
 
-      const poppler::byte_array utf8 = pdf_page->text().to_utf8();
-      std::string text(utf8.begin(), utf8.end());
+      std::string text = pdf_page->Text();
       const TextLayerCounts layer = CountTextLayer(text);
       const bool usable = layer.characters >= options_.min_text_layer_chars &&
                           layer.garbled <= layer.characters * kMaxGarbledShare;
@@ -294,8 +289,8 @@ class PagesStage final : public Stage {
         page.text_source = TextSource::kPdfTextLayer;
         ++text_pages;
       } else {
-        const poppler::rectf rect = pdf_page->page_rect();
-        page.pdf_render_dpi = RenderDpi(rect.width(), rect.height(), options_.render_dpi);
+        page.pdf_render_dpi =
+            pdf::RenderDpi(pdf_page->width_pt(), pdf_page->height_pt(), options_.render_dpi);
         page.needs_ocr = true;
         ++rendered;
       }

@@ -1,9 +1,9 @@
 // Pages stage: splits readable files into pages and takes the text layer where there is one.
 //
-// PDFs (Poppler): each page's text layer is used when it carries enough text and that text is
-// not garbled (fonts without a Unicode map give replacement or private-use characters);
+// PDFs (pdf/pdf_reader.h): each page's text layer is used when it carries enough text and that
+// text is not garbled (fonts without a Unicode map give replacement or private-use characters);
 // otherwise the page is marked for OCR with the resolution to draw it at (the OCR workers draw
-// it, in parallel and in memory: stages/pdf_render.h). TIFF (every frame), JPEG and PNG files
+// it, in parallel and in memory: pdf/pdf_render.h). TIFF (every frame), JPEG and PNG files
 // become pages to OCR.
 // A PDF that cannot be opened is a CORRUPT_FILE finding; pages past PagesOptions::max_pages are
 // not read (PAGE_LIMIT_EXCEEDED).

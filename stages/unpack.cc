@@ -463,4 +463,32 @@ std::unique_ptr<Stage> MakeUnpackStage(std::filesystem::path submission, UnpackL
   return std::make_unique<UnpackStage>(std::move(submission), limits);
 }
 
+namespace {
+
+// Unpacks one envelope of a case that may span several: its files marked with its number.
+class EnvelopeUnpackStage final : public Stage {
+ public:
+  EnvelopeUnpackStage(fs::path submission, int number)
+      : unpack_(MakeUnpackStage(std::move(submission))), number_(number) {}
+
+  std::string_view name() const override { return "unpack"; }
+
+  Status Run(Case& c) override {
+    const std::size_t before = c.files.size();
+    Status s = unpack_->Run(c);
+    for (std::size_t i = before; i < c.files.size(); ++i) c.files[i].envelope = number_;
+    return s;
+  }
+
+ private:
+  std::unique_ptr<Stage> unpack_;
+  int number_;
+};
+
+}  // namespace
+
+std::unique_ptr<Stage> MakeEnvelopeUnpackStage(fs::path submission, int number) {
+  return std::make_unique<EnvelopeUnpackStage>(std::move(submission), number);
+}
+
 }  // namespace intake::stages

@@ -23,4 +23,8 @@ struct UnpackLimits {
 
 std::unique_ptr<Stage> MakeUnpackStage(std::filesystem::path submission, UnpackLimits limits = {});
 
+// The unpack stage for envelope `number` (from 1) of a case that may span several: its files are
+// numbered on after those of the envelopes before it and marked with the envelope's number.
+std::unique_ptr<Stage> MakeEnvelopeUnpackStage(std::filesystem::path submission, int number);
+
 }  // namespace intake::stages

@@ -1,23 +1,22 @@
 #include "stages/write_documents.h"
 
-#include <poppler-document.h>
-#include <poppler-page.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <string>
 #include <system_error>
 #include <utility>
 #include <vector>
 
 #include "ocr/page_image.h"
+#include "pdf/pdf_reader.h"
+#include "pdf/pdf_render.h"
 #include "pdf/searchable_pdf.h"
 #include "pipeline/log.h"
-#include "stages/pdf_render.h"
 #include "stages/screen.h"
 
 namespace intake::stages {
@@ -30,53 +29,52 @@ double Milliseconds(std::chrono::steady_clock::time_point since) {
       .count();
 }
 
-std::string ToUtf8(const poppler::ustring& text) {
-  const poppler::byte_array bytes = text.to_utf8();
-  return {bytes.begin(), bytes.end()};
-}
-
-// Poppler's words, in reading order, joined into lines: consecutive words of the same direction
-// whose boxes overlap across the line direction. Boxes in points, from the top-left corner.
+// The text layer's words, in reading order, joined into lines: consecutive words of the same
+// direction whose boxes overlap across the line direction. Boxes in points, from the top-left
+// corner.
 struct WordLine {
-  poppler::rectf box;
+  double left = 0;
+  double top = 0;
+  double right = 0;
+  double bottom = 0;
   bool vertical = false;
   std::string text;
-  std::vector<std::pair<poppler::rectf, std::string>> words = {};
+  std::vector<pdf::PdfWord> words = {};  // the line's words, as the text layer has them
 };
 
-std::vector<WordLine> GroupWords(const std::vector<poppler::text_box>& words) {
+std::vector<WordLine> GroupWords(const std::vector<pdf::PdfWord>& words) {
   std::vector<WordLine> lines;
   bool space_pending = false;
-  for (const auto& word : words) {
-    const poppler::rectf b = word.bbox();
-    const bool vertical = word.rotation() == 1 || word.rotation() == 3;
-    const std::string text = ToUtf8(word.text());
-    if (text.empty() || b.width() <= 0 || b.height() <= 0) continue;
+  for (const pdf::PdfWord& word : words) {
+    const WordLine b{word.left, word.top, word.left + word.width, word.top + word.height,
+                     word.vertical, word.text};
+    if (b.text.empty() || word.width <= 0 || word.height <= 0) continue;
     WordLine* last = lines.empty() ? nullptr : &lines.back();
     bool same_line = false;
-    if (last != nullptr && last->vertical == vertical) {
+    if (last != nullptr && last->vertical == b.vertical) {
       // Overlap across the line direction, against the smaller extent.
-      const double overlap =
-          vertical ? std::min(b.right(), last->box.right()) - std::max(b.left(), last->box.left())
-                   : std::min(b.bottom(), last->box.bottom()) - std::max(b.top(), last->box.top());
-      const double extent = vertical ? std::min(b.width(), last->box.width())
-                                     : std::min(b.height(), last->box.height());
-      const bool forward = vertical ? b.top() >= last->box.top() : b.left() >= last->box.left();
+      const double overlap = b.vertical
+                                 ? std::min(b.right, last->right) - std::max(b.left, last->left)
+                                 : std::min(b.bottom, last->bottom) - std::max(b.top, last->top);
+      const double extent = b.vertical
+                                ? std::min(b.right - b.left, last->right - last->left)
+                                : std::min(b.bottom - b.top, last->bottom - last->top);
+      const bool forward = b.vertical ? b.top >= last->top : b.left >= last->left;
       same_line = forward && overlap >= 0.5 * extent;
     }
     if (same_line) {
-      const double left = std::min(last->box.left(), b.left());
-      const double top = std::min(last->box.top(), b.top());
-      const double right = std::max(last->box.right(), b.right());
-      const double bottom = std::max(last->box.bottom(), b.bottom());
-      last->box = poppler::rectf(left, top, right - left, bottom - top);
+      last->left = std::min(last->left, b.left);
+      last->top = std::min(last->top, b.top);
+      last->right = std::max(last->right, b.right);
+      last->bottom = std::max(last->bottom, b.bottom);
       if (space_pending) last->text += ' ';
-      last->text += text;
-      last->words.emplace_back(b, text);
+      last->text += b.text;
+      last->words.push_back(word);
     } else {
-      lines.push_back({b, vertical, text, {{b, text}}});
+      lines.push_back(b);
+      lines.back().words.push_back(word);
     }
-    space_pending = word.has_space_after();
+    space_pending = word.space_after;
   }
   return lines;
 }
@@ -120,7 +118,6 @@ class WriteDocumentsStage final : public Stage {
   std::string_view name() const override { return "write_documents"; }
 
   Status Run(Case& c) override {
-    QuietPoppler();
     const auto start = std::chrono::steady_clock::now();
     CloseSource();
     int written = 0;
@@ -159,7 +156,7 @@ class WriteDocumentsStage final : public Stage {
     int left_out = 0;
   };
 
-  // Renders a text-layer page with Poppler and takes its words for the invisible text.
+  // Draws a text-layer page (pdf/pdf_reader.h) and takes its words for the invisible text.
   struct Rendered {
     pdf::PageImage image;
     std::vector<pdf::TextLine> lines;
@@ -232,38 +229,38 @@ class WriteDocumentsStage final : public Stage {
       open_document_.reset();
       open_file_id_ = page.file_id;
       const SourceFile* file = c.FindFile(page.file_id);
-      if (file != nullptr) {
-        open_document_.reset(poppler::document::load_from_file(file->path.string()));
-      }
-      if (open_document_ && open_document_->is_locked()) open_document_.reset();
+      if (file != nullptr) open_document_ = pdf::PdfDocument::Open(file->path);
     }
-    if (!open_document_) return R::Fail("the PDF could not be opened again");
+    if (!open_document_ || !open_document_->ok()) {
+      return R::Fail("the PDF could not be opened again");
+    }
     if (const SourceFile* file = c.FindFile(page.file_id); file != nullptr) {
-      Status budget = CheckDeclaredImages(file->path, page.number_in_file - 1);
+      Status budget = pdf::CheckDeclaredImages(file->path, page.number_in_file - 1);
       if (!budget.ok()) return Error{budget.message()};
     }
-    std::unique_ptr<poppler::page> pdf_page(open_document_->create_page(page.number_in_file - 1));
+    const std::optional<pdf::PdfPage> pdf_page = open_document_->OpenPage(page.number_in_file - 1);
     if (!pdf_page) return R::Fail("the PDF page could not be opened again");
 
-    const poppler::rectf rect = pdf_page->page_rect();
-    const double dpi = RenderDpi(rect.width(), rect.height(), options_.text_layer_dpi);
-    auto drawn = RenderGray(*pdf_page, dpi);
+    const double dpi =
+        pdf::RenderDpi(pdf_page->width_pt(), pdf_page->height_pt(), options_.text_layer_dpi);
+    auto drawn = pdf_page->DrawGray(dpi);
     if (!drawn.ok()) return Error{drawn.message()};
 
     const double scale = dpi / 72.0;  // text boxes are in points
-    const auto pixels = [scale](const poppler::rectf& r) {
-      return PixelRect{static_cast<int>(std::lround(r.left() * scale)),
-                       static_cast<int>(std::lround(r.top() * scale)),
-                       static_cast<int>(std::lround(r.width() * scale)),
-                       static_cast<int>(std::lround(r.height() * scale))};
+    const auto pixels = [scale](double left, double top, double width, double height) {
+      return PixelRect{static_cast<int>(std::lround(left * scale)),
+                       static_cast<int>(std::lround(top * scale)),
+                       static_cast<int>(std::lround(width * scale)),
+                       static_cast<int>(std::lround(height * scale))};
     };
     std::vector<TextLine> lines;
-    for (const WordLine& line : GroupWords(pdf_page->text_list())) {
-      const PixelRect box = pixels(line.box);
+    for (const WordLine& line : GroupWords(pdf_page->Words())) {
+      const PixelRect box =
+          pixels(line.left, line.top, line.right - line.left, line.bottom - line.top);
       TextLine& added = lines.emplace_back(
           TextLine{box.left, box.top, box.width, box.height, line.vertical, line.text});
-      for (const auto& [word_box, word] : line.words)
-        added.words.push_back({pixels(word_box), word});
+      for (const pdf::PdfWord& word : line.words)
+        added.words.push_back({pixels(word.left, word.top, word.width, word.height), word.text});
     }
     // The text layer as it is in the file: My Numbers are masked here as in the page text.
     MaskMyNumbersInLines(page.text, lines);
@@ -324,7 +321,7 @@ class WriteDocumentsStage final : public Stage {
   WriteDocumentsOptions options_;
   // The source PDF of the pages being rendered (a document never spans files).
   std::string open_file_id_;
-  std::unique_ptr<poppler::document> open_document_;
+  std::optional<pdf::PdfDocument> open_document_;
   std::vector<Drawn> drawn_;
 };
 

@@ -34,7 +34,7 @@
 #include "pipeline/log.h"
 #include "stages/classify.h"
 #include "stages/facts.h"
-#include "stages/ocr_stage.h"
+#include "stages/ocr.h"
 #include "stages/screen.h"
 #include "stages/text_normalize.h"
 

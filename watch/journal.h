@@ -81,7 +81,7 @@ struct JournalEntry {
   std::string inbox_name;           // original name in the inbox (confidential, never logged)
   bool via_marker = false;          // claimed because a NAME.ready marker appeared
   std::filesystem::path work_path;  // where the claimed copy lives while it is worked on
-  std::string sha256;               // of the submission (app::SubmissionHash), once known
+  std::string sha256;               // of the submission (casework::SubmissionHash), once known
   std::string case_id;              // the case it produced, or the earlier case it duplicates
   std::string received_at;          // ISO 8601, fixed when processing first starts
   std::string duplicate_of;         // case id of the earlier submission (state duplicate)

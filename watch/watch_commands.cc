@@ -3,9 +3,10 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
-#include "app/case_commands.h"
-#include "app/commands.h"
-#include "app/terminal_progress.h"
+#include "casestate/case_state.h"
+#include "casework/exit_code.h"
+#include "casework/run_support.h"
+#include "casework/terminal_progress.h"
 #include "config/profile.h"
 #include "pipeline/log.h"
 #include "watch/durable_fs.h"
@@ -18,9 +19,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::chrono::milliseconds Millis(double seconds) {
-  return std::chrono::milliseconds(static_cast<long long>(seconds * 1000));
-}
+using casework::Millis;
 
 nlohmann::json EntryJson(const JournalEntry& e, bool names) {
   nlohmann::json j = {{"id", e.id},
@@ -77,13 +76,13 @@ int PrintWorkers(Journal& journal, bool json) {
   auto workers = journal.Workers();
   if (!workers.ok()) {
     std::cerr << "intake: " << workers.message() << "\n";
-    return app::kExitOutput;
+    return kExitOutput;
   }
   auto rows = journal.List({State::kClaiming, State::kClaimed, State::kProcessing,
                             State::kArchiving, State::kQuarantining, State::kRetrying});
   if (!rows.ok()) {
     std::cerr << "intake: " << rows.message() << "\n";
-    return app::kExitOutput;
+    return kExitOutput;
   }
   int stuck = 0;
   for (const auto& e : *rows) stuck += e.lease_expired ? 1 : 0;
@@ -99,7 +98,7 @@ int PrintWorkers(Journal& journal, bool json) {
                                 {"leases", w.leases}});
     }
     std::cout << out.dump(2) << "\n";
-    return app::kExitOk;
+    return kExitOk;
   }
   if (!journal.shared()) std::cout << "one watcher (SQLite journal): no leases\n";
   for (const auto& w : *workers) {
@@ -113,47 +112,95 @@ int PrintWorkers(Journal& journal, bool json) {
     }
   }
   std::cout << "stuck_leases=" << stuck << "\n";
-  return app::kExitOk;
+  return kExitOk;
 }
 
-}  // namespace
-
-int RunWatch(const WatchArgs& args, const std::string& version) {
-  using namespace app;
+// The numbers of the command line; false (printed): kExitUsage.
+bool NumbersValid(const WatchArgs& args) {
   if (args.settle_seconds < 0 || args.rescan_seconds <= 0 || args.incomplete_grace_seconds < 0 ||
       args.max_attempts < 1 || args.page_time_limit_seconds < 0 ||
       args.case_time_limit_seconds < 0 || args.lease_seconds < 1) {
     std::cerr << "intake: --settle, --incomplete-grace, --page-time-limit, --case-time-limit >= 0, "
                  "--rescan > 0, --max-attempts >= 1, --lease >= 1\n";
-    return kExitUsage;
+    return false;
   }
-  const fs::path profile_path = args.profile.empty() ? config::DefaultProfilePath() : args.profile;
-  auto profile = config::LoadProfile(profile_path);
-  if (!profile.ok()) {
-    std::cerr << "intake: " << profile.message() << "\n";
-    return kExitUsage;
-  }
+  return true;
+}
+
+// The inbox and output folders, and the PACS to forward to; false (printed): kExitUsage.
+bool FoldersAndPacsValid(const WatchArgs& args) {
   Status folders = CheckWatchFolders(args.inbox, args.out_dir);
   if (!folders.ok()) {
     std::cerr << "intake: " << folders.message() << "\n";
-    return kExitUsage;
+    return false;
   }
+  if (args.pacs.empty()) return true;
+  if (auto pacs = forward::ParseDestination(args.pacs); !pacs.ok()) {
+    std::cerr << "intake: " << pacs.message() << "\n";
+    return false;
+  }
+  if (!forward::IsAeTitle(args.calling_aet)) {
+    std::cerr << "intake: --calling-aet must be 1-16 ASCII characters\n";
+    return false;
+  }
+  return true;
+}
+
+casework::ProcessOptions ProcessOptionsFor(const WatchArgs& args, const std::string& version) {
+  casework::ProcessOptions options;
+  options.program_version = "intake " + version;
+  options.link_original = true;  // the claimed copy is the watcher's, archived unchanged
+  options.case_time_limit = Millis(args.case_time_limit_seconds);
+  return options;
+}
+
+// Forwarding of complete cases to --pacs (checked by FoldersAndPacsValid).
+forward::ForwardOptions ForwardOptionsFor(const WatchArgs& args,
+                                          const std::string& program_version) {
+  forward::ForwardOptions options;
+  options.destination = *forward::ParseDestination(args.pacs);
+  options.calling_aet = args.calling_aet;
+  // The inbox must not wait long on a PACS that is down: one retry; `intake forward` (or the
+  // badge PACS転送未完了 in index.html) takes it from there.
+  options.retries = 1;
+  options.program_version = program_version;
+  return options;
+}
+
+// Opens the watcher over the locked output folder and runs it until it is stopped.
+int RunWatcher(const WatchArgs& args, const std::string& version, OutputLock lock,
+               const config::Profile& profile, ocr::OcrPool& pool) {
+  WatchOptions options = WatchOptionsFrom(args);
+  casework::ProcessOptions process_options = ProcessOptionsFor(args, version);
+  OfficeRecords records(options.out_dir);
   if (!args.pacs.empty()) {
-    if (auto pacs = forward::ParseDestination(args.pacs); !pacs.ok()) {
-      std::cerr << "intake: " << pacs.message() << "\n";
-      return kExitUsage;
-    }
-    if (!forward::IsAeTitle(args.calling_aet)) {
-      std::cerr << "intake: --calling-aet must be 1-16 ASCII characters\n";
-      return kExitUsage;
-    }
+    records.ForwardCompleteCases(ForwardOptionsFor(args, process_options.program_version));
   }
-  std::error_code ec;
-  fs::create_directories(args.out_dir, ec);
-  if (ec || !fs::is_directory(args.out_dir)) {
-    std::cerr << "intake: cannot create the output folder " << args.out_dir << "\n";
+  auto watcher = Watcher::Open(std::move(options), std::move(lock), profile, pool,
+                               std::move(process_options), &records);
+  if (!watcher.ok()) {
+    std::cerr << "intake: " << watcher.message() << "\n";
     return kExitOutput;
   }
+  casework::InstallTerminalProgress(args.progress);
+  Status s = (*watcher)->Run();
+  if (!s.ok()) {
+    Log()->error("event=watch_failed error=\"{}\"", s.message());
+    std::cerr << "intake: the watcher stopped: " << s.message()
+              << " (the journal keeps every submission; restart when fixed)\n";
+    return kExitOutput;
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunWatch(const WatchArgs& args, const std::string& version) {
+  if (!NumbersValid(args)) return kExitUsage;
+  const auto profile = casework::LoadProfileArg(args.profile);
+  if (!profile) return kExitUsage;
+  if (!FoldersAndPacsValid(args)) return kExitUsage;
+  if (!casework::MakeOutputFolder(args.out_dir)) return kExitOutput;
   if (!args.journal.empty() && !IsJournalUrl(args.journal)) {
     std::cerr << "intake: --journal must be a PostgreSQL URI (postgresql://user@host:port/db)\n";
     return kExitUsage;
@@ -165,51 +212,12 @@ int RunWatch(const WatchArgs& args, const std::string& version) {
     return lock.message() == OutputLock::kBusy ? kExitBusy : kExitOutput;
   }
   InstallStopSignals();
-
-  ocr::OcrOptions ocr_options;
-  ocr_options.workers = args.workers;
-  ocr_options.page_time_limit = Millis(args.page_time_limit_seconds);
-  auto pool = ocr::OcrPool::Create(ocr_options);  // once, for every case of this process
-  if (!pool.ok()) {
-    std::cerr << "intake: OCR engine could not start: " << pool.message()
-              << " (is tesseract-ocr-jpn installed? run scripts/setup.sh)\n";
-    return kExitEnvironment;
-  }
-  WatchOptions options = WatchOptionsFrom(args);
-  ProcessOptions process_options;
-  process_options.program_version = "intake " + version;
-  process_options.link_original = true;  // the claimed copy is the watcher's, archived unchanged
-  process_options.case_time_limit = Millis(args.case_time_limit_seconds);
-  OfficeRecords records(options.out_dir);
-  if (!args.pacs.empty()) {
-    forward::ForwardOptions forward_options;
-    forward_options.destination = *forward::ParseDestination(args.pacs);  // checked above
-    forward_options.calling_aet = args.calling_aet;
-    // The inbox must not wait long on a PACS that is down: one retry; `intake forward` (or the
-    // badge PACS転送未完了 in index.html) takes it from there.
-    forward_options.retries = 1;
-    forward_options.program_version = process_options.program_version;
-    records.ForwardCompleteCases(std::move(forward_options));
-  }
-  auto watcher = Watcher::Open(std::move(options), std::move(*lock), *profile, **pool,
-                               std::move(process_options), &records);
-  if (!watcher.ok()) {
-    std::cerr << "intake: " << watcher.message() << "\n";
-    return kExitOutput;
-  }
-  InstallTerminalProgress(args.progress);
-  Status s = (*watcher)->Run();
-  if (!s.ok()) {
-    Log()->error("event=watch_failed error=\"{}\"", s.message());
-    std::cerr << "intake: the watcher stopped: " << s.message()
-              << " (the journal keeps every submission; restart when fixed)\n";
-    return kExitOutput;
-  }
-  return kExitOk;
+  const auto pool = casework::StartOcr(args.workers, args.page_time_limit_seconds);
+  if (!pool) return kExitEnvironment;  // once, for every case of this process
+  return RunWatcher(args, version, std::move(*lock), *profile, *pool);
 }
 
 int RunRetry(const RetryArgs& args) {
-  using namespace app;
   if (args.all == !args.ids.empty()) {
     std::cerr << "intake: name the submission ids to retry, or --all\n";
     return kExitUsage;
@@ -226,7 +234,6 @@ int RunRetry(const RetryArgs& args) {
 }
 
 int RunStatus(const StatusArgs& args) {
-  using namespace app;
   std::error_code ec;
   if (args.journal.empty() && !fs::exists(JournalPath(args.out_dir), ec)) {
     std::cerr << "intake: no journal in " << args.out_dir << " (has `intake watch` run there?)\n";
@@ -276,7 +283,7 @@ int RunStatus(const StatusArgs& args) {
   for (const auto& e : rows) {
     std::cout << e.id << " " << StateName(e.state) << " " << EntryKindName(e.kind);
     if (!e.case_id.empty()) std::cout << " case=" << e.case_id;
-    if (e.state == State::kDone) std::cout << CaseStateSuffix(args.out_dir, e.case_id);
+    if (e.state == State::kDone) std::cout << casestate::StateSuffix(args.out_dir, e.case_id);
     if (!e.duplicate_of.empty()) std::cout << " DUPLICATE_SUBMISSION of=" << e.duplicate_of;
     if (!e.reason_code.empty()) std::cout << " reason=" << e.reason_code;
     std::cout << " attempts=" << e.attempts << " updated=" << e.updated_at << LeaseText(e);

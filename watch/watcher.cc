@@ -13,7 +13,7 @@
 #include <iostream>
 #include <thread>
 
-#include "app/commands.h"
+#include "casework/exit_code.h"
 #include "pipeline/fault_points.h"
 #include "pipeline/log.h"
 #include "watch/durable_fs.h"
@@ -111,7 +111,7 @@ Status FinishRetry(Journal& journal, const OfficeLayout& layout, const JournalEn
 // journals the time limit (with a connection of its own: a Journal belongs to one thread), then
 // restarts the watcher, whose recovery finishes the quarantine. Never returns.
 [[noreturn]] void AfterCaseTimeLimit(const JournalLocation& where, std::int64_t id,
-                                     const app::CaseTimeLimitHit& hit,
+                                     const casework::CaseTimeLimitHit& hit,
                                      const std::vector<std::string>& restart_command) {
   EntryChanges changes;
   changes.reason_code = std::string(kTimeLimit.code);
@@ -127,7 +127,7 @@ Status FinishRetry(Journal& journal, const OfficeLayout& layout, const JournalEn
     // The row stays `processing`: the next start resumes it, and --max-attempts ends that.
     Log()->error("event=time_limit_not_journaled id={} error=\"{}\"", id, s.message());
     Log()->flush();
-    std::_Exit(app::kExitOutput);
+    std::_Exit(kExitOutput);
   }
   Log()->error("event=time_limit id={} case={} stage={} file={} limit_ms={}", id, hit.case_id,
                hit.stage.empty() ? "-" : hit.stage, hit.file_id.empty() ? "-" : hit.file_id,
@@ -141,7 +141,7 @@ Status FinishRetry(Journal& journal, const OfficeLayout& layout, const JournalEn
   RestartSelf(restart_command);
   Log()->error("event=restart_failed errno={} reason=\"{}\"", errno, strerror(errno));
   Log()->flush();
-  std::_Exit(app::kExitOutput);
+  std::_Exit(kExitOutput);
 }
 
 }  // namespace
@@ -196,8 +196,8 @@ Status CheckWatchFolders(const fs::path& inbox, const fs::path& out_dir) {
 }
 
 Watcher::Watcher(WatchOptions options, OfficeLayout layout, fs::path work_root, fs::path staging,
-                 std::unique_ptr<Journal> journal, app::CaseProcessor processor, OutputLock lock,
-                 WatchObserver* observer)
+                 std::unique_ptr<Journal> journal, casework::CaseProcessor processor,
+                 OutputLock lock, WatchObserver* observer)
     : options_(std::move(options)),
       layout_(std::move(layout)),
       work_root_(std::move(work_root)),
@@ -209,7 +209,7 @@ Watcher::Watcher(WatchOptions options, OfficeLayout layout, fs::path work_root, 
 
 Result<std::unique_ptr<Watcher>> Watcher::Open(WatchOptions options, OutputLock lock,
                                                const config::Profile& profile, ocr::OcrPool& ocr,
-                                               app::ProcessOptions process_options,
+                                               casework::ProcessOptions process_options,
                                                WatchObserver* observer) {
   using R = Result<std::unique_ptr<Watcher>>;
   static WatchObserver no_observer;
@@ -241,9 +241,10 @@ Result<std::unique_ptr<Watcher>> Watcher::Open(WatchOptions options, OutputLock 
   process_options.records_dir = layout.out;  // the audit trail is OUT's, not staging's
   process_options.update_index = false;      // the observer rebuilds it once the case is published
   process_options.keep_work = false;
-  std::unique_ptr<Watcher> watcher(new Watcher(
-      std::move(options), layout, work_root, staging, std::move(*journal),
-      app::CaseProcessor(profile, ocr, std::move(process_options)), std::move(lock), observer));
+  std::unique_ptr<Watcher> watcher(
+      new Watcher(std::move(options), layout, work_root, staging, std::move(*journal),
+                  casework::CaseProcessor(profile, ocr, std::move(process_options)),
+                  std::move(lock), observer));
   Log()->info("event=watch_open work_area={} journal={} journal_schema={}",
               same_fs ? "output" : "inbox (other file system)", shared ? "postgresql" : "sqlite",
               shared ? kPgSchemaVersion : Journal::kSchemaVersion);
@@ -449,10 +450,10 @@ Status Watcher::Work(JournalEntry e) {
   if (!Exists(e.work_path)) return ReleaseOrLose(e);
   std::map<std::string, std::string> file_hashes;  // for the audit record; empty after a restart
   if (e.state == State::kClaimed) {
-    auto hash = app::SubmissionHash(e.work_path, &file_hashes);
+    auto hash = casework::SubmissionHash(e.work_path, &file_hashes);
     if (!hash.ok()) return Quarantine(e, kUnreadableSubmission.code, hash.message());
     CrashPoint("process:hashed");
-    const app::CaseIdentity identity = app::NewCaseIdentity(*hash);
+    const casework::CaseIdentity identity = casework::NewCaseIdentity(*hash);
     auto decision = journal_->DecideCase(e.id, *hash, identity.case_id, identity.received_at);
     if (!decision.ok()) return decision.status();
     if (decision->wait) {
@@ -487,9 +488,10 @@ Status Watcher::Work(JournalEntry e) {
   const fs::path staged = staging_ / e.case_id;
   std::error_code ec;
   fs::remove_all(staged, ec);  // a run killed while writing this case
-  app::Outcome outcome = processor_.Process(
-      e.work_path, app::CaseIdentity{e.sha256, e.case_id, e.received_at, std::move(file_hashes)},
-      [this, id = e.id](const app::CaseTimeLimitHit& hit) {
+  casework::Outcome outcome = processor_.Process(
+      e.work_path,
+      casework::CaseIdentity{e.sha256, e.case_id, e.received_at, std::move(file_hashes)},
+      [this, id = e.id](const casework::CaseTimeLimitHit& hit) {
         AfterCaseTimeLimit({options_.out_dir, options_.journal_url}, id, hit,
                            options_.restart_command);
       });
@@ -499,16 +501,7 @@ Status Watcher::Work(JournalEntry e) {
     fs::remove_all(staged, ec);
     return Quarantine(e, kProcessingFailed.code, outcome.status.message());
   }
-  // A follow-up envelope was attached to an earlier case (followup/): that case is what was
-  // written, and the journal says so before it is published (a restart redoes that case).
-  if (!outcome.case_id.empty() && outcome.case_id != e.case_id) {
-    EntryChanges changes;
-    changes.case_id = outcome.case_id;
-    Status s = journal_->Transition(e.id, {State::kProcessing}, State::kProcessing, changes,
-                                    "follow-up of case " + outcome.case_id);
-    if (!s.ok()) return s;
-    e.case_id = outcome.case_id;
-  }
+  if (Status s = JournalWrittenCase(e, outcome.case_id); !s.ok()) return s;
   CrashPoint("process:written");
   const fs::path written = staging_ / e.case_id;
   Status s = SyncTree(written);
@@ -525,6 +518,18 @@ Status Watcher::Work(JournalEntry e) {
               VerdictName(outcome.verdict), Ms(Clock::now() - start));
   CrashPoint("archive:journaled");
   return FinishArchiving(std::move(e), &outcome);
+}
+
+// A follow-up envelope was attached to an earlier case (followup/): that case, `case_id`, is what
+// was written, and the journal says so before it is published (a restart redoes that case).
+Status Watcher::JournalWrittenCase(JournalEntry& e, const std::string& case_id) {
+  if (case_id.empty() || case_id == e.case_id) return Status::Ok();
+  EntryChanges changes;
+  changes.case_id = case_id;
+  Status s = journal_->Transition(e.id, {State::kProcessing}, State::kProcessing, changes,
+                                  "follow-up of case " + case_id);
+  if (s.ok()) e.case_id = case_id;
+  return s;
 }
 
 // Renames the staged case folder into OUT, replacing a folder of the same case that a killed run
@@ -551,7 +556,7 @@ Status Watcher::Publish(const JournalEntry& e, const fs::path& staged) {
   return Status::Ok();
 }
 
-Status Watcher::FinishArchiving(JournalEntry e, const app::Outcome* outcome) {
+Status Watcher::FinishArchiving(JournalEntry e, const casework::Outcome* outcome) {
   const bool duplicate = !e.duplicate_of.empty();
   if (Exists(e.work_path)) {
     // Not archived yet, so the observer may not have recorded it: (re)record before archiving.

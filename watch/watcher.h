@@ -33,9 +33,9 @@
 // a submission whose processing was interrupted `max_attempts` times is quarantined
 // (CRASHED_REPEATEDLY) instead of crashing the watcher forever.
 //
-// A case that runs over its time limit (app::ProcessOptions::case_time_limit) cannot be stopped:
-// the case processor's watchdog thread moves its row from `processing` to `quarantining` with
-// TIME_LIMIT and the stage and file id it was stuck in, then the watcher restarts itself
+// A case that runs over its time limit (casework::ProcessOptions::case_time_limit) cannot be
+// stopped: the case processor's watchdog thread moves its row from `processing` to `quarantining`
+// with TIME_LIMIT and the stage and file id it was stuck in, then the watcher restarts itself
 // (watch/self_restart.h) and the new run's recovery moves the original to the quarantine and goes
 // on with the next submission. With a stop requested (or no restart command) it exits instead.
 //
@@ -64,7 +64,7 @@
 #include <string>
 #include <vector>
 
-#include "app/case_processor.h"
+#include "casework/case_processor.h"
 #include "config/profile.h"
 #include "ocr/ocr_pool.h"
 #include "pipeline/result.h"
@@ -140,7 +140,7 @@ class Watcher {
   // `observer` may be null; it must outlive the watcher.
   static Result<std::unique_ptr<Watcher>> Open(WatchOptions options, OutputLock lock,
                                                const config::Profile& profile, ocr::OcrPool& ocr,
-                                               app::ProcessOptions process_options,
+                                               casework::ProcessOptions process_options,
                                                WatchObserver* observer);
 
   // Watches until a stop is requested (watch/stop_signal.h) or, with `once`, until nothing in
@@ -153,7 +153,7 @@ class Watcher {
  private:
   Watcher(WatchOptions options, OfficeLayout layout, std::filesystem::path work_root,
           std::filesystem::path staging, std::unique_ptr<Journal> journal,
-          app::CaseProcessor processor, OutputLock lock, WatchObserver* observer);
+          casework::CaseProcessor processor, OutputLock lock, WatchObserver* observer);
 
   Status Recover();
   Status Resume(const JournalEntry& entry, bool work);
@@ -165,7 +165,8 @@ class Watcher {
   void RemoveDeadStaging();
   Status Claim(const SettleTracker::Candidate& candidate);
   Status Work(JournalEntry entry);
-  Status FinishArchiving(JournalEntry entry, const app::Outcome* outcome);
+  Status JournalWrittenCase(JournalEntry& entry, const std::string& case_id);
+  Status FinishArchiving(JournalEntry entry, const casework::Outcome* outcome);
   Status Quarantine(const JournalEntry& entry, std::string_view code, const std::string& detail);
   Status FinishQuarantine(JournalEntry entry);
   Status QuarantineFiles(const JournalEntry& entry);
@@ -177,7 +178,7 @@ class Watcher {
   std::filesystem::path work_root_;
   std::filesystem::path staging_;  // where this watcher's processor writes case folders
   std::unique_ptr<Journal> journal_;
-  app::CaseProcessor processor_;
+  casework::CaseProcessor processor_;
   OutputLock lock_;
   WatchObserver* observer_;
   WatchCounts counts_;

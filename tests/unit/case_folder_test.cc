@@ -17,7 +17,7 @@
 #include "config/profile.h"
 #include "dicom/synthetic_series.h"
 #include "pdf_test_support.h"
-#include "stages/dicom_scan.h"
+#include "stages/dicom.h"
 #include "stages/unpack.h"
 
 namespace intake::stages {

@@ -7,7 +7,7 @@
 #include <chrono>
 #include <thread>
 
-#include "app/case_processor.h"
+#include "casework/case_processor.h"
 #include "pipeline/progress.h"
 #include "pipeline/watchdog.h"
 #include "watch/quarantine.h"
@@ -69,7 +69,7 @@ TEST(WorkPosition, FollowsStagesAndFiles) {
 }
 
 TEST(CaseTimeLimitHit, DescribesStageAndFileById) {
-  app::CaseTimeLimitHit hit{"20261121-0000000a", "pages", "f0001", 2000ms};
+  casework::CaseTimeLimitHit hit{"20261121-0000000a", "pages", "f0001", 2000ms};
   EXPECT_EQ(hit.Describe(), "case time limit of 2 s reached in stage pages, file f0001");
   hit.file_id.clear();
   hit.limit = 1500ms;

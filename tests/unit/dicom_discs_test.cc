@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "dicom/synthetic_series.h"
-#include "stages/dicom_scan.h"
+#include "stages/dicom.h"
 #include "stages/disc_layout.h"
 #include "stages/identify.h"
 #include "stages/unpack.h"

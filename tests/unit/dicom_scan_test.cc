@@ -1,6 +1,6 @@
 // Tests of the DICOM stage: grouping by UIDs, unreadable and truncated files, several patients,
 // per-series pixel details and key images, encapsulated PDFs.
-#include "stages/dicom_scan.h"
+#include "stages/dicom.h"
 
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -1,6 +1,6 @@
 // The pages and OCR stages together on real files: rendered Japanese pages, a blank page, an
 // image-only PDF, a PDF with a text layer, and a broken image.
-#include "stages/ocr_stage.h"
+#include "stages/ocr.h"
 
 #include <gtest/gtest.h>
 

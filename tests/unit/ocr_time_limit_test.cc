@@ -15,7 +15,7 @@
 #include "ocr/openmp_env.h"
 #include "ocr/page_reader.h"
 #include "ocr_test_support.h"
-#include "stages/ocr_stage.h"
+#include "stages/ocr.h"
 #include "stages/pages.h"
 
 namespace intake {

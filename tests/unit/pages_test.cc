@@ -17,12 +17,14 @@
 #include "ocr/page_image.h"
 #include "ocr_test_support.h"
 #include "pdf_test_support.h"
-#include "stages/pdf_render.h"
+#include "pdf/pdf_render.h"
 
 namespace intake::stages {
 namespace {
 
 namespace fs = std::filesystem;
+using pdf::RenderDpi;
+using pdf::RenderPdfPage;
 using intake::testing::FreshTempDir;
 using intake::testing::Stream;
 using intake::testing::WithoutSpaces;

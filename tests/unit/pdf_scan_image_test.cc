@@ -1,7 +1,7 @@
 // Taking a scanned page's image out of its PDF: PDFs written by hand in the test (one image over
 // the page, turned, with other things drawn), each taken image compared with Poppler's drawing of
 // the same page.
-#include "stages/pdf_scan_image.h"
+#include "pdf/pdf_scan_image.h"
 
 #include <gtest/gtest.h>
 
@@ -15,9 +15,9 @@
 
 #include "ocr_test_support.h"
 #include "pdf_test_support.h"
-#include "stages/pdf_render.h"
+#include "pdf/pdf_render.h"
 
-namespace intake::stages {
+namespace intake::pdf {
 namespace {
 
 namespace fs = std::filesystem;
@@ -285,4 +285,4 @@ TEST(TakeScannedImage, GivesNothingForWhatIsNotAPage) {
 }
 
 }  // namespace
-}  // namespace intake::stages
+}  // namespace intake::pdf

@@ -19,7 +19,7 @@
 #include "ocr/openmp_env.h"
 #include "ocr_test_support.h"
 #include "pdf_test_support.h"
-#include "stages/ocr_stage.h"
+#include "stages/ocr.h"
 #include "stages/pages.h"
 #include "stages/screen.h"
 

@@ -16,7 +16,7 @@
 #include "pipeline/atomic_file.h"
 #include "pipeline/result.h"
 
-namespace intake::app {
+namespace intake::casework {
 
 class ProcessStaging {
  public:
@@ -45,4 +45,4 @@ class ProcessStaging {
   FileLock lock_;  // on dir_ + ".lock", for the run's life
 };
 
-}  // namespace intake::app
+}  // namespace intake::casework

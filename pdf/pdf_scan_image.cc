@@ -1,4 +1,4 @@
-#include "stages/pdf_scan_image.h"
+#include "pdf/pdf_scan_image.h"
 
 #include <Annot.h>
 #include <Error.h>
@@ -18,9 +18,9 @@
 #include <vector>
 
 #include "ocr/jpeg_gray.h"
-#include "stages/pdf_render.h"
+#include "pdf/poppler_internal.h"
 
-namespace intake::stages {
+namespace intake::pdf {
 namespace {
 
 // The part of a page's side the image may fall short of or stick out over.
@@ -322,4 +322,4 @@ std::int64_t LargestDeclaredImage(const std::filesystem::path& pdf, int index) {
   }
 }
 
-}  // namespace intake::stages
+}  // namespace intake::pdf

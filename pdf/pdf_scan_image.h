@@ -1,5 +1,5 @@
-// Taking a scanned PDF page's image out of the file instead of drawing the page (internal to
-// stages/; Poppler's core types stay in pdf_scan_image.cc).
+// Taking a scanned PDF page's image out of the file instead of drawing the page: part of the PDF
+// reader adapter (pdf_reader.h); Poppler's core types stay in pdf_scan_image.cc.
 //
 // A page of a scanner's PDF is one image over the whole page. Drawing it at 300 dpi costs
 // Poppler ~250 ms (every pixel scaled and smoothed); decoding the image costs ~30 ms, and the OCR
@@ -21,7 +21,7 @@
 
 #include "ocr/ocr_pool.h"
 
-namespace intake::stages {
+namespace intake::pdf {
 
 // Larger images are drawn at a bounded resolution instead (an A4 page at 600 dpi is 35 Mpx).
 inline constexpr std::int64_t kMaxTakenPixels = 48'000'000;
@@ -41,4 +41,4 @@ std::optional<ocr::GrayImage> TakeScannedImage(const std::filesystem::path& pdf,
 // the page cannot be read. Thread-safe as TakeScannedImage.
 std::int64_t LargestDeclaredImage(const std::filesystem::path& pdf, int index);
 
-}  // namespace intake::stages
+}  // namespace intake::pdf

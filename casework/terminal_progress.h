@@ -7,10 +7,10 @@
 // terminal (services and tests get plain logs). Ids and counts only, never patient data.
 #pragma once
 
-namespace intake::app {
+namespace intake::casework {
 
 // Installs the display when stderr is a terminal and `enabled`; returns whether it did. Call
 // after SetLogLevel/SetLogFormat and before processing starts; it lives until the program ends.
 bool InstallTerminalProgress(bool enabled = true);
 
-}  // namespace intake::app
+}  // namespace intake::casework

@@ -1,4 +1,4 @@
-#include "stages/pdf_render.h"
+#include "pdf/pdf_render.h"
 
 #include <poppler-document.h>
 #include <poppler-global.h>
@@ -15,9 +15,10 @@
 
 #include "ocr/page_image.h"
 #include "pipeline/log.h"
-#include "stages/pdf_scan_image.h"
+#include "pdf/pdf_scan_image.h"
+#include "pdf/poppler_internal.h"
 
-namespace intake::stages {
+namespace intake::pdf {
 
 namespace {
 thread_local int t_poppler_errors = 0;
@@ -99,4 +100,4 @@ Result<ocr::GrayImage> PdfPageForOcr(const std::filesystem::path& pdf, int index
   return RenderPdfPage(pdf, index, dpi);
 }
 
-}  // namespace intake::stages
+}  // namespace intake::pdf

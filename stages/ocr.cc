@@ -1,4 +1,4 @@
-#include "stages/ocr_stage.h"
+#include "stages/ocr.h"
 
 #include <algorithm>
 #include <chrono>
@@ -8,11 +8,13 @@
 #include <system_error>
 #include <vector>
 
+#include "pdf/pdf_render.h"
 #include "pipeline/log.h"
-#include "stages/pdf_render.h"
 
 namespace intake::stages {
 namespace {
+
+using pdf::PdfPageForOcr;
 
 void Add(ocr::OcrPageTimings& sum, const ocr::OcrPageTimings& t) {
   sum.decode_ms += t.decode_ms;

@@ -1,4 +1,4 @@
-#include "app/process_staging.h"
+#include "casework/process_staging.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -8,7 +8,7 @@
 #include <cstring>
 #include <system_error>
 
-namespace intake::app {
+namespace intake::casework {
 namespace {
 
 namespace fs = std::filesystem;
@@ -86,4 +86,4 @@ void ProcessStaging::Discard(const std::string& case_id) const {
   fs::remove_all(dir_ / case_id, ec);
 }
 
-}  // namespace intake::app
+}  // namespace intake::casework

@@ -1,4 +1,4 @@
-#include "stages/write_report.h"
+#include "stages/write.h"
 
 #include "pipeline/atomic_file.h"
 #include "pipeline/log.h"

@@ -1,32 +1,16 @@
-#include "app/case_stages.h"
+#include "stages/case_state.h"
+
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "casestate/case_state.h"
 #include "pipeline/log.h"
-#include "stages/unpack.h"
 
-namespace intake::app {
+namespace intake::stages {
 namespace {
 
 namespace fs = std::filesystem;
-
-class EnvelopeUnpackStage final : public Stage {
- public:
-  EnvelopeUnpackStage(fs::path submission, int number)
-      : unpack_(stages::MakeUnpackStage(std::move(submission))), number_(number) {}
-
-  std::string_view name() const override { return "unpack"; }
-
-  Status Run(Case& c) override {
-    const std::size_t before = c.files.size();
-    Status s = unpack_->Run(c);
-    for (std::size_t i = before; i < c.files.size(); ++i) c.files[i].envelope = number_;
-    return s;
-  }
-
- private:
-  std::unique_ptr<Stage> unpack_;
-  int number_;
-};
 
 class CaseStateStage final : public Stage {
  public:
@@ -69,12 +53,8 @@ class CaseStateStage final : public Stage {
 
 }  // namespace
 
-std::unique_ptr<Stage> MakeEnvelopeUnpackStage(fs::path submission, int number) {
-  return std::make_unique<EnvelopeUnpackStage>(std::move(submission), number);
-}
-
 std::unique_ptr<Stage> MakeCaseStateStage(fs::path case_dir, fs::path records_dir) {
   return std::make_unique<CaseStateStage>(std::move(case_dir), std::move(records_dir));
 }
 
-}  // namespace intake::app
+}  // namespace intake::stages

@@ -1,12 +1,12 @@
 // CaseProcessor: one submission in, one case folder with report.json and report.html out.
 //
-// Builds the Case (id, hash, dates, work area), runs the stages in order, fills the physician's
-// case folder (stages/case_folder.h: documents by type, imaging, the original), writes the reports,
-// appends the case's record to the output folder's audit trail (audit/), rebuilds the folder's
-// index.html (dashboard/) and cleans the work area. The submission is only read. Used by `intake
-// process` and by the inbox watcher (watch/), which fixes the case's identity itself so that a
-// restart after a crash rewrites the same case folder. Not thread-safe: one processor per thread
-// (the OCR pool inside is already parallel across pages).
+// Builds the Case (id, hash, dates, work area), runs the stages in order (case_stages.h), fills
+// the physician's case folder (stages/case_folder.h: documents by type, imaging, the original),
+// writes the reports, appends the case's record to the output folder's audit trail (audit/),
+// rebuilds the folder's index.html (dashboard/) and cleans the work area. The submission is only
+// read. Used by `intake process` and by the inbox watcher (watch/), which fixes the case's
+// identity itself so that a restart after a crash rewrites the same case folder. Not thread-safe:
+// one processor per thread (the OCR pool inside is already parallel across pages).
 //
 // Time limit: the stages of one case may take at most ProcessOptions::case_time_limit. Poppler,
 // DCMTK, libarchive and Tesseract's layout analysis cannot be interrupted, so a case that runs
@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "audit/case_record.h"
+#include "casework/case_stages.h"
 #include "config/profile.h"
 #include "followup/followup.h"
 #include "ocr/ocr_pool.h"
@@ -34,7 +35,7 @@
 #include "pipeline/case_model.h"
 #include "pipeline/result.h"
 
-namespace intake::app {
+namespace intake::casework {
 
 struct ProcessOptions {
   std::filesystem::path out_dir;
@@ -126,12 +127,10 @@ class CaseProcessor {
                                   const CaseIdentity& identity, Case& own,
                                   const TimeLimitHandler& on_time_limit);
   report::ReportContext MakeReportContext() const;
-  std::vector<std::unique_ptr<Stage>> ReadingStages(const std::vector<EnvelopeInput>& envelopes,
-                                                    const CaseIdentity& identity,
-                                                    const std::filesystem::path& case_dir) const;
-  std::vector<std::unique_ptr<Stage>> VerdictStages(const std::filesystem::path& case_dir,
-                                                    const std::filesystem::path& records_dir,
-                                                    const report::ReportContext& context) const;
+  CaseStagesInput StagesInput(const std::vector<EnvelopeInput>& envelopes,
+                              const CaseIdentity& identity, const std::filesystem::path& case_dir,
+                              const std::filesystem::path& records_dir,
+                              const report::ReportContext& context) const;
   Status RunTimed(const std::vector<std::unique_ptr<Stage>>& stages, Case& c,
                   const audit::ProcessingContext& audit_context,
                   const std::filesystem::path& records_dir,
@@ -154,4 +153,4 @@ Result<std::string> SubmissionHash(const std::filesystem::path& submission);
 Result<std::string> SubmissionHash(const std::filesystem::path& submission,
                                    std::map<std::string, std::string>* file_hashes_by_path);
 
-}  // namespace intake::app
+}  // namespace intake::casework

@@ -1,4 +1,4 @@
-#include "app/case_processor.h"
+#include "casework/case_processor.h"
 
 #include <algorithm>
 #include <chrono>
@@ -15,28 +15,14 @@
 #include "dicom/dicom_reader.h"
 #include "pipeline/folder_walk.h"
 #include "pipeline/hash.h"
+#include "pipeline/local_time.h"
 #include "pipeline/log.h"
 #include "pipeline/progress.h"
 #include "pipeline/watchdog.h"
 #include "stages/case_folder.h"
-#include "stages/classify.h"
-#include "stages/crosscheck.h"
 #include "stages/decisions_file.h"
-#include "stages/dicom_scan.h"
-#include "stages/facts.h"
-#include "stages/ocr_stage.h"
-#include "stages/page_evidence.h"
-#include "stages/pages.h"
-#include "stages/rules.h"
-#include "stages/screen.h"
-#include "stages/unpack.h"
-#include "stages/write_documents.h"
-#include "stages/write_letter.h"
-#include "app/case_stages.h"
-#include "stages/write_report.h"
-#include "pipeline/local_time.h"
 
-namespace intake::app {
+namespace intake::casework {
 namespace {
 
 namespace fs = std::filesystem;
@@ -235,60 +221,23 @@ report::ReportContext CaseProcessor::MakeReportContext() const {
   return context;
 }
 
-// The stages that read the envelopes and file them: unpack (each envelope), imaging, pages, OCR,
-// screening, classification, the PDFs, the case folder, facts and the cross-check.
-std::vector<std::unique_ptr<Stage>> CaseProcessor::ReadingStages(
-    const std::vector<EnvelopeInput>& envelopes, const CaseIdentity& identity,
-    const fs::path& case_dir) const {
-  stages::PagesOptions pages_options;
-  pages_options.render_dpi = options_.render_dpi;
-  stages::DicomStageOptions dicom_options;
-  dicom_options.case_dir = case_dir;  // key images beside the reports
-  std::vector<std::unique_ptr<Stage>> stages;
+CaseStagesInput CaseProcessor::StagesInput(const std::vector<EnvelopeInput>& envelopes,
+                                           const CaseIdentity& identity, const fs::path& case_dir,
+                                           const fs::path& records_dir,
+                                           const report::ReportContext& context) const {
+  CaseStagesInput in{.profile = profile_,
+                     .ocr = ocr_,
+                     .render_dpi = options_.render_dpi,
+                     .low_ocr_confidence = options_.low_ocr_confidence,
+                     .envelopes = {},
+                     .file_hashes = identity.file_hashes,
+                     .case_dir = case_dir,
+                     .records_dir = records_dir,
+                     .report_context = context};
   for (const EnvelopeInput& envelope : envelopes) {
-    stages.push_back(MakeEnvelopeUnpackStage(envelope.path, envelope.record.number));
+    in.envelopes.push_back({envelope.path, envelope.record.number, envelope.link});
   }
-  // Before pages: the PDFs it extracts from Encapsulated PDF instances become pages too.
-  stages.push_back(stages::MakeDicomStage(dicom_options));
-  stages.push_back(stages::MakePagesStage(pages_options));
-  stages.push_back(stages::MakeOcrStage(ocr_, options_.low_ocr_confidence));
-  stages.push_back(stages::MakeScreenStage());  // before anything else uses the text
-  stages.push_back(followup::MakeReplySlipStage());  // the slip is no document: before classify
-  stages.push_back(stages::MakeClassifyStage(profile_));
-  const stages::CaseFolderLayout layout(profile_);
-  stages::WriteDocumentsOptions documents_options;
-  documents_options.case_dir = case_dir;
-  documents_options.layout = layout;
-  documents_options.glyph_font = ocr_.tessdata_dir() / "pdf.ttf";
-  stages.push_back(stages::MakeWriteDocumentsStage(documents_options));
-  stages::CaseFolderOptions folder_options;
-  folder_options.case_dir = case_dir;
-  folder_options.submission = envelopes.front().path;
-  folder_options.layout = layout;
-  folder_options.link_original = envelopes.front().link;
-  folder_options.known_hashes = identity.file_hashes;
-  if (envelopes.size() > 1) {
-    for (const EnvelopeInput& envelope : envelopes) {
-      folder_options.envelopes.push_back({envelope.record.number, envelope.path, envelope.link});
-    }
-  }
-  stages.push_back(stages::MakeCaseFolderStage(std::move(folder_options)));
-  stages.push_back(stages::MakeFactsStage());
-  stages.push_back(stages::MakeCrossCheckStage());  // its findings weigh in the verdict
-  stages.push_back(stages::MakePageEvidenceStage(case_dir));  // after facts: their boxes
-  return stages;
-}
-
-// The stages that decide and write: rules, the letter to the patient, the case's state, reports.
-std::vector<std::unique_ptr<Stage>> CaseProcessor::VerdictStages(
-    const fs::path& case_dir, const fs::path& records_dir,
-    const report::ReportContext& context) const {
-  std::vector<std::unique_ptr<Stage>> stages;
-  stages.push_back(stages::MakeRulesStage(profile_));
-  stages.push_back(stages::MakeWriteLetterStage(profile_, {case_dir, {}}));
-  stages.push_back(MakeCaseStateStage(case_dir, records_dir));
-  stages.push_back(stages::MakeWriteReportStage(case_dir, context));
-  return stages;
+  return in;
 }
 
 // Runs `stages` under the case time limit (see the top of case_processor.h).
@@ -367,8 +316,10 @@ Outcome CaseProcessor::ProcessCase(const std::vector<EnvelopeInput>& envelopes,
 
   const report::ReportContext context = MakeReportContext();
   const audit::ProcessingContext audit_context = AuditContext(context, ocr_);
-  outcome.status = RunTimed(ReadingStages(envelopes, identity, outcome.case_dir), c, audit_context,
-                            records_dir, on_time_limit);
+  CaseStages case_stages = MakeCaseStages(StagesInput(envelopes, identity, outcome.case_dir,
+                                                      records_dir, context));
+  outcome.status = RunTimed(case_stages.reading, c, audit_context, records_dir, on_time_limit);
+  case_stages.reading.clear();  // what they hold (an open PDF...) goes before a follow-up's run
   if (outcome.status.ok() && decide_followup) {
     followup::Decision decision = followup::Decide(c, records_dir);
     if (decision.attach_to) {
@@ -382,8 +333,7 @@ Outcome CaseProcessor::ProcessCase(const std::vector<EnvelopeInput>& envelopes,
   }
   for (const Finding& f : carried_findings) c.findings.push_back(f);
   if (outcome.status.ok()) {
-    outcome.status = RunTimed(VerdictStages(outcome.case_dir, records_dir, context), c,
-                              audit_context, records_dir, on_time_limit);
+    outcome.status = RunTimed(case_stages.verdict, c, audit_context, records_dir, on_time_limit);
   }
   FinishCase(c, outcome, identity, audit_context, records_dir, start);
   return outcome;
@@ -481,4 +431,4 @@ void CaseProcessor::FinishCase(Case& c, Outcome& outcome, const CaseIdentity& id
               c.pages.size(), c.findings.size());
 }
 
-}  // namespace intake::app
+}  // namespace intake::casework

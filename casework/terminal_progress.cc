@@ -1,4 +1,4 @@
-#include "app/terminal_progress.h"
+#include "casework/terminal_progress.h"
 
 #include <spdlog/sinks/base_sink.h>
 #include <unistd.h>
@@ -12,7 +12,7 @@
 #include "pipeline/log.h"
 #include "pipeline/progress.h"
 
-namespace intake::app {
+namespace intake::casework {
 namespace {
 
 // The log sink and the progress listener in one, so both write under one mutex.
@@ -82,4 +82,4 @@ bool InstallTerminalProgress(bool enabled) {
   return true;
 }
 
-}  // namespace intake::app
+}  // namespace intake::casework

@@ -1,4 +1,4 @@
-#include "stages/dicom_scan.h"
+#include "stages/dicom.h"
 
 #include <algorithm>
 #include <chrono>

@@ -1,5 +1,5 @@
-// Drawing PDF pages with Poppler, shared by the pages, OCR and write-documents stages (internal
-// to stages/; Poppler types stay in stages/*.cc and this header).
+// Drawing PDF pages with Poppler, for the pages, OCR and write-documents stages: part of the PDF
+// reader adapter (pdf_reader.h); Poppler's types stay in pdf/*.cc.
 //
 // Pages are drawn to 8-bit grey in memory with poppler::page_renderer; images are written, when
 // they must be, by Leptonica (ocr/page_image.h): Poppler's own image::save takes 17 s for a
@@ -11,25 +11,11 @@
 #include "ocr/ocr_pool.h"
 #include "pipeline/result.h"
 
-namespace poppler {
-class page;
-}
-
-namespace intake::stages {
-
-// Turns Poppler's error messages (they can quote the file) off; idempotent, thread-safe. They are
-// still counted, per thread: PopplerErrorCount() tells whether decoding an image (a scan's
-// broken JPEG) complained.
-void QuietPoppler();
-int PopplerErrorCount();
-void CountPopplerError();  // for an error callback of Poppler's core API
+namespace intake::pdf {
 
 // The resolution to draw a page of `width_pt` x `height_pt` at: `dpi`, lowered when the image
 // would be larger than OCR reads (ocr::kMaxOcrPixels) or too long on one side.
 double RenderDpi(double width_pt, double height_pt, int dpi);
-
-// Draws `page` in grey at `dpi`.
-Result<ocr::GrayImage> RenderGray(const poppler::page& page, double dpi);
 
 // Fails, before anything is drawn, when page `index` of `pdf` holds an image larger than
 // ocr::kMaxImagePixels by its declared size: drawing it would decode all of it (minutes,
@@ -44,4 +30,4 @@ Result<ocr::GrayImage> RenderPdfPage(const std::filesystem::path& pdf, int index
 // else the page drawn at `dpi`. Thread-safe as RenderPdfPage.
 Result<ocr::GrayImage> PdfPageForOcr(const std::filesystem::path& pdf, int index, double dpi);
 
-}  // namespace intake::stages
+}  // namespace intake::pdf
