@@ -351,9 +351,10 @@ Outcome CaseProcessor::ProcessCase(const std::vector<EnvelopeInput>& envelopes,
                            ? audit::FindProcessedSubmission(records_dir, c.submission_sha256)
                            : std::nullopt;
   if (earlier) {
-    c.AddFinding("DUPLICATE_SUBMISSION",
+    c.AddFinding(FindingCode::kDuplicateSubmission,
                  earlier->case_id == c.id
-                     ? "同じ提出物が " + earlier->time + " にも処理されています（このケースを作り直しました）"
+                     ? "同じ提出物が " + earlier->time +
+                           " にも処理されています（このケースを作り直しました）"
                      : "同じ提出物が " + earlier->time + " にケース " + earlier->case_id +
                            " として処理されています");
   }
@@ -405,9 +406,10 @@ std::optional<Outcome> CaseProcessor::AttachTo(followup::Decision decision,
     input.record.number = static_cast<int>(all.size()) + 1;
     std::error_code ec;
     if (earlier.original.empty() || !fs::exists(input.path, ec)) {
-      own.AddFinding("FOLLOWUP_UNMATCHED", "ケース " + target.case_id +
-                                               " の追加書類と思われますが、そのケースの原本が"
-                                               "見つからないため、別のケースとしました");
+      own.AddFinding(FindingCode::kFollowupUnmatched,
+                     "ケース " + target.case_id +
+                         " の追加書類と思われますが、そのケースの原本が"
+                         "見つからないため、別のケースとしました");
       return std::nullopt;
     }
     all.push_back(std::move(input));

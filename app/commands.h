@@ -1,22 +1,13 @@
-// The `intake` subcommands. Each returns the process exit code (see ExitCode).
+// The `intake` subcommands. Each returns the process exit code (ExitCode, pipeline/exit_codes.h).
 #pragma once
 
 #include <filesystem>
 #include <string>
 #include <vector>
 
-namespace intake::app {
+#include "pipeline/exit_codes.h"
 
-// Documented in README.md and `intake --help`.
-enum ExitCode : int {
-  kExitOk = 0,           // every submission processed (whatever its verdict)
-  kExitCaseFailed = 1,   // at least one submission could not be processed; the others were
-  kExitUsage = 2,        // bad arguments or an invalid profile
-  kExitOutput = 3,       // the output folder cannot be created or written
-  kExitEnvironment = 4,  // OCR language data or another installed component is missing
-  kExitAuditBroken = 5,  // `intake audit`: the audit trail fails verification (tampering)
-  kExitBusy = 6,         // watch: another watcher holds the output folder
-};
+namespace intake::app {
 
 struct ProcessArgs {
   std::vector<std::filesystem::path> submissions;

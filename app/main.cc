@@ -171,11 +171,7 @@ int main(int argc, char** argv) {
   CLI::App cli{"intake: checks second-opinion submissions for completeness"};
   cli.require_subcommand(1);
   cli.fallthrough();  // --log-level may follow the subcommand too
-  cli.footer(
-      "Exit codes: 0 all submissions processed (any verdict), 1 a submission could not be "
-      "processed,\n2 bad usage or invalid profile, 3 output folder not writable (audit: no "
-      "readable audit trail),\n4 OCR data missing, 5 audit trail broken (intake audit), 6 another "
-      "`intake watch` holds the output folder.");
+  cli.footer(intake::ExitCodesHelp());
   std::string log_level = "info";
   cli.add_option("--log-level", log_level, "trace, debug, info, warn, error, off")
       ->capture_default_str();
@@ -251,7 +247,7 @@ int main(int argc, char** argv) {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     const int code = cli.exit(e);
-    return code == 0 ? 0 : intake::app::kExitUsage;
+    return code == 0 ? 0 : intake::kExitUsage;
   }
   intake::SetLogLevel(log_level);
   intake::SetLogFormat(log_format);
@@ -262,7 +258,7 @@ int main(int argc, char** argv) {
   if (*audit_cmd) {
     if (audit.case_id.empty() && !audit.verify) {
       std::cerr << "intake audit: give a case id or --verify\n" << audit_cmd->help();
-      return intake::app::kExitUsage;
+      return intake::kExitUsage;
     }
     return intake::app::RunAudit(audit);
   }
@@ -276,5 +272,5 @@ int main(int argc, char** argv) {
   if (*case_cmds.list) return intake::app::RunCaseList(case_args);
   if (*serve_cmds.serve) return intake::serve::RunServe(serve);
   if (*serve_cmds.user_add) return intake::serve::RunUserAdd(user_add);
-  return intake::app::kExitUsage;
+  return intake::kExitUsage;
 }

@@ -182,8 +182,8 @@ struct Fact {
 };
 
 struct Finding {
-  std::string code;  // from pipeline/findings.h
-  Severity severity = Severity::kInfo;
+  FindingCode code = FindingCode::kCorruptFile;  // pipeline/finding_codes.def
+  Severity severity = Severity::kInfo;           // the code's, unless a stage lowers it
   std::string message;  // Japanese, for staff; may name files of the submission
   std::string file_id;  // the file concerned, if any
 };
@@ -280,7 +280,7 @@ struct Case {
   const Page* FindPage(std::string_view id) const;
   const Fact* FindFact(std::string_view name) const;
   // Adds a finding with the severity from the code table.
-  void AddFinding(std::string code, std::string message, std::string file_id = {});
+  void AddFinding(FindingCode code, std::string message, std::string file_id = {});
   // Sets (or replaces) a fact.
   void SetFact(Fact fact);
   int DicomSeriesCount() const;

@@ -183,7 +183,7 @@ Result<json> FindingRecord(const json& body, const Case& current, const json& de
     if (d.value("kind", "") == "finding" && d.value("target", "") == target) before = d["after"];
   return json{{"kind", "finding"},
               {"target", target},
-              {"code", current.findings[index.get<std::size_t>()].code},
+              {"code", FindingCodeName(current.findings[index.get<std::size_t>()].code)},
               {"before", before},
               {"after", status},
               {"status", status}};

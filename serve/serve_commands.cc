@@ -63,56 +63,56 @@ int RunUserAdd(const UserAddArgs& args) {
   const auto role = ParseRole(args.role);
   if (!role) {
     std::cerr << "intake user add: --role must be clerk, physician or admin\n";
-    return app::kExitUsage;
+    return kExitUsage;
   }
   if (!ValidUserName(args.name)) {
     std::cerr << "intake user add: a user name is 1-32 characters of a-z, 0-9, '.', '_' or '-'\n";
-    return app::kExitUsage;
+    return kExitUsage;
   }
   if (!fs::is_directory(args.out_dir)) {
     std::cerr << "intake user add: the output folder does not exist\n";
-    return app::kExitOutput;
+    return kExitOutput;
   }
   const std::string password = ReadPassword();
   if (password.size() < kMinPassword) {
     std::cerr << "intake user add: the password (read from stdin) must have at least "
               << kMinPassword << " characters\n";
-    return app::kExitUsage;
+    return kExitUsage;
   }
   auto added = AddUser(args.out_dir, args.name, *role, password);
   if (!added.ok()) {
     std::cerr << "intake user add: " << added.message() << "\n";
-    return app::kExitOutput;
+    return kExitOutput;
   }
   auto audited = audit::AppendAuditRecord(args.out_dir, *added ? "user_added" : "user_updated", "",
                                           {{"user", args.name}, {"role", RoleName(*role)}});
   if (!audited.ok()) Log()->warn("user add: audit trail not written: {}", audited.message());
   std::cout << "user " << args.name << (*added ? " added" : " updated") << " (" << RoleName(*role)
             << ")\n";
-  return app::kExitOk;
+  return kExitOk;
 }
 
 int RunServe(const ServeArgs& args) {
   ServerOptions options;
   if (!ParseListen(args.listen, options.host, options.port)) {
     std::cerr << "intake serve: --listen must be HOST:PORT, e.g. 127.0.0.1:8080\n";
-    return app::kExitUsage;
+    return kExitUsage;
   }
   options.secure_cookies = args.secure_cookies;
   const fs::path profile_path = args.profile.empty() ? config::DefaultProfilePath() : args.profile;
   auto profile = config::LoadProfile(profile_path);
   if (!profile.ok()) {
     std::cerr << "intake serve: " << profile.message() << "\n";
-    return app::kExitUsage;
+    return kExitUsage;
   }
   if (!fs::is_directory(args.out_dir)) {
     std::cerr << "intake serve: the output folder does not exist\n";
-    return app::kExitOutput;
+    return kExitOutput;
   }
   auto users = LoadUsers(args.out_dir);
   if (!users.ok()) {
     std::cerr << "intake serve: " << users.message() << "\n";
-    return app::kExitOutput;
+    return kExitOutput;
   }
   if (users->empty())
     Log()->warn("serve: no users yet; add one with `intake user add NAME --role clerk --out DIR`");
@@ -130,7 +130,7 @@ int RunServe(const ServeArgs& args) {
   auto port = server.Bind();
   if (!port.ok()) {
     std::cerr << "intake serve: " << port.message() << "\n";
-    return app::kExitCaseFailed;
+    return kExitCaseFailed;
   }
   Log()->info("serve: listening on http://{}:{}/ ({} users)", options.host, *port, users->size());
   std::thread waiter([&] {
@@ -144,7 +144,7 @@ int RunServe(const ServeArgs& args) {
   pthread_kill(waiter.native_handle(), SIGTERM);  // NOLINT(bugprone-bad-signal-to-kill-thread)
   waiter.join();
   Log()->info("serve: stopped");
-  return app::kExitOk;
+  return kExitOk;
 }
 
 }  // namespace intake::serve

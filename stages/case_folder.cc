@@ -144,7 +144,7 @@ class CaseFolderStage final : public Stage {
       // but cannot be kept: a finding on it, and SHA256SUMS lists what was kept.
       if ((dir / KeptName(file)).native().size() >= PATH_MAX) {
         not_kept_.insert(file.id);
-        c.AddFinding("UNSAFE_PATH",
+        c.AddFinding(FindingCode::kUnsafePath,
                      "パスが長すぎるため原本フォルダに保存できませんでした（内容は読み取って"
                      "います）: " +
                          file.relative_path,

@@ -314,7 +314,7 @@ class DicomdirCheck {
     auto ids = dicom::ReadDicomdirFileIds(dicomdir.path);
     if (!ids.ok()) {
       Log()->debug("case {} dicom: DICOMDIR {} unreadable: {}", c.id, dicomdir.id, ids.message());
-      c.AddFinding("DICOM_UNREADABLE",
+      c.AddFinding(FindingCode::kDicomUnreadable,
                    "DICOMDIRを読み取れないため、ディスクの内容と照合できませんでした: " +
                        dicomdir.relative_path,
                    dicomdir.id);
@@ -359,7 +359,7 @@ class DicomdirCheck {
                  Examples(unlisted) + "）。";
     }
     message += "画像データはDICOMDIRによらず、すべてのファイルから読み取っています。";
-    c.AddFinding("DICOMDIR_MISMATCH", std::move(message), dicomdir.id);
+    c.AddFinding(FindingCode::kDicomdirMismatch, std::move(message), dicomdir.id);
   }
 
   const Case& c_;
@@ -404,7 +404,7 @@ class DicomStage final : public Stage {
       if (file.kind != FileKind::kDicom) {
         if (NamedAsDicom(file) && file.kind != FileKind::kArchive) {
           ++unreadable;
-          c.AddFinding("DICOM_UNREADABLE",
+          c.AddFinding(FindingCode::kDicomUnreadable,
                        "拡張子はDICOMですが、中身は" + KindWord(file.kind) +
                            "です（DICOMとして読み取れません）: " + file.relative_path,
                        file.id);
@@ -416,8 +416,8 @@ class DicomStage final : public Stage {
         ++unreadable;
         dicomdirs.AddDicomFile(file);
         Log()->debug("case {} dicom: file {} unreadable: {}", c.id, file.id, header.message());
-        c.AddFinding("DICOM_UNREADABLE", "DICOMファイルを読み取れません: " + file.relative_path,
-                     file.id);
+        c.AddFinding(FindingCode::kDicomUnreadable,
+                     "DICOMファイルを読み取れません: " + file.relative_path, file.id);
         continue;
       }
       if (header->is_dicomdir) {
@@ -431,7 +431,7 @@ class DicomStage final : public Stage {
       if (header->truncated) {
         ++truncated;
         c.AddFinding(
-            "CORRUPT_FILE",
+            FindingCode::kCorruptFile,
             "DICOMファイルが途中で切れています（画像データが欠けています）: " + file.relative_path,
             file.id);
       }
@@ -443,13 +443,14 @@ class DicomStage final : public Stage {
 
     c.dicom_patients = BuildPatients(accs, options_, c);
     if (c.dicom_patients.size() > 1) {
-      c.AddFinding("MULTIPLE_PATIENTS", "画像データに" + std::to_string(c.dicom_patients.size()) +
-                                            "名の患者が含まれています（患者ID: " +
-                                            PatientListForStaff(c.dicom_patients) + "）");
+      c.AddFinding(
+          FindingCode::kMultiplePatients,
+          "画像データに" + std::to_string(c.dicom_patients.size()) +
+              "名の患者が含まれています（患者ID: " + PatientListForStaff(c.dicom_patients) + "）");
     }
     dicomdirs.Run(c);
     if (viewers + autoruns > 0) {
-      c.AddFinding("VIEWER_SOFTWARE",
+      c.AddFinding(FindingCode::kViewerSoftware,
                    "画像ビューア等のソフトウェア（実行ファイル " + std::to_string(viewers) +
                        " 件、autorun.inf " + std::to_string(autoruns) +
                        " 件）が含まれています。安全のため実行していません。",
@@ -495,7 +496,7 @@ class DicomStage final : public Stage {
       if (!status.ok()) {
         Log()->debug("case {} dicom: file {}: {}", c.id, dicom_file.id, status.message());
         c.AddFinding(
-            "CORRUPT_FILE",
+            FindingCode::kCorruptFile,
             "DICOMファイルに埋め込まれたPDFを取り出せませんでした: " + dicom_file.relative_path,
             dicom_file.id);
         continue;

@@ -83,7 +83,7 @@ class OcrStage final : public Stage {
       const auto& result = results[k];
       if (!result.ok()) {
         Log()->warn("ocr: {} ({}) unreadable: {}", page.id, page.file_id, result.message());
-        c.AddFinding("CORRUPT_FILE",
+        c.AddFinding(FindingCode::kCorruptFile,
                      where + "の画像を読み取れませんでした（破損している可能性があります）。",
                      page.file_id);
         ++unreadable;
@@ -110,7 +110,7 @@ class OcrStage final : public Stage {
         ++damaged;
         Log()->warn("ocr: {} ({}) image data damaged; read as far as it goes", page.id,
                     page.file_id);
-        c.AddFinding("CORRUPT_FILE",
+        c.AddFinding(FindingCode::kCorruptFile,
                      where +
                          "の画像データが壊れています（読めた部分だけを読み取りました）。元の"
                          "ファイルを確認してください。",
@@ -120,7 +120,7 @@ class OcrStage final : public Stage {
         ++time_limited;
         Log()->warn("ocr: {} ({}) not read in full: page time limit reached", page.id,
                     page.file_id);
-        c.AddFinding("OCR_TIME_LIMIT",
+        c.AddFinding(FindingCode::kOcrTimeLimit,
                      where + "の文字認識が制限時間内に終わらなかったため、" +
                          (IsBlank(page.text) ? std::string("文字を読み取れていません。")
                                              : std::string("途中までしか読み取れていません。")) +
@@ -129,7 +129,7 @@ class OcrStage final : public Stage {
       } else if (result->confidence < threshold_) {
         ++low;
         const std::string percent = std::to_string(std::lround(result->confidence * 100));
-        c.AddFinding("LOW_OCR_CONFIDENCE",
+        c.AddFinding(FindingCode::kLowOcrConfidence,
                      IsBlank(page.text) ? where +
                                               "から文字を読み取れませんでした（白紙、または画像が不"
                                               "鮮明な可能性があります）。目視で確認してください。"

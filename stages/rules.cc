@@ -170,9 +170,10 @@ class RulesStage final : public Stage {
     const bool nothing_read = c.pages.empty() && c.dicom_patients.empty();
     // Only the cause when one is known: an encrypted archive or one stopped by the limits is not
     // also an empty submission.
-    if (nothing_read && !HasFinding(c, "ENCRYPTED_ARCHIVE") &&
-        !HasFinding(c, "ARCHIVE_LIMIT_EXCEEDED")) {
-      c.AddFinding("EMPTY_SUBMISSION", "読み取れる書類も画像データも見つかりませんでした");
+    if (nothing_read && !HasFinding(c, FindingCode::kEncryptedArchive) &&
+        !HasFinding(c, FindingCode::kArchiveLimitExceeded)) {
+      c.AddFinding(FindingCode::kEmptySubmission,
+                   "読み取れる書類も画像データも見つかりませんでした");
     }
     c.verdict = DecideVerdict(c);
     Log()->info("case {} rules: {} requirements, verdict {}", c.id, c.requirements.size(),
@@ -282,7 +283,7 @@ class RulesStage final : public Stage {
     const bool by_fact = ex.when && eval.Eval(*ex.when) == Tri::kTrue;
     eval.TakeUnknownFacts();
     if (by_fact) {
-      c.AddFinding("EXCLUDED_CASE", "受付対象外の可能性: " + ex.label);
+      c.AddFinding(FindingCode::kExcludedCase, "受付対象外の可能性: " + ex.label);
       return;
     }
     for (const auto& page : c.pages) {
@@ -290,15 +291,16 @@ class RulesStage final : public Stage {
                                                page.doc_type) == ex.keywords_in.end())
         continue;
       if (const auto word = StatedMention(page.text, ex.keywords)) {
-        c.AddFinding("EXCLUDED_CASE", "受付対象外の可能性（" + *word +
-                                          "の記載があります。内容を確認してください）: " + ex.label);
+        c.AddFinding(FindingCode::kExcludedCase,
+                     "受付対象外の可能性（" + *word +
+                         "の記載があります。内容を確認してください）: " + ex.label);
         c.findings.back().severity = Severity::kWarning;  // a mention, not a stated fact
         return;
       }
     }
   }
 
-  static bool HasFinding(const Case& c, std::string_view code) {
+  static bool HasFinding(const Case& c, FindingCode code) {
     return std::any_of(c.findings.begin(), c.findings.end(),
                        [&](const Finding& f) { return f.code == code; });
   }
@@ -309,13 +311,13 @@ class RulesStage final : public Stage {
 }  // namespace
 
 Verdict DecideVerdict(const Case& c) {
-  auto has = [&](std::string_view code, std::optional<Severity> severity = std::nullopt) {
+  auto has = [&](FindingCode code, std::optional<Severity> severity = std::nullopt) {
     return std::any_of(c.findings.begin(), c.findings.end(), [&](const Finding& f) {
       return f.code == code && (!severity || f.severity == *severity);
     });
   };
   const bool nothing_read = c.pages.empty() && c.dicom_patients.empty();
-  if (nothing_read || has("EXCLUDED_CASE", Severity::kError)) return Verdict::kRejected;
+  if (nothing_read || has(FindingCode::kExcludedCase, Severity::kError)) return Verdict::kRejected;
   auto any = [&](RequirementStatus s) {
     return std::any_of(c.requirements.begin(), c.requirements.end(),
                        [&](const RequirementResult& r) { return r.status == s; });
@@ -325,8 +327,9 @@ Verdict DecideVerdict(const Case& c) {
                                  [](const Finding& f) { return f.severity == Severity::kError; });
   // Imaging sent only as pictures (screenshots, no DICOM): staff decide whether to ask for the
   // disc. An exclusion only mentioned in free text (a warning) is for a person to confirm.
-  const bool pictures_only = c.DicomSeriesCount() == 0 && has("NON_DICOM_IMAGES");
-  if (any(RequirementStatus::kNeedsReview) || error || pictures_only || has("EXCLUDED_CASE"))
+  const bool pictures_only = c.DicomSeriesCount() == 0 && has(FindingCode::kNonDicomImages);
+  if (any(RequirementStatus::kNeedsReview) || error || pictures_only ||
+      has(FindingCode::kExcludedCase))
     return Verdict::kNeedsReview;
   return Verdict::kComplete;
 }

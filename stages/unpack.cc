@@ -233,7 +233,7 @@ class UnpackStage final : public Stage {
     for (const auto& p : listing->files) {
       if (!std::ifstream(p, std::ios::binary)) {
         c.AddFinding(
-            "CORRUPT_FILE",
+            FindingCode::kCorruptFile,
             "ファイルを読み取れません（アクセス権がありません）。読める状態で再送を依頼して"
             "ください: " +
                 relative(p));
@@ -242,14 +242,14 @@ class UnpackStage final : public Stage {
       AddFile(c, p, relative(p), "", 0);
     }
     for (const auto& p : listing->unreadable_dirs) {
-      c.AddFinding("CORRUPT_FILE",
+      c.AddFinding(FindingCode::kCorruptFile,
                    "フォルダを読み取れません（アクセス権がありません）。中のファイルは読んでいませ"
                    "ん: " +
                        relative(p));
     }
     for (const auto& p : listing->special) {
       c.AddFinding(
-          "UNSAFE_PATH",
+          FindingCode::kUnsafePath,
           "ファイルではない項目（FIFO・ソケット・デバイス）は読みませんでした: " + relative(p));
     }
     return Status::Ok();
@@ -276,7 +276,7 @@ class UnpackStage final : public Stage {
   Status Extract(Case& c, std::size_t file_index, int depth) {
     const SourceFile archive_file = c.files[file_index];  // copy: c.files grows below
     if (depth >= limits_.max_depth) {
-      c.AddFinding("ARCHIVE_LIMIT_EXCEEDED",
+      c.AddFinding(FindingCode::kArchiveLimitExceeded,
                    "圧縮ファイルの入れ子が深すぎるため展開しませんでした（上限 " +
                        std::to_string(limits_.max_depth) + " 階層）: " + archive_file.relative_path,
                    archive_file.id);
@@ -320,8 +320,8 @@ class UnpackStage final : public Stage {
       std::string entry_path = EntryNameUtf8(entry);
       if (archive_format(a) == ARCHIVE_FORMAT_RAW) {
         if (archive_filter_count(a) < 2) {  // not compressed: not an archive after all
-          c.AddFinding("CORRUPT_FILE", "圧縮ファイルを開けません: " + archive_file.relative_path,
-                       archive_file.id);
+          c.AddFinding(FindingCode::kCorruptFile,
+                       "圧縮ファイルを開けません: " + archive_file.relative_path, archive_file.id);
           break;
         }
         entry_path = RawEntryName(archive_file.relative_path);
@@ -338,7 +338,7 @@ class UnpackStage final : public Stage {
       const bool unsafe = parts.empty() || is_link || type != AE_IFREG;
       const fs::path dest = unsafe ? fs::path() : dest_root / placer.Place(parts);
       if (unsafe || dest.native().size() >= PATH_MAX) {
-        c.AddFinding("UNSAFE_PATH",
+        c.AddFinding(FindingCode::kUnsafePath,
                      unsafe
                          ? "安全でない項目（絶対パス・上位フォルダへのパス・リンク・特殊ファイル）"
                            "を展開しませんでした: " +
@@ -370,7 +370,7 @@ class UnpackStage final : public Stage {
       }
       if (copied == Copied::kCorrupt) {
         fs::remove(dest, ec);
-        c.AddFinding("CORRUPT_FILE",
+        c.AddFinding(FindingCode::kCorruptFile,
                      "圧縮ファイル内の項目を取り出せません: " + archive_file.relative_path +
                          " 内の " + entry_path,
                      archive_file.id);
@@ -379,7 +379,7 @@ class UnpackStage final : public Stage {
       AddFile(c, dest, archive_file.relative_path + "/" + Join(parts), archive_file.id, depth + 1);
     }
     if (limit_hit) {
-      c.AddFinding("ARCHIVE_LIMIT_EXCEEDED",
+      c.AddFinding(FindingCode::kArchiveLimitExceeded,
                    "圧縮ファイルが上限（展開後のサイズ・圧縮率・項目数）を超えたため、展開を途中で"
                    "止めました: " +
                        archive_file.relative_path,
@@ -417,7 +417,7 @@ class UnpackStage final : public Stage {
   }
 
   static void ReportEncrypted(Case& c, const SourceFile& archive_file) {
-    c.AddFinding("ENCRYPTED_ARCHIVE",
+    c.AddFinding(FindingCode::kEncryptedArchive,
                  "パスワード付きの圧縮ファイルは開けません。パスワードを外して再送していただくか、"
                  "書類を郵送してください: " +
                      archive_file.relative_path,
@@ -433,7 +433,7 @@ class UnpackStage final : public Stage {
       encrypted_reported = true;
       return;
     }
-    c.AddFinding("CORRUPT_FILE", message + archive_file.relative_path, archive_file.id);
+    c.AddFinding(FindingCode::kCorruptFile, message + archive_file.relative_path, archive_file.id);
   }
 
   static Status Fail(struct archive* a, const char* message) {
@@ -443,8 +443,9 @@ class UnpackStage final : public Stage {
 
   void ReportSkipped(Case& c) {
     if (skipped_links_ > 0) {
-      c.AddFinding("UNSAFE_PATH", "提出フォルダ内のシンボリックリンク " +
-                                      std::to_string(skipped_links_) + " 件は読みませんでした");
+      c.AddFinding(FindingCode::kUnsafePath, "提出フォルダ内のシンボリックリンク " +
+                                                 std::to_string(skipped_links_) +
+                                                 " 件は読みませんでした");
     }
   }
 

@@ -77,13 +77,13 @@ int PrintWorkers(Journal& journal, bool json) {
   auto workers = journal.Workers();
   if (!workers.ok()) {
     std::cerr << "intake: " << workers.message() << "\n";
-    return app::kExitOutput;
+    return kExitOutput;
   }
   auto rows = journal.List({State::kClaiming, State::kClaimed, State::kProcessing,
                             State::kArchiving, State::kQuarantining, State::kRetrying});
   if (!rows.ok()) {
     std::cerr << "intake: " << rows.message() << "\n";
-    return app::kExitOutput;
+    return kExitOutput;
   }
   int stuck = 0;
   for (const auto& e : *rows) stuck += e.lease_expired ? 1 : 0;
@@ -99,7 +99,7 @@ int PrintWorkers(Journal& journal, bool json) {
                                 {"leases", w.leases}});
     }
     std::cout << out.dump(2) << "\n";
-    return app::kExitOk;
+    return kExitOk;
   }
   if (!journal.shared()) std::cout << "one watcher (SQLite journal): no leases\n";
   for (const auto& w : *workers) {
@@ -113,7 +113,7 @@ int PrintWorkers(Journal& journal, bool json) {
     }
   }
   std::cout << "stuck_leases=" << stuck << "\n";
-  return app::kExitOk;
+  return kExitOk;
 }
 
 }  // namespace
@@ -162,7 +162,7 @@ int RunWatch(const WatchArgs& args, const std::string& version) {
   auto lock = OutputLock::Acquire(args.out_dir, /*shared=*/!args.journal.empty());
   if (!lock.ok()) {
     std::cerr << "intake: " << lock.message() << "\n";
-    return lock.message() == OutputLock::kBusy ? kExitBusy : kExitOutput;
+    return lock.code() == ErrorCode::kBusy ? kExitBusy : kExitOutput;
   }
   InstallStopSignals();
 

@@ -1,5 +1,5 @@
 // The intake office's subcommands: `intake watch`, `intake retry`, `intake status`. Each returns
-// the process exit code (app::ExitCode; `watch` adds kExitBusy).
+// the process exit code (ExitCode, pipeline/exit_codes.h).
 #pragma once
 
 #include <cstdint>

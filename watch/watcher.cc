@@ -114,20 +114,21 @@ Status FinishRetry(Journal& journal, const OfficeLayout& layout, const JournalEn
                                      const app::CaseTimeLimitHit& hit,
                                      const std::vector<std::string>& restart_command) {
   EntryChanges changes;
-  changes.reason_code = std::string(kTimeLimit.code);
+  changes.reason_code = std::string(QuarantineCodeName(QuarantineCode::kTimeLimit));
   changes.reason = hit.Describe();
   Status s;
   {  // closed before the exec
     auto journal = OpenJournal(where);
-    s = journal.ok() ? (*journal)->Transition(id, {State::kProcessing}, State::kQuarantining,
-                                              changes, kTimeLimit.code)
-                     : journal.status();
+    s = journal.ok()
+            ? (*journal)->Transition(id, {State::kProcessing}, State::kQuarantining, changes,
+                                     QuarantineCodeName(QuarantineCode::kTimeLimit))
+            : journal.status();
   }
   if (!s.ok()) {
     // The row stays `processing`: the next start resumes it, and --max-attempts ends that.
     Log()->error("event=time_limit_not_journaled id={} error=\"{}\"", id, s.message());
     Log()->flush();
-    std::_Exit(app::kExitOutput);
+    std::_Exit(kExitOutput);
   }
   Log()->error("event=time_limit id={} case={} stage={} file={} limit_ms={}", id, hit.case_id,
                hit.stage.empty() ? "-" : hit.stage, hit.file_id.empty() ? "-" : hit.file_id,
@@ -141,7 +142,7 @@ Status FinishRetry(Journal& journal, const OfficeLayout& layout, const JournalEn
   RestartSelf(restart_command);
   Log()->error("event=restart_failed errno={} reason=\"{}\"", errno, strerror(errno));
   Log()->flush();
-  std::_Exit(app::kExitOutput);
+  std::_Exit(kExitOutput);
 }
 
 }  // namespace
@@ -177,7 +178,8 @@ Result<OutputLock> OutputLock::Acquire(const fs::path& out_dir, bool shared) {
     return Result<OutputLock>::Fail(std::string("cannot create the lock file: ") + strerror(errno));
   if (::flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0) {
     ::close(fd);
-    return Result<OutputLock>::Fail(kBusy);
+    return Result<OutputLock>::Fail("another intake watch is already running on this output folder",
+                                    ErrorCode::kBusy);
   }
   return OutputLock(fd);
 }
@@ -383,7 +385,8 @@ Status Watcher::ReleaseOrLose(const JournalEntry& e) {
     return journal_->Transition(e.id, {State::kClaimed, State::kProcessing}, State::kReleased, {},
                                 "work copy missing, original still in the inbox");
   }
-  return Quarantine(e, kWorkCopyMissing.code, "the claimed copy is not in the work area");
+  return Quarantine(e, QuarantineCode::kWorkCopyMissing,
+                    "the claimed copy is not in the work area");
 }
 
 // --- claiming ------------------------------------------------------------------------------
@@ -450,7 +453,7 @@ Status Watcher::Work(JournalEntry e) {
   std::map<std::string, std::string> file_hashes;  // for the audit record; empty after a restart
   if (e.state == State::kClaimed) {
     auto hash = app::SubmissionHash(e.work_path, &file_hashes);
-    if (!hash.ok()) return Quarantine(e, kUnreadableSubmission.code, hash.message());
+    if (!hash.ok()) return Quarantine(e, QuarantineCode::kUnreadableSubmission, hash.message());
     CrashPoint("process:hashed");
     const app::CaseIdentity identity = app::NewCaseIdentity(*hash);
     auto decision = journal_->DecideCase(e.id, *hash, identity.case_id, identity.received_at);
@@ -469,7 +472,7 @@ Status Watcher::Work(JournalEntry e) {
     }
   } else if (e.state == State::kProcessing) {
     if (e.attempts >= options_.max_attempts) {
-      return Quarantine(e, kCrashedRepeatedly.code,
+      return Quarantine(e, QuarantineCode::kCrashedRepeatedly,
                         "processing was interrupted " + std::to_string(e.attempts) + " times");
     }
     EntryChanges changes;
@@ -497,7 +500,7 @@ Status Watcher::Work(JournalEntry e) {
     outcome.status = Status::Fail("injected failure (INTAKE_FAIL_AT)");
   if (!outcome.status.ok()) {
     fs::remove_all(staged, ec);
-    return Quarantine(e, kProcessingFailed.code, outcome.status.message());
+    return Quarantine(e, QuarantineCode::kProcessingFailed, outcome.status.message());
   }
   // A follow-up envelope was attached to an earlier case (followup/): that case is what was
   // written, and the journal says so before it is published (a restart redoes that case).
@@ -514,7 +517,7 @@ Status Watcher::Work(JournalEntry e) {
   Status s = SyncTree(written);
   if (s.ok()) s = journal_->Fenced(e.id, [&] { return Publish(e, written); });
   if (IsLeaseLost(s)) return s;
-  if (!s.ok()) return Quarantine(e, kPublishFailed.code, s.message());
+  if (!s.ok()) return Quarantine(e, QuarantineCode::kPublishFailed, s.message());
   CrashPoint("process:published");
   s = journal_->Transition(
       e.id, {State::kProcessing}, State::kArchiving, {},
@@ -558,7 +561,7 @@ Status Watcher::FinishArchiving(JournalEntry e, const app::Outcome* outcome) {
     const fs::path case_dir = duplicate ? fs::path() : layout_.out / e.case_id;
     Status s = InjectedFailure("record") ? Status::Fail("injected failure (INTAKE_FAIL_AT)")
                                          : observer_->BeforeArchive(e, case_dir);
-    if (!s.ok()) return Quarantine(e, kAuditFailed.code, s.message());
+    if (!s.ok()) return Quarantine(e, QuarantineCode::kAuditFailed, s.message());
     CrashPoint("archive:recorded");
   }
   Status s =
@@ -597,8 +600,9 @@ Status Watcher::FinishArchiving(JournalEntry e, const app::Outcome* outcome) {
 
 // --- quarantine ----------------------------------------------------------------------------
 
-Status Watcher::Quarantine(const JournalEntry& e, std::string_view code,
+Status Watcher::Quarantine(const JournalEntry& e, QuarantineCode reason,
                            const std::string& detail) {
+  const std::string_view code = QuarantineCodeName(reason);
   EntryChanges changes;
   changes.reason_code = std::string(code);
   changes.reason = detail;
