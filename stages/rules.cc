@@ -194,8 +194,19 @@ class RulesStage final : public Stage {
       r.reason = "この申込みの条件では不要です";
       return r;
     }
+    const Evidence evidence = FindEvidence(c, eval, req);
+    const std::string unknown_for_alternatives = eval.TakeUnknownFacts();
+    Decide(r, eval, req, evidence, needed, unknown_for_need, unknown_for_alternatives);
+    return r;
+  }
+
+  // The documents (or the imaging) that answer a requirement's alternatives.
+  struct Evidence {
     std::vector<std::string> present;   // documents that satisfy it for sure
     std::vector<std::string> doubtful;  // found, but uncertain type or acceptability
+  };
+  Evidence FindEvidence(const Case& c, Evaluator& eval, const config::Requirement& req) const {
+    Evidence e;
     auto add = [](std::vector<std::string>& list, const std::string& id) {
       if (std::find(list.begin(), list.end(), id) == list.end()) list.push_back(id);
     };
@@ -204,43 +215,48 @@ class RulesStage final : public Stage {
       if (acceptable == Tri::kFalse) continue;
       if (alt.document_type == config::kDicomImagesType) {
         if (c.DicomSeriesCount() > 0) {
-          add(acceptable == Tri::kTrue ? present : doubtful, kImagingEvidence);
+          add(acceptable == Tri::kTrue ? e.present : e.doubtful, kImagingEvidence);
         }
         continue;
       }
       for (const auto& doc : c.documents) {
         if (doc.type != alt.document_type) continue;
         const bool sure = acceptable == Tri::kTrue && doc.confidence >= profile_.min_confidence;
-        add(sure ? present : doubtful, doc.id);
+        add(sure ? e.present : e.doubtful, doc.id);
       }
     }
     // A document sure under one alternative is not also doubtful under another.
-    std::erase_if(doubtful, [&](const std::string& id) {
-      return std::find(present.begin(), present.end(), id) != present.end();
+    std::erase_if(e.doubtful, [&](const std::string& id) {
+      return std::find(e.present.begin(), e.present.end(), id) != e.present.end();
     });
-    const std::string unknown_for_alternatives = eval.TakeUnknownFacts();
+    return e;
+  }
 
+  // The status and reason from the evidence, the count needed and what was not known (the facts
+  // deciding whether it is needed, whether a found document is acceptable, how many are needed).
+  static void Decide(RequirementResult& r, Evaluator& eval, const config::Requirement& req,
+                     const Evidence& e, Tri needed, const std::string& unknown_for_need,
+                     const std::string& unknown_for_alternatives) {
     // How many documents are needed; unknown when it is a fact that is not known for sure.
     std::optional<std::int64_t> count = req.count.at_least;
     if (!req.count.fact.empty()) count = eval.Integer(req.count.fact);
     const std::int64_t at_least = std::max<std::int64_t>(1, count.value_or(1));
-    const auto found = static_cast<std::int64_t>(present.size());
-    const auto candidates = found + static_cast<std::int64_t>(doubtful.size());
-    std::vector<std::string> evidence = present;
-    evidence.insert(evidence.end(), doubtful.begin(), doubtful.end());
+    const auto found = static_cast<std::int64_t>(e.present.size());
+    const auto candidates = found + static_cast<std::int64_t>(e.doubtful.size());
+    std::vector<std::string> evidence = e.present;
+    evidence.insert(evidence.end(), e.doubtful.begin(), e.doubtful.end());
     const std::string of_needed =
         count ? "必要な" + std::to_string(at_least) + "通のうち" + std::to_string(found) + "通"
               : std::to_string(found) + "通";
-
     if (count && found >= at_least) {
       r.status = RequirementStatus::kPresent;
       r.reason_code = "evidence_found";
-      r.evidence_document_ids = present;
-      return r;
+      r.evidence_document_ids = e.present;
+      return;
     }
+    r.evidence_document_ids = evidence;
     if (candidates > 0 && (!count || candidates >= at_least || needed != Tri::kTrue)) {
       r.status = RequirementStatus::kNeedsReview;
-      r.evidence_document_ids = evidence;
       if (!count) {
         r.reason_code = "count_unknown";
         r.reason = "該当する書類が" + std::to_string(candidates) + "通ありますが、" +
@@ -255,24 +271,20 @@ class RulesStage final : public Stage {
         r.reason = "該当しそうな書類がありますが、判定の確度が低いため確認してください";
       }
       if (at_least > 1) r.reason += "（確実なものは" + of_needed + "）";
-      return r;
+      return;
     }
+    r.ask = req.ask;
     if (needed == Tri::kUnknown) {
       r.status = RequirementStatus::kNeedsReview;
       r.reason_code = "need_unknown";
-      r.evidence_document_ids = evidence;
       r.reason = unknown_for_need + "が読み取れないため、この書類が必要か判断できません";
-      r.ask = req.ask;
-      return r;
+      return;
     }
     r.status = RequirementStatus::kMissing;
-    r.evidence_document_ids = evidence;
-    const bool none = found == 0 && doubtful.empty() && at_least == 1;
+    const bool none = found == 0 && e.doubtful.empty() && at_least == 1;
     r.reason_code = none ? "no_document" : "too_few_documents";
     r.reason = none ? "該当する書類が見つかりません"
                     : "書類が足りません（" + of_needed + "が見つかりました）";
-    r.ask = req.ask;
-    return r;
   }
 
   // An exclusion holds when its condition over the facts (a form field) is true; it may hold when
