@@ -230,7 +230,7 @@ report::ReportContext CaseProcessor::MakeReportContext() const {
   context.low_ocr_confidence = options_.low_ocr_confidence;
   for (const auto& t : profile_.document_types) context.document_type_labels[t.id] = t.label;
   context.document_type_labels[config::kDicomImagesType] = "画像データ（DICOM）";
-  context.document_type_labels["other"] = "その他・判別できない書類";
+  context.document_type_labels[kOtherType] = kOtherTypeLabel;
   return context;
 }
 

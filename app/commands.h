@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "pipeline/exit_codes.h"
+#include "pipeline/time_limits.h"
 
 namespace intake::app {
 
@@ -15,8 +16,8 @@ struct ProcessArgs {
   std::filesystem::path profile;  // empty: the shipped default profile
   bool keep_work = false;
   int workers = 0;
-  double page_time_limit_seconds = 120;   // OCR of one page; 0: none
-  double case_time_limit_seconds = 1800;  // the stages of one case; 0: none
+  double page_time_limit_seconds = kDefaultPageTimeLimitSeconds;  // OCR of one page; 0: none
+  double case_time_limit_seconds = kDefaultCaseTimeLimitSeconds;  // one case's stages; 0: none
 };
 
 struct AuditArgs {

@@ -108,6 +108,11 @@ struct Page {
   std::vector<std::string> evidence;  // keywords that matched (from the profile, not the page)
 };
 
+// The document type of pages no type of the profile fits, and its label in the reports and the
+// case folder's file names.
+inline constexpr const char* kOtherType = "other";
+inline constexpr const char* kOtherTypeLabel = "その他の書類";
+
 // Consecutive pages of one document type (stages/classify splits a batch into documents).
 struct Document {
   std::string id;    // "d001"

@@ -45,4 +45,8 @@ Result<FindingCode> ParseFindingCode(std::string_view name);
 
 std::string_view SeverityName(Severity severity);  // "info", "warning", "error"
 
+// Pages OCR reads with a lower mean confidence get LOW_OCR_CONFIDENCE (stages/ocr) and are
+// highlighted in the report; app::ProcessOptions::low_ocr_confidence starts from it.
+inline constexpr double kLowOcrConfidence = 0.6;
+
 }  // namespace intake

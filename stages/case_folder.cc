@@ -24,7 +24,6 @@ constexpr const char* kKeyImageName = "キー画像.png";
 constexpr const char* kDicomFolder = "DICOM";
 constexpr const char* kSumsName = "SHA256SUMS";
 constexpr const char* kAboutName = "説明.txt";
-constexpr const char* kOtherLabel = "その他の書類";
 
 std::string Numbered(std::size_t number, std::string_view name) {
   char prefix[24];
@@ -346,8 +345,8 @@ const std::string& CaseFolderLayout::DocumentFolder(std::string_view type) const
 
 std::string CaseFolderLayout::DocumentFileName(std::size_t index, std::string_view type) const {
   const auto it = types_.find(type);
-  std::string label = it == types_.end() ? kOtherLabel : SafeName(it->second.label, 80);
-  if (label.empty()) label = kOtherLabel;
+  std::string label = it == types_.end() ? kOtherTypeLabel : SafeName(it->second.label, 80);
+  if (label.empty()) label = kOtherTypeLabel;
   return Numbered(index + 1, label) + ".pdf";
 }
 

@@ -56,7 +56,7 @@ report::ReportContext Context(const config::Profile& profile) {
   context.dicom_library = "DCMTK (fixture)";
   context.min_confidence = profile.min_confidence;
   for (const auto& t : profile.document_types) context.document_type_labels[t.id] = t.label;
-  context.document_type_labels["other"] = "その他・判別できない書類";
+  context.document_type_labels[kOtherType] = kOtherTypeLabel;
   return context;
 }
 
