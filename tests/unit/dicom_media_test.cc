@@ -34,7 +34,7 @@ const fs::path kData = fs::path(INTAKE_SHARED_DATA_DIR) / "dicom";
 class TempDir {
  public:
   TempDir() {
-    const auto* info = testing::UnitTest::GetInstance()->current_test_info();
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     path_ = fs::temp_directory_path() /
             ("intake_dicom_media_" + std::to_string(getpid()) + "_" + info->name());
     fs::remove_all(path_);
