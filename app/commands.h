@@ -1,11 +1,12 @@
-// The `intake` subcommands. Each returns the process exit code (casework/exit_code.h).
+// The `intake` subcommands. Each returns the process exit code (ExitCode, pipeline/exit_codes.h).
 #pragma once
 
 #include <filesystem>
 #include <string>
 #include <vector>
 
-#include "casework/exit_code.h"
+#include "pipeline/exit_codes.h"
+#include "pipeline/time_limits.h"
 
 namespace intake::app {
 
@@ -15,8 +16,8 @@ struct ProcessArgs {
   std::filesystem::path profile;  // empty: the shipped default profile
   bool keep_work = false;
   int workers = 0;
-  double page_time_limit_seconds = 120;   // OCR of one page; 0: none
-  double case_time_limit_seconds = 1800;  // the stages of one case; 0: none
+  double page_time_limit_seconds = kDefaultPageTimeLimitSeconds;  // OCR of one page; 0: none
+  double case_time_limit_seconds = kDefaultCaseTimeLimitSeconds;  // one case's stages; 0: none
 };
 
 struct AuditArgs {

@@ -250,11 +250,7 @@ struct Commands {
 void AddGlobalOptions(CLI::App& cli, Commands& c) {
   cli.require_subcommand(1);
   cli.fallthrough();  // --log-level may follow the subcommand too
-  cli.footer(
-      "Exit codes: 0 all submissions processed (any verdict), 1 a submission could not be "
-      "processed,\n2 bad usage or invalid profile, 3 output folder not writable (audit: no "
-      "readable audit trail),\n4 OCR data missing, 5 audit trail broken (intake audit), 6 another "
-      "`intake watch` holds the output folder.");
+  cli.footer(intake::ExitCodesHelp());
   cli.add_option("--log-level", c.log_level, "trace, debug, info, warn, error, off")
       ->capture_default_str();
   cli.add_option("--log-format", c.log_format, "text, or json (one object per line)")

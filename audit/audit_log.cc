@@ -278,6 +278,87 @@ Result<AppendedRecord> AppendAuditRecord(const fs::path& out_dir, std::string_vi
   return AppendedRecord{last_seq + 1, hash};
 }
 
+namespace {
+
+// The first problem of line `line_number` of the log, given the records before it (`report`);
+// nullopt when it is an intact record that continues the chain. `cut_off`: the file ended before
+// the line's newline.
+std::optional<AuditProblem> CheckRecord(const json& record, std::size_t line_number, bool cut_off,
+                                        const VerifyReport& report) {
+  const std::string where = "line " + std::to_string(line_number);
+  const auto problem = [&](std::optional<std::int64_t> seq, std::string kind, std::string message) {
+    return AuditProblem{line_number, seq, std::move(kind), std::move(message)};
+  };
+  if (!WellFormed(record)) {
+    if (cut_off) {
+      return problem(std::nullopt, "truncated",
+                     where + ": the log ends in the middle of a record (cut off)");
+    }
+    return problem(std::nullopt, "unreadable",
+                   where + ": not a well-formed audit record (edited, or bytes lost)");
+  }
+  const std::int64_t seq = record["seq"].get<std::int64_t>();
+  const std::string seq_text = "record seq " + std::to_string(seq) + " (" + where + ")";
+  const std::int64_t expected_seq = report.last_seq + 1;
+  if (RecordHash(record) != record["hash"].get<std::string>()) {
+    return problem(seq, "edited",
+                   seq_text +
+                       " was changed after it was written: its hash does not match its "
+                       "content");
+  }
+  if (seq != expected_seq) {
+    return problem(seq, "out_of_sequence",
+                   seq_text + " where seq " + std::to_string(expected_seq) +
+                       " was expected: records were removed, inserted or reordered before it");
+  }
+  if (record["prev"].get<std::string>() != report.last_hash) {
+    return problem(seq, "chain_broken",
+                   seq_text +
+                       " does not chain to the record before it (prev hash mismatch): a "
+                       "record before it was rewritten or replaced");
+  }
+  if (cut_off) {
+    // A whole record without its newline: the write was cut after the JSON. Intact, but the
+    // writer removes it as unfinished before the next append; report it now.
+    return problem(seq, "truncated", where + ": the last record has no end of line (cut off)");
+  }
+  return std::nullopt;
+}
+
+// Whether the log's end (report.last_seq, last_hash; `last_prev` the last record's prev) is where
+// audit.head says; a problem when it is not (records cut off or replaced at the end).
+std::optional<AuditProblem> CheckAgainstHead(VerifyReport& report, const std::string& last_prev,
+                                             const Result<Head>& head, bool head_exists) {
+  if (!head.ok()) return AuditProblem{0, std::nullopt, "head_unreadable", head.message()};
+  switch (CompareWithHead(report.last_seq, report.last_hash, last_prev, *head)) {
+    case HeadAgreement::kEqual:
+      return std::nullopt;
+    case HeadAgreement::kOneAhead:
+      report.notes.push_back(
+          "audit.head is one record behind the log (the writer stopped between the two); the "
+          "next record brings it up to date");
+      return std::nullopt;
+    case HeadAgreement::kNo:
+      break;
+  }
+  if (!head_exists) {
+    return AuditProblem{0, std::nullopt, "head_missing",
+                        "audit.head is missing: records cut off the end could not be detected"};
+  }
+  if (report.last_seq < head->seq) {
+    return AuditProblem{0, head->seq, "truncated",
+                        "the log ends at seq " + std::to_string(report.last_seq) +
+                            " but audit.head records seq " + std::to_string(head->seq) +
+                            ": records were removed from the end"};
+  }
+  return AuditProblem{0, head->seq, "head_mismatch",
+                      "the log's last record (seq " + std::to_string(report.last_seq) +
+                          ") is not the one audit.head records (seq " + std::to_string(head->seq) +
+                          "): records at the end were replaced"};
+}
+
+}  // namespace
+
 Result<VerifyReport> VerifyAuditLog(const fs::path& out_dir) {
   using R = Result<VerifyReport>;
   VerifyReport report;
@@ -302,50 +383,16 @@ Result<VerifyReport> VerifyAuditLog(const fs::path& out_dir) {
   std::string line;
   std::size_t line_number = 0;
   std::string last_prev(kGenesisHash);
-  const auto fail = [&](std::optional<std::int64_t> seq, std::string kind, std::string message) {
-    report.problem = AuditProblem{line_number, seq, std::move(kind), std::move(message)};
-    return report;
-  };
   while (std::getline(in, line)) {
     ++line_number;
-    const bool cut_off = in.eof();  // the file ended before this line's newline
-    const std::string where = "line " + std::to_string(line_number);
     const json record = json::parse(line, nullptr, false);
-    if (!WellFormed(record)) {
-      if (cut_off) {
-        return fail(std::nullopt, "truncated",
-                    where + ": the log ends in the middle of a record (cut off)");
-      }
-      return fail(std::nullopt, "unreadable",
-                  where + ": not a well-formed audit record (edited, or bytes lost)");
-    }
+    report.problem = CheckRecord(record, line_number, /*cut_off=*/in.eof(), report);
+    if (report.problem) return report;
     const std::int64_t seq = record["seq"].get<std::int64_t>();
-    const std::string seq_text = "record seq " + std::to_string(seq) + " (" + where + ")";
-    const std::int64_t expected_seq = report.last_seq + 1;
-    if (RecordHash(record) != record["hash"].get<std::string>()) {
-      return fail(seq, "edited",
-                  seq_text +
-                      " was changed after it was written: its hash does not match its "
-                      "content");
-    }
-    if (seq != expected_seq) {
-      return fail(seq, "out_of_sequence",
-                  seq_text + " where seq " + std::to_string(expected_seq) +
-                      " was expected: records were removed, inserted or reordered before it");
-    }
-    if (record["prev"].get<std::string>() != report.last_hash) {
-      return fail(seq, "chain_broken",
-                  seq_text +
-                      " does not chain to the record before it (prev hash mismatch): a "
-                      "record before it was rewritten or replaced");
-    }
-    if (cut_off) {
-      // A whole record without its newline: the write was cut after the JSON. Intact, but the
-      // writer removes it as unfinished before the next append; report it now.
-      return fail(seq, "truncated", where + ": the last record has no end of line (cut off)");
-    }
     if (record["schema"].get<std::string>() != kAuditSchema) {
-      report.notes.push_back(seq_text + " has schema " + record["schema"].get<std::string>());
+      report.notes.push_back("record seq " + std::to_string(seq) + " (line " +
+                             std::to_string(line_number) + ") has schema " +
+                             record["schema"].get<std::string>());
     }
     ++report.records;
     report.last_seq = seq;
@@ -353,33 +400,7 @@ Result<VerifyReport> VerifyAuditLog(const fs::path& out_dir) {
     last_prev = record["prev"].get<std::string>();
   }
   if (in.bad()) return R::Fail("audit.log cannot be read");
-
-  line_number = 0;
-  if (!head.ok()) return fail(std::nullopt, "head_unreadable", head.message());
-  switch (CompareWithHead(report.last_seq, report.last_hash, last_prev, *head)) {
-    case HeadAgreement::kEqual:
-      break;
-    case HeadAgreement::kOneAhead:
-      report.notes.push_back(
-          "audit.head is one record behind the log (the writer stopped between the two); the "
-          "next record brings it up to date");
-      break;
-    case HeadAgreement::kNo:
-      if (!head_exists) {
-        return fail(std::nullopt, "head_missing",
-                    "audit.head is missing: records cut off the end could not be detected");
-      }
-      if (report.last_seq < head->seq) {
-        return fail(head->seq, "truncated",
-                    "the log ends at seq " + std::to_string(report.last_seq) +
-                        " but audit.head records seq " + std::to_string(head->seq) +
-                        ": records were removed from the end");
-      }
-      return fail(head->seq, "head_mismatch",
-                  "the log's last record (seq " + std::to_string(report.last_seq) +
-                      ") is not the one audit.head records (seq " + std::to_string(head->seq) +
-                      "): records at the end were replaced");
-  }
+  report.problem = CheckAgainstHead(report, last_prev, head, head_exists);
   return report;
 }
 

@@ -67,8 +67,9 @@ json RequirementsJson(const Case& c) {
 json FindingsJson(const Case& c) {
   json out = json::array();
   for (const auto& f : c.findings) {
-    out.push_back(
-        {{"code", f.code}, {"severity", SeverityName(f.severity)}, {"file", Nullable(f.file_id)}});
+    out.push_back({{"code", FindingCodeName(f.code)},
+                   {"severity", SeverityName(f.severity)},
+                   {"file", Nullable(f.file_id)}});
   }
   return out;
 }

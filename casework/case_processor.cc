@@ -217,7 +217,7 @@ report::ReportContext CaseProcessor::MakeReportContext() const {
   context.low_ocr_confidence = options_.low_ocr_confidence;
   for (const auto& t : profile_.document_types) context.document_type_labels[t.id] = t.label;
   context.document_type_labels[config::kDicomImagesType] = "画像データ（DICOM）";
-  context.document_type_labels["other"] = "その他・判別できない書類";
+  context.document_type_labels[kOtherType] = kOtherTypeLabel;
   return context;
 }
 
@@ -302,9 +302,10 @@ Outcome CaseProcessor::ProcessCase(const std::vector<EnvelopeInput>& envelopes,
                            ? audit::FindProcessedSubmission(records_dir, c.submission_sha256)
                            : std::nullopt;
   if (earlier) {
-    c.AddFinding("DUPLICATE_SUBMISSION",
+    c.AddFinding(FindingCode::kDuplicateSubmission,
                  earlier->case_id == c.id
-                     ? "同じ提出物が " + earlier->time + " にも処理されています（このケースを作り直しました）"
+                     ? "同じ提出物が " + earlier->time +
+                           " にも処理されています（このケースを作り直しました）"
                      : "同じ提出物が " + earlier->time + " にケース " + earlier->case_id +
                            " として処理されています");
   }
@@ -357,9 +358,10 @@ std::optional<Outcome> CaseProcessor::AttachTo(followup::Decision decision,
     input.record.number = static_cast<int>(all.size()) + 1;
     std::error_code ec;
     if (earlier.original.empty() || !fs::exists(input.path, ec)) {
-      own.AddFinding("FOLLOWUP_UNMATCHED", "ケース " + target.case_id +
-                                               " の追加書類と思われますが、そのケースの原本が"
-                                               "見つからないため、別のケースとしました");
+      own.AddFinding(FindingCode::kFollowupUnmatched,
+                     "ケース " + target.case_id +
+                         " の追加書類と思われますが、そのケースの原本が"
+                         "見つからないため、別のケースとしました");
       return std::nullopt;
     }
     all.push_back(std::move(input));

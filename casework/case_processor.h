@@ -30,10 +30,12 @@
 #include "config/profile.h"
 #include "followup/followup.h"
 #include "ocr/ocr_pool.h"
-#include "pipeline/stage.h"
-#include "report/report_context.h"
 #include "pipeline/case_model.h"
+#include "pipeline/findings.h"
 #include "pipeline/result.h"
+#include "pipeline/stage.h"
+#include "pipeline/time_limits.h"
+#include "report/report_context.h"
 
 namespace intake::casework {
 
@@ -41,7 +43,7 @@ struct ProcessOptions {
   std::filesystem::path out_dir;
   bool keep_work = false;  // keep extracted files and rendered pages (for debugging)
   int render_dpi = 300;
-  double low_ocr_confidence = 0.6;
+  double low_ocr_confidence = kLowOcrConfidence;
   std::string program_version;
   bool update_index = true;  // rebuild OUT/index.html after the case
   // Where the audit trail (audit.log) and index.html live; empty: out_dir. The watcher writes the
@@ -53,7 +55,7 @@ struct ProcessOptions {
   bool link_original = false;
   // Longest the stages of one case may take (see the top of this file); 0: no limit. Applies
   // only when Process is given a TimeLimitHandler.
-  std::chrono::milliseconds case_time_limit{std::chrono::minutes(30)};
+  std::chrono::milliseconds case_time_limit{kDefaultCaseTimeLimit};
   // Look whether a submission follows up a case of the output folder (followup/followup.h) and,
   // when it does, process that case again over all its envelopes instead of making a new one.
   bool attach_followups = true;

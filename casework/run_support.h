@@ -1,7 +1,7 @@
 // What `intake process` (app/) and `intake watch` (watch/) both do before their first case: read
 // the profile, make the output folder, start the OCR pool. Each helper prints why it failed to
 // stderr for the user (the paths are the user's own arguments: shown, never logged) and the
-// caller returns the matching exit code (casework/exit_code.h).
+// caller returns the matching exit code (pipeline/exit_codes.h).
 #pragma once
 
 #include <chrono>

@@ -258,21 +258,8 @@ std::optional<LoadedYaml> LoadYaml(const std::filesystem::path& path,
   return loaded;
 }
 
-std::optional<Profile> Parse(const std::filesystem::path& path, std::vector<ConfigError>& errors) {
-  const std::string file = path.string();
-  auto loaded = LoadYaml(path, errors);
-  if (!loaded) return std::nullopt;
-  const std::string& bytes = loaded->bytes;
-  const YAML::Node& root = loaded->root;
-  Parser p(file);
-  Profile profile;
-  profile.source = path;
-  profile.sha256 = Sha256Hex(bytes);
-  if (!root.IsMap()) {
-    p.Error(root, "", "the profile must be a YAML map");
-    errors = p.errors();
-    return std::nullopt;
-  }
+// `schema`, `id`, `name`, `min_confidence`.
+void ParseHeader(Parser& p, const YAML::Node& root, Profile& profile) {
   const std::string schema = p.String(root["schema"], "schema", true);
   if (!schema.empty() && schema != kProfileSchema)
     p.Error(root["schema"], "schema",
@@ -288,121 +275,146 @@ std::optional<Profile> Parse(const std::filesystem::path& path, std::vector<Conf
     if (profile.min_confidence < 0 || profile.min_confidence > 1)
       p.Error(root["min_confidence"], "min_confidence", "must be between 0 and 1");
   }
+}
 
+// One entry of `document_types:`; nullopt when it is not a map.
+std::optional<DocumentType> ParseDocumentType(Parser& p, const YAML::Node& id,
+                                              const YAML::Node& node) {
+  DocumentType t;
+  t.id = id.as<std::string>();
+  const std::string key = "document_types." + t.id;
+  p.Track(id);
+  if (!node.IsMap()) {
+    p.Error(node, key, "must be a map with label and keywords");
+    return std::nullopt;
+  }
+  t.label = p.String(node["label"], key + ".label", true);
+  t.title_keywords = p.StringList(node["title_keywords"], key + ".title_keywords");
+  t.keywords = p.StringList(node["keywords"], key + ".keywords");
+  if (node["folder"]) {
+    t.folder = p.String(node["folder"], key + ".folder", true);
+    if (!IsPlainFolderName(t.folder))
+      p.Error(node["folder"], key + ".folder",
+              "must be a plain folder name (no / \\ : * ? \" < > |, no leading dot, at most 60 "
+              "bytes)");
+  }
+  if (t.title_keywords.empty())
+    p.Error(node, key + ".title_keywords", "at least one title keyword is needed");
+  if (t.id == kDicomImagesType || t.id == "other") p.Error(id, key, "'" + t.id + "' is reserved");
+  return t;
+}
+
+void ParseDocumentTypes(Parser& p, const YAML::Node& root, Profile& profile) {
   const YAML::Node types = root["document_types"];
   if (!types.IsMap() || types.size() == 0) {
     p.Error(types.IsDefined() ? types : root, "document_types", "must be a non-empty map");
-  } else {
-    for (const auto& entry : types) {
-      DocumentType t;
-      t.id = entry.first.as<std::string>();
-      const std::string key = "document_types." + t.id;
-      p.Track(entry.first);
-      if (!entry.second.IsMap()) {
-        p.Error(entry.second, key, "must be a map with label and keywords");
-        continue;
-      }
-      t.label = p.String(entry.second["label"], key + ".label", true);
-      t.title_keywords = p.StringList(entry.second["title_keywords"], key + ".title_keywords");
-      t.keywords = p.StringList(entry.second["keywords"], key + ".keywords");
-      if (entry.second["folder"]) {
-        t.folder = p.String(entry.second["folder"], key + ".folder", true);
-        if (!IsPlainFolderName(t.folder))
-          p.Error(entry.second["folder"], key + ".folder",
-                  "must be a plain folder name (no / \\ : * ? \" < > |, no leading dot, at most 60 "
-                  "bytes)");
-      }
-      if (t.title_keywords.empty())
-        p.Error(entry.second, key + ".title_keywords", "at least one title keyword is needed");
-      if (t.id == kDicomImagesType || t.id == "other")
-        p.Error(entry.first, key, "'" + t.id + "' is reserved");
-      profile.document_types.push_back(std::move(t));
-    }
+    return;
   }
+  for (const auto& entry : types) {
+    if (auto t = ParseDocumentType(p, entry.first, entry.second))
+      profile.document_types.push_back(std::move(*t));
+  }
+}
 
-  auto known_type = [&](const std::string& id) {
-    return id == kDicomImagesType || profile.FindDocumentType(id) != nullptr;
-  };
+// A requirement's `any_of:` list: document types, or {type, when}; the types must be known.
+std::vector<Alternative> ParseAlternatives(Parser& p, const YAML::Node& node,
+                                           const std::string& key, const Profile& profile) {
+  std::vector<Alternative> alternatives;
+  const YAML::Node any = node["any_of"];
+  // IsDefined() first: a missing key of a const node is invalid and throws on IsSequence().
+  if (!any.IsDefined() || !any.IsSequence() || any.size() == 0) {
+    p.Error(any.IsDefined() ? any : node, key + ".any_of", "must be a non-empty list");
+    return alternatives;
+  }
+  for (std::size_t j = 0; j < any.size(); ++j) {
+    const std::string akey = key + ".any_of[" + std::to_string(j) + "]";
+    Alternative alt;
+    if (any[j].IsScalar()) {
+      alt.document_type = any[j].as<std::string>();
+    } else if (any[j].IsMap()) {
+      alt.document_type = p.String(any[j]["type"], akey + ".type", true);
+      if (any[j]["when"]) alt.when = p.ParseCondition(any[j]["when"], akey + ".when");
+    } else {
+      p.Error(any[j], akey, "must be a document type or {type, when}");
+      continue;
+    }
+    const bool known = alt.document_type == kDicomImagesType ||
+                       profile.FindDocumentType(alt.document_type) != nullptr;
+    if (!alt.document_type.empty() && !known)
+      p.Error(any[j], akey, "unknown document type '" + alt.document_type + "'");
+    alternatives.push_back(std::move(alt));
+  }
+  return alternatives;
+}
+
+// One entry of `requirements:` (a map); `ids` collects the ids seen, to refuse a duplicate.
+Requirement ParseRequirement(Parser& p, const YAML::Node& node, const std::string& key,
+                             const Profile& profile, std::set<std::string>& ids) {
+  Requirement r;
+  r.id = p.String(node["id"], key + ".id", true);
+  if (!r.id.empty() && !ids.insert(r.id).second)
+    p.Error(node["id"], key + ".id", "duplicate requirement id '" + r.id + "'");
+  r.label = p.String(node["label"], key + ".label", true);
+  r.ask = p.String(node["ask"], key + ".ask", false);
+  if (node["when"]) r.when = p.ParseCondition(node["when"], key + ".when");
+  r.any_of = ParseAlternatives(p, node, key, profile);
+  if (node["count"]) r.count = p.ParseCount(node["count"], key + ".count");
+  static const std::set<std::string> kRequirementKeys = {"id",   "label",  "ask",
+                                                         "when", "any_of", "count"};
+  for (const auto& entry : node) {
+    const std::string k = entry.first.as<std::string>();
+    if (!kRequirementKeys.count(k)) p.Error(entry.first, key + "." + k, "unknown key");
+  }
+  return r;
+}
+
+void ParseRequirements(Parser& p, const YAML::Node& root, Profile& profile) {
   std::set<std::string> requirement_ids;
   const YAML::Node reqs = root["requirements"];
   if (!reqs.IsSequence() || reqs.size() == 0) {
     p.Error(reqs.IsDefined() ? reqs : root, "requirements", "must be a non-empty list");
-  } else {
-    for (std::size_t i = 0; i < reqs.size(); ++i) {
-      const YAML::Node node = reqs[i];
-      const std::string key = "requirements[" + std::to_string(i) + "]";
-      p.Track(node);
-      if (!node.IsMap()) {
-        p.Error(node, key, "must be a map");
-        continue;
-      }
-      Requirement r;
-      r.id = p.String(node["id"], key + ".id", true);
-      if (!r.id.empty() && !requirement_ids.insert(r.id).second)
-        p.Error(node["id"], key + ".id", "duplicate requirement id '" + r.id + "'");
-      r.label = p.String(node["label"], key + ".label", true);
-      r.ask = p.String(node["ask"], key + ".ask", false);
-      if (node["when"]) r.when = p.ParseCondition(node["when"], key + ".when");
-      const YAML::Node any = node["any_of"];
-      // IsDefined() first: a missing key of a const node is invalid and throws on IsSequence().
-      if (!any.IsDefined() || !any.IsSequence() || any.size() == 0) {
-        p.Error(any.IsDefined() ? any : node, key + ".any_of", "must be a non-empty list");
-      } else {
-        for (std::size_t j = 0; j < any.size(); ++j) {
-          const std::string akey = key + ".any_of[" + std::to_string(j) + "]";
-          Alternative alt;
-          if (any[j].IsScalar()) {
-            alt.document_type = any[j].as<std::string>();
-          } else if (any[j].IsMap()) {
-            alt.document_type = p.String(any[j]["type"], akey + ".type", true);
-            if (any[j]["when"]) alt.when = p.ParseCondition(any[j]["when"], akey + ".when");
-          } else {
-            p.Error(any[j], akey, "must be a document type or {type, when}");
-            continue;
-          }
-          if (!alt.document_type.empty() && !known_type(alt.document_type))
-            p.Error(any[j], akey, "unknown document type '" + alt.document_type + "'");
-          r.any_of.push_back(std::move(alt));
-        }
-      }
-      if (node["count"]) r.count = p.ParseCount(node["count"], key + ".count");
-      static const std::set<std::string> kRequirementKeys = {"id",   "label",  "ask",
-                                                             "when", "any_of", "count"};
-      for (const auto& entry : node) {
-        const std::string k = entry.first.as<std::string>();
-        if (!kRequirementKeys.count(k)) p.Error(entry.first, key + "." + k, "unknown key");
-      }
-      profile.requirements.push_back(std::move(r));
-    }
+    return;
   }
+  for (std::size_t i = 0; i < reqs.size(); ++i) {
+    const YAML::Node node = reqs[i];
+    const std::string key = "requirements[" + std::to_string(i) + "]";
+    p.Track(node);
+    if (!node.IsMap()) {
+      p.Error(node, key, "must be a map");
+      continue;
+    }
+    profile.requirements.push_back(ParseRequirement(p, node, key, profile, requirement_ids));
+  }
+}
 
+// `exclusions:` (optional).
+void ParseExclusions(Parser& p, const YAML::Node& root, Profile& profile) {
   const YAML::Node excl = root["exclusions"];
-  if (excl.IsDefined() && !excl.IsNull()) {
-    if (!excl.IsSequence()) {
-      p.Error(excl, "exclusions", "must be a list");
-    } else {
-      for (std::size_t i = 0; i < excl.size(); ++i) {
-        const std::string key = "exclusions[" + std::to_string(i) + "]";
-        p.Track(excl[i]);
-        Exclusion e;
-        e.id = p.String(excl[i]["id"], key + ".id", true);
-        e.label = p.String(excl[i]["label"], key + ".label", true);
-        if (excl[i]["when"]) e.when = p.ParseCondition(excl[i]["when"], key + ".when");
-        e.keywords = p.StringList(excl[i]["keywords"], key + ".keywords");
-        e.keywords_in = p.StringList(excl[i]["keywords_in"], key + ".keywords_in");
-        for (const auto& type : e.keywords_in) {
-          if (!profile.FindDocumentType(type))
-            p.Error(excl[i]["keywords_in"], key + ".keywords_in", "unknown document type " + type);
-        }
-        if (!e.when && e.keywords.empty())
-          p.Error(excl[i], key, "an exclusion needs a condition (when) or keywords");
-        profile.exclusions.push_back(std::move(e));
-      }
-    }
+  if (!excl.IsDefined() || excl.IsNull()) return;
+  if (!excl.IsSequence()) {
+    p.Error(excl, "exclusions", "must be a list");
+    return;
   }
+  for (std::size_t i = 0; i < excl.size(); ++i) {
+    const std::string key = "exclusions[" + std::to_string(i) + "]";
+    p.Track(excl[i]);
+    Exclusion e;
+    e.id = p.String(excl[i]["id"], key + ".id", true);
+    e.label = p.String(excl[i]["label"], key + ".label", true);
+    if (excl[i]["when"]) e.when = p.ParseCondition(excl[i]["when"], key + ".when");
+    e.keywords = p.StringList(excl[i]["keywords"], key + ".keywords");
+    e.keywords_in = p.StringList(excl[i]["keywords_in"], key + ".keywords_in");
+    for (const auto& type : e.keywords_in) {
+      if (!profile.FindDocumentType(type))
+        p.Error(excl[i]["keywords_in"], key + ".keywords_in", "unknown document type " + type);
+    }
+    if (!e.when && e.keywords.empty())
+      p.Error(excl[i], key, "an exclusion needs a condition (when) or keywords");
+    profile.exclusions.push_back(std::move(e));
+  }
+}
 
-  ParseLetter(p, root["letter"], profile.letter);
-
+void CheckTopLevelKeys(Parser& p, const YAML::Node& root) {
   static const std::set<std::string> kTopKeys = {"schema",         "id",           "name",
                                                  "min_confidence", "document_types", "requirements",
                                                  "exclusions",     "letter"};
@@ -410,7 +422,27 @@ std::optional<Profile> Parse(const std::filesystem::path& path, std::vector<Conf
     const std::string k = entry.first.as<std::string>();
     if (!kTopKeys.count(k)) p.Error(entry.first, k, "unknown key");
   }
+}
 
+std::optional<Profile> Parse(const std::filesystem::path& path, std::vector<ConfigError>& errors) {
+  auto loaded = LoadYaml(path, errors);
+  if (!loaded) return std::nullopt;
+  const YAML::Node& root = loaded->root;
+  Parser p(path.string());
+  Profile profile;
+  profile.source = path;
+  profile.sha256 = Sha256Hex(loaded->bytes);
+  if (!root.IsMap()) {
+    p.Error(root, "", "the profile must be a YAML map");
+    errors = p.errors();
+    return std::nullopt;
+  }
+  ParseHeader(p, root, profile);
+  ParseDocumentTypes(p, root, profile);  // before the requirements and exclusions that name them
+  ParseRequirements(p, root, profile);
+  ParseExclusions(p, root, profile);
+  ParseLetter(p, root["letter"], profile.letter);
+  CheckTopLevelKeys(p, root);
   errors = p.errors();
   if (!errors.empty()) return std::nullopt;
   return profile;

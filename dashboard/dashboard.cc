@@ -274,8 +274,9 @@ CaseSummary SummaryFromReport(const json& report, std::string folder) {
       if (severity == "error") {
         ++s.errors;
         const std::string code = StringOr(f, "code");
-        const auto info = LookupFindingCode(code);
-        const std::string title = info ? std::string(info->title_ja) : code;
+        // A code of another program version is shown as it is.
+        const auto known = ParseFindingCode(code);
+        const std::string title = known.ok() ? std::string(FindingInfo(*known).title_ja) : code;
         if (seen_errors.insert(title).second) s.error_titles.push_back(title);
       } else if (severity == "warning") {
         ++s.warnings;

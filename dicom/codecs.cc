@@ -222,12 +222,12 @@ Status DecodeJpeg2000(DcmDataset& dataset) {
       std::uint64_t{rows} * columns * static_cast<std::uint64_t>(frames) * 3 * (bits_allocated / 8);
   if (decoded_bytes > kMaxDecodedBytes) return Status::Fail("JPEG 2000 image too large to decode");
   auto codestreams = Frames(*sequence, frames);
-  if (!codestreams.ok()) return codestreams.status();
+  RETURN_IF_ERROR(codestreams);
   std::vector<Uint8> pixels;
   int components = 1;
   for (MemoryStream& codestream : *codestreams) {
     auto image = DecodeCodestream(std::move(codestream), rows, columns);
-    if (!image.ok()) return image.status();
+    RETURN_IF_ERROR(image);
     components = static_cast<int>((*image)->numcomps);
     if (components != samples) return Status::Fail("JPEG 2000 components differ from the header");
     if (Status s = AppendNative(**image, bits_allocated / 8, pixels, rows, columns); !s.ok()) {

@@ -274,58 +274,44 @@ bool HasIdentity(DcmItem& dataset) {
 
 std::string SizeText(std::uintmax_t size) { return "(size: " + std::to_string(size) + " bytes)"; }
 
-Result<DicomHeader> ReadHeaderUnguarded(const std::filesystem::path& path) {
-  QuietDcmtkLogging();
+// The checks before DCMTK parses the file (size, dictionary, nesting depth); its size when they
+// pass.
+Result<std::uintmax_t> CheckBeforeParsing(const std::filesystem::path& path) {
   std::error_code ec;
   const std::uintmax_t size = std::filesystem::file_size(path, ec);
-  if (ec) return Result<DicomHeader>::Fail("DICOM file could not be opened");
-  if (size == 0) return Result<DicomHeader>::Fail("not a DICOM file " + SizeText(size));
+  if (ec) return Result<std::uintmax_t>::Fail("DICOM file could not be opened");
+  if (size == 0) return Result<std::uintmax_t>::Fail("not a DICOM file " + SizeText(size));
   if (!dcmDataDict.isDictionaryLoaded()) {
-    return Result<DicomHeader>::Fail("DCMTK data dictionary is not loaded");
+    return Result<std::uintmax_t>::Fail("DCMTK data dictionary is not loaded");
   }
   if (Status depth = CheckSequenceDepth(path); !depth.ok()) {
-    return Result<DicomHeader>::Fail(depth.message() + " " + SizeText(size));
+    return Result<std::uintmax_t>::Fail(depth.message() + " " + SizeText(size));
   }
+  return size;
+}
 
-  // Every element is parsed, but values longer than kMaxLoadedValue are skipped (a seek), not
-  // read: Pixel Data costs nothing, and a file cut inside it fails here instead of later.
-  DcmFileFormat file;
-  const OFCondition loaded = file.loadFile(OFFilename(path.c_str()), EXS_Unknown, EGL_noChange,
-                                           kMaxLoadedValue, ERM_autoDetect);
-  DcmDataset* dataset = file.getDataset();
-  DcmMetaInfo* meta = file.getMetaInfo();
-  if (dataset == nullptr) return Result<DicomHeader>::Fail("not a DICOM file " + SizeText(size));
-  // The elements read before the error stay in the dataset: a file cut after its header still
-  // has one, if its identifying UIDs came through.
-  const bool truncated = loaded.bad();
-  if (truncated && !HasIdentity(*dataset)) {
-    if (dataset->card() == 0 || !LooksLikeDicom(path)) {
-      return Result<DicomHeader>::Fail("not a DICOM file " + SizeText(size));
-    }
-    return Result<DicomHeader>::Fail("unreadable DICOM header (DCMTK error " +
-                                     std::to_string(loaded.module()) + "." +
-                                     std::to_string(loaded.code()) + ") " + SizeText(size));
-  }
-
-  DicomHeader h;
-  h.truncated = truncated;
-  std::string media_class;
-  std::string media_instance;
+// The file meta information: transfer syntax, and whether the file is a DICOMDIR. The media
+// storage UIDs stand in for the dataset's when it has none (`media_class`, `media_instance`).
+void ReadMetaInformation(DcmMetaInfo* meta, DcmDataset& dataset, DicomHeader& h,
+                         std::string& media_class, std::string& media_instance) {
   if (meta != nullptr) {
     media_class = TrimDicomPadding(GetString(*meta, DCM_MediaStorageSOPClassUID));
     media_instance = TrimDicomPadding(GetString(*meta, DCM_MediaStorageSOPInstanceUID));
     h.transfer_syntax_uid = TrimDicomPadding(GetString(*meta, DCM_TransferSyntaxUID));
   }
   if (h.transfer_syntax_uid.empty()) {
-    const DcmXfer xfer(dataset->getOriginalXfer());
+    const DcmXfer xfer(dataset.getOriginalXfer());
     if (xfer.getXfer() != EXS_Unknown) h.transfer_syntax_uid = xfer.getXferID();
   }
   h.is_dicomdir = media_class == UID_MediaStorageDirectoryStorage ||
-                  dataset->tagExists(DCM_DirectoryRecordSequence);
+                  dataset.tagExists(DCM_DirectoryRecordSequence);
+}
 
-  // UIDs and code strings are ASCII by definition: sanitize only.
+// UIDs, code strings, numbers and dates: ASCII by definition, sanitized only.
+void ReadAsciiValues(DcmDataset& dataset, const std::string& media_class,
+                     const std::string& media_instance, DicomHeader& h) {
   const auto ascii = [&](const DcmTagKey& key) {
-    return FirstValue(SanitizeToUtf8(GetString(*dataset, key)));
+    return FirstValue(SanitizeToUtf8(GetString(dataset, key)));
   };
   h.sop_class_uid = ascii(DCM_SOPClassUID);
   if (h.sop_class_uid.empty()) h.sop_class_uid = SanitizeToUtf8(media_class);
@@ -337,34 +323,69 @@ Result<DicomHeader> ReadHeaderUnguarded(const std::filesystem::path& path) {
   h.patient_sex = ascii(DCM_PatientSex);
   h.body_part = ascii(DCM_BodyPartExamined);
   h.specific_character_set =
-      TrimDicomPadding(SanitizeToUtf8(GetString(*dataset, DCM_SpecificCharacterSet)));
+      TrimDicomPadding(SanitizeToUtf8(GetString(dataset, DCM_SpecificCharacterSet)));
   h.lossy_image_compression = ascii(DCM_LossyImageCompression);
   h.series_number = ParseInteger(ascii(DCM_SeriesNumber));
   h.instance_number = ParseInteger(ascii(DCM_InstanceNumber));
   if (auto frames = ParseInteger(ascii(DCM_NumberOfFrames)); frames && *frames > 0) {
     h.number_of_frames = *frames;
   }
-  h.has_pixel_data = dataset->tagExists(DCM_PixelData) || dataset->tagExists(DCM_FloatPixelData) ||
-                     dataset->tagExists(DCM_DoubleFloatPixelData);
-  h.patient_birth_date = FormatDicomDate(GetString(*dataset, DCM_PatientBirthDate));
-  h.study_date = FormatDicomDate(GetString(*dataset, DCM_StudyDate));
-  h.series_date = FormatDicomDate(GetString(*dataset, DCM_SeriesDate));
+  h.has_pixel_data = dataset.tagExists(DCM_PixelData) || dataset.tagExists(DCM_FloatPixelData) ||
+                     dataset.tagExists(DCM_DoubleFloatPixelData);
+  h.patient_birth_date = FormatDicomDate(GetString(dataset, DCM_PatientBirthDate));
+  h.study_date = FormatDicomDate(GetString(dataset, DCM_StudyDate));
+  h.series_date = FormatDicomDate(GetString(dataset, DCM_SeriesDate));
+}
 
-  if (!h.is_dicomdir && h.sop_instance_uid.empty() &&
-      (h.study_uid.empty() || h.series_uid.empty())) {
-    return Result<DicomHeader>::Fail("not a DICOM file " + SizeText(size));
-  }
-
-  TextDecoder text(*dataset, GetString(*dataset, DCM_SpecificCharacterSet));
+// Names and descriptions, decoded from the dataset's character set.
+void ReadTextValues(DcmDataset& dataset, DicomHeader& h) {
+  TextDecoder text(dataset, GetString(dataset, DCM_SpecificCharacterSet));
   const auto text_value = [&](const DcmTagKey& key) {
-    return FirstValue(text.Decode(GetString(*dataset, key), "\\", ValueKind::kText));
+    return FirstValue(text.Decode(GetString(dataset, key), "\\", ValueKind::kText));
   };
-  h.patient_name = NormalizePersonName(FirstValue(
-      text.Decode(GetString(*dataset, DCM_PatientName), "\\^=", ValueKind::kPersonName)));
+  h.patient_name = NormalizePersonName(
+      FirstValue(text.Decode(GetString(dataset, DCM_PatientName), "\\^=", ValueKind::kPersonName)));
   h.patient_id = text_value(DCM_PatientID);
   h.study_description = text_value(DCM_StudyDescription);
   h.series_description = text_value(DCM_SeriesDescription);
   h.institution_name = text_value(DCM_InstitutionName);
+}
+
+Result<DicomHeader> ReadHeaderUnguarded(const std::filesystem::path& path) {
+  QuietDcmtkLogging();
+  const auto size = CheckBeforeParsing(path);
+  if (!size.ok()) return size.error();
+
+  // Every element is parsed, but values longer than kMaxLoadedValue are skipped (a seek), not
+  // read: Pixel Data costs nothing, and a file cut inside it fails here instead of later.
+  DcmFileFormat file;
+  const OFCondition loaded = file.loadFile(OFFilename(path.c_str()), EXS_Unknown, EGL_noChange,
+                                           kMaxLoadedValue, ERM_autoDetect);
+  DcmDataset* dataset = file.getDataset();
+  if (dataset == nullptr) return Result<DicomHeader>::Fail("not a DICOM file " + SizeText(*size));
+  // The elements read before the error stay in the dataset: a file cut after its header still
+  // has one, if its identifying UIDs came through.
+  const bool truncated = loaded.bad();
+  if (truncated && !HasIdentity(*dataset)) {
+    if (dataset->card() == 0 || !LooksLikeDicom(path)) {
+      return Result<DicomHeader>::Fail("not a DICOM file " + SizeText(*size));
+    }
+    return Result<DicomHeader>::Fail("unreadable DICOM header (DCMTK error " +
+                                     std::to_string(loaded.module()) + "." +
+                                     std::to_string(loaded.code()) + ") " + SizeText(*size));
+  }
+
+  DicomHeader h;
+  h.truncated = truncated;
+  std::string media_class;
+  std::string media_instance;
+  ReadMetaInformation(file.getMetaInfo(), *dataset, h, media_class, media_instance);
+  ReadAsciiValues(*dataset, media_class, media_instance, h);
+  if (!h.is_dicomdir && h.sop_instance_uid.empty() &&
+      (h.study_uid.empty() || h.series_uid.empty())) {
+    return Result<DicomHeader>::Fail("not a DICOM file " + SizeText(*size));
+  }
+  ReadTextValues(*dataset, h);
   return h;
 }
 

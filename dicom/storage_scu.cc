@@ -263,7 +263,7 @@ Status WriteReconciledCopy(const std::filesystem::path& in, const std::filesyste
   QuietDcmtkLogging();
   try {
     auto format = Load(in);
-    if (!format.ok()) return format.status();
+    RETURN_IF_ERROR(format);
     DcmDataset& ds = *(*format)->getDataset();
     if (Status s = Reconcile(ds, reconcile); !s.ok()) return s;
     if ((*format)->saveFile(OFFilename(out.c_str()), ds.getOriginalXfer()).bad()) {

@@ -112,7 +112,7 @@ Result<E_TransferSyntax> Compress(DcmDataset& ds, const std::vector<Uint16>& pix
     return Result<E_TransferSyntax>::Fail("synthetic DICOM: unknown compression");
   }
   auto codestream = EncodeJpeg2000Lossless(pixels, spec.rows, spec.columns, 12);
-  if (!codestream.ok()) return Error{codestream.message()};
+  RETURN_IF_ERROR(codestream);
   auto* sequence = new DcmPixelSequence(DCM_PixelSequenceTag);
   sequence->insert(new DcmPixelItem(DCM_PixelItemTag));  // empty Basic Offset Table
   DcmOffsetList offsets;
@@ -134,23 +134,24 @@ Result<E_TransferSyntax> Compress(DcmDataset& ds, const std::vector<Uint16>& pix
   return EXS_JPEG2000LosslessOnly;
 }
 
-Status WriteImage(const std::filesystem::path& path, const SyntheticSeriesSpec& spec, int index,
-                  const std::string& study_uid, const std::string& series_uid,
-                  const std::string& frame_uid) {
-  DcmFileFormat file;
-  DcmDataset* ds = file.getDataset();
-  const bool ct = spec.modality == "CT";
-  const std::string sop_class = SopClassFor(spec.modality);
+// The UIDs of one synthetic image's study, series and frame of reference.
+struct ImageUids {
+  const std::string& study;
+  const std::string& series;
+  const std::string& frame;
+};
+
+// Patient, study, series and image-plane attributes of image `index` (0-based).
+Status PutImageAttributes(DcmDataset& ds, const SyntheticSeriesSpec& spec, int index,
+                          const ImageUids& uids) {
   const std::string instance = std::to_string(index + 1);
   const double z = -index * kSliceThicknessMm;
   const double origin_x = -spec.columns * kPixelSpacingMm / 2.0;
   const double origin_y = -spec.rows * kPixelSpacingMm / 2.0;
-  const std::string spacing = Decimal(kPixelSpacingMm) + "\\" + Decimal(kPixelSpacingMm);
-
   const std::pair<DcmTagKey, std::string> strings[] = {
       {DCM_SpecificCharacterSet, "ISO_IR 192"},
       {DCM_ImageType, "ORIGINAL\\PRIMARY\\AXIAL"},
-      {DCM_SOPClassUID, sop_class},
+      {DCM_SOPClassUID, SopClassFor(spec.modality)},
       {DCM_SOPInstanceUID, UidFromSeed(spec.uid_seed, "image/" + instance)},
       {DCM_StudyDate, spec.study_date},
       {DCM_SeriesDate, spec.study_date},
@@ -171,42 +172,43 @@ Status WriteImage(const std::filesystem::path& path, const SyntheticSeriesSpec& 
       {DCM_BodyPartExamined, spec.body_part},
       {DCM_SliceThickness, Decimal(kSliceThicknessMm)},
       {DCM_PatientPosition, "HFS"},
-      {DCM_StudyInstanceUID, study_uid},
-      {DCM_SeriesInstanceUID, series_uid},
+      {DCM_StudyInstanceUID, uids.study},
+      {DCM_SeriesInstanceUID, uids.series},
       {DCM_StudyID, "1"},
       {DCM_SeriesNumber, "1"},
       {DCM_AcquisitionNumber, "1"},
       {DCM_InstanceNumber, instance},
       {DCM_ImagePositionPatient, Decimal(origin_x) + "\\" + Decimal(origin_y) + "\\" + Decimal(z)},
       {DCM_ImageOrientationPatient, "1\\0\\0\\0\\1\\0"},
-      {DCM_FrameOfReferenceUID, frame_uid},
+      {DCM_FrameOfReferenceUID, uids.frame},
       {DCM_PositionReferenceIndicator, ""},
       {DCM_SliceLocation, Decimal(z)},
+  };
+  for (const auto& [key, value] : strings) {
+    RETURN_IF_ERROR(Check(ds.putAndInsertString(key, value.c_str()), "putAndInsertString"));
+  }
+  return Status::Ok();
+}
+
+// The image pixel module (12 bits stored in 16, one sample), the window, and what the modality
+// adds (CT: KVP and the rescale to Hounsfield units; secondary capture: the conversion type).
+Status PutPixelAttributes(DcmDataset& ds, const SyntheticSeriesSpec& spec) {
+  const bool ct = spec.modality == "CT";
+  const std::string spacing = Decimal(kPixelSpacingMm) + "\\" + Decimal(kPixelSpacingMm);
+  std::vector<std::pair<DcmTagKey, std::string>> strings = {
       {DCM_PhotometricInterpretation, "MONOCHROME2"},
       {DCM_PixelSpacing, spacing},
       {DCM_WindowCenter, ct ? "40" : std::to_string(40 + kHuOffset)},
       {DCM_WindowWidth, "400"},
   };
-  for (const auto& [key, value] : strings) {
-    if (Status s = Check(ds->putAndInsertString(key, value.c_str()), "putAndInsertString");
-        !s.ok()) {
-      return s;
-    }
-  }
   if (ct) {
-    if (Status s = Check(ds->putAndInsertString(DCM_KVP, "120"), "KVP"); !s.ok()) return s;
-    if (Status s = Check(ds->putAndInsertString(DCM_RescaleIntercept, "-1024"), "rescale");
-        !s.ok()) {
-      return s;
-    }
-    if (Status s = Check(ds->putAndInsertString(DCM_RescaleSlope, "1"), "rescale"); !s.ok()) {
-      return s;
-    }
-  } else if (sop_class == UID_SecondaryCaptureImageStorage) {
-    if (Status s = Check(ds->putAndInsertString(DCM_ConversionType, "WSD"), "conversion type");
-        !s.ok()) {
-      return s;
-    }
+    strings.insert(strings.end(),
+                   {{DCM_KVP, "120"}, {DCM_RescaleIntercept, "-1024"}, {DCM_RescaleSlope, "1"}});
+  } else if (SopClassFor(spec.modality) == UID_SecondaryCaptureImageStorage) {
+    strings.emplace_back(DCM_ConversionType, "WSD");
+  }
+  for (const auto& [key, value] : strings) {
+    RETURN_IF_ERROR(Check(ds.putAndInsertString(key, value.c_str()), "putAndInsertString"));
   }
   const std::pair<DcmTagKey, Uint16> shorts[] = {
       {DCM_SamplesPerPixel, 1},
@@ -218,11 +220,13 @@ Status WriteImage(const std::filesystem::path& path, const SyntheticSeriesSpec& 
       {DCM_PixelRepresentation, 0},
   };
   for (const auto& [key, value] : shorts) {
-    if (Status s = Check(ds->putAndInsertUint16(key, value), "putAndInsertUint16"); !s.ok()) {
-      return s;
-    }
+    RETURN_IF_ERROR(Check(ds.putAndInsertUint16(key, value), "putAndInsertUint16"));
   }
+  return Status::Ok();
+}
 
+// The phantom's slice `index`, stored values (Hounsfield units + kHuOffset), row by row.
+std::vector<Uint16> PhantomPixels(const SyntheticSeriesSpec& spec, int index) {
   std::vector<Uint16> pixels(static_cast<std::size_t>(spec.rows) * spec.columns);
   for (int y = 0; y < spec.rows; ++y) {
     for (int x = 0; x < spec.columns; ++x) {
@@ -230,14 +234,22 @@ Status WriteImage(const std::filesystem::path& path, const SyntheticSeriesSpec& 
           static_cast<Uint16>(PhantomHu(x, y, index, spec) + kHuOffset);
     }
   }
-  if (Status s = Check(ds->putAndInsertUint16Array(DCM_PixelData, pixels.data(),
+  return pixels;
+}
+
+Status WriteImage(const std::filesystem::path& path, const SyntheticSeriesSpec& spec, int index,
+                  const std::string& study_uid, const std::string& series_uid,
+                  const std::string& frame_uid) {
+  DcmFileFormat file;
+  DcmDataset& ds = *file.getDataset();
+  RETURN_IF_ERROR(PutImageAttributes(ds, spec, index, {study_uid, series_uid, frame_uid}));
+  RETURN_IF_ERROR(PutPixelAttributes(ds, spec));
+  std::vector<Uint16> pixels = PhantomPixels(spec, index);
+  RETURN_IF_ERROR(Check(ds.putAndInsertUint16Array(DCM_PixelData, pixels.data(),
                                                    static_cast<unsigned long>(pixels.size())),
-                       "pixel data");
-      !s.ok()) {
-    return s;
-  }
-  auto xfer = Compress(*ds, pixels, spec);
-  if (!xfer.ok()) return xfer.status();
+                        "pixel data"));
+  auto xfer = Compress(ds, pixels, spec);
+  RETURN_IF_ERROR(xfer);
   return Check(file.saveFile(OFFilename(path.c_str()), *xfer, EET_ExplicitLength, EGL_recalcGL,
                              EPD_noChange, 0, 0, EWM_fileformat),
                "saving an image");

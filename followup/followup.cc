@@ -83,10 +83,10 @@ bool SamePatient(const Case& envelope, const CaseOnFile& c) {
   return same_name || same_kana || name_as_kana;
 }
 
-Finding MakeFinding(const char* code, std::string message) {
+Finding MakeFinding(FindingCode code, std::string message) {
   Finding f;
   f.code = code;
-  if (const auto info = LookupFindingCode(code)) f.severity = info->severity;
+  f.severity = FindingInfo(code).severity;
   f.message = std::move(message);
   return f;
 }
@@ -98,9 +98,10 @@ Decision ByIdentity(const Case& envelope, const std::filesystem::path& out) {
     if (c.case_id == envelope.id) continue;
     if (c.Holds(envelope.submission_sha256)) {  // attached before (an interrupted run)
       decision.matched_by = "identity";
-      decision.finding = MakeFinding(
-          "FOLLOWUP_MATCHED", "患者さんの氏名と生年月日からこのケースの追加書類と判断しました。"
-                              "同じ患者さんか確認してください");
+      decision.finding =
+          MakeFinding(FindingCode::kFollowupMatched,
+                      "患者さんの氏名と生年月日からこのケースの追加書類と判断しました。"
+                      "同じ患者さんか確認してください");
       decision.attach_to = std::move(c);
       return decision;
     }
@@ -108,19 +109,21 @@ Decision ByIdentity(const Case& envelope, const std::filesystem::path& out) {
   }
   if (matches.size() == 1) {
     decision.matched_by = "identity";
-    decision.finding = MakeFinding(
-        "FOLLOWUP_MATCHED", "患者さんの氏名と生年月日からこのケースの追加書類と判断しました。"
-                            "同じ患者さんか確認してください");
+    decision.finding =
+        MakeFinding(FindingCode::kFollowupMatched,
+                    "患者さんの氏名と生年月日からこのケースの追加書類と判断しました。"
+                    "同じ患者さんか確認してください");
     decision.attach_to = std::move(matches[0]);
     return decision;
   }
   decision.finding = MakeFinding(
-      "FOLLOWUP_UNMATCHED",
+      FindingCode::kFollowupUnmatched,
       matches.empty()
           ? "紹介状・申込書のない提出物ですが、受付中のどのケースの追加書類か判断できませんでした。"
             "該当するケースを確認してください"
           : "紹介状・申込書のない提出物で、同じ患者さんの受付中のケースが" +
-                std::to_string(matches.size()) + "件あります。どのケースの追加書類か確認してください");
+                std::to_string(matches.size()) +
+                "件あります。どのケースの追加書類か確認してください");
   return decision;
 }
 
@@ -160,7 +163,7 @@ Decision Decide(const Case& envelope, const std::filesystem::path& out) {
     return decision;
   }
   if (!not_found.empty()) {
-    decision.finding = MakeFinding("FOLLOWUP_UNMATCHED",
+    decision.finding = MakeFinding(FindingCode::kFollowupUnmatched,
                                    "返信用紙・ファイル名等で受付番号 " + not_found.front() +
                                        " が示されていますが、そのケースが見つかりません。"
                                        "受付番号を確認してください");

@@ -257,7 +257,7 @@ Result<ForwardSummary> Run::Go(const std::vector<Instance>& instances) {
 Result<ForwardSummary> Forward(const ForwardOptions& options) {
   const fs::path case_dir = options.out_dir / options.case_id;
   auto report = ReadJsonFile(case_dir / "report.json", "the case's report.json");
-  if (!report.ok()) return Error{report.message()};
+  RETURN_IF_ERROR(report);
   const std::vector<Instance> instances = CaseInstances(case_dir, *report);
   if (instances.empty()) {  // no imaging: nothing to send, nothing to record
     ForwardSummary none;
@@ -271,12 +271,12 @@ Result<ForwardSummary> Forward(const ForwardOptions& options) {
   json state = json{{"schema", kStateSchema}, {"case_id", options.case_id}};
   if (fs::exists(case_dir / kStateFileName)) {
     auto loaded = ReadJsonFile(case_dir / kStateFileName, "forward.json");
-    if (!loaded.ok()) return Error{loaded.message()};
+    RETURN_IF_ERROR(loaded);
     state = std::move(*loaded);
   }
   Run run(options, case_dir, std::move(state));
   auto summary = run.Go(instances);
-  if (!summary.ok()) return summary;
+  RETURN_IF_ERROR(summary);
   if (Status s = PublishForwarding(options, case_dir, *summary); !s.ok()) {
     return Error{s.message()};
   }

@@ -127,7 +127,7 @@ void DrawQr(cairo_t* cr, const QrSymbol& symbol, double x, double y, double side
 // items to tick, and the QR code.
 Status DrawReplySlip(cairo_t* cr, Pen& pen, const PatientLetter& letter, double top) {
   auto symbol = EncodeQr(ReplySlipPayload(letter.case_id));
-  if (!symbol.ok()) return symbol.status();
+  RETURN_IF_ERROR(symbol);
   const double dash[] = {4.0, 3.0};
   cairo_set_dash(cr, dash, 2, 0);
   cairo_set_line_width(cr, 0.6);
@@ -206,7 +206,7 @@ Status WritePatientLetter(const std::filesystem::path& path, const PatientLetter
   cairo_surface_finish(surface);
   const cairo_status_t status = cairo_surface_status(surface);
   cairo_surface_destroy(surface);
-  if (!drawn.ok()) return drawn;
+  RETURN_IF_ERROR(drawn);
   if (status != CAIRO_STATUS_SUCCESS) {
     return Status::Fail(std::string("the letter could not be drawn: ") +
                         cairo_status_to_string(status));

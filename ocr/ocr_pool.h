@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "pipeline/result.h"
+#include "pipeline/time_limits.h"
 
 namespace intake::ocr {
 
@@ -49,7 +50,7 @@ struct OcrOptions {
   // deadline (its ETEXT_DESC monitor); the steps that cannot be stopped (drawing, decoding,
   // Tesseract's layout analysis, OSD) are not started once it has passed. A page that runs over
   // is returned as read so far, with `time_limited` set. 0: no limit.
-  std::chrono::milliseconds page_time_limit{std::chrono::seconds(120)};
+  std::chrono::milliseconds page_time_limit{kDefaultPageTimeLimit};
 };
 
 // 8-bit grey pixels in memory, rows of `stride` bytes: a drawn PDF page, or a scanned page's

@@ -389,6 +389,59 @@ std::string SearchablePdfWriter::ToUnicodeCMap() const {
   return cmap;
 }
 
+namespace {
+
+// The image XObject's dictionary entries (size, colour space, filter) for a page image.
+std::string ImageEntries(const ImageInfo& info, ImageCodec codec) {
+  std::string entries = "/Type /XObject /Subtype /Image /Width " + std::to_string(info.width) +
+                        " /Height " + std::to_string(info.height) + " /BitsPerComponent " +
+                        std::to_string(info.bits_per_component);
+  std::string colour_space = info.colours == 3 ? "/DeviceRGB" : "/DeviceGray";
+  if (!info.palette.empty()) {
+    std::string hex;
+    for (unsigned char ch : info.palette) {
+      char buf[4];
+      std::snprintf(buf, sizeof buf, "%02X", ch);
+      hex += buf;
+    }
+    colour_space =
+        "[/Indexed /DeviceRGB " + std::to_string(info.palette.size() / 3 - 1) + " <" + hex + ">]";
+  }
+  entries += " /ColorSpace " + colour_space;
+  if (codec == ImageCodec::kJpeg) return entries + " /Filter /DCTDecode";
+  return entries + " /Filter /FlateDecode /DecodeParms << /Predictor 15 /Colors " +
+         std::to_string(info.palette.empty() ? info.colours : 1) + " /BitsPerComponent " +
+         std::to_string(info.bits_per_component) + " /Columns " + std::to_string(info.width) +
+         " >>";
+}
+
+// The operators that lay one line's invisible text (`hex`, four hex digits a glyph) over its box;
+// `scale` is points per pixel, `height_pt` the page's height.
+std::string TextLineOperators(const TextLine& line, const std::string& hex, double scale,
+                              double height_pt) {
+  const std::size_t glyph_count = hex.size() / 4;  // four hex digits a glyph
+  const double glyphs = static_cast<double>(glyph_count);
+  const double left = line.left * scale;
+  if (line.vertical) {
+    // Rotated a quarter clockwise: the baseline runs down the column's left edge and the
+    // glyphs stand to its right, one column width high.
+    const double size = line.width * scale;
+    const double length = line.height * scale;
+    const double top = height_pt - line.top * scale;
+    return "/F0 " + Number(size) + " Tf\n" +
+           Number(100.0 * length / (glyphs * size * kGlyphWidth / 1000.0)) + " Tz\n0 -1 1 0 " +
+           Number(left) + " " + Number(top) + " Tm\n<" + hex + "> Tj\n";
+  }
+  const double size = line.height * scale;
+  const double length = line.width * scale;
+  const double bottom = height_pt - (line.top + line.height) * scale;
+  return "/F0 " + Number(size) + " Tf\n" +
+         Number(100.0 * length / (glyphs * size * kGlyphWidth / 1000.0)) + " Tz\n1 0 0 1 " +
+         Number(left) + " " + Number(bottom) + " Tm\n<" + hex + "> Tj\n";
+}
+
+}  // namespace
+
 Status SearchablePdfWriter::AddPage(const PageImage& image, const std::vector<TextLine>& lines) {
   if (failed_ || finished_) return Status::Fail("the PDF file can no longer be written");
   auto info = InspectImage(image);
@@ -398,33 +451,9 @@ Status SearchablePdfWriter::AddPage(const PageImage& image, const std::vector<Te
   const double width_pt = info->width * scale;
   const double height_pt = info->height * scale;
 
-  // Image XObject.
   const int image_object = NewObject();
-  std::string entries = "/Type /XObject /Subtype /Image /Width " + std::to_string(info->width) +
-                        " /Height " + std::to_string(info->height) + " /BitsPerComponent " +
-                        std::to_string(info->bits_per_component);
-  std::string colour_space = info->colours == 3 ? "/DeviceRGB" : "/DeviceGray";
-  if (!info->palette.empty()) {
-    std::string hex;
-    for (unsigned char ch : info->palette) {
-      char buf[4];
-      std::snprintf(buf, sizeof buf, "%02X", ch);
-      hex += buf;
-    }
-    colour_space =
-        "[/Indexed /DeviceRGB " + std::to_string(info->palette.size() / 3 - 1) + " <" + hex + ">]";
-  }
-  entries += " /ColorSpace " + colour_space;
-  if (image.codec == ImageCodec::kJpeg) {
-    entries += " /Filter /DCTDecode";
-    WriteStream(image_object, entries, image.bytes);
-  } else {
-    entries += " /Filter /FlateDecode /DecodeParms << /Predictor 15 /Colors " +
-               std::to_string(info->palette.empty() ? info->colours : 1) + " /BitsPerComponent " +
-               std::to_string(info->bits_per_component) + " /Columns " +
-               std::to_string(info->width) + " >>";
-    WriteStream(image_object, entries, info->flate_data);
-  }
+  WriteStream(image_object, ImageEntries(*info, image.codec),
+              image.codec == ImageCodec::kJpeg ? image.bytes : info->flate_data);
 
   // Content: the image over the whole page, then the invisible text.
   std::string content =
@@ -433,26 +462,7 @@ Status SearchablePdfWriter::AddPage(const PageImage& image, const std::vector<Te
     if (line.width <= 0 || line.height <= 0) continue;
     const std::string hex = EncodeText(line.text);
     if (hex.empty()) continue;
-    const std::size_t glyph_count = hex.size() / 4;  // four hex digits a glyph
-    const double glyphs = static_cast<double>(glyph_count);
-    const double left = line.left * scale;
-    if (line.vertical) {
-      // Rotated a quarter clockwise: the baseline runs down the column's left edge and the
-      // glyphs stand to its right, one column width high.
-      const double size = line.width * scale;
-      const double length = line.height * scale;
-      const double top = height_pt - line.top * scale;
-      content += "/F0 " + Number(size) + " Tf\n" +
-                 Number(100.0 * length / (glyphs * size * kGlyphWidth / 1000.0)) +
-                 " Tz\n0 -1 1 0 " + Number(left) + " " + Number(top) + " Tm\n<" + hex + "> Tj\n";
-    } else {
-      const double size = line.height * scale;
-      const double length = line.width * scale;
-      const double bottom = height_pt - (line.top + line.height) * scale;
-      content += "/F0 " + Number(size) + " Tf\n" +
-                 Number(100.0 * length / (glyphs * size * kGlyphWidth / 1000.0)) + " Tz\n1 0 0 1 " +
-                 Number(left) + " " + Number(bottom) + " Tm\n<" + hex + "> Tj\n";
-    }
+    content += TextLineOperators(line, hex, scale, height_pt);
   }
   content += "ET\n";
   const int content_object = NewObject();

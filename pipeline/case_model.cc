@@ -180,11 +180,10 @@ const Fact* Case::FindFact(std::string_view name) const {
   return it == facts.end() ? nullptr : &*it;
 }
 
-void Case::AddFinding(std::string code, std::string message, std::string file_id) {
+void Case::AddFinding(FindingCode code, std::string message, std::string file_id) {
   Finding finding;
-  auto info = LookupFindingCode(code);
-  finding.severity = info ? info->severity : Severity::kWarning;
-  finding.code = std::move(code);
+  finding.code = code;
+  finding.severity = FindingInfo(code).severity;
   finding.message = std::move(message);
   finding.file_id = std::move(file_id);
   findings.push_back(std::move(finding));

@@ -132,6 +132,11 @@ struct Page {
   std::string view_text = {};
 };
 
+// The document type of pages no type of the profile fits, and its label in the reports and the
+// case folder's file names.
+inline constexpr const char* kOtherType = "other";
+inline constexpr const char* kOtherTypeLabel = "その他の書類";
+
 // Consecutive pages of one document type (stages/classify splits a batch into documents).
 struct Document {
   std::string id;    // "d001"
@@ -211,8 +216,8 @@ struct Fact {
 };
 
 struct Finding {
-  std::string code;  // from pipeline/findings.h
-  Severity severity = Severity::kInfo;
+  FindingCode code = FindingCode::kCorruptFile;  // pipeline/finding_codes.def
+  Severity severity = Severity::kInfo;           // the code's, unless a stage lowers it
   std::string message;  // Japanese, for staff; may name files of the submission
   std::string file_id;  // the file concerned, if any
 };
@@ -309,7 +314,7 @@ struct Case {
   const Page* FindPage(std::string_view id) const;
   const Fact* FindFact(std::string_view name) const;
   // Adds a finding with the severity from the code table.
-  void AddFinding(std::string code, std::string message, std::string file_id = {});
+  void AddFinding(FindingCode code, std::string message, std::string file_id = {});
   // Sets (or replaces) a fact.
   void SetFact(Fact fact);
   int DicomSeriesCount() const;

@@ -2,7 +2,12 @@
 //
 // A stage or adapter returns Status (ok or an Error) or Result<T> (a value or an Error). Both are
 // [[nodiscard]]: a caller must look at them. Error messages describe the input without its
-// content ("PDF could not be opened (size: 1234 bytes)"), so they are safe to log.
+// content ("PDF could not be opened (size: 1234 bytes)"), so they are safe to log. An Error also
+// carries an ErrorCode, the kind of failure a caller can act on (the output folder is busy, a
+// lease was lost): callers branch on the code, never on the message's text.
+//
+// RETURN_IF_ERROR(expr) returns the Error of a failed Status or Result from the enclosing
+// function (which returns Status or Result<U>).
 #pragma once
 
 #include <optional>
@@ -12,22 +17,39 @@
 
 namespace intake {
 
+// The kinds of failure callers tell apart. kFailed is every other failure: its message says
+// what happened, and nothing branches on it.
+enum class ErrorCode {
+  kFailed,
+  kInvalid,    // the input (a profile, a code, an argument) is not valid
+  kNotFound,   // what was asked for does not exist
+  kIo,         // reading or writing a file failed
+  kBusy,       // another process holds what was asked for (the output folder's lock)
+  kLeaseLost,  // a shared journal's lease on the submission ran out (watch/pg_journal)
+};
+
 struct Error {
   std::string message;  // safe to log: no patient data, no file names from the submission
+  ErrorCode code = ErrorCode::kFailed;
 };
 
 class [[nodiscard]] Status {
  public:
   Status() = default;
   static Status Ok() { return {}; }
-  static Status Fail(std::string message) { return Status(Error{std::move(message)}); }
-  explicit Status(Error error) : error_(std::move(error)) {}
+  static Status Fail(std::string message, ErrorCode code = ErrorCode::kFailed) {
+    return Status(Error{std::move(message), code});
+  }
+  Status(Error error) : error_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return !error_.has_value(); }
   const std::string& message() const {
     static const std::string kEmpty;
     return error_ ? error_->message : kEmpty;
   }
+  ErrorCode code() const { return error_ ? error_->code : ErrorCode::kFailed; }
+  // The error of a failed Status (for RETURN_IF_ERROR); an empty kFailed Error when ok.
+  Error error() const { return error_.value_or(Error{}); }
 
  private:
   std::optional<Error> error_;
@@ -38,7 +60,9 @@ class [[nodiscard]] Result {
  public:
   Result(T value) : v_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : v_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
-  static Result Fail(std::string message) { return Result(Error{std::move(message)}); }
+  static Result Fail(std::string message, ErrorCode code = ErrorCode::kFailed) {
+    return Result(Error{std::move(message), code});
+  }
 
   bool ok() const { return std::holds_alternative<T>(v_); }
   T& value() & { return std::get<T>(v_); }
@@ -49,6 +73,8 @@ class [[nodiscard]] Result {
   T& operator*() & { return std::get<T>(v_); }
   const T& operator*() const& { return std::get<T>(v_); }
   const std::string& message() const { return std::get<Error>(v_).message; }
+  ErrorCode code() const { return std::get<Error>(v_).code; }
+  const Error& error() const { return std::get<Error>(v_); }
   Status status() const { return ok() ? Status::Ok() : Status(std::get<Error>(v_)); }
 
  private:
@@ -56,3 +82,11 @@ class [[nodiscard]] Result {
 };
 
 }  // namespace intake
+
+// Returns the Error of `expr` (a Status or Result) from the enclosing function when it failed.
+#define RETURN_IF_ERROR(expr)                                   \
+  do {                                                          \
+    if (auto&& intake_status_ = (expr); !intake_status_.ok()) { \
+      return intake_status_.error();                            \
+    }                                                           \
+  } while (false)

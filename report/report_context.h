@@ -4,6 +4,8 @@
 #include <map>
 #include <string>
 
+#include "pipeline/findings.h"
+
 namespace intake::report {
 
 struct ReportContext {
@@ -14,7 +16,7 @@ struct ReportContext {
   std::string dicom_library;                                // "DCMTK 3.6.7"
   std::map<std::string, std::string> document_type_labels;  // type id -> Japanese label
   double min_confidence = 0.5;      // the profile's: a document classified below is highlighted
-  double low_ocr_confidence = 0.6;  // the OCR stage's threshold: pages below are highlighted
+  double low_ocr_confidence = kLowOcrConfidence;  // the OCR stage's: pages below are highlighted
 };
 
 }  // namespace intake::report

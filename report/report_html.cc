@@ -219,8 +219,8 @@ std::string VerdictActionHtml(const Case& c) {
     case Verdict::kRejected: {
       std::vector<std::string> reasons;
       for (const auto& f : c.findings) {
-        const auto info = LookupFindingCode(f.code);
-        if (info && info->rejection_cause) reasons.push_back(H(info->title_ja));
+        const FindingCodeInfo& info = FindingInfo(f.code);
+        if (info.rejection_cause) reasons.push_back(H(info.title_ja));
       }
       std::string out =
           "このままでは受け付けられません。指摘事項を確認のうえ、患者さんに連絡してください";
@@ -320,7 +320,7 @@ std::string RequirementsHtml(const Case& c, const ReportContext& context) {
 }
 
 std::string FindingHtml(const Case& c, const Finding& f) {
-  const auto info = LookupFindingCode(f.code);
+  const FindingCodeInfo& info = FindingInfo(f.code);
   const std::string severity(SeverityName(f.severity));
   std::string_view icon = "i";
   std::string_view word = "情報";
@@ -333,8 +333,8 @@ std::string FindingHtml(const Case& c, const Finding& f) {
   }
   std::string out = "<li class=\"finding sev-" + severity + "\"><span class=\"sev-icon\">" +
                     std::string(icon) + "</span><div><span class=\"sev-word\">" +
-                    std::string(word) + "・" + H(f.code) + "</span><span class=\"finding-title\">" +
-                    H(info ? info->title_ja : f.code) + "</span>";
+                    std::string(word) + "・" + H(info.code) +
+                    "</span><span class=\"finding-title\">" + H(info.title_ja) + "</span>";
   if (!f.message.empty()) out += "<div class=\"finding-message\">" + H(f.message) + "</div>";
   if (!f.file_id.empty()) {
     out += "<div class=\"finding-file\">対象ファイル：" + FilePathHtml(c, f.file_id) + "</div>";

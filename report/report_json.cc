@@ -179,10 +179,10 @@ json PagesJson(const Case& c) {
 json FindingsJson(const Case& c) {
   json out = json::array();
   for (const auto& f : c.findings) {
-    const auto info = LookupFindingCode(f.code);
-    out.push_back({{"code", Str(f.code)},
+    const FindingCodeInfo& info = FindingInfo(f.code);
+    out.push_back({{"code", Str(info.code)},
                    {"severity", Str(SeverityName(f.severity))},
-                   {"title", info ? Str(info->title_ja) : Str(f.code)},
+                   {"title", Str(info.title_ja)},
                    {"message", Str(f.message)},
                    {"file", StrOrNull(f.file_id)}});
   }

@@ -41,7 +41,7 @@ struct BuiltInLabel {
   std::string_view label;
 };
 constexpr std::array kBuiltInLabels{
-    BuiltInLabel{"other", "その他の書類"},
+    BuiltInLabel{kOtherType, kOtherTypeLabel},
     BuiltInLabel{kImagingType, "画像データ（DICOM）"},
 };
 

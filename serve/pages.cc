@@ -79,7 +79,7 @@ std::string Select(const std::string& name,
 std::vector<std::pair<std::string, std::string>> TypeOptions(const config::Profile& profile) {
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& t : profile.document_types) out.emplace_back(t.id, t.label);
-  out.emplace_back("other", "その他・判別できない書類");
+  out.emplace_back(kOtherType, kOtherTypeLabel);
   return out;
 }
 

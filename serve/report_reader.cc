@@ -137,10 +137,13 @@ void ReadFacts(const json& report, Case& c) {
   }
 }
 
-void ReadFindingsAndRequirements(const json& report, Case& c) {
+// Fails on a finding whose code is not in the table (a report of another program version).
+Status ReadFindingsAndRequirements(const json& report, Case& c) {
   for (const auto& f : Array(report, "findings")) {
     Finding finding;
-    finding.code = Text(f, "code");
+    const auto code = ParseFindingCode(Text(f, "code"));
+    if (!code.ok()) return Status::Fail("report.json: " + code.message(), ErrorCode::kInvalid);
+    finding.code = *code;
     finding.severity = ByName(Text(f, "severity"), Severity::kInfo, Severity::kError, SeverityName,
                               Severity::kInfo);
     finding.message = Text(f, "message");
@@ -160,6 +163,7 @@ void ReadFindingsAndRequirements(const json& report, Case& c) {
       req.evidence_document_ids.push_back(Text(e, "document"));
     c.requirements.push_back(std::move(req));
   }
+  return Status::Ok();
 }
 
 DicomSeries ReadSeries(const json& s) {
@@ -253,7 +257,7 @@ Result<ReadReport> CaseFromReport(const json& report) {
   ReadFiles(submission, c);
   ReadPages(report, c);
   ReadFacts(report, c);
-  ReadFindingsAndRequirements(report, c);
+  RETURN_IF_ERROR(ReadFindingsAndRequirements(report, c));
   ReadImaging(report, c);
   ReadEnvelopesLetterAndState(report, c);
 

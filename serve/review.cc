@@ -183,7 +183,7 @@ Result<json> FindingRecord(const json& body, const Case& current, const json& de
     if (d.value("kind", "") == "finding" && d.value("target", "") == target) before = d["after"];
   return json{{"kind", "finding"},
               {"target", target},
-              {"code", current.findings[index.get<std::size_t>()].code},
+              {"code", FindingCodeName(current.findings[index.get<std::size_t>()].code)},
               {"before", before},
               {"after", status},
               {"status", status}};
@@ -394,7 +394,7 @@ json ReviewedReportJson(const Recomputed& r, const report::ReportContext& contex
 report::ReportContext ReviewContext(report::ReportContext context, const config::Profile& profile) {
   for (const auto& t : profile.document_types) context.document_type_labels[t.id] = t.label;
   context.document_type_labels.try_emplace(config::kDicomImagesType, "画像データ（DICOM）");
-  context.document_type_labels.try_emplace("other", "その他・判別できない書類");
+  context.document_type_labels.try_emplace(kOtherType, kOtherTypeLabel);
   context.min_confidence = profile.min_confidence;
   if (context.profile_name.empty()) context.profile_name = profile.name;
   return context;

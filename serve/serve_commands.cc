@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "audit/audit_log.h"
-#include "casework/exit_code.h"
+#include "pipeline/exit_codes.h"
 #include "config/profile.h"
 #include "pipeline/log.h"
 #include "serve/server.h"

@@ -1,5 +1,5 @@
 // `intake serve` and `intake user add`: the review server's two commands (their CLI options are
-// parsed in app/main.cc). Each returns the process exit code (casework/exit_code.h).
+// parsed in app/main.cc). Each returns the process exit code (pipeline/exit_codes.h).
 #pragma once
 
 #include <filesystem>

@@ -24,7 +24,6 @@ constexpr const char* kKeyImageName = "キー画像.png";
 constexpr const char* kDicomFolder = "DICOM";
 constexpr const char* kSumsName = "SHA256SUMS";
 constexpr const char* kAboutName = "説明.txt";
-constexpr const char* kOtherLabel = "その他の書類";
 
 std::string Numbered(std::size_t number, std::string_view name) {
   char prefix[24];
@@ -144,7 +143,7 @@ class CaseFolderStage final : public Stage {
       // but cannot be kept: a finding on it, and SHA256SUMS lists what was kept.
       if ((dir / KeptName(file)).native().size() >= PATH_MAX) {
         not_kept_.insert(file.id);
-        c.AddFinding("UNSAFE_PATH",
+        c.AddFinding(FindingCode::kUnsafePath,
                      "パスが長すぎるため原本フォルダに保存できませんでした（内容は読み取って"
                      "います）: " +
                          file.relative_path,
@@ -346,8 +345,8 @@ const std::string& CaseFolderLayout::DocumentFolder(std::string_view type) const
 
 std::string CaseFolderLayout::DocumentFileName(std::size_t index, std::string_view type) const {
   const auto it = types_.find(type);
-  std::string label = it == types_.end() ? kOtherLabel : SafeName(it->second.label, 80);
-  if (label.empty()) label = kOtherLabel;
+  std::string label = it == types_.end() ? kOtherTypeLabel : SafeName(it->second.label, 80);
+  if (label.empty()) label = kOtherTypeLabel;
   return Numbered(index + 1, label) + ".pdf";
 }
 

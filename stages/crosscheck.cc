@@ -114,7 +114,7 @@ void CheckNonDicomImages(Case& c) {
                                   std::to_string(paths.size()) + " 件が入っています（" + examples +
                                   "）。スクリーンショット等の可能性があります。必要な画像がDICOMで"
                                   "揃っているか確認してください。";
-  c.AddFinding("NON_DICOM_IMAGES", std::move(message));
+  c.AddFinding(FindingCode::kNonDicomImages, std::move(message));
 }
 
 void CheckPatients(Case& c) {
@@ -135,7 +135,7 @@ void CheckPatients(Case& c) {
     ++mismatches;
     const std::string who =
         p.patient_id.empty() ? std::string("患者IDなし") : "患者ID: " + p.patient_id;
-    c.AddFinding("PATIENT_MISMATCH",
+    c.AddFinding(FindingCode::kPatientMismatch,
                  "画像データの患者（" + who + "）と書類の患者が一致しません。" + comparison.note);
   }
   Log()->info("case {} crosscheck: {} DICOM patients, {} mismatch the documents, {} not comparable",

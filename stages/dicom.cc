@@ -314,7 +314,7 @@ class DicomdirCheck {
     auto ids = dicom::ReadDicomdirFileIds(dicomdir.path);
     if (!ids.ok()) {
       Log()->debug("case {} dicom: DICOMDIR {} unreadable: {}", c.id, dicomdir.id, ids.message());
-      c.AddFinding("DICOM_UNREADABLE",
+      c.AddFinding(FindingCode::kDicomUnreadable,
                    "DICOMDIRを読み取れないため、ディスクの内容と照合できませんでした: " +
                        dicomdir.relative_path,
                    dicomdir.id);
@@ -359,7 +359,7 @@ class DicomdirCheck {
                  Examples(unlisted) + "）。";
     }
     message += "画像データはDICOMDIRによらず、すべてのファイルから読み取っています。";
-    c.AddFinding("DICOMDIR_MISMATCH", std::move(message), dicomdir.id);
+    c.AddFinding(FindingCode::kDicomdirMismatch, std::move(message), dicomdir.id);
   }
 
   const Case& c_;
@@ -379,83 +379,28 @@ class DicomStage final : public Stage {
       std::error_code ec;
       fs::remove_all(options_.case_dir / "key_images", ec);  // from an earlier run of the case
     }
-    int read = 0;
-    int unreadable = 0;
-    int truncated = 0;
-    int viewers = 0;
-    int autoruns = 0;
-    const SourceFile* first_viewer = nullptr;
-    std::map<std::string, PatientAcc> accs;
-    std::vector<std::size_t> encapsulated_pdfs;  // indexes into c.files
+    Scan scan;
     DicomdirCheck dicomdirs(c);
     // c.files grows at the end of this stage (extracted PDFs): iterate over what is there now.
     const std::size_t file_count = c.files.size();
-    for (std::size_t index = 0; index < file_count; ++index) {
-      const SourceFile& file = c.files[index];
-      ReportFile(file.id);
-      if (IsViewerFile(file)) {
-        ++(IsAutorunFile(file) ? autoruns : viewers);
-        if (first_viewer == nullptr) first_viewer = &file;
-      }
-      if (file.kind == FileKind::kDicomdir) {
-        if (IsDicomdirFile(file)) dicomdirs.AddDirectory(file);
-        continue;
-      }
-      if (file.kind != FileKind::kDicom) {
-        if (NamedAsDicom(file) && file.kind != FileKind::kArchive) {
-          ++unreadable;
-          c.AddFinding("DICOM_UNREADABLE",
-                       "拡張子はDICOMですが、中身は" + KindWord(file.kind) +
-                           "です（DICOMとして読み取れません）: " + file.relative_path,
-                       file.id);
-        }
-        continue;
-      }
-      auto header = dicom::ReadHeader(file.path);
-      if (!header.ok()) {
-        ++unreadable;
-        dicomdirs.AddDicomFile(file);
-        Log()->debug("case {} dicom: file {} unreadable: {}", c.id, file.id, header.message());
-        c.AddFinding("DICOM_UNREADABLE", "DICOMファイルを読み取れません: " + file.relative_path,
-                     file.id);
-        continue;
-      }
-      if (header->is_dicomdir) {
-        if (DiscComponent(FileName(file.relative_path)) == "DICOMDIR") {
-          dicomdirs.AddDirectory(file);
-        }
-        continue;
-      }
-      dicomdirs.AddDicomFile(file);
-      ++read;
-      if (header->truncated) {
-        ++truncated;
-        c.AddFinding(
-            "CORRUPT_FILE",
-            "DICOMファイルが途中で切れています（画像データが欠けています）: " + file.relative_path,
-            file.id);
-      }
-      if (header->sop_class_uid == dicom::kEncapsulatedPdfSopClass) {
-        encapsulated_pdfs.push_back(index);
-      }
-      AddInstance(accs, file, *header);
-    }
+    for (std::size_t index = 0; index < file_count; ++index) ScanFile(c, index, dicomdirs, scan);
 
-    c.dicom_patients = BuildPatients(accs, options_, c);
+    c.dicom_patients = BuildPatients(scan.accs, options_, c);
     if (c.dicom_patients.size() > 1) {
-      c.AddFinding("MULTIPLE_PATIENTS", "画像データに" + std::to_string(c.dicom_patients.size()) +
-                                            "名の患者が含まれています（患者ID: " +
-                                            PatientListForStaff(c.dicom_patients) + "）");
+      c.AddFinding(
+          FindingCode::kMultiplePatients,
+          "画像データに" + std::to_string(c.dicom_patients.size()) +
+              "名の患者が含まれています（患者ID: " + PatientListForStaff(c.dicom_patients) + "）");
     }
     dicomdirs.Run(c);
-    if (viewers + autoruns > 0) {
-      c.AddFinding("VIEWER_SOFTWARE",
-                   "画像ビューア等のソフトウェア（実行ファイル " + std::to_string(viewers) +
-                       " 件、autorun.inf " + std::to_string(autoruns) +
+    if (scan.viewers + scan.autoruns > 0) {
+      c.AddFinding(FindingCode::kViewerSoftware,
+                   "画像ビューア等のソフトウェア（実行ファイル " + std::to_string(scan.viewers) +
+                       " 件、autorun.inf " + std::to_string(scan.autoruns) +
                        " 件）が含まれています。安全のため実行していません。",
-                   first_viewer->id);
+                   scan.first_viewer->id);
     }
-    const int extracted = ExtractEncapsulatedPdfs(c, encapsulated_pdfs);
+    const int extracted = ExtractEncapsulatedPdfs(c, scan.encapsulated_pdfs);
 
     std::size_t studies = 0;
     for (const auto& p : c.dicom_patients) studies += p.studies.size();
@@ -465,12 +410,77 @@ class DicomStage final : public Stage {
     Log()->info(
         "case {} dicom: {} headers read, {} unreadable, {} truncated, {} DICOMDIR, {} patients, "
         "{} studies, {} series, {} PDFs extracted, {} viewer files in {} ms",
-        c.id, read, unreadable, truncated, dicomdirs.directories(), c.dicom_patients.size(),
-        studies, c.DicomSeriesCount(), extracted, viewers + autoruns, ms);
+        c.id, scan.read, scan.unreadable, scan.truncated, dicomdirs.directories(),
+        c.dicom_patients.size(), studies, c.DicomSeriesCount(), extracted,
+        scan.viewers + scan.autoruns, ms);
     return Status::Ok();
   }
 
  private:
+  // What the walk over the files gathers: counts for the log, the first viewer file, the
+  // instances by patient and the encapsulated PDFs (indexes into c.files).
+  struct Scan {
+    int read = 0;
+    int unreadable = 0;
+    int truncated = 0;
+    int viewers = 0;
+    int autoruns = 0;
+    const SourceFile* first_viewer = nullptr;
+    std::map<std::string, PatientAcc> accs;
+    std::vector<std::size_t> encapsulated_pdfs;
+  };
+
+  // One file of the case: a viewer, a DICOMDIR, a file named as DICOM that is not, or a DICOM
+  // file whose header is read into the patients (with findings for what cannot be read).
+  void ScanFile(Case& c, std::size_t index, DicomdirCheck& dicomdirs, Scan& scan) const {
+    const SourceFile& file = c.files[index];
+    ReportFile(file.id);
+    if (IsViewerFile(file)) {
+      ++(IsAutorunFile(file) ? scan.autoruns : scan.viewers);
+      if (scan.first_viewer == nullptr) scan.first_viewer = &file;
+    }
+    if (file.kind == FileKind::kDicomdir) {
+      if (IsDicomdirFile(file)) dicomdirs.AddDirectory(file);
+      return;
+    }
+    if (file.kind != FileKind::kDicom) {
+      if (NamedAsDicom(file) && file.kind != FileKind::kArchive) {
+        ++scan.unreadable;
+        c.AddFinding(FindingCode::kDicomUnreadable,
+                     "拡張子はDICOMですが、中身は" + KindWord(file.kind) +
+                         "です（DICOMとして読み取れません）: " + file.relative_path,
+                     file.id);
+      }
+      return;
+    }
+    auto header = dicom::ReadHeader(file.path);
+    if (!header.ok()) {
+      ++scan.unreadable;
+      dicomdirs.AddDicomFile(file);
+      Log()->debug("case {} dicom: file {} unreadable: {}", c.id, file.id, header.message());
+      c.AddFinding(FindingCode::kDicomUnreadable,
+                   "DICOMファイルを読み取れません: " + file.relative_path, file.id);
+      return;
+    }
+    if (header->is_dicomdir) {
+      if (DiscComponent(FileName(file.relative_path)) == "DICOMDIR") dicomdirs.AddDirectory(file);
+      return;
+    }
+    dicomdirs.AddDicomFile(file);
+    ++scan.read;
+    if (header->truncated) {
+      ++scan.truncated;
+      c.AddFinding(
+          FindingCode::kCorruptFile,
+          "DICOMファイルが途中で切れています（画像データが欠けています）: " + file.relative_path,
+          file.id);
+    }
+    if (header->sop_class_uid == dicom::kEncapsulatedPdfSopClass) {
+      scan.encapsulated_pdfs.push_back(index);
+    }
+    AddInstance(scan.accs, file, *header);
+  }
+
   // Encapsulated PDF reports become PDF files of the case, read by the pages stage like any
   // other PDF (so they become documents). Their container is the DICOM file.
   static int ExtractEncapsulatedPdfs(Case& c, const std::vector<std::size_t>& indexes) {
@@ -495,7 +505,7 @@ class DicomStage final : public Stage {
       if (!status.ok()) {
         Log()->debug("case {} dicom: file {}: {}", c.id, dicom_file.id, status.message());
         c.AddFinding(
-            "CORRUPT_FILE",
+            FindingCode::kCorruptFile,
             "DICOMファイルに埋め込まれたPDFを取り出せませんでした: " + dicom_file.relative_path,
             dicom_file.id);
         continue;

@@ -567,14 +567,15 @@ void ApplyManifest(Case& c) {
   try {
     root = YAML::LoadFile(it->path.string());
   } catch (const YAML::Exception&) {
-    c.AddFinding("CORRUPT_FILE", "マニフェストを読み取れません: " + it->relative_path, it->id);
+    c.AddFinding(FindingCode::kCorruptFile, "マニフェストを読み取れません: " + it->relative_path,
+                 it->id);
     return;
   }
   // IsMap() before the subscript: root["facts"] throws on a scalar (found by fuzz/fuzz_manifest).
   const YAML::Node facts = root.IsMap() ? root["facts"] : YAML::Node();
   if (!root.IsMap() || (facts && !facts.IsMap())) {
-    c.AddFinding("CORRUPT_FILE", "マニフェストの形式が正しくありません: " + it->relative_path,
-                 it->id);
+    c.AddFinding(FindingCode::kCorruptFile,
+                 "マニフェストの形式が正しくありません: " + it->relative_path, it->id);
     return;
   }
   if (!facts) return;

@@ -17,6 +17,7 @@
 
 namespace intake::stages {
 
-std::unique_ptr<Stage> MakeOcrStage(ocr::OcrPool& pool, double low_confidence_threshold = 0.6);
+std::unique_ptr<Stage> MakeOcrStage(ocr::OcrPool& pool,
+                                    double low_confidence_threshold = kLowOcrConfidence);
 
 }  // namespace intake::stages

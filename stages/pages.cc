@@ -129,7 +129,7 @@ class PagesStage final : public Stage {
           // An empty document or image (a failed scan or upload) is a finding; an empty file of
           // anything else (a disc's placeholder, a viewer stub) is not worth one.
           if (!NamedAsDocument(file.relative_path)) break;
-          c.AddFinding("CORRUPT_FILE",
+          c.AddFinding(FindingCode::kCorruptFile,
                        "ファイル「" + file.relative_path + "」は空（0バイト）です。", file.id);
           ++counts.unreadable_files;
           break;
@@ -143,9 +143,9 @@ class PagesStage final : public Stage {
     ReportUnsupported(c, counts.unsupported);
     ReportOverBudget(c, counts);
     if (counts.too_small > 0) {
-      c.AddFinding("UNSUPPORTED_FILE", "書類としては小さすぎる画像（サムネイル・アイコン等） " +
-                                           std::to_string(counts.too_small) +
-                                           " 件は書類として読み取りませんでした");
+      c.AddFinding(FindingCode::kUnsupportedFile,
+                   "書類としては小さすぎる画像（サムネイル・アイコン等） " +
+                       std::to_string(counts.too_small) + " 件は書類として読み取りませんでした");
     }
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                         std::chrono::steady_clock::now() - start)
@@ -169,7 +169,7 @@ class PagesStage final : public Stage {
     for (std::size_t k = 0; k < names.size() && k < 5; ++k) shown += "「" + names[k] + "」";
     if (names.size() > 5) shown += " ほか " + std::to_string(names.size() - 5) + " 件";
     c.AddFinding(
-        "UNSUPPORTED_FILE",
+        FindingCode::kUnsupportedFile,
         "読み取れない形式の画像 " + std::to_string(names.size()) +
             " 件は書類として読んでいません（JPEG・PDFでの再送を依頼してください）: " + shown);
   }
@@ -184,9 +184,9 @@ class PagesStage final : public Stage {
   // One finding for all the pages past the budget.
   void ReportOverBudget(Case& c, const Counts& counts) const {
     if (counts.over_budget == 0) return;
-    c.AddFinding("PAGE_LIMIT_EXCEEDED",
-                 "ページ数が上限（" + std::to_string(options_.max_pages) + " ページ）を超えたため、残りの " +
-                     std::to_string(counts.over_budget) +
+    c.AddFinding(FindingCode::kPageLimitExceeded,
+                 "ページ数が上限（" + std::to_string(options_.max_pages) +
+                     " ページ）を超えたため、残りの " + std::to_string(counts.over_budget) +
                      " ページは読み取っていません（書類の選別・分割を依頼してください）。");
   }
 
@@ -213,7 +213,7 @@ class PagesStage final : public Stage {
     auto frames = ocr::TiffFrameLongSides(file.path);
     if (!frames.ok()) {
       Log()->warn("pages: {} TIFF unreadable: {}", file.id, frames.message());
-      c.AddFinding("CORRUPT_FILE",
+      c.AddFinding(FindingCode::kCorruptFile,
                    "TIFFファイル「" + file.relative_path +
                        "」を読み取れませんでした（破損している可能性があります）。",
                    file.id);
@@ -239,7 +239,7 @@ class PagesStage final : public Stage {
     const pdf::PdfDocument doc = pdf::PdfDocument::Open(file.path);
     if (doc.state() == pdf::PdfDocument::State::kPasswordProtected) {
       Log()->warn("pages: {} PDF is password protected", file.id);
-      c.AddFinding("CORRUPT_FILE",
+      c.AddFinding(FindingCode::kCorruptFile,
                    "PDFファイル「" + file.relative_path +
                        "」はパスワードで保護されているため読み取れません。パスワードなしのファイル"
                        "を依頼してください。",
@@ -249,7 +249,7 @@ class PagesStage final : public Stage {
     }
     if (doc.page_count() <= 0) {
       Log()->warn("pages: {} PDF could not be opened ({} bytes)", file.id, file.size);
-      c.AddFinding("CORRUPT_FILE",
+      c.AddFinding(FindingCode::kCorruptFile,
                    "PDFファイル「" + file.relative_path +
                        "」を開けませんでした（破損している可能性があります）。",
                    file.id);
@@ -269,7 +269,7 @@ class PagesStage final : public Stage {
       const std::optional<pdf::PdfPage> pdf_page = doc.OpenPage(index);
       const int number = index + 1;
       if (!pdf_page) {
-        c.AddFinding("CORRUPT_FILE",
+        c.AddFinding(FindingCode::kCorruptFile,
                      "PDFファイル「" + file.relative_path + "」の" + std::to_string(number) +
                          "ページ目を読み取れませんでした。",
                      file.id);

@@ -422,31 +422,41 @@ std::string NormalizeSex(std::string_view text) {
   return {};
 }
 
-PatientComparison ComparePatient(const DicomPatient& dicom, const DocumentPatient& documents) {
-  PatientComparison result;
-  const auto compare = [&](std::string field, std::string doc_value, std::string dicom_value,
-                           bool same) {
-    result.fields.push_back(FieldComparison{
-        std::move(field), std::move(doc_value), std::move(dicom_value), same, true, {}});
-  };
+namespace {
 
+// A form of the name known on both sides, each folded for comparison.
+struct NameForm {
+  std::size_t field;  // index into PatientComparison::fields
+  std::u32string document_folded;
+  std::u32string dicom_folded;
+};
+
+void AddField(PatientComparison& result, std::string field, std::string doc_value,
+              std::string dicom_value, bool same) {
+  result.fields.push_back(FieldComparison{
+      std::move(field), std::move(doc_value), std::move(dicom_value), same, true, {}});
+}
+
+// Birth date and sex, where both sides give them; whether the birth dates agree.
+bool CompareBirthDateAndSex(const DicomPatient& dicom, const DocumentPatient& documents,
+                            PatientComparison& result) {
   bool birth_date_same = false;
   if (!documents.birth_date.empty() && !dicom.birth_date.empty()) {
     birth_date_same = documents.birth_date == dicom.birth_date;
-    compare("生年月日", documents.birth_date, dicom.birth_date, birth_date_same);
+    AddField(result, "生年月日", documents.birth_date, dicom.birth_date, birth_date_same);
   }
   const std::string doc_sex = NormalizeSex(documents.sex);
   const std::string dicom_sex = NormalizeSex(dicom.sex);
   if (!doc_sex.empty() && !dicom_sex.empty()) {
-    compare("性別", SexWordJa(doc_sex), SexWordJa(dicom_sex), doc_sex == dicom_sex);
+    AddField(result, "性別", SexWordJa(doc_sex), SexWordJa(dicom_sex), doc_sex == dicom_sex);
   }
+  return birth_date_same;
+}
 
-  // The forms of the name known on both sides, each folded for comparison.
-  struct NameForm {
-    std::size_t field;  // index into result.fields
-    std::u32string document_folded;
-    std::u32string dicom_folded;
-  };
+// The reading, the kanji name and (without a reading) the romaji name, where both sides give
+// them; the DICOM side may match any of its candidate foldings.
+std::vector<NameForm> CompareNameForms(const DicomPatient& dicom, const DocumentPatient& documents,
+                                       PatientComparison& result) {
   std::vector<NameForm> names;
   const auto compare_name = [&](std::string field, const std::string& doc_value,
                                 const std::string& dicom_value, std::string doc_folded,
@@ -455,10 +465,9 @@ PatientComparison ComparePatient(const DicomPatient& dicom, const DocumentPatien
     for (const auto& candidate : dicom_folded_candidates) {
       if (candidate == doc_folded) dicom_folded = candidate;
     }
-    compare(std::move(field), Trimmed(doc_value), dicom_value, doc_folded == dicom_folded);
+    AddField(result, std::move(field), Trimmed(doc_value), dicom_value, doc_folded == dicom_folded);
     names.push_back(NameForm{result.fields.size() - 1, Decode(doc_folded), Decode(dicom_folded)});
   };
-
   const DicomNameForms forms = SortDicomName(dicom.name);
   const std::string doc_reading = FoldReading(documents.kana);
   if (!doc_reading.empty() && !forms.reading.empty()) {
@@ -480,11 +489,14 @@ PatientComparison ComparePatient(const DicomPatient& dicom, const DocumentPatien
                    {FoldRomaji(JoinComponents(forms.latin)), FoldRomaji(JoinComponents(reversed))});
     }
   }
-  result.name_compared = !names.empty();
+  return names;
+}
 
-  // A differing form of the name does not decide alone when (1) another form of the name agrees
-  // (variant kanji, a misread reading), or (2) the birth date agrees and the two differ in one
-  // character of at least four: an OCR misreading, not another person.
+// A differing form of the name does not decide alone when (1) another form of the name agrees
+// (variant kanji, a misread reading), or (2) the birth date agrees and the two differ in one
+// character of at least four: an OCR misreading, not another person.
+void ToleratedNameDifferences(const std::vector<NameForm>& names, bool birth_date_same,
+                              PatientComparison& result) {
   const bool some_name_form_agrees = std::any_of(
       names.begin(), names.end(), [&](const NameForm& n) { return result.fields[n.field].same; });
   for (const NameForm& n : names) {
@@ -499,7 +511,11 @@ PatientComparison ComparePatient(const DicomPatient& dicom, const DocumentPatien
       f.tolerance = "1文字だけの違いで生年月日が一致するため、読み取りの誤りとみなしました";
     }
   }
+}
 
+// The verdict of the comparison and its note for staff (what agrees, what differs, what was
+// tolerated and why).
+void Conclude(const DocumentPatient& documents, PatientComparison& result) {
   std::string agree;
   std::string differ;
   for (const auto& f : result.fields) {
@@ -533,6 +549,17 @@ PatientComparison ComparePatient(const DicomPatient& dicom, const DocumentPatien
     result.note += "。" + f.field + "が異なります（書類: " + f.document_value +
                    "／画像: " + f.dicom_value + "）が、" + f.tolerance;
   }
+}
+
+}  // namespace
+
+PatientComparison ComparePatient(const DicomPatient& dicom, const DocumentPatient& documents) {
+  PatientComparison result;
+  const bool birth_date_same = CompareBirthDateAndSex(dicom, documents, result);
+  const std::vector<NameForm> names = CompareNameForms(dicom, documents, result);
+  result.name_compared = !names.empty();
+  ToleratedNameDifferences(names, birth_date_same, result);
+  Conclude(documents, result);
   return result;
 }
 

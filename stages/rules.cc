@@ -170,9 +170,10 @@ class RulesStage final : public Stage {
     const bool nothing_read = c.pages.empty() && c.dicom_patients.empty();
     // Only the cause when one is known: an encrypted archive or one stopped by the limits is not
     // also an empty submission.
-    if (nothing_read && !HasFinding(c, "ENCRYPTED_ARCHIVE") &&
-        !HasFinding(c, "ARCHIVE_LIMIT_EXCEEDED")) {
-      c.AddFinding("EMPTY_SUBMISSION", "読み取れる書類も画像データも見つかりませんでした");
+    if (nothing_read && !HasFinding(c, FindingCode::kEncryptedArchive) &&
+        !HasFinding(c, FindingCode::kArchiveLimitExceeded)) {
+      c.AddFinding(FindingCode::kEmptySubmission,
+                   "読み取れる書類も画像データも見つかりませんでした");
     }
     c.verdict = DecideVerdict(c);
     Log()->info("case {} rules: {} requirements, verdict {}", c.id, c.requirements.size(),
@@ -193,8 +194,19 @@ class RulesStage final : public Stage {
       r.reason = "この申込みの条件では不要です";
       return r;
     }
+    const Evidence evidence = FindEvidence(c, eval, req);
+    const std::string unknown_for_alternatives = eval.TakeUnknownFacts();
+    Decide(r, eval, req, evidence, needed, unknown_for_need, unknown_for_alternatives);
+    return r;
+  }
+
+  // The documents (or the imaging) that answer a requirement's alternatives.
+  struct Evidence {
     std::vector<std::string> present;   // documents that satisfy it for sure
     std::vector<std::string> doubtful;  // found, but uncertain type or acceptability
+  };
+  Evidence FindEvidence(const Case& c, Evaluator& eval, const config::Requirement& req) const {
+    Evidence e;
     auto add = [](std::vector<std::string>& list, const std::string& id) {
       if (std::find(list.begin(), list.end(), id) == list.end()) list.push_back(id);
     };
@@ -203,43 +215,48 @@ class RulesStage final : public Stage {
       if (acceptable == Tri::kFalse) continue;
       if (alt.document_type == config::kDicomImagesType) {
         if (c.DicomSeriesCount() > 0) {
-          add(acceptable == Tri::kTrue ? present : doubtful, kImagingEvidence);
+          add(acceptable == Tri::kTrue ? e.present : e.doubtful, kImagingEvidence);
         }
         continue;
       }
       for (const auto& doc : c.documents) {
         if (doc.type != alt.document_type) continue;
         const bool sure = acceptable == Tri::kTrue && doc.confidence >= profile_.min_confidence;
-        add(sure ? present : doubtful, doc.id);
+        add(sure ? e.present : e.doubtful, doc.id);
       }
     }
     // A document sure under one alternative is not also doubtful under another.
-    std::erase_if(doubtful, [&](const std::string& id) {
-      return std::find(present.begin(), present.end(), id) != present.end();
+    std::erase_if(e.doubtful, [&](const std::string& id) {
+      return std::find(e.present.begin(), e.present.end(), id) != e.present.end();
     });
-    const std::string unknown_for_alternatives = eval.TakeUnknownFacts();
+    return e;
+  }
 
+  // The status and reason from the evidence, the count needed and what was not known (the facts
+  // deciding whether it is needed, whether a found document is acceptable, how many are needed).
+  static void Decide(RequirementResult& r, Evaluator& eval, const config::Requirement& req,
+                     const Evidence& e, Tri needed, const std::string& unknown_for_need,
+                     const std::string& unknown_for_alternatives) {
     // How many documents are needed; unknown when it is a fact that is not known for sure.
     std::optional<std::int64_t> count = req.count.at_least;
     if (!req.count.fact.empty()) count = eval.Integer(req.count.fact);
     const std::int64_t at_least = std::max<std::int64_t>(1, count.value_or(1));
-    const auto found = static_cast<std::int64_t>(present.size());
-    const auto candidates = found + static_cast<std::int64_t>(doubtful.size());
-    std::vector<std::string> evidence = present;
-    evidence.insert(evidence.end(), doubtful.begin(), doubtful.end());
+    const auto found = static_cast<std::int64_t>(e.present.size());
+    const auto candidates = found + static_cast<std::int64_t>(e.doubtful.size());
+    std::vector<std::string> evidence = e.present;
+    evidence.insert(evidence.end(), e.doubtful.begin(), e.doubtful.end());
     const std::string of_needed =
         count ? "必要な" + std::to_string(at_least) + "通のうち" + std::to_string(found) + "通"
               : std::to_string(found) + "通";
-
     if (count && found >= at_least) {
       r.status = RequirementStatus::kPresent;
       r.reason_code = "evidence_found";
-      r.evidence_document_ids = present;
-      return r;
+      r.evidence_document_ids = e.present;
+      return;
     }
+    r.evidence_document_ids = evidence;
     if (candidates > 0 && (!count || candidates >= at_least || needed != Tri::kTrue)) {
       r.status = RequirementStatus::kNeedsReview;
-      r.evidence_document_ids = evidence;
       if (!count) {
         r.reason_code = "count_unknown";
         r.reason = "該当する書類が" + std::to_string(candidates) + "通ありますが、" +
@@ -254,24 +271,20 @@ class RulesStage final : public Stage {
         r.reason = "該当しそうな書類がありますが、判定の確度が低いため確認してください";
       }
       if (at_least > 1) r.reason += "（確実なものは" + of_needed + "）";
-      return r;
+      return;
     }
+    r.ask = req.ask;
     if (needed == Tri::kUnknown) {
       r.status = RequirementStatus::kNeedsReview;
       r.reason_code = "need_unknown";
-      r.evidence_document_ids = evidence;
       r.reason = unknown_for_need + "が読み取れないため、この書類が必要か判断できません";
-      r.ask = req.ask;
-      return r;
+      return;
     }
     r.status = RequirementStatus::kMissing;
-    r.evidence_document_ids = evidence;
-    const bool none = found == 0 && doubtful.empty() && at_least == 1;
+    const bool none = found == 0 && e.doubtful.empty() && at_least == 1;
     r.reason_code = none ? "no_document" : "too_few_documents";
     r.reason = none ? "該当する書類が見つかりません"
                     : "書類が足りません（" + of_needed + "が見つかりました）";
-    r.ask = req.ask;
-    return r;
   }
 
   // An exclusion holds when its condition over the facts (a form field) is true; it may hold when
@@ -282,7 +295,7 @@ class RulesStage final : public Stage {
     const bool by_fact = ex.when && eval.Eval(*ex.when) == Tri::kTrue;
     eval.TakeUnknownFacts();
     if (by_fact) {
-      c.AddFinding("EXCLUDED_CASE", "受付対象外の可能性: " + ex.label);
+      c.AddFinding(FindingCode::kExcludedCase, "受付対象外の可能性: " + ex.label);
       return;
     }
     for (const auto& page : c.pages) {
@@ -290,15 +303,16 @@ class RulesStage final : public Stage {
                                                page.doc_type) == ex.keywords_in.end())
         continue;
       if (const auto word = StatedMention(page.text, ex.keywords)) {
-        c.AddFinding("EXCLUDED_CASE", "受付対象外の可能性（" + *word +
-                                          "の記載があります。内容を確認してください）: " + ex.label);
+        c.AddFinding(FindingCode::kExcludedCase,
+                     "受付対象外の可能性（" + *word +
+                         "の記載があります。内容を確認してください）: " + ex.label);
         c.findings.back().severity = Severity::kWarning;  // a mention, not a stated fact
         return;
       }
     }
   }
 
-  static bool HasFinding(const Case& c, std::string_view code) {
+  static bool HasFinding(const Case& c, FindingCode code) {
     return std::any_of(c.findings.begin(), c.findings.end(),
                        [&](const Finding& f) { return f.code == code; });
   }
@@ -309,13 +323,13 @@ class RulesStage final : public Stage {
 }  // namespace
 
 Verdict DecideVerdict(const Case& c) {
-  auto has = [&](std::string_view code, std::optional<Severity> severity = std::nullopt) {
+  auto has = [&](FindingCode code, std::optional<Severity> severity = std::nullopt) {
     return std::any_of(c.findings.begin(), c.findings.end(), [&](const Finding& f) {
       return f.code == code && (!severity || f.severity == *severity);
     });
   };
   const bool nothing_read = c.pages.empty() && c.dicom_patients.empty();
-  if (nothing_read || has("EXCLUDED_CASE", Severity::kError)) return Verdict::kRejected;
+  if (nothing_read || has(FindingCode::kExcludedCase, Severity::kError)) return Verdict::kRejected;
   auto any = [&](RequirementStatus s) {
     return std::any_of(c.requirements.begin(), c.requirements.end(),
                        [&](const RequirementResult& r) { return r.status == s; });
@@ -325,8 +339,9 @@ Verdict DecideVerdict(const Case& c) {
                                  [](const Finding& f) { return f.severity == Severity::kError; });
   // Imaging sent only as pictures (screenshots, no DICOM): staff decide whether to ask for the
   // disc. An exclusion only mentioned in free text (a warning) is for a person to confirm.
-  const bool pictures_only = c.DicomSeriesCount() == 0 && has("NON_DICOM_IMAGES");
-  if (any(RequirementStatus::kNeedsReview) || error || pictures_only || has("EXCLUDED_CASE"))
+  const bool pictures_only = c.DicomSeriesCount() == 0 && has(FindingCode::kNonDicomImages);
+  if (any(RequirementStatus::kNeedsReview) || error || pictures_only ||
+      has(FindingCode::kExcludedCase))
     return Verdict::kNeedsReview;
   return Verdict::kComplete;
 }

@@ -58,14 +58,14 @@ class ScreenStage final : public Stage {
       const int in_lines = MaskMyNumbersInLines(page.text, page.lines);
       if (MaskMyNumbers(page.text) + in_lines > 0) {
         ++my_number_pages;
-        c.AddFinding("MY_NUMBER",
+        c.AddFinding(FindingCode::kMyNumber,
                      "個人番号（マイナンバー）が記載されています（番号は保存していません。原本の取"
                      "り扱いに注意してください）: " +
                          where,
                      page.file_id);
       }
       if (SaysSlidesAreEnclosed(page.text)) {
-        c.AddFinding("GLASS_SLIDES",
+        c.AddFinding(FindingCode::kGlassSlides,
                      "プレパラート（病理標本）が同封されている可能性があります。受け付けていないた"
                      "め返送等の対応を確認してください: " +
                          where,

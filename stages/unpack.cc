@@ -233,7 +233,7 @@ class UnpackStage final : public Stage {
     for (const auto& p : listing->files) {
       if (!std::ifstream(p, std::ios::binary)) {
         c.AddFinding(
-            "CORRUPT_FILE",
+            FindingCode::kCorruptFile,
             "ファイルを読み取れません（アクセス権がありません）。読める状態で再送を依頼して"
             "ください: " +
                 relative(p));
@@ -242,14 +242,14 @@ class UnpackStage final : public Stage {
       AddFile(c, p, relative(p), "", 0);
     }
     for (const auto& p : listing->unreadable_dirs) {
-      c.AddFinding("CORRUPT_FILE",
+      c.AddFinding(FindingCode::kCorruptFile,
                    "フォルダを読み取れません（アクセス権がありません）。中のファイルは読んでいませ"
                    "ん: " +
                        relative(p));
     }
     for (const auto& p : listing->special) {
       c.AddFinding(
-          "UNSAFE_PATH",
+          FindingCode::kUnsafePath,
           "ファイルではない項目（FIFO・ソケット・デバイス）は読みませんでした: " + relative(p));
     }
     return Status::Ok();
@@ -273,10 +273,24 @@ class UnpackStage final : public Stage {
     c.files.push_back(std::move(f));
   }
 
+  // One archive being read: the libarchive handle, where its entries go, and what the walk has
+  // counted so far.
+  struct ArchiveWalk {
+    struct archive* a;
+    const SourceFile& file;
+    fs::path dest_root;
+    int depth;
+    EntryPlacer placer = {};
+    std::uint64_t bytes = 0;
+    bool encrypted_reported = false;
+    bool limit_hit = false;
+  };
+  enum class Next { kEntry, kStop };
+
   Status Extract(Case& c, std::size_t file_index, int depth) {
     const SourceFile archive_file = c.files[file_index];  // copy: c.files grows below
     if (depth >= limits_.max_depth) {
-      c.AddFinding("ARCHIVE_LIMIT_EXCEEDED",
+      c.AddFinding(FindingCode::kArchiveLimitExceeded,
                    "圧縮ファイルの入れ子が深すぎるため展開しませんでした（上限 " +
                        std::to_string(limits_.max_depth) + " 階層）: " + archive_file.relative_path,
                    archive_file.id);
@@ -284,6 +298,29 @@ class UnpackStage final : public Stage {
     }
     ReportFile(archive_file.id);
     HangPoint("unpack");
+    struct archive* a = OpenArchive(c, archive_file);
+    if (a == nullptr) return Status::Ok();
+    ++archives_;
+    ArchiveWalk walk{a, archive_file, c.work_dir / "unpacked" / archive_file.id, depth};
+    for (;;) {
+      const Result<Next> next = ExtractNextEntry(c, walk);
+      if (!next.ok()) return next.status();  // the handle is freed
+      if (*next == Next::kStop) break;
+    }
+    if (walk.limit_hit) {
+      c.AddFinding(FindingCode::kArchiveLimitExceeded,
+                   "圧縮ファイルが上限（展開後のサイズ・圧縮率・項目数）を超えたため、展開を途中で"
+                   "止めました: " +
+                       archive_file.relative_path,
+                   archive_file.id);
+    }
+    archive_read_free(a);
+    return Status::Ok();
+  }
+
+  // A libarchive handle open on the archive, or nullptr (with its finding) when it cannot be
+  // opened.
+  static struct archive* OpenArchive(Case& c, const SourceFile& archive_file) {
     struct archive* a = archive_read_new();
     archive_read_support_filter_all(a);
     archive_read_support_format_all(a);
@@ -294,99 +331,99 @@ class UnpackStage final : public Stage {
       bool encrypted_reported = false;
       ReportUnreadable(c, a, archive_file, "圧縮ファイルを開けません: ", encrypted_reported);
       archive_read_free(a);
-      return Status::Ok();
+      return nullptr;
     }
-    ++archives_;
-    const fs::path dest_root = c.work_dir / "unpacked" / archive_file.id;
-    EntryPlacer placer;
-    std::uint64_t archive_bytes = 0;
-    bool encrypted_reported = false;
-    bool limit_hit = false;
-    Status result = Status::Ok();
+    return a;
+  }
+
+  // Reads the next entry's header and extracts the entry. kStop at the end, on damage or at a
+  // limit; an error (the handle freed) when the work area cannot be written.
+  Result<Next> ExtractNextEntry(Case& c, ArchiveWalk& walk) {
     struct archive_entry* entry = nullptr;
-    for (;;) {
-      const int r = archive_read_next_header(a, &entry);
-      if (r == ARCHIVE_EOF) break;
-      if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-        ReportUnreadable(
-            c, a, archive_file,
-            "圧縮ファイルが途中で壊れています（読めた部分のみ処理します）: ", encrypted_reported);
-        break;
-      }
-      if (++entries_ > limits_.max_entries) {
-        limit_hit = true;
-        break;
-      }
-      std::string entry_path = EntryNameUtf8(entry);
-      if (archive_format(a) == ARCHIVE_FORMAT_RAW) {
-        if (archive_filter_count(a) < 2) {  // not compressed: not an archive after all
-          c.AddFinding("CORRUPT_FILE", "圧縮ファイルを開けません: " + archive_file.relative_path,
-                       archive_file.id);
-          break;
-        }
-        entry_path = RawEntryName(archive_file.relative_path);
-      }
-      const auto type = archive_entry_filetype(entry);
-      if (type == AE_IFDIR) continue;
-      if (archive_entry_is_encrypted(entry)) {
-        if (!encrypted_reported) ReportEncrypted(c, archive_file);
-        encrypted_reported = true;
-        continue;
-      }
-      const auto parts = SafeComponents(entry_path);
-      const bool is_link = type == AE_IFLNK || archive_entry_hardlink(entry) != nullptr;
-      const bool unsafe = parts.empty() || is_link || type != AE_IFREG;
-      const fs::path dest = unsafe ? fs::path() : dest_root / placer.Place(parts);
-      if (unsafe || dest.native().size() >= PATH_MAX) {
-        c.AddFinding("UNSAFE_PATH",
-                     unsafe
-                         ? "安全でない項目（絶対パス・上位フォルダへのパス・リンク・特殊ファイル）"
-                           "を展開しませんでした: " +
-                               archive_file.relative_path + " 内の " + entry_path
-                         : "パスが長すぎる項目（" + std::to_string(PATH_MAX) +
-                               " バイト以上）を展開しませんでした: " + archive_file.relative_path,
-                     archive_file.id);
-        // Not written, but read through all the same where the format cannot seek past it
-        // (a compressed tar): its bytes count against the limits like any other's.
-        if (CopyData(a, nullptr, archive_file, archive_bytes) == Copied::kLimit) {
-          limit_hit = true;
-          break;
-        }
-        continue;
-      }
-      std::error_code ec;
-      fs::create_directories(dest.parent_path(), ec);
-      if (ec) return Fail(a, "could not create a folder in the work area");
-      std::ofstream out(dest, std::ios::binary | std::ios::trunc);
-      if (!out) return Fail(a, "could not write to the work area");
-      const Copied copied = CopyData(a, &out, archive_file, archive_bytes);
-      out.close();
-      if (copied == Copied::kWriteError)
-        return Fail(a, "write error in the work area (disk full?)");
-      if (copied == Copied::kLimit) {
-        limit_hit = true;
-        fs::remove(dest, ec);
-        break;
-      }
-      if (copied == Copied::kCorrupt) {
-        fs::remove(dest, ec);
-        c.AddFinding("CORRUPT_FILE",
-                     "圧縮ファイル内の項目を取り出せません: " + archive_file.relative_path +
-                         " 内の " + entry_path,
-                     archive_file.id);
-        continue;
-      }
-      AddFile(c, dest, archive_file.relative_path + "/" + Join(parts), archive_file.id, depth + 1);
+    const int r = archive_read_next_header(walk.a, &entry);
+    if (r == ARCHIVE_EOF) return Next::kStop;
+    if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+      ReportUnreadable(c, walk.a, walk.file,
+                       "圧縮ファイルが途中で壊れています（読めた部分のみ処理します）: ",
+                       walk.encrypted_reported);
+      return Next::kStop;
     }
-    if (limit_hit) {
-      c.AddFinding("ARCHIVE_LIMIT_EXCEEDED",
-                   "圧縮ファイルが上限（展開後のサイズ・圧縮率・項目数）を超えたため、展開を途中で"
-                   "止めました: " +
-                       archive_file.relative_path,
-                   archive_file.id);
+    if (++entries_ > limits_.max_entries) {
+      walk.limit_hit = true;
+      return Next::kStop;
     }
-    archive_read_free(a);
-    return result;
+    std::string entry_path = EntryNameUtf8(entry);
+    if (archive_format(walk.a) == ARCHIVE_FORMAT_RAW) {
+      if (archive_filter_count(walk.a) < 2) {  // not compressed: not an archive after all
+        c.AddFinding(FindingCode::kCorruptFile,
+                     "圧縮ファイルを開けません: " + walk.file.relative_path, walk.file.id);
+        return Next::kStop;
+      }
+      entry_path = RawEntryName(walk.file.relative_path);
+    }
+    const auto type = archive_entry_filetype(entry);
+    if (type == AE_IFDIR) return Next::kEntry;
+    if (archive_entry_is_encrypted(entry)) {
+      if (!walk.encrypted_reported) ReportEncrypted(c, walk.file);
+      walk.encrypted_reported = true;
+      return Next::kEntry;
+    }
+    const auto parts = SafeComponents(entry_path);
+    const bool is_link = type == AE_IFLNK || archive_entry_hardlink(entry) != nullptr;
+    const bool unsafe = parts.empty() || is_link || type != AE_IFREG;
+    const fs::path dest = unsafe ? fs::path() : walk.dest_root / walk.placer.Place(parts);
+    if (unsafe || dest.native().size() >= PATH_MAX) {
+      return SkipUnsafeEntry(c, walk, entry_path, unsafe);
+    }
+    return WriteEntry(c, walk, dest, entry_path, parts);
+  }
+
+  // An entry that is not extracted (an unsafe path, a link, a special file, a path too long).
+  Next SkipUnsafeEntry(Case& c, ArchiveWalk& walk, const std::string& entry_path, bool unsafe) {
+    c.AddFinding(FindingCode::kUnsafePath,
+                 unsafe ? "安全でない項目（絶対パス・上位フォルダへのパス・リンク・特殊ファイル）"
+                          "を展開しませんでした: " +
+                              walk.file.relative_path + " 内の " + entry_path
+                        : "パスが長すぎる項目（" + std::to_string(PATH_MAX) +
+                              " バイト以上）を展開しませんでした: " + walk.file.relative_path,
+                 walk.file.id);
+    // Not written, but read through all the same where the format cannot seek past it
+    // (a compressed tar): its bytes count against the limits like any other's.
+    if (CopyData(walk.a, nullptr, walk.file, walk.bytes) == Copied::kLimit) {
+      walk.limit_hit = true;
+      return Next::kStop;
+    }
+    return Next::kEntry;
+  }
+
+  // Writes the current entry to `dest` in the work area and adds it to the case's files.
+  Result<Next> WriteEntry(Case& c, ArchiveWalk& walk, const fs::path& dest,
+                          const std::string& entry_path, const std::vector<std::string>& parts) {
+    std::error_code ec;
+    fs::create_directories(dest.parent_path(), ec);
+    if (ec) return Fail(walk.a, "could not create a folder in the work area").error();
+    std::ofstream out(dest, std::ios::binary | std::ios::trunc);
+    if (!out) return Fail(walk.a, "could not write to the work area").error();
+    const Copied copied = CopyData(walk.a, &out, walk.file, walk.bytes);
+    out.close();
+    if (copied == Copied::kWriteError) {
+      return Fail(walk.a, "write error in the work area (disk full?)").error();
+    }
+    if (copied == Copied::kLimit) {
+      walk.limit_hit = true;
+      fs::remove(dest, ec);
+      return Next::kStop;
+    }
+    if (copied == Copied::kCorrupt) {
+      fs::remove(dest, ec);
+      c.AddFinding(FindingCode::kCorruptFile,
+                   "圧縮ファイル内の項目を取り出せません: " + walk.file.relative_path + " 内の " +
+                       entry_path,
+                   walk.file.id);
+      return Next::kEntry;
+    }
+    AddFile(c, dest, walk.file.relative_path + "/" + Join(parts), walk.file.id, walk.depth + 1);
+    return Next::kEntry;
   }
 
   enum class Copied { kDone, kCorrupt, kLimit, kWriteError };
@@ -417,7 +454,7 @@ class UnpackStage final : public Stage {
   }
 
   static void ReportEncrypted(Case& c, const SourceFile& archive_file) {
-    c.AddFinding("ENCRYPTED_ARCHIVE",
+    c.AddFinding(FindingCode::kEncryptedArchive,
                  "パスワード付きの圧縮ファイルは開けません。パスワードを外して再送していただくか、"
                  "書類を郵送してください: " +
                      archive_file.relative_path,
@@ -433,7 +470,7 @@ class UnpackStage final : public Stage {
       encrypted_reported = true;
       return;
     }
-    c.AddFinding("CORRUPT_FILE", message + archive_file.relative_path, archive_file.id);
+    c.AddFinding(FindingCode::kCorruptFile, message + archive_file.relative_path, archive_file.id);
   }
 
   static Status Fail(struct archive* a, const char* message) {
@@ -443,8 +480,9 @@ class UnpackStage final : public Stage {
 
   void ReportSkipped(Case& c) {
     if (skipped_links_ > 0) {
-      c.AddFinding("UNSAFE_PATH", "提出フォルダ内のシンボリックリンク " +
-                                      std::to_string(skipped_links_) + " 件は読みませんでした");
+      c.AddFinding(FindingCode::kUnsafePath, "提出フォルダ内のシンボリックリンク " +
+                                                 std::to_string(skipped_links_) +
+                                                 " 件は読みませんでした");
     }
   }
 

@@ -250,8 +250,7 @@ Result<std::int64_t> Journal::PruneFinished(std::chrono::hours age) {
 }
 
 bool IsLeaseLost(const Status& status) {
-  return !status.ok() && std::string_view(status.message()).substr(0, Journal::kLeaseLost.size()) ==
-                             Journal::kLeaseLost;
+  return !status.ok() && status.code() == ErrorCode::kLeaseLost;
 }
 
 Result<std::unique_ptr<Journal>> SqliteJournal::Open(const fs::path& path) {

@@ -145,7 +145,8 @@ class Journal {
  public:
   static constexpr int kSchemaVersion = 1;  // of the SQLite journal
   // The message prefix of a failure because this watcher's lease on the row is gone (another
-  // watcher took the row over): the watcher drops the row, it does not stop.
+  // watcher took the row over; its code is ErrorCode::kLeaseLost): the watcher drops the row,
+  // it does not stop.
   static constexpr std::string_view kLeaseLost = "journal: lease lost";
 
   // Opens or creates the SQLite journal at `path` (SqliteJournal::Open).

@@ -454,7 +454,8 @@ Status PgJournal::CheckLease(std::int64_t id, const std::string& owner, std::int
   // Kept in leases_ until ReleaseLease: every later call on the row fails the same way.
   if (owner != worker_ || epoch != held->second) {
     return Status::Fail(std::string(kLeaseLost) + ": submission " + std::to_string(id) +
-                        " was taken over by another watcher");
+                            " was taken over by another watcher",
+                        ErrorCode::kLeaseLost);
   }
   return Status::Ok();
 }

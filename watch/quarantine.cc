@@ -4,10 +4,27 @@
 
 namespace intake::watch {
 
+namespace {
+
+constexpr std::array kReasons{
+#define INTAKE_QUARANTINE(id, name, title_ja, meaning) \
+  QuarantineReason{QuarantineCode::id, name, title_ja, meaning},
+#include "watch/quarantine_reasons.def"
+#undef INTAKE_QUARANTINE
+};
+
+}  // namespace
+
+std::span<const QuarantineReason> AllQuarantineReasons() { return kReasons; }
+
+const QuarantineReason& QuarantineInfo(QuarantineCode code) {
+  return kReasons[static_cast<std::size_t>(code)];
+}
+
+std::string_view QuarantineCodeName(QuarantineCode code) { return QuarantineInfo(code).code; }
+
 std::optional<QuarantineReason> LookupQuarantineReason(std::string_view code) {
-  constexpr std::array kAll{kUnreadableSubmission, kProcessingFailed, kPublishFailed, kAuditFailed,
-                            kCrashedRepeatedly,    kWorkCopyMissing,  kTimeLimit};
-  for (const auto& r : kAll)
+  for (const auto& r : kReasons)
     if (r.code == code) return r;
   return std::nullopt;
 }
@@ -22,7 +39,7 @@ std::string QuarantineReasonText(const JournalEntry& entry) {
   if (!entry.case_id.empty()) text += "ケースID: " + entry.case_id + "\n";
   text += "処理回数: " + std::to_string(entry.attempts) + "\n";
   text += "日時: " + entry.updated_at + "\n";
-  if (entry.reason_code == kTimeLimit.code) {
+  if (entry.reason_code == QuarantineCodeName(QuarantineCode::kTimeLimit)) {
     text +=
         "\n詳細の stage は止まった処理の段階、file はそのとき読んでいたファイルの番号です（f0001 "
         "から順に、フォルダーはパス名の順、圧縮ファイルの中身はそのあとに続きます）。一時的な"

@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "casestate/case_state.h"
-#include "casework/exit_code.h"
+#include "pipeline/exit_codes.h"
 #include "casework/run_support.h"
 #include "casework/terminal_progress.h"
 #include "config/profile.h"
@@ -209,7 +209,7 @@ int RunWatch(const WatchArgs& args, const std::string& version) {
   auto lock = OutputLock::Acquire(args.out_dir, /*shared=*/!args.journal.empty());
   if (!lock.ok()) {
     std::cerr << "intake: " << lock.message() << "\n";
-    return lock.message() == OutputLock::kBusy ? kExitBusy : kExitOutput;
+    return lock.code() == ErrorCode::kBusy ? kExitBusy : kExitOutput;
   }
   InstallStopSignals();
   const auto pool = casework::StartOcr(args.workers, args.page_time_limit_seconds);

@@ -1,11 +1,13 @@
 // The intake office's subcommands: `intake watch`, `intake retry`, `intake status`. Each returns
-// the process exit code (ExitCode (casework/exit_code.h); `watch` adds kExitBusy).
+// the process exit code (ExitCode, pipeline/exit_codes.h).
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
+
+#include "pipeline/time_limits.h"
 
 namespace intake::watch {
 
@@ -18,8 +20,8 @@ struct WatchArgs {
   double incomplete_grace_seconds = 600;
   int max_attempts = 3;
   int workers = 0;
-  double page_time_limit_seconds = 120;   // OCR of one page; 0: none
-  double case_time_limit_seconds = 1800;  // the stages of one case; 0: none
+  double page_time_limit_seconds = kDefaultPageTimeLimitSeconds;  // OCR of one page; 0: none
+  double case_time_limit_seconds = kDefaultCaseTimeLimitSeconds;  // one case's stages; 0: none
   bool once = false;
   bool progress = true;  // on a terminal only
   std::string journal;   // postgresql://...: a journal shared with other watchers; empty: SQLite

@@ -13,7 +13,7 @@
 #include <iostream>
 #include <thread>
 
-#include "casework/exit_code.h"
+#include "pipeline/exit_codes.h"
 #include "pipeline/fault_points.h"
 #include "pipeline/log.h"
 #include "watch/durable_fs.h"
@@ -114,14 +114,15 @@ Status FinishRetry(Journal& journal, const OfficeLayout& layout, const JournalEn
                                      const casework::CaseTimeLimitHit& hit,
                                      const std::vector<std::string>& restart_command) {
   EntryChanges changes;
-  changes.reason_code = std::string(kTimeLimit.code);
+  changes.reason_code = std::string(QuarantineCodeName(QuarantineCode::kTimeLimit));
   changes.reason = hit.Describe();
   Status s;
   {  // closed before the exec
     auto journal = OpenJournal(where);
-    s = journal.ok() ? (*journal)->Transition(id, {State::kProcessing}, State::kQuarantining,
-                                              changes, kTimeLimit.code)
-                     : journal.status();
+    s = journal.ok()
+            ? (*journal)->Transition(id, {State::kProcessing}, State::kQuarantining, changes,
+                                     QuarantineCodeName(QuarantineCode::kTimeLimit))
+            : journal.status();
   }
   if (!s.ok()) {
     // The row stays `processing`: the next start resumes it, and --max-attempts ends that.
@@ -177,7 +178,8 @@ Result<OutputLock> OutputLock::Acquire(const fs::path& out_dir, bool shared) {
     return Result<OutputLock>::Fail(std::string("cannot create the lock file: ") + strerror(errno));
   if (::flock(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0) {
     ::close(fd);
-    return Result<OutputLock>::Fail(kBusy);
+    return Result<OutputLock>::Fail("another intake watch is already running on this output folder",
+                                    ErrorCode::kBusy);
   }
   return OutputLock(fd);
 }
@@ -384,7 +386,8 @@ Status Watcher::ReleaseOrLose(const JournalEntry& e) {
     return journal_->Transition(e.id, {State::kClaimed, State::kProcessing}, State::kReleased, {},
                                 "work copy missing, original still in the inbox");
   }
-  return Quarantine(e, kWorkCopyMissing.code, "the claimed copy is not in the work area");
+  return Quarantine(e, QuarantineCode::kWorkCopyMissing,
+                    "the claimed copy is not in the work area");
 }
 
 // --- claiming ------------------------------------------------------------------------------
@@ -451,7 +454,7 @@ Status Watcher::Work(JournalEntry e) {
   std::map<std::string, std::string> file_hashes;  // for the audit record; empty after a restart
   if (e.state == State::kClaimed) {
     auto hash = casework::SubmissionHash(e.work_path, &file_hashes);
-    if (!hash.ok()) return Quarantine(e, kUnreadableSubmission.code, hash.message());
+    if (!hash.ok()) return Quarantine(e, QuarantineCode::kUnreadableSubmission, hash.message());
     CrashPoint("process:hashed");
     const casework::CaseIdentity identity = casework::NewCaseIdentity(*hash);
     auto decision = journal_->DecideCase(e.id, *hash, identity.case_id, identity.received_at);
@@ -470,7 +473,7 @@ Status Watcher::Work(JournalEntry e) {
     }
   } else if (e.state == State::kProcessing) {
     if (e.attempts >= options_.max_attempts) {
-      return Quarantine(e, kCrashedRepeatedly.code,
+      return Quarantine(e, QuarantineCode::kCrashedRepeatedly,
                         "processing was interrupted " + std::to_string(e.attempts) + " times");
     }
     EntryChanges changes;
@@ -499,7 +502,7 @@ Status Watcher::Work(JournalEntry e) {
     outcome.status = Status::Fail("injected failure (INTAKE_FAIL_AT)");
   if (!outcome.status.ok()) {
     fs::remove_all(staged, ec);
-    return Quarantine(e, kProcessingFailed.code, outcome.status.message());
+    return Quarantine(e, QuarantineCode::kProcessingFailed, outcome.status.message());
   }
   if (Status s = JournalWrittenCase(e, outcome.case_id); !s.ok()) return s;
   CrashPoint("process:written");
@@ -507,7 +510,7 @@ Status Watcher::Work(JournalEntry e) {
   Status s = SyncTree(written);
   if (s.ok()) s = journal_->Fenced(e.id, [&] { return Publish(e, written); });
   if (IsLeaseLost(s)) return s;
-  if (!s.ok()) return Quarantine(e, kPublishFailed.code, s.message());
+  if (!s.ok()) return Quarantine(e, QuarantineCode::kPublishFailed, s.message());
   CrashPoint("process:published");
   s = journal_->Transition(
       e.id, {State::kProcessing}, State::kArchiving, {},
@@ -563,7 +566,7 @@ Status Watcher::FinishArchiving(JournalEntry e, const casework::Outcome* outcome
     const fs::path case_dir = duplicate ? fs::path() : layout_.out / e.case_id;
     Status s = InjectedFailure("record") ? Status::Fail("injected failure (INTAKE_FAIL_AT)")
                                          : observer_->BeforeArchive(e, case_dir);
-    if (!s.ok()) return Quarantine(e, kAuditFailed.code, s.message());
+    if (!s.ok()) return Quarantine(e, QuarantineCode::kAuditFailed, s.message());
     CrashPoint("archive:recorded");
   }
   Status s =
@@ -602,8 +605,9 @@ Status Watcher::FinishArchiving(JournalEntry e, const casework::Outcome* outcome
 
 // --- quarantine ----------------------------------------------------------------------------
 
-Status Watcher::Quarantine(const JournalEntry& e, std::string_view code,
+Status Watcher::Quarantine(const JournalEntry& e, QuarantineCode reason,
                            const std::string& detail) {
+  const std::string_view code = QuarantineCodeName(reason);
   EntryChanges changes;
   changes.reason_code = std::string(code);
   changes.reason = detail;

@@ -69,6 +69,7 @@
 #include "ocr/ocr_pool.h"
 #include "pipeline/result.h"
 #include "watch/journal.h"
+#include "watch/quarantine.h"
 #include "watch/settle.h"
 #include "watch/watch_observer.h"
 
@@ -106,11 +107,9 @@ struct OfficeLayout {
 // when destroyed (and by the kernel when the process dies, however it dies).
 class OutputLock {
  public:
-  static constexpr const char* kBusy =
-      "another intake watch is already running on this output folder";
-  // Creates OUT/.intake if needed and takes the lock without waiting; fails with kBusy when
-  // another process holds it. `shared`: a shared lock (watchers with a shared journal), which
-  // excludes only exclusive holders.
+  // Creates OUT/.intake if needed and takes the lock without waiting; fails with
+  // ErrorCode::kBusy when another process holds it. `shared`: a shared lock (watchers with a
+  // shared journal), which excludes only exclusive holders.
   static Result<OutputLock> Acquire(const std::filesystem::path& out_dir, bool shared = false);
   OutputLock(OutputLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
   OutputLock& operator=(OutputLock&&) = delete;
@@ -167,7 +166,7 @@ class Watcher {
   Status Work(JournalEntry entry);
   Status JournalWrittenCase(JournalEntry& entry, const std::string& case_id);
   Status FinishArchiving(JournalEntry entry, const casework::Outcome* outcome);
-  Status Quarantine(const JournalEntry& entry, std::string_view code, const std::string& detail);
+  Status Quarantine(const JournalEntry& entry, QuarantineCode reason, const std::string& detail);
   Status FinishQuarantine(JournalEntry entry);
   Status QuarantineFiles(const JournalEntry& entry);
   Status Publish(const JournalEntry& entry, const std::filesystem::path& staged);

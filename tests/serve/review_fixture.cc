@@ -8,6 +8,7 @@
 #include "report/report_html.h"
 #include "report/report_json.h"
 #include "stages/rules.h"
+#include "tests/support/findings.h"
 
 namespace intake::serve_test {
 namespace {
@@ -55,7 +56,7 @@ report::ReportContext Context(const config::Profile& profile) {
   context.dicom_library = "DCMTK (fixture)";
   context.min_confidence = profile.min_confidence;
   for (const auto& t : profile.document_types) context.document_type_labels[t.id] = t.label;
-  context.document_type_labels["other"] = "その他・判別できない書類";
+  context.document_type_labels[kOtherType] = kOtherTypeLabel;
   return context;
 }
 
@@ -91,7 +92,8 @@ Case MakeCase(const config::Profile& profile, int index, Kind kind, const Patien
   if (kind == Kind::kComplete || kind == Kind::kMismatch) {
     AddFact(c, "attendance", std::string("patient_only"));
     if (kind == Kind::kMismatch)
-      c.AddFinding("PATIENT_MISMATCH", "画像データの患者（フリガナ）が書類の患者と一致しません");
+      c.AddFinding(FindingCode::kPatientMismatch,
+                   "画像データの患者（フリガナ）が書類の患者と一致しません");
     return c;
   }
   AddFact(c, "attendance", std::string("family_only"));

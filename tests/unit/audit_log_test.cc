@@ -17,7 +17,11 @@
 
 #include "audit/case_record.h"
 #include "pipeline/hash.h"
+#include "tests/support/findings.h"
+#include "tests/support/status_matchers.h"
 #include "tests/unit/case_builders.h"
+
+using intake::testing::IsOk;
 
 namespace intake::audit {
 namespace {
@@ -43,7 +47,7 @@ class AuditLogTest : public ::testing::Test {
     for (int i = 1; i <= n; ++i) {
       auto r = AppendAuditRecord(dir_, kEventCaseProcessed, "case-" + std::to_string(i),
                                  {{"verdict", "complete"}, {"n", i}});
-      ASSERT_TRUE(r.ok()) << r.message();
+      ASSERT_THAT(r, IsOk());
     }
   }
 
@@ -70,7 +74,7 @@ class AuditLogTest : public ::testing::Test {
   // Verifies and expects a problem of `kind` at `line` (0: not a line).
   void ExpectBroken(const std::string& kind, std::size_t line) const {
     auto report = VerifyAuditLog(dir_);
-    ASSERT_TRUE(report.ok()) << report.message();
+    ASSERT_THAT(report, IsOk());
     ASSERT_FALSE(report->ok()) << "tampering not detected";
     EXPECT_EQ(report->problem->kind, kind) << report->problem->message;
     EXPECT_EQ(report->problem->line, line) << report->problem->message;
@@ -106,7 +110,7 @@ TEST_F(AuditLogTest, RecordsChainByHashAndTheHeadNamesTheLast) {
   EXPECT_EQ(head["hash"], prev);
 
   auto report = VerifyAuditLog(dir_);
-  ASSERT_TRUE(report.ok()) << report.message();
+  ASSERT_THAT(report, IsOk());
   EXPECT_TRUE(report->ok()) << report->problem->message;
   EXPECT_EQ(report->records, 3u);
   EXPECT_EQ(report->last_seq, 3);
@@ -275,10 +279,10 @@ TEST_F(AuditLogTest, CutOffRecordFromACrashIsDroppedByTheNextWriter) {
   }
   ExpectBroken("truncated", 4);
   auto appended = AppendAuditRecord(dir_, kEventCaseProcessed, "case-4", {});
-  ASSERT_TRUE(appended.ok()) << appended.message();
+  ASSERT_THAT(appended, IsOk());
   EXPECT_EQ(appended->seq, 4);
   auto report = VerifyAuditLog(dir_);
-  ASSERT_TRUE(report.ok());
+  ASSERT_THAT(report, IsOk());
   EXPECT_TRUE(report->ok()) << report->problem->message;
   EXPECT_EQ(report->records, 4u);
 }
@@ -289,10 +293,10 @@ TEST_F(AuditLogTest, HeadOneBehindAfterACrashIsANoteNotTampering) {
   AppendRecords(1);
   std::ofstream(AuditHeadPath(dir_), std::ios::binary | std::ios::trunc) << head_before;
   auto report = VerifyAuditLog(dir_);
-  ASSERT_TRUE(report.ok());
+  ASSERT_THAT(report, IsOk());
   EXPECT_TRUE(report->ok()) << report->problem->message;
   EXPECT_EQ(report->notes.size(), 1u);
-  ASSERT_TRUE(AppendAuditRecord(dir_, kEventArchived, "case-1", {}).ok());
+  ASSERT_THAT(AppendAuditRecord(dir_, kEventArchived, "case-1", {}), IsOk());
   report = VerifyAuditLog(dir_);
   EXPECT_TRUE(report->ok());
   EXPECT_TRUE(report->notes.empty());
@@ -327,7 +331,7 @@ TEST_F(AuditLogTest, ConcurrentWritersKeepOneChain) {
   EXPECT_EQ(verify_problems.load(), 0);
   EXPECT_EQ(failures.load(), 0);
   auto report = VerifyAuditLog(dir_);
-  ASSERT_TRUE(report.ok());
+  ASSERT_THAT(report, IsOk());
   EXPECT_TRUE(report->ok()) << report->problem->message;
   EXPECT_EQ(report->records, static_cast<std::size_t>(kThreads * kEach));
 }
@@ -356,7 +360,7 @@ TEST_F(AuditLogTest, ConcurrentProcessesKeepOneChain) {
     EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   }
   auto report = VerifyAuditLog(dir_);
-  ASSERT_TRUE(report.ok());
+  ASSERT_THAT(report, IsOk());
   EXPECT_TRUE(report->ok()) << report->problem->message;
   EXPECT_EQ(report->records, static_cast<std::size_t>(kProcesses * kEach));
 }
@@ -369,16 +373,16 @@ TEST_F(AuditLogTest, LongRecordsAreReadBackFromTheTail) {
             .ok());
   }
   auto report = VerifyAuditLog(dir_);
-  ASSERT_TRUE(report.ok());
+  ASSERT_THAT(report, IsOk());
   EXPECT_TRUE(report->ok());
   EXPECT_EQ(report->last_seq, 3);
 }
 
 TEST_F(AuditLogTest, CaseRecordsAreFoundByCaseId) {
   AppendRecords(3);
-  ASSERT_TRUE(AppendAuditRecord(dir_, kEventArchived, "case-2", {{"to", "archive"}}).ok());
+  ASSERT_THAT(AppendAuditRecord(dir_, kEventArchived, "case-2", {{"to", "archive"}}), IsOk());
   auto records = ReadCaseRecords(dir_, "case-2");
-  ASSERT_TRUE(records.ok());
+  ASSERT_THAT(records, IsOk());
   ASSERT_EQ(records->size(), 2u);
   EXPECT_EQ((*records)[0]["event"], "case_processed");
   EXPECT_EQ((*records)[1]["event"], "archived");
@@ -410,7 +414,7 @@ Case PatientCase() {
   c.SetFact(Fact{"patient_name", std::string("山田　太郎"), 0.9, {"d002", "p0002", false}});
   c.SetFact(Fact{"diagnosis", std::string("胃癌"), 0.8, {"d001", "p0001", false}});
   c.SetFact(Fact{"attendance", std::string("family_only"), 1.0, {"", "", true}});
-  c.AddFinding("LOW_OCR_CONFIDENCE", "紹介状_山田太郎.pdf の確度が低い", "f0001");
+  c.AddFinding(FindingCode::kLowOcrConfidence, "紹介状_山田太郎.pdf の確度が低い", "f0001");
   auto present = Req("referral_letter", "紹介状", RequirementStatus::kPresent, {"d001"});
   present.reason_code = "evidence_found";
   auto missing = Req("consent_form", "相談同意書", RequirementStatus::kMissing, {},
@@ -473,9 +477,9 @@ TEST(CaseRecord, HoldsDecisionsEvidenceAndVersionsButNoPatientData) {
   fs::remove_all(dir);
   fs::create_directories(dir);
   auto appended = AppendAuditRecord(dir, kEventCaseProcessed, c.id, details);
-  ASSERT_TRUE(appended.ok()) << appended.message();
+  ASSERT_THAT(appended, IsOk());
   auto records = ReadCaseRecords(dir, c.id);
-  ASSERT_TRUE(records.ok());
+  ASSERT_THAT(records, IsOk());
   ASSERT_EQ(records->size(), 1u);
   EXPECT_EQ((*records)[0]["details"], details);
   const std::string shown = FormatRecord((*records)[0]);

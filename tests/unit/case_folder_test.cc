@@ -19,6 +19,9 @@
 #include "pdf_test_support.h"
 #include "stages/dicom.h"
 #include "stages/unpack.h"
+#include "tests/support/status_matchers.h"
+
+using intake::testing::IsOk;
 
 namespace intake::stages {
 namespace {
@@ -36,7 +39,7 @@ config::DocumentType Type(std::string id, std::string label, std::string folder)
 
 config::Profile DefaultProfile() {
   auto profile = config::LoadProfile(config::DefaultProfilePath());
-  EXPECT_TRUE(profile.ok()) << profile.message();
+  EXPECT_THAT(profile, IsOk());
   return profile.ok() ? *profile : config::Profile{};
 }
 
@@ -108,7 +111,7 @@ class CaseFolderTest : public ::testing::Test {
   // A folder submission: a disc tree and a letter.
   fs::path MakeFolderSubmission() {
     const fs::path submission = dir_ / "in" / "提出物";
-    EXPECT_TRUE(dicom::WriteSyntheticDisc(submission / "CD", spec_).ok());
+    EXPECT_THAT(dicom::WriteSyntheticDisc(submission / "CD", spec_), IsOk());
     std::ofstream(submission / "letter #1.txt") << "referral";
     return submission;
   }
@@ -153,7 +156,7 @@ class CaseFolderTest : public ::testing::Test {
 TEST_F(CaseFolderTest, FolderSubmissionKeptAndImagingFiled) {
   const fs::path submission = MakeFolderSubmission();
   Status status = Run(submission, false);
-  ASSERT_TRUE(status.ok()) << status.message();
+  ASSERT_THAT(status, IsOk());
   const fs::path case_dir = dir_ / "case";
 
   // The original, copied (the sender's files are not linked), checked by sha256sum.
@@ -194,7 +197,7 @@ TEST_F(CaseFolderTest, ArchiveSubmissionFilesUnpackedDicomAndKeepsTheArchive) {
   ASSERT_TRUE(
       RunCommand("tar -cf '" + tar.string() + "' -C '" + tree.string() + "' .").has_value());
   Status status = Run(tar, false);
-  ASSERT_TRUE(status.ok()) << status.message();
+  ASSERT_THAT(status, IsOk());
   const fs::path case_dir = dir_ / "case";
   EXPECT_EQ(case_.original_copy, "11_原本/disc.tar");
   std::string output;
@@ -211,7 +214,7 @@ TEST_F(CaseFolderTest, LinkedOriginalSharesTheClaimedCopy) {
   const fs::path file = dir_ / "in" / "scan\\odd\nname.pdf";
   std::ofstream(file) << "%PDF-1.4\n%%EOF\n";
   Status status = Run(file, true);
-  ASSERT_TRUE(status.ok()) << status.message();
+  ASSERT_THAT(status, IsOk());
   EXPECT_EQ(Inode(dir_ / "case" / case_.original_copy), Inode(file));
   // A backslash and a newline in the name: escaped the way sha256sum reads them.
   std::string output;

@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "config/profile.h"
+#include "tests/support/status_matchers.h"
+
+using intake::testing::IsOk;
 
 namespace intake::stages {
 namespace {
@@ -11,7 +14,7 @@ class ClassifyTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto p = config::LoadProfile(config::DefaultProfilePath());
-    ASSERT_TRUE(p.ok()) << p.message();
+    ASSERT_THAT(p, IsOk());
     profile_ = std::move(*p);
   }
   void AddPage(Case& c, const std::string& file_id, const std::string& text) {
@@ -37,7 +40,7 @@ TEST_F(ClassifyTest, TitlesDecideTheTypeEvenWithOcrSpaces) {
   AddPage(c, "f0001", "戸籍全部事項証明書\n本籍　東京都\n筆頭者\n戸籍に記録されている者");
   AddPage(c, "f0001", "検査結果報告書\n項目 結果 基準値\nWBC 5.2\nHb 13.1\nCRP 0.1");
   AddPage(c, "f0001", "これは関係のない広告です");
-  ASSERT_TRUE(MakeClassifyStage(profile_)->Run(c).ok());
+  ASSERT_THAT(MakeClassifyStage(profile_)->Run(c), IsOk());
   EXPECT_EQ(c.pages[0].doc_type, "referral_letter");
   EXPECT_EQ(c.pages[1].doc_type, "application_form");
   EXPECT_EQ(c.pages[2].doc_type, "consultation_sheet");
@@ -51,7 +54,7 @@ TEST_F(ClassifyTest, TitlesDecideTheTypeEvenWithOcrSpaces) {
 TEST_F(ClassifyTest, LongerTitleWinsOverTheTitleItContains) {
   Case c;
   AddPage(c, "f0001", "診療情報提供書別紙\n一般外科\n腹膜播種を伴う胃癌");
-  ASSERT_TRUE(MakeClassifyStage(profile_)->Run(c).ok());
+  ASSERT_THAT(MakeClassifyStage(profile_)->Run(c), IsOk());
   EXPECT_EQ(c.pages[0].doc_type, "surgery_attachment_form");
 }
 
@@ -60,7 +63,7 @@ TEST_F(ClassifyTest, ContinuationPageJoinsTheLetterAndDocumentsSplitByTypeAndFil
   AddPage(c, "f0001", "診療情報提供書\n紹介先医療機関\n傷病名\n紹介目的\n既往歴及び家族歴");
   AddPage(c, "f0001", "（2/2）\n今後ともよろしくお願いいたします。");
   AddPage(c, "f0002", "診療情報提供書\n紹介先医療機関\n傷病名\n紹介目的");
-  ASSERT_TRUE(MakeClassifyStage(profile_)->Run(c).ok());
+  ASSERT_THAT(MakeClassifyStage(profile_)->Run(c), IsOk());
   EXPECT_EQ(c.pages[1].doc_type, "referral_letter");
   ASSERT_EQ(c.documents.size(), 2u);
   EXPECT_EQ(c.documents[0].page_ids, (std::vector<std::string>{"p0001", "p0002"}));
@@ -70,7 +73,7 @@ TEST_F(ClassifyTest, ContinuationPageJoinsTheLetterAndDocumentsSplitByTypeAndFil
 TEST_F(ClassifyTest, WeakEvidenceStaysOther) {
   Case c;
   AddPage(c, "f0001", "備考\n処方");  // two body keywords of different types only
-  ASSERT_TRUE(MakeClassifyStage(profile_)->Run(c).ok());
+  ASSERT_THAT(MakeClassifyStage(profile_)->Run(c), IsOk());
   EXPECT_EQ(c.pages[0].doc_type, "other");
 }
 
@@ -80,7 +83,7 @@ TEST_F(ClassifyTest, EachTitledCardIsItsOwnDocumentAndItsBackJoinsIt) {
   AddPage(c, "f0001", "運転免許証\n氏名　山田　一郎\n交付\n有効期限\n東京都公安委員会");
   // The back of the second licence: no title, its issuer's entries.
   AddPage(c, "f0001", "備考\n令和7年4月1日　住所変更\n東京都公安委員会\n交付\n有効期限");
-  ASSERT_TRUE(MakeClassifyStage(profile_)->Run(c).ok());
+  ASSERT_THAT(MakeClassifyStage(profile_)->Run(c), IsOk());
   for (const auto& page : c.pages) EXPECT_EQ(page.doc_type, "id_document");
   ASSERT_EQ(c.documents.size(), 2u);
   EXPECT_EQ(c.documents[0].page_ids, (std::vector<std::string>{"p0001"}));
@@ -93,7 +96,7 @@ TEST_F(ClassifyTest, ATitledPageMarkedAsAContinuationStaysInItsDocument) {
   AddPage(c, "f0001", "検査結果報告書　(2/2)\n基準値\nCRP\neGFR");
   AddPage(c, "f0001", "診療情報提供書\n紹介先医療機関\n傷病名\n紹介目的");
   AddPage(c, "f0001", "診療情報提供書（続き）\n治療経過\n現在の処方\n備考");
-  ASSERT_TRUE(MakeClassifyStage(profile_)->Run(c).ok());
+  ASSERT_THAT(MakeClassifyStage(profile_)->Run(c), IsOk());
   ASSERT_EQ(c.documents.size(), 2u);
   EXPECT_EQ(c.documents[0].page_ids.size(), 2u);
   EXPECT_EQ(c.documents[1].page_ids.size(), 2u);
@@ -104,7 +107,7 @@ TEST_F(ClassifyTest, KeywordsWithoutTheTitleGiveATypeToReviewNotAConfidentOne) {
   Case c;
   AddPage(c, "f0001", "氏名　高橋　修\n調剤日　令和8年10月22日\n処方医療機関　港南クリニック");
   AddPage(c, "f0002", "氏名　高橋　修\n調剤日　令和8年10月22日\n本籍　東京都");  // a rival
-  ASSERT_TRUE(MakeClassifyStage(profile_)->Run(c).ok());
+  ASSERT_THAT(MakeClassifyStage(profile_)->Run(c), IsOk());
   EXPECT_EQ(c.pages[0].doc_type, "medication_list");
   EXPECT_LT(c.pages[0].type_score, profile_.min_confidence);
   EXPECT_EQ(c.pages[1].doc_type, "other");
@@ -116,7 +119,7 @@ TEST_F(ClassifyTest, ACoverLetterNamingAnEnclosedDocumentIsNotThatDocument) {
           "令和8年11月1日\n東京大学医学部附属病院　地域医療連携センター　御中\nさくら通り診療所\n"
           "書類送付のご案内\n下記の書類をお送りいたします。\n記\n書類 数量\n"
           "診療情報提供書 1通\n検査データ一式 1部\n以上");
-  ASSERT_TRUE(MakeClassifyStage(profile_)->Run(c).ok());
+  ASSERT_THAT(MakeClassifyStage(profile_)->Run(c), IsOk());
   EXPECT_EQ(c.pages[0].doc_type, "other");
 }
 
@@ -128,7 +131,7 @@ TEST_F(ClassifyTest, TheTitleOutweighsAnotherFormsFieldNames) {
           "私は、セカンドオピニオン外来において、下記の家族が私に代わって相談することに同意します。\n"
           "住所　東京都千代田区九段北九丁目1番\n氏名　山田　太郎\n生年月日　昭和30年2月11日\n"
           "電話番号　03-0000-1234\n続柄　長女");
-  ASSERT_TRUE(MakeClassifyStage(profile_)->Run(c).ok());
+  ASSERT_THAT(MakeClassifyStage(profile_)->Run(c), IsOk());
   EXPECT_EQ(c.pages[0].doc_type, "consent_form");
   EXPECT_GE(c.pages[0].type_score, profile_.min_confidence);
 }
@@ -138,7 +141,7 @@ TEST_F(ClassifyTest, ACardsTitleInALineOfItsOwnFurtherDown) {
   AddPage(c, "f0001",
           "/\n氏名　渡辺　彩　昭和58年11月2日生\n住所　東京都調布市深大寺九丁目3番1号\n"
           "交付　令和6年3月12日\n運転免許証\n番号　第 012345678900 号");
-  ASSERT_TRUE(MakeClassifyStage(profile_)->Run(c).ok());
+  ASSERT_THAT(MakeClassifyStage(profile_)->Run(c), IsOk());
   EXPECT_EQ(c.pages[0].doc_type, "id_document");
   EXPECT_GE(c.pages[0].type_score, profile_.min_confidence);
 }
@@ -149,7 +152,7 @@ TEST_F(ClassifyTest, AnEnclosureListNamesDocumentsWithoutBeingThem) {
           "東京大学医学部附属病院　地域医療連携センター　御中\n令和8年1月13日\n北町記念病院\n"
           "送付書\nいつもお世話になっております。下記の書類をお送りいたします。\n記\n"
           "診療情報提供書 | ]通\n・運転免許証の写し\n以上");
-  ASSERT_TRUE(MakeClassifyStage(profile_)->Run(c).ok());
+  ASSERT_THAT(MakeClassifyStage(profile_)->Run(c), IsOk());
   EXPECT_EQ(c.pages[0].doc_type, "other");
 }
 
@@ -158,7 +161,7 @@ TEST_F(ClassifyTest, ABlankBackIsBlankAndKeepsItsDocumentWhole) {
   AddPage(c, "f0001", "診療情報提供書\n紹介先医療機関\n傷病名　胃癌\n紹介目的");
   AddPage(c, "f0001", " 、\n. ー\n");  // the back of the sheet: bleed-through specks
   AddPage(c, "f0001", "（2/2）\n症状経過及び検査結果\n現在の処方");
-  ASSERT_TRUE(MakeClassifyStage(profile_)->Run(c).ok());
+  ASSERT_THAT(MakeClassifyStage(profile_)->Run(c), IsOk());
   EXPECT_EQ(c.pages[1].doc_type, "other");
   EXPECT_EQ(c.pages[1].evidence, std::vector<std::string>{"blank"});
   ASSERT_EQ(c.documents.size(), 1u);

@@ -12,7 +12,11 @@
 #include <thread>
 
 #include "report/report_json.h"
+#include "tests/support/findings.h"
+#include "tests/support/status_matchers.h"
 #include "tests/unit/case_builders.h"
+
+using intake::testing::IsOk;
 
 namespace intake::dashboard {
 namespace {
@@ -80,9 +84,9 @@ TEST(CaseSummary, ReadsVerdictMissingLabelsAndCountsFromReportJson) {
   c.requirements.push_back(
       Req("consultation_sheet", "相談シート", RequirementStatus::kNeedsReview, {}));
   c.requirements.push_back(Req("medication_list", "お薬手帳", RequirementStatus::kNotRequired, {}));
-  c.AddFinding("ENCRYPTED_ARCHIVE", "x");
-  c.AddFinding("ENCRYPTED_ARCHIVE", "y");
-  c.AddFinding("LOW_OCR_CONFIDENCE", "z");
+  c.AddFinding(FindingCode::kEncryptedArchive, "x");
+  c.AddFinding(FindingCode::kEncryptedArchive, "y");
+  c.AddFinding(FindingCode::kLowOcrConfidence, "z");
   const CaseSummary s = SummaryFromReport(report::ReportJson(c, Context()), "20261121-00000001");
   EXPECT_TRUE(s.readable);
   EXPECT_EQ(s.case_id, "20261121-00000001");
@@ -156,7 +160,7 @@ TEST_F(DashboardTest, ListsEveryCaseFolderNewestFirst) {
   Case newer = MakeCase("20261121-22222222", "2026-11-21T08:00:00+0900", Verdict::kIncomplete);
   newer.requirements.push_back(Req("consent_form", "相談同意書", RequirementStatus::kMissing, {}));
   Case rejected = MakeCase("20261121-33333333", "2026-11-21T07:00:00+0900", Verdict::kRejected);
-  rejected.AddFinding("ENCRYPTED_ARCHIVE", "x");
+  rejected.AddFinding(FindingCode::kEncryptedArchive, "x");
   WriteReport(out_, older);
   WriteReport(out_, newer);
   WriteReport(out_, rejected);
@@ -166,7 +170,7 @@ TEST_F(DashboardTest, ListsEveryCaseFolderNewestFirst) {
   std::ofstream(out_ / "audit.log") << "{}\n";  // files in the folder are not cases
 
   auto listed = UpdateDashboard(out_);
-  ASSERT_TRUE(listed.ok()) << listed.message();
+  ASSERT_THAT(listed, IsOk());
   EXPECT_EQ(*listed, 4u);
   const std::string html = ReadAll(out_ / "index.html");
   const auto pos = [&](const std::string& id) { return html.find("data-case-id=\"" + id + "\""); };
@@ -190,7 +194,7 @@ TEST_F(DashboardTest, FollowsChangedAndRemovedReports) {
   c.requirements.push_back(Req("consent_form", "相談同意書", RequirementStatus::kMissing, {}));
   WriteReport(out_, c);
   WriteReport(out_, MakeCase("20261121-33333333", "2026-11-21T09:00:00+0900", Verdict::kComplete));
-  ASSERT_TRUE(UpdateDashboard(out_).ok());
+  ASSERT_THAT(UpdateDashboard(out_), IsOk());
   EXPECT_NE(RowOf(ReadAll(out_ / "index.html"), "20261121-22222222").find("不足あり"),
             std::string::npos);
 
@@ -200,7 +204,7 @@ TEST_F(DashboardTest, FollowsChangedAndRemovedReports) {
   c.requirements.pop_back();
   WriteReport(out_, c);
   fs::remove_all(out_ / "20261121-33333333");
-  ASSERT_TRUE(UpdateDashboard(out_).ok());
+  ASSERT_THAT(UpdateDashboard(out_), IsOk());
   const std::string html = ReadAll(out_ / "index.html");
   EXPECT_NE(RowOf(html, "20261121-22222222").find("完備"), std::string::npos);
   EXPECT_EQ(RowOf(html, "20261121-22222222").find("相談同意書"), std::string::npos);
@@ -209,13 +213,13 @@ TEST_F(DashboardTest, FollowsChangedAndRemovedReports) {
   // A damaged cache is rebuilt from the reports.
   std::ofstream(out_ / ".index-cache.json", std::ios::trunc) << "garbage";
   auto listed = UpdateDashboard(out_);
-  ASSERT_TRUE(listed.ok());
+  ASSERT_THAT(listed, IsOk());
   EXPECT_EQ(*listed, 1u);
 }
 
 TEST_F(DashboardTest, EmptyFolderGetsAnEmptyList) {
   auto listed = UpdateDashboard(out_);
-  ASSERT_TRUE(listed.ok());
+  ASSERT_THAT(listed, IsOk());
   EXPECT_EQ(*listed, 0u);
   EXPECT_NE(ReadAll(out_ / "index.html").find("まだケースはありません"), std::string::npos);
 }

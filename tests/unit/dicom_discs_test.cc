@@ -16,25 +16,19 @@
 #include "stages/disc_layout.h"
 #include "stages/identify.h"
 #include "stages/unpack.h"
+#include "tests/support/findings.h"
+#include "tests/support/status_matchers.h"
+
+using intake::testing::IsOk;
 
 namespace intake::stages {
 namespace {
 
 namespace fs = std::filesystem;
+using intake::testing::CountFindings;
+using intake::testing::FirstFinding;
 
 const fs::path kData = fs::path(INTAKE_SHARED_DATA_DIR) / "dicom";
-
-int CountFindings(const Case& c, const std::string& code) {
-  return static_cast<int>(std::count_if(c.findings.begin(), c.findings.end(),
-                                        [&](const Finding& f) { return f.code == code; }));
-}
-
-const Finding* FirstFinding(const Case& c, const std::string& code) {
-  for (const auto& f : c.findings) {
-    if (f.code == code) return &f;
-  }
-  return nullptr;
-}
 
 struct Totals {
   int patients = 0;
@@ -81,8 +75,8 @@ class DiscTest : public ::testing::Test {
     Case c;
     c.id = "disc-test";
     c.work_dir = dir_ / "work";
-    EXPECT_TRUE(MakeUnpackStage(submission)->Run(c).ok());
-    EXPECT_TRUE(MakeDicomStage()->Run(c).ok());
+    EXPECT_THAT(MakeUnpackStage(submission)->Run(c), IsOk());
+    EXPECT_THAT(MakeDicomStage()->Run(c), IsOk());
     return c;
   }
 
@@ -129,19 +123,19 @@ TEST(DiscLayout, NamesAsADiscShowsThem) {
 
 TEST_F(DiscTest, DicomdirMissingAndUnlistedFiles) {
   auto images = dicom::WriteSyntheticDisc(dir_ / "in/CD", spec_);
-  ASSERT_TRUE(images.ok());
+  ASSERT_THAT(images, IsOk());
   fs::remove((*images)[2]);  // listed, not on the disc
   dicom::SyntheticSeriesSpec other = spec_;
   other.uid_seed = "disc-test-other";
   other.slices = 1;
   auto extra = dicom::WriteSyntheticDisc(dir_ / "elsewhere", other);
-  ASSERT_TRUE(extra.ok());
+  ASSERT_THAT(extra, IsOk());
   fs::copy_file((*extra)[0], dir_ / "in/CD/IMAGES/EXTRA001");  // on the disc, not listed
   std::ofstream(dir_ / "in/CD/README.TXT") << "not DICOM, not listed: fine\n";
 
   Case c = Process(dir_ / "in");
-  ASSERT_EQ(CountFindings(c, "DICOMDIR_MISMATCH"), 1);
-  const Finding* f = FirstFinding(c, "DICOMDIR_MISMATCH");
+  ASSERT_EQ(CountFindings(c, FindingCode::kDicomdirMismatch), 1);
+  const Finding* f = FirstFinding(c, FindingCode::kDicomdirMismatch);
   EXPECT_EQ(c.FindFile(f->file_id)->relative_path, "CD/DICOMDIR");
   EXPECT_EQ(f->severity, Severity::kWarning);
   EXPECT_NE(f->message.find("見つからないファイル 1 件（CD/IMAGES/IM000003）"), std::string::npos)
@@ -156,7 +150,7 @@ TEST_F(DiscTest, DicomdirMissingAndUnlistedFiles) {
 
 TEST_F(DiscTest, LowerCaseCopyMatchesItsDicomdir) {
   auto images = dicom::WriteSyntheticDisc(dir_ / "in/cd", spec_);
-  ASSERT_TRUE(images.ok());
+  ASSERT_THAT(images, IsOk());
   // A disc copied by a tool that lower-cases names: dicomdir, images/im000001 ...
   fs::rename(dir_ / "in/cd/DICOMDIR", dir_ / "in/cd/dicomdir");
   for (const auto& p : *images) {
@@ -167,28 +161,29 @@ TEST_F(DiscTest, LowerCaseCopyMatchesItsDicomdir) {
   }
   fs::rename(dir_ / "in/cd/IMAGES", dir_ / "in/cd/images");
   Case c = Process(dir_ / "in");
-  EXPECT_EQ(CountFindings(c, "DICOMDIR_MISMATCH"), 0);
+  EXPECT_EQ(CountFindings(c, FindingCode::kDicomdirMismatch), 0);
   EXPECT_EQ(Count(c).instances, 4);
 }
 
 TEST_F(DiscTest, NestedDiscsAreEachCheckedAgainstTheirOwnTree) {
   auto outer = dicom::WriteSyntheticDisc(dir_ / "in/BOX", spec_);
-  ASSERT_TRUE(outer.ok());
+  ASSERT_THAT(outer, IsOk());
   dicom::SyntheticSeriesSpec second = spec_;
   second.uid_seed = "disc-test-second";
   second.slices = 2;
   auto inner = dicom::WriteSyntheticDisc(dir_ / "in/BOX/CD2", second);
-  ASSERT_TRUE(inner.ok());
+  ASSERT_THAT(inner, IsOk());
   Case c = Process(dir_ / "in");
-  EXPECT_EQ(CountFindings(c, "DICOMDIR_MISMATCH"), 0) << "CD2's files belong to CD2's DICOMDIR";
+  EXPECT_EQ(CountFindings(c, FindingCode::kDicomdirMismatch), 0)
+      << "CD2's files belong to CD2's DICOMDIR";
   EXPECT_EQ(Count(c).instances, 6);
 
   fs::remove((*inner)[1]);
   fs::remove_all(dir_ / "work");
   fs::create_directories(dir_ / "work");
   Case again = Process(dir_ / "in");
-  ASSERT_EQ(CountFindings(again, "DICOMDIR_MISMATCH"), 1);
-  const Finding* f = FirstFinding(again, "DICOMDIR_MISMATCH");
+  ASSERT_EQ(CountFindings(again, FindingCode::kDicomdirMismatch), 1);
+  const Finding* f = FirstFinding(again, FindingCode::kDicomdirMismatch);
   EXPECT_EQ(again.FindFile(f->file_id)->relative_path, "BOX/CD2/DICOMDIR");
 }
 
@@ -214,9 +209,10 @@ TEST_F(DiscTest, RealDiscsReadInPlace) {
     EXPECT_EQ(t.series, totals.series) << disc;
     EXPECT_EQ(t.instances, totals.instances) << disc;
     // Conformant discs: every DICOMDIR record has its file and every image its record.
-    EXPECT_EQ(CountFindings(c, "DICOMDIR_MISMATCH"), 0) << disc;
-    EXPECT_EQ(CountFindings(c, "DICOM_UNREADABLE"), 0) << disc;
-    EXPECT_EQ(CountFindings(c, "MULTIPLE_PATIENTS"), totals.patients > 1 ? 1 : 0) << disc;
+    EXPECT_EQ(CountFindings(c, FindingCode::kDicomdirMismatch), 0) << disc;
+    EXPECT_EQ(CountFindings(c, FindingCode::kDicomUnreadable), 0) << disc;
+    EXPECT_EQ(CountFindings(c, FindingCode::kMultiplePatients), totals.patients > 1 ? 1 : 0)
+        << disc;
     EXPECT_TRUE(fs::is_empty(dir_ / "work")) << disc << ": a folder is read in place";
   }
 }
@@ -224,15 +220,15 @@ TEST_F(DiscTest, RealDiscsReadInPlace) {
 TEST_F(DiscTest, ViewerSoftwareIsNotedNeverRun) {
   if (!fs::exists(kData / "discs")) GTEST_SKIP() << "shared DICOM data absent";
   Case c = Process(kData / "discs/jp_wakasa_mri_pdi");
-  ASSERT_EQ(CountFindings(c, "VIEWER_SOFTWARE"), 1);
-  const Finding* f = FirstFinding(c, "VIEWER_SOFTWARE");
+  ASSERT_EQ(CountFindings(c, FindingCode::kViewerSoftware), 1);
+  const Finding* f = FirstFinding(c, FindingCode::kViewerSoftware);
   EXPECT_EQ(f->severity, Severity::kInfo);
   // PDSV.EXE (an empty stand-in here) and AUTORUN.INF.
   EXPECT_NE(f->message.find("実行ファイル 1 件、autorun.inf 1 件"), std::string::npos)
       << f->message;
   EXPECT_NE(f->message.find("実行していません"), std::string::npos);
   Case plain = Process(kData / "discs/pydicom_tiny_alpha");
-  EXPECT_EQ(CountFindings(plain, "VIEWER_SOFTWARE"), 0);
+  EXPECT_EQ(CountFindings(plain, FindingCode::kViewerSoftware), 0);
 }
 
 // The same discs packed as zips and ISO 9660 images give the same imaging as the folders.
@@ -261,10 +257,11 @@ TEST_F(DiscTest, ArchivesAndIsoImages) {
     EXPECT_EQ(t.studies, totals.studies) << archive;
     EXPECT_EQ(t.series, totals.series) << archive;
     EXPECT_EQ(t.instances, totals.instances) << archive;
-    EXPECT_EQ(CountFindings(c, "DICOMDIR_MISMATCH"), 0) << archive;
-    EXPECT_EQ(CountFindings(c, "DICOM_UNREADABLE"), 0) << archive;
+    EXPECT_EQ(CountFindings(c, FindingCode::kDicomdirMismatch), 0) << archive;
+    EXPECT_EQ(CountFindings(c, FindingCode::kDicomUnreadable), 0) << archive;
     for (const auto& f : c.findings) {
-      EXPECT_TRUE(f.code == "MULTIPLE_PATIENTS") << archive << ": " << f.code << " " << f.message;
+      EXPECT_TRUE(f.code == FindingCode::kMultiplePatients)
+          << archive << ": " << FindingCodeName(f.code) << " " << f.message;
     }
   }
 }
@@ -287,7 +284,7 @@ TEST_F(DiscTest, IsoLevel1ImageIsOneDisc) {
 // "DICOMDIR.;1", "IM000001.;1". The DICOMDIR still finds its files.
 TEST_F(DiscTest, RawIsoNamesInACopiedTree) {
   auto images = dicom::WriteSyntheticDisc(dir_ / "in/CDROM", spec_);
-  ASSERT_TRUE(images.ok());
+  ASSERT_THAT(images, IsOk());
   fs::rename(dir_ / "in/CDROM/DICOMDIR", dir_ / "in/CDROM/DICOMDIR.;1");
   for (const auto& p : *images) fs::rename(p, p.string() + ".;1");
   Case c = Process(dir_ / "in");
@@ -298,14 +295,14 @@ TEST_F(DiscTest, RawIsoNamesInACopiedTree) {
   ASSERT_NE(dicomdir, nullptr);
   EXPECT_EQ(dicomdir->kind, FileKind::kDicomdir);
   EXPECT_TRUE(IsDicomdirFile(*dicomdir));
-  EXPECT_EQ(CountFindings(c, "DICOMDIR_MISMATCH"), 0);
+  EXPECT_EQ(CountFindings(c, FindingCode::kDicomdirMismatch), 0);
   EXPECT_EQ(Count(c).instances, 4);
   // And a record whose file is really missing is still found missing.
   fs::remove(images->front().string() + ".;1");
   fs::remove_all(dir_ / "work");
   fs::create_directories(dir_ / "work");
   Case again = Process(dir_ / "in");
-  EXPECT_EQ(CountFindings(again, "DICOMDIR_MISMATCH"), 1);
+  EXPECT_EQ(CountFindings(again, FindingCode::kDicomdirMismatch), 1);
 }
 
 }  // namespace

@@ -17,6 +17,9 @@
 #include "dicom/synthetic_series.h"
 #include "dicom/transfer_syntax.h"
 #include "ocr/page_image.h"
+#include "tests/support/status_matchers.h"
+
+using intake::testing::IsOk;
 
 namespace intake::dicom {
 namespace {
@@ -31,7 +34,7 @@ const fs::path kData = fs::path(INTAKE_SHARED_DATA_DIR) / "dicom";
 class TempDir {
  public:
   TempDir() {
-    const auto* info = testing::UnitTest::GetInstance()->current_test_info();
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
     path_ = fs::temp_directory_path() /
             ("intake_dicom_media_" + std::to_string(getpid()) + "_" + info->name());
     fs::remove_all(path_);
@@ -142,10 +145,10 @@ TEST(KeyImage, SyntheticSeriesIsWindowedAndDownscaled) {
   spec.columns = 300;
   spec.uid_seed = "key-image-test";
   auto images = WriteSyntheticDisc(dir.path() / "disc", spec);
-  ASSERT_TRUE(images.ok()) << images.message();
+  ASSERT_THAT(images, IsOk());
   const fs::path png = dir.path() / "1.png";
   auto size = WriteKeyImage((*images)[1], 0, png);
-  ASSERT_TRUE(size.ok()) << size.message();
+  ASSERT_THAT(size, IsOk());
   EXPECT_EQ(size->height, 512);
   EXPECT_EQ(size->width, 256);
   const PngCheck check = LookAt(png);
@@ -156,7 +159,7 @@ TEST(KeyImage, SyntheticSeriesIsWindowedAndDownscaled) {
   EXPECT_GE(check.grey_levels, 4);
 
   auto small = WriteKeyImage((*images)[0], 0, dir.path() / "2.png", 1024);
-  ASSERT_TRUE(small.ok());
+  ASSERT_THAT(small, IsOk());
   EXPECT_EQ(small->height, 600);  // never enlarged
 }
 
@@ -207,12 +210,12 @@ TEST(KeyImage, Jpeg2000DecodedAndDamagedOnesFailCleanly) {
   spec.uid_seed = "key-image-j2k";
   spec.compression = "jpeg2000";
   auto images = WriteSyntheticDisc(dir.path() / "disc", spec);
-  ASSERT_TRUE(images.ok()) << images.message();
+  ASSERT_THAT(images, IsOk());
   auto header = ReadHeader((*images)[0]);
-  ASSERT_TRUE(header.ok());
+  ASSERT_THAT(header, IsOk());
   EXPECT_EQ(header->transfer_syntax_uid, "1.2.840.10008.1.2.4.90");
   auto size = WriteKeyImage((*images)[0], 0, dir.path() / "ok.png");
-  ASSERT_TRUE(size.ok()) << size.message();
+  ASSERT_THAT(size, IsOk());
   EXPECT_EQ(size->width, 48);
   EXPECT_EQ(size->height, 64);
   EXPECT_GE(LookAt(dir.path() / "ok.png").grey_levels, 3);
@@ -275,9 +278,9 @@ TEST(Dicomdir, SyntheticDiscListsItsImages) {
   spec.columns = 16;
   spec.uid_seed = "dicomdir-test";
   auto images = WriteSyntheticDisc(dir.path(), spec);
-  ASSERT_TRUE(images.ok());
+  ASSERT_THAT(images, IsOk());
   auto ids = ReadDicomdirFileIds(dir.path() / "DICOMDIR");
-  ASSERT_TRUE(ids.ok()) << ids.message();
+  ASSERT_THAT(ids, IsOk());
   ASSERT_EQ(ids->size(), 4u);
   EXPECT_EQ((*ids)[0], (FileIdComponents{"IMAGES", "IM000001"}));
   EXPECT_EQ((*ids)[3], (FileIdComponents{"IMAGES", "IM000004"}));
@@ -289,7 +292,7 @@ TEST(Dicomdir, EveryVariantListsTheSameFiles) {
   SKIP_WITHOUT_SHARED_DATA();
   const fs::path disc = kData / "discs/pydicom_dicomdirtests";
   auto reference = ReadDicomdirFileIds(disc / "DICOMDIR");
-  ASSERT_TRUE(reference.ok()) << reference.message();
+  ASSERT_THAT(reference, IsOk());
   ASSERT_EQ(reference->size(), 31u);
   const std::set<FileIdComponents> expected(reference->begin(), reference->end());
   for (const FileIdComponents& id : expected) {
@@ -306,7 +309,7 @@ TEST(Dicomdir, EveryVariantListsTheSameFiles) {
     EXPECT_EQ(std::set<FileIdComponents>(ids->begin(), ids->end()), expected) << variant;
   }
   auto empty = ReadDicomdirFileIds(disc / "DICOMDIR-empty.dcm");
-  ASSERT_TRUE(empty.ok()) << empty.message();
+  ASSERT_THAT(empty, IsOk());
   EXPECT_TRUE(empty->empty());
 }
 
@@ -334,16 +337,16 @@ TEST(EncapsulatedPdf, RoundTripKeepsTheBytes) {
   spec.study_date = "20240101";
   spec.uid_seed = "encapsulated-pdf-test";
   const fs::path dcm = dir.path() / "REPORT";
-  ASSERT_TRUE(WriteSyntheticEncapsulatedPdf(dcm, dir.path() / "in.pdf", spec).ok());
+  ASSERT_THAT(WriteSyntheticEncapsulatedPdf(dcm, dir.path() / "in.pdf", spec), IsOk());
 
   auto header = ReadHeader(dcm);
-  ASSERT_TRUE(header.ok()) << header.message();
+  ASSERT_THAT(header, IsOk());
   EXPECT_EQ(header->sop_class_uid, kEncapsulatedPdfSopClass);
   EXPECT_EQ(header->modality, "DOC");
   EXPECT_FALSE(header->has_pixel_data);
   EXPECT_FALSE(header->truncated);
 
-  ASSERT_TRUE(ExtractEncapsulatedPdf(dcm, dir.path() / "out.pdf").ok());
+  ASSERT_THAT(ExtractEncapsulatedPdf(dcm, dir.path() / "out.pdf"), IsOk());
   std::ifstream in(dir.path() / "out.pdf", std::ios::binary);
   const std::string out((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_EQ(out, pdf_bytes);
@@ -358,7 +361,7 @@ TEST(EncapsulatedPdf, RoundTripKeepsTheBytes) {
     s.uid_seed = "not-a-pdf";
     return s;
   }());
-  ASSERT_TRUE(images.ok());
+  ASSERT_THAT(images, IsOk());
   EXPECT_FALSE(ExtractEncapsulatedPdf((*images)[0], dir.path() / "no.pdf").ok());
   EXPECT_FALSE(fs::exists(dir.path() / "no.pdf"));
 }

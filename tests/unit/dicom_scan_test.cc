@@ -17,11 +17,17 @@
 #include "ocr_test_support.h"
 #include "stages/identify.h"
 #include "stages/pages.h"
+#include "tests/support/findings.h"
+#include "tests/support/status_matchers.h"
+
+using intake::testing::IsOk;
 
 namespace intake::stages {
 namespace {
 
 namespace fs = std::filesystem;
+using intake::testing::CountFindings;
+using intake::testing::FirstFinding;
 
 const fs::path kData = fs::path(INTAKE_SHARED_DATA_DIR) / "dicom";
 
@@ -62,7 +68,7 @@ class DicomScanTest : public ::testing::Test {
   void AddDisc(Case& c, const fs::path& root, const dicom::SyntheticSeriesSpec& spec,
                const std::string& folder) {
     auto images = dicom::WriteSyntheticDisc(root, spec);
-    ASSERT_TRUE(images.ok()) << images.message();
+    ASSERT_THAT(images, IsOk());
     for (const auto& p : *images) {
       AddFile(c, p, FileKind::kDicom, folder + "/" + fs::relative(p, root).generic_string());
     }
@@ -74,22 +80,9 @@ class DicomScanTest : public ::testing::Test {
     AddFile(c, path, IdentifyFile(path, false).kind, relative);
   }
 
-  static const Finding* FindingOf(const Case& c, const std::string& code,
-                                  const std::string& file_id) {
-    for (const auto& f : c.findings) {
-      if (f.code == code && f.file_id == file_id) return &f;
-    }
-    return nullptr;
-  }
-
   static std::string ReadBytes(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), {}};
-  }
-
-  static int CountFindings(const Case& c, const std::string& code) {
-    return static_cast<int>(std::count_if(c.findings.begin(), c.findings.end(),
-                                          [&](const Finding& f) { return f.code == code; }));
   }
 
   fs::path dir_;
@@ -109,7 +102,7 @@ TEST_F(DicomScanTest, OneDiscOneSeriesAndAnUnreadableFile) {
   auto stage = MakeDicomStage();
   ASSERT_NE(stage, nullptr);
   EXPECT_EQ(stage->name(), "dicom");
-  ASSERT_TRUE(stage->Run(c).ok());
+  ASSERT_THAT(stage->Run(c), IsOk());
 
   ASSERT_EQ(c.dicom_patients.size(), 1u);
   const DicomPatient& p = c.dicom_patients[0];
@@ -135,12 +128,12 @@ TEST_F(DicomScanTest, OneDiscOneSeriesAndAnUnreadableFile) {
   EXPECT_EQ(c.DicomSeriesCount(), 1);
 
   ASSERT_EQ(c.findings.size(), 2u);
-  EXPECT_EQ(c.findings[0].code, "DICOM_UNREADABLE");
+  EXPECT_EQ(c.findings[0].code, FindingCode::kDicomUnreadable);
   EXPECT_EQ(c.findings[0].file_id, "f0007");
   EXPECT_NE(c.findings[0].message.find("CDROM/IMAGES/BROKEN"), std::string::npos);
-  EXPECT_EQ(CountFindings(c, "MULTIPLE_PATIENTS"), 0);
+  EXPECT_EQ(CountFindings(c, FindingCode::kMultiplePatients), 0);
   // The broken file sits in the disc's tree but not in its DICOMDIR.
-  EXPECT_EQ(c.findings[1].code, "DICOMDIR_MISMATCH");
+  EXPECT_EQ(c.findings[1].code, FindingCode::kDicomdirMismatch);
   EXPECT_EQ(c.findings[1].file_id, "f0006");
   EXPECT_NE(c.findings[1].message.find("記載のないDICOMファイル 1 件（CDROM/IMAGES/BROKEN）"),
             std::string::npos)
@@ -165,7 +158,7 @@ TEST_F(DicomScanTest, GroupsByUidsNotByFolders) {
   AddFile(c, (*b)[1], FileKind::kDicom, "X/4");
   AddFile(c, (*b)[2], FileKind::kDicom, "Y/5");
 
-  ASSERT_TRUE(MakeDicomStage()->Run(c).ok());
+  ASSERT_THAT(MakeDicomStage()->Run(c), IsOk());
   ASSERT_EQ(c.dicom_patients.size(), 1u);
   const auto& studies = c.dicom_patients[0].studies;
   ASSERT_EQ(studies.size(), 2u);
@@ -185,12 +178,12 @@ TEST_F(DicomScanTest, GroupsByUidsNotByFolders) {
 TEST_F(DicomScanTest, SameInstanceTwiceCountsOnce) {
   Case c;
   auto a = dicom::WriteSyntheticDisc(dir_ / "a", spec_);
-  ASSERT_TRUE(a.ok());
+  ASSERT_THAT(a, IsOk());
   const fs::path copy = dir_ / "copy_of_first";
   fs::copy_file((*a)[0], copy);
   for (const auto& p : *a) AddFile(c, p, FileKind::kDicom, p.filename().string());
   AddFile(c, copy, FileKind::kDicom, "copy");
-  ASSERT_TRUE(MakeDicomStage()->Run(c).ok());
+  ASSERT_THAT(MakeDicomStage()->Run(c), IsOk());
   ASSERT_EQ(c.DicomSeriesCount(), 1);
   const DicomSeries& se = c.dicom_patients[0].studies[0].series[0];
   EXPECT_EQ(se.instance_count, 5);
@@ -207,17 +200,18 @@ TEST_F(DicomScanTest, TwoPatientsFromSharedData) {
   // A JPEG thumbnail is not this stage's concern.
   AddFile(c, kData / "discs/jp_wakasa_mri_pdi/IHE_PDI/THUMBNIL/D0000000.JPG", FileKind::kJpeg,
           "IHE_PDI/THUMBNIL/D0000000.JPG");
-  ASSERT_TRUE(MakeDicomStage()->Run(c).ok());
+  ASSERT_THAT(MakeDicomStage()->Run(c), IsOk());
 
   ASSERT_EQ(c.dicom_patients.size(), 2u);
   EXPECT_EQ(c.dicom_patients[0].patient_id, "1CT1");  // ordered by patient id
   EXPECT_EQ(c.dicom_patients[1].patient_id, "4MR1");
   EXPECT_EQ(c.dicom_patients[0].studies.at(0).modalities, "CT");
   EXPECT_EQ(c.dicom_patients[1].studies.at(0).modalities, "MR");
-  EXPECT_EQ(CountFindings(c, "MULTIPLE_PATIENTS"), 1);
-  EXPECT_EQ(CountFindings(c, "DICOM_UNREADABLE"), 1);
-  const auto it = std::find_if(c.findings.begin(), c.findings.end(),
-                               [](const Finding& f) { return f.code == "MULTIPLE_PATIENTS"; });
+  EXPECT_EQ(CountFindings(c, FindingCode::kMultiplePatients), 1);
+  EXPECT_EQ(CountFindings(c, FindingCode::kDicomUnreadable), 1);
+  const auto it = std::find_if(c.findings.begin(), c.findings.end(), [](const Finding& f) {
+    return f.code == FindingCode::kMultiplePatients;
+  });
   ASSERT_NE(it, c.findings.end());
   EXPECT_NE(it->message.find("2名"), std::string::npos);
   EXPECT_EQ(it->severity, Severity::kError);
@@ -227,9 +221,9 @@ TEST_F(DicomScanTest, RunTwiceGivesTheSameModel) {
   Case c;
   AddDisc(c, dir_ / "disc", spec_, "D");
   auto stage = MakeDicomStage();
-  ASSERT_TRUE(stage->Run(c).ok());
+  ASSERT_THAT(stage->Run(c), IsOk());
   const auto first = c.dicom_patients;
-  ASSERT_TRUE(stage->Run(c).ok());
+  ASSERT_THAT(stage->Run(c), IsOk());
   ASSERT_EQ(c.dicom_patients.size(), first.size());
   EXPECT_EQ(c.dicom_patients[0].studies[0].series[0].file_ids,
             first[0].studies[0].series[0].file_ids);
@@ -251,7 +245,7 @@ TEST_F(DicomScanTest, FilesWithoutPreambleNamedDcmOrCutShort) {
   ASSERT_EQ(c.files[0].kind, FileKind::kDicom);
   ASSERT_EQ(c.files[1].kind, FileKind::kDicom);
 
-  ASSERT_TRUE(MakeDicomStage()->Run(c).ok());
+  ASSERT_THAT(MakeDicomStage()->Run(c), IsOk());
   // No preamble, no meta header: read all the same (CT_small and MR_small inside).
   int instances = 0;
   std::size_t files = 0;
@@ -266,25 +260,26 @@ TEST_F(DicomScanTest, FilesWithoutPreambleNamedDcmOrCutShort) {
   // The two without meta header (one instance in two encodings) and the two cut in their pixels.
   EXPECT_EQ(files, 4u);
   EXPECT_EQ(instances, 3);
-  const Finding* jpeg = FindingOf(c, "DICOM_UNREADABLE", "f0003");
+  const Finding* jpeg = FirstFinding(c, FindingCode::kDicomUnreadable, "f0003");
   ASSERT_NE(jpeg, nullptr);
   EXPECT_NE(jpeg->message.find("JPEG画像"), std::string::npos) << jpeg->message;
-  const Finding* empty = FindingOf(c, "DICOM_UNREADABLE", "f0004");
+  const Finding* empty = FirstFinding(c, FindingCode::kDicomUnreadable, "f0004");
   ASSERT_NE(empty, nullptr);
   EXPECT_NE(empty->message.find("空のファイル"), std::string::npos);
-  EXPECT_NE(FindingOf(c, "CORRUPT_FILE", "f0005"), nullptr);
-  EXPECT_NE(FindingOf(c, "CORRUPT_FILE", "f0007"), nullptr);
-  EXPECT_NE(FindingOf(c, "DICOM_UNREADABLE", "f0006"), nullptr);
-  EXPECT_EQ(FindingOf(c, "DICOM_UNREADABLE", "f0008"), nullptr) << "a PDF named .pdf is fine";
-  EXPECT_EQ(CountFindings(c, "DICOM_UNREADABLE"), 3);
-  EXPECT_EQ(CountFindings(c, "CORRUPT_FILE"), 2);
+  EXPECT_NE(FirstFinding(c, FindingCode::kCorruptFile, "f0005"), nullptr);
+  EXPECT_NE(FirstFinding(c, FindingCode::kCorruptFile, "f0007"), nullptr);
+  EXPECT_NE(FirstFinding(c, FindingCode::kDicomUnreadable, "f0006"), nullptr);
+  EXPECT_EQ(FirstFinding(c, FindingCode::kDicomUnreadable, "f0008"), nullptr)
+      << "a PDF named .pdf is fine";
+  EXPECT_EQ(CountFindings(c, FindingCode::kDicomUnreadable), 3);
+  EXPECT_EQ(CountFindings(c, FindingCode::kCorruptFile), 2);
 }
 
 TEST_F(DicomScanTest, KeyImageIsTheMiddleInstanceByInstanceNumber) {
   Case c;
   spec_.slices = 5;
   auto images = dicom::WriteSyntheticDisc(dir_ / "disc", spec_);
-  ASSERT_TRUE(images.ok());
+  ASSERT_THAT(images, IsOk());
   // Listed in reverse order: the middle by Instance Number is still IM000003.
   for (auto it = images->rbegin(); it != images->rend(); ++it) {
     AddFile(c, *it, FileKind::kDicom, "disc/IMAGES/" + it->filename().string());
@@ -294,7 +289,7 @@ TEST_F(DicomScanTest, KeyImageIsTheMiddleInstanceByInstanceNumber) {
   std::ofstream(case_dir / "key_images" / "9.png") << "left over from an earlier run";
   DicomStageOptions options;
   options.case_dir = case_dir;
-  ASSERT_TRUE(MakeDicomStage(options)->Run(c).ok());
+  ASSERT_THAT(MakeDicomStage(options)->Run(c), IsOk());
 
   const DicomSeries& se = c.dicom_patients.at(0).studies.at(0).series.at(0);
   EXPECT_EQ(se.key_image, "key_images/1.png");
@@ -304,8 +299,8 @@ TEST_F(DicomScanTest, KeyImageIsTheMiddleInstanceByInstanceNumber) {
   EXPECT_EQ(se.transfer_syntax_name, "Explicit VR Little Endian");
   ASSERT_TRUE(fs::exists(case_dir / "key_images/1.png"));
   EXPECT_FALSE(fs::exists(case_dir / "key_images/9.png"));
-  ASSERT_TRUE(dicom::WriteKeyImage((*images)[2], 0, dir_ / "middle.png").ok());
-  ASSERT_TRUE(dicom::WriteKeyImage((*images)[1], 0, dir_ / "second.png").ok());
+  ASSERT_THAT(dicom::WriteKeyImage((*images)[2], 0, dir_ / "middle.png"), IsOk());
+  ASSERT_THAT(dicom::WriteKeyImage((*images)[1], 0, dir_ / "second.png"), IsOk());
   EXPECT_EQ(ReadBytes(case_dir / "key_images/1.png"), ReadBytes(dir_ / "middle.png"));
   EXPECT_NE(ReadBytes(dir_ / "middle.png"), ReadBytes(dir_ / "second.png"));
 }
@@ -324,7 +319,7 @@ TEST_F(DicomScanTest, SeriesPixelDetailsAcrossTransferSyntaxes) {
   AddFile(c, ts / "pydicom/SC_rgb_jpeg_dcmtk.dcm", FileKind::kDicom, "rgb");
   DicomStageOptions options;
   options.case_dir = dir_ / "case";
-  ASSERT_TRUE(MakeDicomStage(options)->Run(c).ok());
+  ASSERT_THAT(MakeDicomStage(options)->Run(c), IsOk());
 
   std::map<std::string, const DicomSeries*> by_file;
   for (const auto& p : c.dicom_patients) {
@@ -378,11 +373,11 @@ TEST_F(DicomScanTest, MultiFrameKeyImageIsTheMiddleFrame) {
   AddFile(c, file, FileKind::kDicom, "emri");
   DicomStageOptions options;
   options.case_dir = dir_ / "case";
-  ASSERT_TRUE(MakeDicomStage(options)->Run(c).ok());
+  ASSERT_THAT(MakeDicomStage(options)->Run(c), IsOk());
   const DicomSeries& se = c.dicom_patients.at(0).studies.at(0).series.at(0);
   ASSERT_EQ(se.key_image, "key_images/1.png");
   ASSERT_TRUE(dicom::WriteKeyImage(file, 5, dir_ / "frame5.png").ok());  // 10 frames
-  ASSERT_TRUE(dicom::WriteKeyImage(file, 0, dir_ / "frame0.png").ok());
+  ASSERT_THAT(dicom::WriteKeyImage(file, 0, dir_ / "frame0.png"), IsOk());
   EXPECT_EQ(ReadBytes(options.case_dir / se.key_image), ReadBytes(dir_ / "frame5.png"));
   EXPECT_NE(ReadBytes(dir_ / "frame0.png"), ReadBytes(dir_ / "frame5.png"));
 }
@@ -397,11 +392,11 @@ TEST_F(DicomScanTest, EncapsulatedPdfBecomesAPdfFileAndItsPages) {
       {{"画像診断報告書", "検査：腹部CT（造影）", "所見：肝S6に10mm大の結節"}}));
   const fs::path dcm = dir_ / "disc" / "REPORT01";
   fs::create_directories(dcm.parent_path());
-  ASSERT_TRUE(dicom::WriteSyntheticEncapsulatedPdf(dcm, dir_ / "report.pdf", spec_).ok());
+  ASSERT_THAT(dicom::WriteSyntheticEncapsulatedPdf(dcm, dir_ / "report.pdf", spec_), IsOk());
   AddFile(c, dcm, FileKind::kDicom, "CD/REPORT01");
 
   auto stage = MakeDicomStage();
-  ASSERT_TRUE(stage->Run(c).ok());
+  ASSERT_THAT(stage->Run(c), IsOk());
   ASSERT_EQ(c.files.size(), 2u);
   const SourceFile& pdf = c.files[1];
   EXPECT_EQ(pdf.kind, FileKind::kPdf);
@@ -415,11 +410,11 @@ TEST_F(DicomScanTest, EncapsulatedPdfBecomesAPdfFileAndItsPages) {
   EXPECT_EQ(se.modality, "DOC");
   EXPECT_FALSE(se.pixels_decodable);
   // Running again extracts nothing twice.
-  ASSERT_TRUE(stage->Run(c).ok());
+  ASSERT_THAT(stage->Run(c), IsOk());
   EXPECT_EQ(c.files.size(), 2u);
 
   // The pages stage reads it like any PDF.
-  ASSERT_TRUE(MakePagesStage()->Run(c).ok());
+  ASSERT_THAT(MakePagesStage()->Run(c), IsOk());
   ASSERT_EQ(c.pages.size(), 1u);
   EXPECT_EQ(c.pages[0].file_id, pdf.id);
   EXPECT_EQ(c.pages[0].text_source, TextSource::kPdfTextLayer);

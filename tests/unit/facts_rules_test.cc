@@ -10,6 +10,10 @@
 #include "stages/classify.h"
 #include "stages/facts.h"
 #include "stages/rules.h"
+#include "tests/support/findings.h"
+#include "tests/support/status_matchers.h"
+
+using intake::testing::IsOk;
 
 namespace intake::stages {
 namespace {
@@ -37,7 +41,7 @@ class FactsRulesTest : public ::testing::Test {
  protected:
   void SetUp() override {
     auto p = config::LoadProfile(config::DefaultProfilePath());
-    ASSERT_TRUE(p.ok()) << p.message();
+    ASSERT_THAT(p, IsOk());
     profile_ = std::move(*p);
     c_.id = "test";
     c_.submission_date = "2026-11-21";
@@ -52,9 +56,9 @@ class FactsRulesTest : public ::testing::Test {
     c_.pages.push_back(page);
   }
   void Run() {
-    ASSERT_TRUE(MakeClassifyStage(profile_)->Run(c_).ok());
-    ASSERT_TRUE(MakeFactsStage()->Run(c_).ok());
-    ASSERT_TRUE(MakeRulesStage(profile_)->Run(c_).ok());
+    ASSERT_THAT(MakeClassifyStage(profile_)->Run(c_), IsOk());
+    ASSERT_THAT(MakeFactsStage()->Run(c_), IsOk());
+    ASSERT_THAT(MakeRulesStage(profile_)->Run(c_), IsOk());
   }
   std::map<std::string, std::string> Statuses() const {
     std::map<std::string, std::string> out;
@@ -301,7 +305,7 @@ TEST_F(FactsRulesTest, MalformedManifestIsAFindingAndDocumentsStillCount) {
     ASSERT_TRUE(MakeFactsStage()->Run(c).ok()) << text;
     if (std::string(text).find('?') == std::string::npos) {
       ASSERT_EQ(c.findings.size(), 1u) << text;
-      EXPECT_EQ(c.findings[0].code, "CORRUPT_FILE");
+      EXPECT_EQ(c.findings[0].code, FindingCode::kCorruptFile);
     }
   }
 }
@@ -318,7 +322,7 @@ TEST_F(FactsRulesTest, ExclusionRejectsTheCase) {
   AddPage(kReferral);
   Run();
   ASSERT_FALSE(c_.findings.empty());
-  EXPECT_EQ(c_.findings.back().code, "EXCLUDED_CASE");
+  EXPECT_EQ(c_.findings.back().code, FindingCode::kExcludedCase);
   EXPECT_EQ(c_.verdict, Verdict::kRejected);
 }
 
@@ -340,7 +344,7 @@ TEST_F(FactsRulesTest, NoApprovalRejectsTheCase) {
   Run();
   EXPECT_EQ(FactOf("physician_approval"), FactValue(false));
   ASSERT_FALSE(c_.findings.empty());
-  EXPECT_EQ(c_.findings.back().code, "EXCLUDED_CASE");
+  EXPECT_EQ(c_.findings.back().code, FindingCode::kExcludedCase);
   EXPECT_NE(c_.findings.back().message.find("主治医の了承"), std::string::npos);
   EXPECT_EQ(c_.verdict, Verdict::kRejected);
 }
@@ -365,7 +369,7 @@ TEST_F(FactsRulesTest, UnansweredOrContradictoryApprovalStaysUnknown) {
     AddPage(Application("患者本人", "", "消化器内科") + "主治医の了承　" + answer + "\n");
     Run();
     EXPECT_EQ(FactOf("physician_approval"), FactValue{}) << answer;
-    for (const auto& f : c_.findings) EXPECT_NE(f.code, "EXCLUDED_CASE") << answer;
+    for (const auto& f : c_.findings) EXPECT_NE(f.code, FindingCode::kExcludedCase) << answer;
   }
 }
 
@@ -380,7 +384,7 @@ TEST_F(FactsRulesTest, ExclusionFactsFromFormFields) {
   EXPECT_EQ(FactOf("patient_deceased"), FactValue(true));
   std::set<std::string> excluded;
   for (const auto& f : c_.findings)
-    if (f.code == "EXCLUDED_CASE") excluded.insert(f.message);
+    if (f.code == FindingCode::kExcludedCase) excluded.insert(f.message);
   EXPECT_EQ(excluded.size(), 3u);  // litigation, from abroad, deceased; not transfer
   EXPECT_EQ(c_.verdict, Verdict::kRejected);
 }
@@ -398,7 +402,7 @@ TEST_F(FactsRulesTest, ExclusionFactsNeverFromFreeText) {
   for (const char* fact : {"transfer_request", "litigation", "from_abroad", "patient_deceased"}) {
     EXPECT_EQ(FactOf(fact), FactValue{}) << fact;
   }
-  for (const auto& f : c_.findings) EXPECT_NE(f.code, "EXCLUDED_CASE") << f.message;
+  for (const auto& f : c_.findings) EXPECT_NE(f.code, FindingCode::kExcludedCase) << f.message;
 }
 
 TEST_F(FactsRulesTest, ALawsuitStatedInThePatientsWordsIsRaisedForReview) {
@@ -408,8 +412,9 @@ TEST_F(FactsRulesTest, ALawsuitStatedInThePatientsWordsIsRaisedForReview) {
           "\n手術の説明が不十分で、病院を相手に医療訴訟を起こすことも考えています。\n"
           "質問2　裁判で使うための意見書を書いていただけますか。\n");
   Run();
-  const auto excluded = std::find_if(c_.findings.begin(), c_.findings.end(),
-                                     [](const Finding& f) { return f.code == "EXCLUDED_CASE"; });
+  const auto excluded = std::find_if(c_.findings.begin(), c_.findings.end(), [](const Finding& f) {
+    return f.code == FindingCode::kExcludedCase;
+  });
   ASSERT_NE(excluded, c_.findings.end());
   EXPECT_NE(excluded->message.find("訴訟"), std::string::npos) << excluded->message;
   EXPECT_NE(c_.verdict, Verdict::kRejected);  // a mention is for a person to confirm
@@ -417,10 +422,10 @@ TEST_F(FactsRulesTest, ALawsuitStatedInThePatientsWordsIsRaisedForReview) {
 }
 
 TEST_F(FactsRulesTest, NothingReadableIsRejectedWithItsCauseOnly) {
-  c_.AddFinding("ENCRYPTED_ARCHIVE", "x");
+  c_.AddFinding(FindingCode::kEncryptedArchive, "x");
   Run();
   EXPECT_EQ(c_.verdict, Verdict::kRejected);
-  for (const auto& f : c_.findings) EXPECT_NE(f.code, "EMPTY_SUBMISSION");
+  for (const auto& f : c_.findings) EXPECT_NE(f.code, FindingCode::kEmptySubmission);
   const auto s = Statuses();
   EXPECT_EQ(s.at("consent_form"), "needs_review");  // a fact it depends on is unknown
 }
@@ -429,7 +434,7 @@ TEST_F(FactsRulesTest, AnEmptySubmissionIsRejected) {
   Run();
   EXPECT_EQ(c_.verdict, Verdict::kRejected);
   ASSERT_FALSE(c_.findings.empty());
-  EXPECT_EQ(c_.findings.back().code, "EMPTY_SUBMISSION");
+  EXPECT_EQ(c_.findings.back().code, FindingCode::kEmptySubmission);
 }
 
 TEST_F(FactsRulesTest, ManifestWinsOverTheFormsFlags) {

@@ -13,6 +13,10 @@
 #include "ocr/openmp_env.h"
 #include "ocr_test_support.h"
 #include "stages/pages.h"
+#include "tests/support/findings.h"
+#include "tests/support/status_matchers.h"
+
+using intake::testing::IsOk;
 
 namespace intake::stages {
 namespace {
@@ -85,7 +89,7 @@ TEST_F(OcrStageTest, ReadsTextPagesAndFlagsBlankAndBrokenOnes) {
   ASSERT_TRUE(
       intake::testing::WriteImageOnlyPdf(scan.path, {"検査結果報告書", "血液検査　基準値"}));
 
-  ASSERT_TRUE(RunPagesAndOcr().ok());
+  ASSERT_THAT(RunPagesAndOcr(), IsOk());
   ASSERT_EQ(c_.pages.size(), 5u);
   for (const auto& page : c_.pages) EXPECT_FALSE(page.needs_ocr) << page.id;
 
@@ -107,7 +111,7 @@ TEST_F(OcrStageTest, ReadsTextPagesAndFlagsBlankAndBrokenOnes) {
   EXPECT_EQ(*p2.ocr_confidence, 0.0);
   auto blank_findings = FindingsFor(blank.id);
   ASSERT_EQ(blank_findings.size(), 1u);
-  EXPECT_EQ(blank_findings[0].code, "LOW_OCR_CONFIDENCE");
+  EXPECT_EQ(blank_findings[0].code, FindingCode::kLowOcrConfidence);
   EXPECT_NE(blank_findings[0].message.find("白紙.png"), std::string::npos);
   EXPECT_NE(blank_findings[0].message.find("1ページ目"), std::string::npos);
 
@@ -123,7 +127,7 @@ TEST_F(OcrStageTest, ReadsTextPagesAndFlagsBlankAndBrokenOnes) {
   EXPECT_TRUE(p4.text.empty());
   auto broken_findings = FindingsFor(broken.id);
   ASSERT_EQ(broken_findings.size(), 1u);
-  EXPECT_EQ(broken_findings[0].code, "CORRUPT_FILE");
+  EXPECT_EQ(broken_findings[0].code, FindingCode::kCorruptFile);
   EXPECT_NE(broken_findings[0].message.find("写真.png"), std::string::npos);
 
   // The image-only PDF page's scan was taken out of the PDF by an OCR worker, at its own
@@ -147,12 +151,12 @@ TEST_F(OcrStageTest, PageBelowTheThresholdGetsAFindingWithItsConfidence) {
   const auto referral = AddFile("dir/紹介状.png", FileKind::kPng);
   ASSERT_TRUE(intake::testing::WriteTextPng(referral.path, kReferral, 900, 360, 32));
 
-  ASSERT_TRUE(RunPagesAndOcr(1.01).ok());
+  ASSERT_THAT(RunPagesAndOcr(1.01), IsOk());
   ASSERT_EQ(c_.pages.size(), 1u);
   ASSERT_TRUE(c_.pages[0].ocr_confidence.has_value());
   const std::string percent = std::to_string(std::lround(*c_.pages[0].ocr_confidence * 100)) + "%";
   ASSERT_EQ(c_.findings.size(), 1u);
-  EXPECT_EQ(c_.findings[0].code, "LOW_OCR_CONFIDENCE");
+  EXPECT_EQ(c_.findings[0].code, FindingCode::kLowOcrConfidence);
   EXPECT_EQ(c_.findings[0].file_id, referral.id);
   EXPECT_NE(c_.findings[0].message.find("dir/紹介状.png"), std::string::npos);
   EXPECT_NE(c_.findings[0].message.find(percent), std::string::npos) << c_.findings[0].message;
@@ -170,7 +174,7 @@ TEST_F(OcrStageTest, NothingToReadLeavesTheCaseAsItIs) {
   const auto text_pdf = AddFile("申込書.pdf", FileKind::kPdf);
   ASSERT_TRUE(intake::testing::WriteTextPdf(
       text_pdf.path, {{"セカンドオピニオン外来相談シート", "相談内容　今後の治療方針について"}}));
-  ASSERT_TRUE(RunPagesAndOcr().ok());
+  ASSERT_THAT(RunPagesAndOcr(), IsOk());
   ASSERT_EQ(c_.pages.size(), 1u);
   EXPECT_EQ(c_.pages[0].text_source, TextSource::kPdfTextLayer);
   EXPECT_TRUE(c_.findings.empty());

@@ -17,6 +17,10 @@
 #include "ocr_test_support.h"
 #include "stages/ocr.h"
 #include "stages/pages.h"
+#include "tests/support/findings.h"
+#include "tests/support/status_matchers.h"
+
+using intake::testing::IsOk;
 
 namespace intake {
 namespace {
@@ -78,11 +82,11 @@ TEST_F(OcrTimeLimitTest, TesseractStopsRecognisingAtTheDeadline) {
   };
   std::chrono::steady_clock::duration first_time{}, second_time{};
   auto whole = timed_read(ocr::kNoDeadline, first_time);
-  ASSERT_TRUE(whole.ok()) << whole.message();
+  ASSERT_THAT(whole, IsOk());
   EXPECT_FALSE(whole->cut_short);
   EXPECT_GE(whole->lines.size(), 20u);
   auto again = timed_read(std::chrono::steady_clock::now() + 10min, second_time);
-  ASSERT_TRUE(again.ok());
+  ASSERT_THAT(again, IsOk());
   EXPECT_FALSE(again->cut_short);
   EXPECT_EQ(again->text, whole->text);
   const auto whole_time = std::min(first_time, second_time);
@@ -96,7 +100,7 @@ TEST_F(OcrTimeLimitTest, TesseractStopsRecognisingAtTheDeadline) {
     tenths = fraction;
     half =
         ocr::ReadPage(engine, pix, std::chrono::steady_clock::now() + whole_time * fraction / 10);
-    ASSERT_TRUE(half.ok()) << half.message();
+    ASSERT_THAT(half, IsOk());
     if (half->cut_short && !half->lines.empty() && half->lines.size() < whole->lines.size()) break;
   }
   EXPECT_TRUE(half->cut_short);
@@ -113,13 +117,13 @@ TEST_F(OcrTimeLimitTest, TesseractStopsRecognisingAtTheDeadline) {
   // The deadline passes during the layout analysis, which Tesseract does not interrupt; its
   // monitor then stops the recognition before the first line.
   auto cut = ocr::ReadPage(engine, pix, std::chrono::steady_clock::now() + 1ms);
-  ASSERT_TRUE(cut.ok()) << cut.message();
+  ASSERT_THAT(cut, IsOk());
   EXPECT_TRUE(cut->cut_short);
   EXPECT_TRUE(cut->lines.empty());
 
   // A deadline already passed reads nothing at all.
   auto none = ocr::ReadPage(engine, pix, std::chrono::steady_clock::now() - 1ms);
-  ASSERT_TRUE(none.ok());
+  ASSERT_THAT(none, IsOk());
   EXPECT_TRUE(none->cut_short);
   EXPECT_TRUE(none->lines.empty());
   EXPECT_TRUE(none->text.empty());
@@ -158,8 +162,9 @@ std::vector<Finding> FindingsOfOcr(const fs::path& dir, const fs::path& png,
   fs::copy_file(png, file.path);
   auto pool = MakePool(page_time_limit);
   if (!pool) return {};
-  EXPECT_TRUE(stages::MakePagesStage({.render_dpi = 150, .min_text_layer_chars = 20})->Run(c).ok());
-  EXPECT_TRUE(stages::MakeOcrStage(*pool)->Run(c).ok());
+  EXPECT_THAT(stages::MakePagesStage({.render_dpi = 150, .min_text_layer_chars = 20})->Run(c),
+              IsOk());
+  EXPECT_THAT(stages::MakeOcrStage(*pool)->Run(c), IsOk());
   return c.findings;
 }
 
@@ -167,7 +172,7 @@ TEST_F(OcrTimeLimitTest, TheStageRaisesOcrTimeLimitForAPageOverTheLimit) {
   Case c;
   const auto findings = FindingsOfOcr(dir_, page_, 1ms, c);
   ASSERT_EQ(findings.size(), 1u);
-  EXPECT_EQ(findings[0].code, "OCR_TIME_LIMIT");
+  EXPECT_EQ(findings[0].code, FindingCode::kOcrTimeLimit);
   EXPECT_EQ(findings[0].file_id, "f0001");
   EXPECT_NE(findings[0].message.find("紹介状.png"), std::string::npos) << findings[0].message;
   EXPECT_NE(findings[0].message.find("目視で確認してください"), std::string::npos);
@@ -179,7 +184,7 @@ TEST_F(OcrTimeLimitTest, TheStageRaisesOcrTimeLimitForAPageOverTheLimit) {
 TEST_F(OcrTimeLimitTest, TheStageRaisesNothingWithinTheLimit) {
   Case c;
   const auto findings = FindingsOfOcr(dir_, page_, 120s, c);
-  EXPECT_TRUE(findings.empty()) << findings.front().code;
+  EXPECT_TRUE(findings.empty()) << FindingCodeName(findings.front().code);
   ASSERT_EQ(c.pages.size(), 1u);
   EXPECT_GT(c.pages[0].ocr_confidence.value_or(0), 0.7);
 }

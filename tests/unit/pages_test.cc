@@ -18,6 +18,10 @@
 #include "ocr_test_support.h"
 #include "pdf_test_support.h"
 #include "pdf/pdf_render.h"
+#include "tests/support/findings.h"
+#include "tests/support/status_matchers.h"
+
+using intake::testing::IsOk;
 
 namespace intake::stages {
 namespace {
@@ -82,7 +86,7 @@ TEST_F(PagesStageTest, BornDigitalPdfUsesTheTextLayer) {
         "傷病名　胃癌"},
        {"検査結果報告書", "WBC 5.6  RBC 4.52  Hb 13.2  PLT 24.1", "基準値を参照のこと"}}));
 
-  ASSERT_TRUE(RunStage().ok());
+  ASSERT_THAT(RunStage(), IsOk());
   EXPECT_TRUE(c_.findings.empty());
   ASSERT_EQ(c_.pages.size(), 2u);
   for (int i = 0; i < 2; ++i) {
@@ -108,7 +112,7 @@ TEST_F(PagesStageTest, ImageOnlyPdfPageIsMarkedForOcrAndDrawnOnDemand) {
   ASSERT_TRUE(
       intake::testing::WriteImageOnlyPdf(pdf.path, {"診療情報提供書", "患者氏名　山田　太郎"}));
 
-  ASSERT_TRUE(RunStage({.render_dpi = 100, .min_text_layer_chars = 20}).ok());
+  ASSERT_THAT(RunStage({.render_dpi = 100, .min_text_layer_chars = 20}), IsOk());
   EXPECT_TRUE(c_.findings.empty());
   ASSERT_EQ(c_.pages.size(), 1u);
   const Page& page = c_.pages[0];
@@ -121,7 +125,7 @@ TEST_F(PagesStageTest, ImageOnlyPdfPageIsMarkedForOcrAndDrawnOnDemand) {
 
   // Drawn when OCR reads it: A4 at 100 dpi is 827 x 1169 px, with the page's ink.
   auto drawn = RenderPdfPage(pdf.path, 0, page.pdf_render_dpi);
-  ASSERT_TRUE(drawn.ok()) << drawn.message();
+  ASSERT_THAT(drawn, IsOk());
   EXPECT_NEAR(drawn->width, 827, 2);
   EXPECT_NEAR(drawn->height, 1169, 2);
   EXPECT_EQ(drawn->dpi, 100);
@@ -133,13 +137,13 @@ TEST_F(PagesStageTest, PdfWithTooLittleTextIsDrawnForOcr) {
   const auto& pdf = AddFile("cover.pdf", FileKind::kPdf);
   ASSERT_TRUE(intake::testing::WriteTextPdf(pdf.path, {{"表紙　写し"}}));
 
-  ASSERT_TRUE(RunStage({.render_dpi = 50, .min_text_layer_chars = 20}).ok());
+  ASSERT_THAT(RunStage({.render_dpi = 50, .min_text_layer_chars = 20}), IsOk());
   ASSERT_EQ(c_.pages.size(), 1u);
   EXPECT_TRUE(c_.pages[0].needs_ocr);
   EXPECT_DOUBLE_EQ(c_.pages[0].pdf_render_dpi, 50);
 
   c_.pages.clear();
-  ASSERT_TRUE(RunStage({.render_dpi = 50, .min_text_layer_chars = 4}).ok());
+  ASSERT_THAT(RunStage({.render_dpi = 50, .min_text_layer_chars = 4}), IsOk());
   ASSERT_EQ(c_.pages.size(), 1u);
   EXPECT_EQ(c_.pages[0].text_source, TextSource::kPdfTextLayer);
 }
@@ -167,7 +171,7 @@ TEST_F(PagesStageTest, GarbledTextLayerIsReadWithOcrInstead) {
   EXPECT_EQ(layer.substr(0, 3), "\xEE\x81\x81") << "U+E041";
   EXPECT_GE(layer.size(), 26u * 3);
 
-  ASSERT_TRUE(RunStage().ok());
+  ASSERT_THAT(RunStage(), IsOk());
   ASSERT_EQ(c_.pages.size(), 1u);
   EXPECT_TRUE(c_.pages[0].needs_ocr);
   EXPECT_EQ(c_.pages[0].text_source, TextSource::kNone);
@@ -186,10 +190,10 @@ TEST(RenderDpi, StaysWithinWhatOcrReads) {
 TEST_F(PagesStageTest, TiffFramesTooSmallForAPageAreCountedNotRead) {
   const auto& tiff = AddFile("fax.tif", FileKind::kTiff);
   WriteTiffFrames(tiff.path, 40, 8);
-  ASSERT_TRUE(RunStage().ok());
+  ASSERT_THAT(RunStage(), IsOk());
   EXPECT_TRUE(c_.pages.empty());
   ASSERT_EQ(c_.findings.size(), 1u);
-  EXPECT_EQ(c_.findings[0].code, "UNSUPPORTED_FILE");
+  EXPECT_EQ(c_.findings[0].code, FindingCode::kUnsupportedFile);
   EXPECT_NE(c_.findings[0].message.find("40"), std::string::npos) << c_.findings[0].message;
 }
 
@@ -197,7 +201,7 @@ TEST_F(PagesStageTest, ThreeFrameTiffGivesThreePages) {
   const auto& tiff = AddFile("scan.tif", FileKind::kTiff);
   WriteTiffFrames(tiff.path, 3);
 
-  ASSERT_TRUE(RunStage().ok());
+  ASSERT_THAT(RunStage(), IsOk());
   EXPECT_TRUE(c_.findings.empty());
   ASSERT_EQ(c_.pages.size(), 3u);
   for (int i = 0; i < 3; ++i) {
@@ -226,7 +230,7 @@ TEST_F(PagesStageTest, FilesBecomePagesInSubmissionOrder) {
   WriteTiffFrames(tiff.path, 2);
   AddFile("IMG0001", FileKind::kDicom);
 
-  ASSERT_TRUE(RunStage().ok());
+  ASSERT_THAT(RunStage(), IsOk());
   EXPECT_TRUE(c_.findings.empty());
   const std::vector<std::pair<std::string, int>> expected = {
       {"f0001", 1}, {"f0001", 2}, {"f0002", 1}, {"f0004", 1}, {"f0005", 1}, {"f0005", 2}};
@@ -256,12 +260,12 @@ TEST_F(PagesStageTest, PagesPastTheBudgetAreCountedNotRead) {
 
   PagesOptions options;
   options.max_pages = 6;
-  ASSERT_TRUE(RunStage(options).ok());
+  ASSERT_THAT(RunStage(options), IsOk());
   ASSERT_EQ(c_.pages.size(), 6u);
   EXPECT_EQ(c_.pages.back().file_id, "f0003");
   EXPECT_EQ(c_.pages.back().number_in_file, 1);
   ASSERT_EQ(c_.findings.size(), 1u);
-  EXPECT_EQ(c_.findings[0].code, "PAGE_LIMIT_EXCEEDED");
+  EXPECT_EQ(c_.findings[0].code, FindingCode::kPageLimitExceeded);
   EXPECT_NE(c_.findings[0].message.find("残りの 2 ページ"), std::string::npos)
       << c_.findings[0].message;
 
@@ -269,7 +273,7 @@ TEST_F(PagesStageTest, PagesPastTheBudgetAreCountedNotRead) {
   c_.pages.clear();
   c_.findings.clear();
   options.max_pages = 2;
-  ASSERT_TRUE(RunStage(options).ok());
+  ASSERT_THAT(RunStage(options), IsOk());
   EXPECT_EQ(c_.pages.size(), 2u);
   ASSERT_EQ(c_.findings.size(), 1u);
   EXPECT_NE(c_.findings[0].message.find("残りの 6 ページ"), std::string::npos)
@@ -289,11 +293,11 @@ TEST_F(PagesStageTest, ThumbnailsAreNotPages) {
   ASSERT_EQ(pixWrite(photo.path.c_str(), pix, IFF_JFIF_JPEG), 0);
   pixDestroy(&pix);
 
-  ASSERT_TRUE(RunStage().ok());
+  ASSERT_THAT(RunStage(), IsOk());
   ASSERT_EQ(c_.pages.size(), 1u);
   EXPECT_EQ(c_.pages[0].image_path, photo.path);
   ASSERT_EQ(c_.findings.size(), 1u);  // one finding for all of them, not one per thumbnail
-  EXPECT_EQ(c_.findings[0].code, "UNSUPPORTED_FILE");
+  EXPECT_EQ(c_.findings[0].code, FindingCode::kUnsupportedFile);
   EXPECT_NE(c_.findings[0].message.find("3 件"), std::string::npos) << c_.findings[0].message;
 }
 
@@ -312,9 +316,9 @@ TEST_F(PagesStageTest, CorruptPdfIsAFindingAndNamesNoFileInTheLog) {
   const Status status = RunStage();
   const std::string err = ::testing::internal::GetCapturedStderr();
 
-  ASSERT_TRUE(status.ok()) << status.message();
+  ASSERT_THAT(status, IsOk());
   ASSERT_EQ(c_.findings.size(), 1u);
-  EXPECT_EQ(c_.findings[0].code, "CORRUPT_FILE");
+  EXPECT_EQ(c_.findings[0].code, FindingCode::kCorruptFile);
   EXPECT_EQ(c_.findings[0].file_id, "f0001");
   EXPECT_NE(c_.findings[0].message.find("紹介状/yamada_referral.pdf"), std::string::npos);
   ASSERT_EQ(c_.pages.size(), 1u) << "the case goes on with the next file";
@@ -327,10 +331,10 @@ TEST_F(PagesStageTest, LockedPdfIsAFinding) {
   const auto& locked = AddFile("locked.pdf", FileKind::kPdf);
   WriteLockedPdf(locked.path);
 
-  ASSERT_TRUE(RunStage().ok());
+  ASSERT_THAT(RunStage(), IsOk());
   EXPECT_TRUE(c_.pages.empty());
   ASSERT_EQ(c_.findings.size(), 1u);
-  EXPECT_EQ(c_.findings[0].code, "CORRUPT_FILE");
+  EXPECT_EQ(c_.findings[0].code, FindingCode::kCorruptFile);
   EXPECT_NE(c_.findings[0].message.find("パスワード"), std::string::npos) << c_.findings[0].message;
   EXPECT_NE(c_.findings[0].message.find("locked.pdf"), std::string::npos);
 }
@@ -340,12 +344,12 @@ TEST_F(PagesStageTest, CorruptTiffIsAFinding) {
   std::ofstream(bad.path, std::ios::binary) << std::string("II*\0\xff\xff\x00\x00garbage", 16);
 
   ::testing::internal::CaptureStderr();
-  ASSERT_TRUE(RunStage().ok());
+  ASSERT_THAT(RunStage(), IsOk());
   const std::string err = ::testing::internal::GetCapturedStderr();
   EXPECT_EQ(err.find("yamada"), std::string::npos) << err;
   EXPECT_TRUE(c_.pages.empty());
   ASSERT_EQ(c_.findings.size(), 1u);
-  EXPECT_EQ(c_.findings[0].code, "CORRUPT_FILE");
+  EXPECT_EQ(c_.findings[0].code, FindingCode::kCorruptFile);
   EXPECT_EQ(c_.findings[0].file_id, "f0001");
 }
 

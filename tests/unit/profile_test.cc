@@ -6,6 +6,10 @@
 #include <filesystem>
 #include <fstream>
 
+#include "tests/support/status_matchers.h"
+
+using intake::testing::IsOk;
+
 namespace intake::config {
 namespace {
 
@@ -27,7 +31,7 @@ TEST(ProfileTest, ShippedProfilesAreValid) {
 
 TEST(ProfileTest, DefaultProfileHasTheContractRequirementIds) {
   auto p = LoadProfile(DefaultProfilePath());
-  ASSERT_TRUE(p.ok()) << p.message();
+  ASSERT_THAT(p, IsOk());
   std::vector<std::string> ids;
   for (const auto& r : p->requirements) ids.push_back(r.id);
   EXPECT_EQ(ids,
@@ -116,7 +120,7 @@ requirements:
   EXPECT_EQ(keys, (std::set<std::string>{"document_types.b.folder", "document_types.c.folder",
                                          "document_types.d.folder"}));
   auto profile = LoadProfile(DefaultProfilePath());
-  ASSERT_TRUE(profile.ok()) << profile.message();
+  ASSERT_THAT(profile, IsOk());
   EXPECT_EQ(profile->FindDocumentType("pathology_report")->folder, "検査データ");
 }
 
@@ -133,7 +137,7 @@ requirements:
     any_of: [a]
 )");
   auto profile = LoadProfile(p);
-  ASSERT_TRUE(profile.ok()) << profile.message();
+  ASSERT_THAT(profile, IsOk());
   const auto& children = profile->requirements[0].when->children;
   EXPECT_TRUE(std::holds_alternative<std::int64_t>(children[0].values[0]));
   EXPECT_TRUE(std::holds_alternative<std::string>(children[1].values[0]));
@@ -196,7 +200,7 @@ requirements:
   - {id: one, label: r, any_of: [a]}
 )");
   auto profile = LoadProfile(good);
-  ASSERT_TRUE(profile.ok()) << profile.message();
+  ASSERT_THAT(profile, IsOk());
   EXPECT_EQ(profile->requirements[0].count.at_least, 2);
   EXPECT_EQ(profile->requirements[1].count.fact, "attending_family_count");
   EXPECT_EQ(profile->requirements[2].count.at_least, 1);
@@ -224,7 +228,7 @@ requirements:
 TEST(ProfileTest, BothShippedProfilesAskForAnIdPerAttendingFamilyMember) {
   for (const char* name : {"utokyo-online.yaml", "example-kinship1.yaml"}) {
     auto p = LoadProfile(fs::path(INTAKE_SOURCE_DIR) / "config/profiles" / name);
-    ASSERT_TRUE(p.ok()) << p.message();
+    ASSERT_THAT(p, IsOk());
     const auto r = std::find_if(p->requirements.begin(), p->requirements.end(),
                                 [](const Requirement& x) { return x.id == "attendee_id"; });
     ASSERT_NE(r, p->requirements.end()) << name;

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <string>
 
+#include "tests/support/findings.h"
 #include "tests/unit/case_builders.h"
 
 namespace intake::report {
@@ -55,10 +56,12 @@ Case SampleCase() {
   c.SetFact(Fact{"diagnosis", std::string("膵臓癌（膵頭部）"), 0.85, {"d001", "p0001", false}});
   c.SetFact(Fact{"attendee_relation", std::string("長女"), 1.0, {"", "", true}});
 
-  c.AddFinding("LOW_OCR_CONFIDENCE", "相談シート（p.4）の文字認識の確度が 48% です。", "f0001");
-  c.AddFinding("NON_DICOM_IMAGES", "ディスクに画像ビューア（実行ファイル）が含まれています。",
-               "f0005");
-  c.AddFinding("PATIENT_MISMATCH", "申込書の患者氏名と画像データの患者氏名が一致しません。");
+  c.AddFinding(FindingCode::kLowOcrConfidence, "相談シート（p.4）の文字認識の確度が 48% です。",
+               "f0001");
+  c.AddFinding(FindingCode::kNonDicomImages,
+               "ディスクに画像ビューア（実行ファイル）が含まれています。", "f0005");
+  c.AddFinding(FindingCode::kPatientMismatch,
+               "申込書の患者氏名と画像データの患者氏名が一致しません。");
 
   c.requirements.push_back(
       Req("referral_letter", "診療情報提供書（紹介状）", RequirementStatus::kPresent, {"d001"}));
@@ -244,7 +247,7 @@ TEST(ReportHtml, VerdictWordColourAndAction) {
 
 TEST(ReportHtml, RejectedVerdictNamesTheReason) {
   Case c = SampleCase();
-  c.AddFinding("ENCRYPTED_ARCHIVE", "パスワード付きの圧縮ファイルがあります。");
+  c.AddFinding(FindingCode::kEncryptedArchive, "パスワード付きの圧縮ファイルがあります。");
   c.verdict = Verdict::kRejected;
   const std::string verdict = SectionOf(ReportHtml(c, SampleContext()), "verdict");
   EXPECT_NE(verdict.find("暗号化（パスワード付き）された圧縮ファイルは開けません"),

@@ -9,7 +9,11 @@
 #include <string>
 
 #include "pipeline/findings.h"
+#include "tests/support/findings.h"
+#include "tests/support/status_matchers.h"
 #include "tests/unit/case_builders.h"
+
+using intake::testing::IsOk;
 
 namespace intake::report {
 namespace {
@@ -61,9 +65,10 @@ Case SampleCase() {
   c.SetFact(Fact{"patient_age", std::int64_t{72}, 0.8, {"d002", "p0003", false}});
   c.SetFact(Fact{"attendee_relation", std::string("長女"), 1.0, {"", "", true}});
 
-  c.AddFinding("LOW_OCR_CONFIDENCE", "p.1 の文字認識の確度が 42% です", "f0005");
-  c.AddFinding("PATIENT_MISMATCH", "申込書と画像データの患者氏名が異なります");
-  c.AddFinding("MY_NUMBER", "住民票に個人番号が記載されています（マスクしました）", "f0001");
+  c.AddFinding(FindingCode::kLowOcrConfidence, "p.1 の文字認識の確度が 42% です", "f0005");
+  c.AddFinding(FindingCode::kPatientMismatch, "申込書と画像データの患者氏名が異なります");
+  c.AddFinding(FindingCode::kMyNumber, "住民票に個人番号が記載されています（マスクしました）",
+               "f0001");
 
   c.requirements.push_back(
       Req("referral_letter", "診療情報提供書（紹介状）", RequirementStatus::kPresent, {"d001"}));
@@ -283,10 +288,11 @@ TEST(ReportJson, FindingTitlesFromTable) {
   const json findings = ReportJson(SampleCase(), SampleContext())["findings"];
   ASSERT_EQ(findings.size(), 3u);
   for (const auto& f : findings) {
-    const auto info = LookupFindingCode(f["code"].get<std::string>());
-    ASSERT_TRUE(info.has_value());
-    EXPECT_EQ(f["title"], std::string(info->title_ja));
-    EXPECT_EQ(f["severity"], std::string(SeverityName(info->severity)));
+    const auto code = ParseFindingCode(f["code"].get<std::string>());
+    ASSERT_THAT(code, IsOk());
+    const FindingCodeInfo& info = FindingInfo(*code);
+    EXPECT_EQ(f["title"], std::string(info.title_ja));
+    EXPECT_EQ(f["severity"], std::string(SeverityName(info.severity)));
   }
   EXPECT_EQ(findings[0]["code"], "LOW_OCR_CONFIDENCE");
   EXPECT_EQ(findings[0]["file"], "f0005");

@@ -12,6 +12,10 @@
 
 #include "config/profile.h"
 #include "stages/rules.h"
+#include "tests/support/findings.h"
+#include "tests/support/status_matchers.h"
+
+using intake::testing::IsOk;
 
 namespace intake::stages {
 namespace {
@@ -73,7 +77,7 @@ TEST_P(RulesTableTest, EveryCaseGivesItsExpectedStatuses) {
   const YAML::Node table = YAML::LoadFile(GetParam().string());
   auto profile = config::LoadProfile(fs::path(INTAKE_SOURCE_DIR) / "config/profiles" /
                                      table["profile"].as<std::string>());
-  ASSERT_TRUE(profile.ok()) << profile.message();
+  ASSERT_THAT(profile, IsOk());
   std::map<std::string, std::string> exclusion_labels;
   for (const auto& e : profile->exclusions) exclusion_labels[e.id] = e.label;
 
@@ -83,7 +87,7 @@ TEST_P(RulesTableTest, EveryCaseGivesItsExpectedStatuses) {
     const std::string name = node["name"].as<std::string>();
     SCOPED_TRACE(name);
     Case c = BuildCase(node);
-    ASSERT_TRUE(MakeRulesStage(*profile)->Run(c).ok());
+    ASSERT_THAT(MakeRulesStage(*profile)->Run(c), IsOk());
     std::map<std::string, std::string> got;
     for (const auto& r : c.requirements) got[r.id] = std::string(RequirementStatusName(r.status));
     for (const auto& entry : node["expect"]) {
@@ -104,7 +108,7 @@ TEST_P(RulesTableTest, EveryCaseGivesItsExpectedStatuses) {
     for (const auto& e : node["excluded"]) expected_exclusions.insert(e.as<std::string>());
     std::set<std::string> got_exclusions;
     for (const auto& f : c.findings) {
-      if (f.code != "EXCLUDED_CASE") continue;
+      if (f.code != FindingCode::kExcludedCase) continue;
       for (const auto& [id, label] : exclusion_labels)
         if (f.message.find(label) != std::string::npos) got_exclusions.insert(id);
     }
@@ -135,13 +139,13 @@ TEST_P(RulesTableTest, NothingIsPresentOnAGuess) {
   const YAML::Node table = YAML::LoadFile(GetParam().string());
   auto profile = config::LoadProfile(fs::path(INTAKE_SOURCE_DIR) / "config/profiles" /
                                      table["profile"].as<std::string>());
-  ASSERT_TRUE(profile.ok()) << profile.message();
+  ASSERT_THAT(profile, IsOk());
   int checked = 0;
   for (const auto& node : table["cases"]) {
     SCOPED_TRACE(node["name"].as<std::string>());
     Case unsure_documents = BuildCase(node);
     for (auto& d : unsure_documents.documents) d.confidence = profile->min_confidence - 0.01;
-    ASSERT_TRUE(MakeRulesStage(*profile)->Run(unsure_documents).ok());
+    ASSERT_THAT(MakeRulesStage(*profile)->Run(unsure_documents), IsOk());
     for (const auto& r : unsure_documents.requirements) {
       if (r.status != RequirementStatus::kPresent) continue;
       EXPECT_EQ(r.evidence_document_ids, std::vector<std::string>{kImagingEvidence}) << r.id;
@@ -149,7 +153,7 @@ TEST_P(RulesTableTest, NothingIsPresentOnAGuess) {
 
     Case unsure_facts = BuildCase(node);
     for (auto& f : unsure_facts.facts) f.confidence = profile->min_confidence - 0.01;
-    ASSERT_TRUE(MakeRulesStage(*profile)->Run(unsure_facts).ok());
+    ASSERT_THAT(MakeRulesStage(*profile)->Run(unsure_facts), IsOk());
     for (const auto& r : unsure_facts.requirements) {
       if (r.status != RequirementStatus::kPresent) continue;
       const auto req = std::find_if(profile->requirements.begin(), profile->requirements.end(),

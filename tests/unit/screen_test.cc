@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/support/findings.h"
+#include "tests/support/status_matchers.h"
+
+using intake::testing::IsOk;
+
 namespace intake::stages {
 namespace {
 
@@ -57,9 +62,9 @@ Case CaseWithPage(const std::string& text) {
 
 TEST(ScreenStageTest, MyNumberIsFlaggedAndNeverKept) {
   Case c = CaseWithPage("住民票の写し\n世帯主 山田 太郎\n個人番号 1234-5678-9018\n");
-  ASSERT_TRUE(MakeScreenStage()->Run(c).ok());
+  ASSERT_THAT(MakeScreenStage()->Run(c), IsOk());
   ASSERT_EQ(c.findings.size(), 1u);
-  EXPECT_EQ(c.findings[0].code, "MY_NUMBER");
+  EXPECT_EQ(c.findings[0].code, FindingCode::kMyNumber);
   EXPECT_EQ(c.findings[0].message.find("9018"), std::string::npos);
   EXPECT_NE(c.findings[0].message.find("scan.pdf p.1"), std::string::npos);
   EXPECT_EQ(c.pages[0].text.find("9018"), std::string::npos);
@@ -74,7 +79,7 @@ TEST(ScreenStageTest, MyNumberIsMaskedInTheOcrLinesAndMarkedForPaintingOver) {
       {.left = 10, .top = 60, .width = 200, .height = 40, .text = "個人番号"},
       {.left = 220, .top = 60, .width = 400, .height = 40, .text = "1234 5678 9018"},
       {.left = 10, .top = 110, .width = 400, .height = 40, .text = "世帯主 山田 太郎"}};
-  ASSERT_TRUE(MakeScreenStage()->Run(c).ok());
+  ASSERT_THAT(MakeScreenStage()->Run(c), IsOk());
   ASSERT_EQ(c.findings.size(), 1u);
   const auto& lines = c.pages[0].lines;
   EXPECT_EQ(lines[2].text, "＊＊＊＊ ＊＊＊＊ ＊＊＊＊");
@@ -92,12 +97,12 @@ TEST(ScreenStageTest, MyNumberIsMaskedInTheOcrLinesAndMarkedForPaintingOver) {
 
 TEST(ScreenStageTest, GlassSlidesOnlyWhenSaidToBeEnclosed) {
   Case enclosed = CaseWithPage("病理標本について\nプレパラート 3枚を同封いたします。");
-  ASSERT_TRUE(MakeScreenStage()->Run(enclosed).ok());
+  ASSERT_THAT(MakeScreenStage()->Run(enclosed), IsOk());
   ASSERT_EQ(enclosed.findings.size(), 1u);
-  EXPECT_EQ(enclosed.findings[0].code, "GLASS_SLIDES");
+  EXPECT_EQ(enclosed.findings[0].code, FindingCode::kGlassSlides);
 
   Case not_sent = CaseWithPage("プレパラートは送付しておりません。");
-  ASSERT_TRUE(MakeScreenStage()->Run(not_sent).ok());
+  ASSERT_THAT(MakeScreenStage()->Run(not_sent), IsOk());
   EXPECT_TRUE(not_sent.findings.empty());
 }
 

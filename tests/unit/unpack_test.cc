@@ -9,6 +9,11 @@
 #include <fstream>
 #include <map>
 
+#include "tests/support/findings.h"
+#include "tests/support/status_matchers.h"
+
+using intake::testing::IsOk;
+
 namespace intake::stages {
 namespace {
 
@@ -85,11 +90,7 @@ class UnpackTest : public ::testing::Test {
     for (const auto& f : c_.files) m[f.relative_path] = &f;
     return m;
   }
-  bool HasFinding(const std::string& code) const {
-    for (const auto& f : c_.findings)
-      if (f.code == code) return true;
-    return false;
-  }
+  bool HasFinding(FindingCode code) const { return intake::testing::HasFinding(c_, code); }
   fs::path root_;
   Case c_;
 };
@@ -100,7 +101,7 @@ TEST_F(UnpackTest, FolderIsWalkedAndFilesIdentifiedByContent) {
   std::ofstream(root_ / "in/sub/readme.pdf") << "just some text, not a pdf\n";
   std::ofstream(root_ / "in/intake.yaml") << "facts: {}\n";
   std::ofstream(root_ / "in/empty.tif");
-  ASSERT_TRUE(MakeUnpackStage(root_ / "in")->Run(c_).ok());
+  ASSERT_THAT(MakeUnpackStage(root_ / "in")->Run(c_), IsOk());
   auto files = ByPath();
   ASSERT_EQ(files.size(), 4u);
   EXPECT_EQ(files["scan.dat"]->kind, FileKind::kPdf);  // the name lies, the content not
@@ -114,7 +115,7 @@ TEST_F(UnpackTest, NestedZipsAreExtractedWithContainers) {
   WriteZip(root_ / "inner.zip", {{"disc/IMAGE1.txt", "hello"}});
   WriteZip(root_ / "in/outer.zip",
            {{"letter.txt", "紹介状"}, {"inner.zip", ReadFile(root_ / "inner.zip")}});
-  ASSERT_TRUE(MakeUnpackStage(root_ / "in/outer.zip")->Run(c_).ok());
+  ASSERT_THAT(MakeUnpackStage(root_ / "in/outer.zip")->Run(c_), IsOk());
   auto files = ByPath();
   ASSERT_TRUE(files.count("outer.zip/inner.zip/disc/IMAGE1.txt")) << c_.files.size();
   const SourceFile* leaf = files["outer.zip/inner.zip/disc/IMAGE1.txt"];
@@ -129,12 +130,12 @@ TEST_F(UnpackTest, WindowsZipNamesInCp932AreDecoded) {
   WriteZip(root_ / "in/windows.zip",
            {{"書類/紹介状.pdf", "%PDF-1.4\n"}, {"表紙ソフト.txt", "x"}, {"plain.txt", "y"}},
            nullptr, "CP932");
-  ASSERT_TRUE(MakeUnpackStage(root_ / "in/windows.zip")->Run(c_).ok());
+  ASSERT_THAT(MakeUnpackStage(root_ / "in/windows.zip")->Run(c_), IsOk());
   auto files = ByPath();
   EXPECT_TRUE(files.count("windows.zip/書類/紹介状.pdf"));
   EXPECT_TRUE(files.count("windows.zip/表紙ソフト.txt"));
   EXPECT_TRUE(files.count("windows.zip/plain.txt"));
-  EXPECT_FALSE(HasFinding("UNSAFE_PATH"));
+  EXPECT_FALSE(HasFinding(FindingCode::kUnsafePath));
   EXPECT_TRUE(fs::exists(c_.work_dir / "unpacked" / files["windows.zip"]->id / "表紙ソフト.txt"));
 }
 
@@ -143,8 +144,8 @@ TEST_F(UnpackTest, ZipSlipAbsolutePathsAndSymlinksStayOut) {
                                    {"/tmp/intake_absolute_escape.txt", "x"},
                                    {"link", "/etc/passwd", true},
                                    {"ok.txt", "fine"}});
-  ASSERT_TRUE(MakeUnpackStage(root_ / "in/evil.zip")->Run(c_).ok());
-  EXPECT_TRUE(HasFinding("UNSAFE_PATH"));
+  ASSERT_THAT(MakeUnpackStage(root_ / "in/evil.zip")->Run(c_), IsOk());
+  EXPECT_TRUE(HasFinding(FindingCode::kUnsafePath));
   EXPECT_FALSE(fs::exists(root_ / "escaped.txt"));
   EXPECT_FALSE(fs::exists(root_ / "out/escaped.txt"));
   EXPECT_FALSE(fs::exists("/tmp/intake_absolute_escape.txt"));
@@ -159,8 +160,8 @@ TEST_F(UnpackTest, ZipSlipAbsolutePathsAndSymlinksStayOut) {
 
 TEST_F(UnpackTest, EncryptedZipIsAFindingNotACrash) {
   WriteZip(root_ / "in/secret.zip", {{"letter.txt", "紹介状"}}, "password");
-  ASSERT_TRUE(MakeUnpackStage(root_ / "in/secret.zip")->Run(c_).ok());
-  EXPECT_TRUE(HasFinding("ENCRYPTED_ARCHIVE"));
+  ASSERT_THAT(MakeUnpackStage(root_ / "in/secret.zip")->Run(c_), IsOk());
+  EXPECT_TRUE(HasFinding(FindingCode::kEncryptedArchive));
   EXPECT_EQ(ByPath().count("secret.zip/letter.txt"), 0u);
 }
 
@@ -171,13 +172,13 @@ TEST_F(UnpackTest, NestingDepthIsLimited) {
              {{"z.zip", ReadFile(root_ / ("z" + std::to_string(i - 1) + ".zip"))}});
   UnpackLimits limits;
   limits.max_depth = 2;
-  ASSERT_TRUE(MakeUnpackStage(root_ / "z3.zip", limits)->Run(c_).ok());
-  EXPECT_TRUE(HasFinding("ARCHIVE_LIMIT_EXCEEDED"));
+  ASSERT_THAT(MakeUnpackStage(root_ / "z3.zip", limits)->Run(c_), IsOk());
+  EXPECT_TRUE(HasFinding(FindingCode::kArchiveLimitExceeded));
 }
 
 TEST_F(UnpackTest, Utf8EntryNamesSurviveInAnyLocale) {
   WriteZip(root_ / "in/書類一式.zip", {{"スキャン/紹介状.txt", "紹介状"}});
-  ASSERT_TRUE(MakeUnpackStage(root_ / "in/書類一式.zip")->Run(c_).ok());
+  ASSERT_THAT(MakeUnpackStage(root_ / "in/書類一式.zip")->Run(c_), IsOk());
   auto files = ByPath();
   ASSERT_EQ(files.count("書類一式.zip/スキャン/紹介状.txt"), 1u) << c_.files.back().relative_path;
   EXPECT_EQ(ReadFile(files["書類一式.zip/スキャン/紹介状.txt"]->path), "紹介状");
@@ -188,8 +189,8 @@ TEST_F(UnpackTest, TruncatedZipIsCorruptFile) {
   WriteZip(root_ / "full.zip", {{"a.txt", std::string(100000, 'a')}, {"b.txt", "b"}});
   const std::string bytes = ReadFile(root_ / "full.zip");
   std::ofstream(root_ / "in/cut.zip", std::ios::binary) << bytes.substr(0, bytes.size() / 3);
-  ASSERT_TRUE(MakeUnpackStage(root_ / "in/cut.zip")->Run(c_).ok());
-  EXPECT_TRUE(HasFinding("CORRUPT_FILE"));
+  ASSERT_THAT(MakeUnpackStage(root_ / "in/cut.zip")->Run(c_), IsOk());
+  EXPECT_TRUE(HasFinding(FindingCode::kCorruptFile));
 }
 
 TEST_F(UnpackTest, EntryCountAndTotalSizeAreLimited) {
@@ -198,8 +199,8 @@ TEST_F(UnpackTest, EntryCountAndTotalSizeAreLimited) {
   WriteZip(root_ / "in/many.zip", many);
   UnpackLimits limits;
   limits.max_entries = 10;
-  ASSERT_TRUE(MakeUnpackStage(root_ / "in/many.zip", limits)->Run(c_).ok());
-  EXPECT_TRUE(HasFinding("ARCHIVE_LIMIT_EXCEEDED"));
+  ASSERT_THAT(MakeUnpackStage(root_ / "in/many.zip", limits)->Run(c_), IsOk());
+  EXPECT_TRUE(HasFinding(FindingCode::kArchiveLimitExceeded));
   EXPECT_LE(c_.files.size(), 11u);  // the zip and at most 10 entries
 
   Case big;
@@ -209,9 +210,9 @@ TEST_F(UnpackTest, EntryCountAndTotalSizeAreLimited) {
   WriteZip(root_ / "in/big.zip", {{"a.bin", std::string(300000, 'a')}, {"b.bin", "b"}});
   limits = {};
   limits.max_total_bytes = 100000;
-  ASSERT_TRUE(MakeUnpackStage(root_ / "in/big.zip", limits)->Run(big).ok());
+  ASSERT_THAT(MakeUnpackStage(root_ / "in/big.zip", limits)->Run(big), IsOk());
   bool limited = false;
-  for (const auto& f : big.findings) limited |= f.code == "ARCHIVE_LIMIT_EXCEEDED";
+  for (const auto& f : big.findings) limited |= f.code == FindingCode::kArchiveLimitExceeded;
   EXPECT_TRUE(limited);
   std::uintmax_t written = 0;
   for (const auto& e : fs::recursive_directory_iterator(big.work_dir))
@@ -235,7 +236,7 @@ TEST_F(UnpackTest, SingleGzippedFileIsUnpacked) {
   archive_write_close(a);
   archive_write_free(a);
 
-  ASSERT_TRUE(MakeUnpackStage(root_ / "in/report.dcm.gz")->Run(c_).ok());
+  ASSERT_THAT(MakeUnpackStage(root_ / "in/report.dcm.gz")->Run(c_), IsOk());
   auto files = ByPath();
   ASSERT_EQ(files.count("report.dcm.gz/report.dcm"), 1u) << c_.files.back().relative_path;
   EXPECT_EQ(ReadFile(files["report.dcm.gz/report.dcm"]->path), content);

@@ -6,7 +6,10 @@
 
 #include <filesystem>
 
+#include "tests/support/status_matchers.h"
 #include "watch/journal.h"
+
+using intake::testing::IsOk;
 
 namespace intake::watch {
 namespace {
@@ -22,7 +25,7 @@ class JournalTest : public ::testing::Test {
     fs::remove_all(dir_);
     fs::create_directories(dir_);
     auto j = Journal::Open(dir_ / "journal.sqlite");
-    ASSERT_TRUE(j.ok()) << j.message();
+    ASSERT_THAT(j, IsOk());
     journal_ = std::move(*j);
   }
   void TearDown() override {
@@ -31,9 +34,9 @@ class JournalTest : public ::testing::Test {
   }
   JournalEntry Claimed(const std::string& name) {
     auto e = journal_->AddClaiming(EntryKind::kFile, name, false, dir_ / "work");
-    EXPECT_TRUE(e.ok());
+    EXPECT_THAT(e, IsOk());
     Status s = journal_->Transition(e->id, {State::kClaiming}, State::kClaimed);
-    EXPECT_TRUE(s.ok()) << s.message();
+    EXPECT_THAT(s, IsOk());
     return *journal_->Get(e->id);
   }
 
@@ -43,9 +46,9 @@ class JournalTest : public ::testing::Test {
 
 TEST_F(JournalTest, AddClaimingGivesIdAndWorkPath) {
   auto a = journal_->AddClaiming(EntryKind::kFolder, "封筒 1", true, dir_ / "work");
-  ASSERT_TRUE(a.ok()) << a.message();
+  ASSERT_THAT(a, IsOk());
   auto b = journal_->AddClaiming(EntryKind::kFile, "b.pdf", false, dir_ / "work");
-  ASSERT_TRUE(b.ok());
+  ASSERT_THAT(b, IsOk());
   EXPECT_LT(a->id, b->id);
   EXPECT_EQ(a->state, State::kClaiming);
   EXPECT_EQ(a->kind, EntryKind::kFolder);
@@ -77,7 +80,7 @@ TEST_F(JournalTest, TransitionIsACompareAndSet) {
   EXPECT_EQ(after->inbox_name, "a.pdf");  // untouched fields keep their value
 
   auto history = journal_->History(e.id);
-  ASSERT_TRUE(history.ok());
+  ASSERT_THAT(history, IsOk());
   ASSERT_EQ(history->size(), 3u);
   EXPECT_EQ((*history)[0].from_state, "");
   EXPECT_EQ((*history)[0].to_state, "claiming");
@@ -91,12 +94,13 @@ TEST_F(JournalTest, AttemptsCountAndReset) {
   JournalEntry e = Claimed("a.pdf");
   EntryChanges count;
   count.count_attempt = true;
-  ASSERT_TRUE(journal_->Transition(e.id, {State::kClaimed}, State::kProcessing, count).ok());
-  ASSERT_TRUE(journal_->Transition(e.id, {State::kProcessing}, State::kProcessing, count).ok());
+  ASSERT_THAT(journal_->Transition(e.id, {State::kClaimed}, State::kProcessing, count), IsOk());
+  ASSERT_THAT(journal_->Transition(e.id, {State::kProcessing}, State::kProcessing, count), IsOk());
   EXPECT_EQ(journal_->Get(e.id)->attempts, 2);
   EntryChanges reset;
   reset.reset_attempts = true;
-  ASSERT_TRUE(journal_->Transition(e.id, {State::kProcessing}, State::kQuarantining, reset).ok());
+  ASSERT_THAT(journal_->Transition(e.id, {State::kProcessing}, State::kQuarantining, reset),
+              IsOk());
   EXPECT_EQ(journal_->Get(e.id)->attempts, 0);
 }
 
@@ -104,7 +108,7 @@ TEST_F(JournalTest, DecideCaseFindsTheEarlierCaseOfTheSameHash) {
   const std::string sha(64, 'a');
   JournalEntry first = Claimed("first.pdf");
   auto d1 = journal_->DecideCase(first.id, sha, "20261121-aaaaaaaa", "2026-11-21T10:00:00+0900");
-  ASSERT_TRUE(d1.ok()) << d1.message();
+  ASSERT_THAT(d1, IsOk());
   EXPECT_FALSE(d1->duplicate);
   auto row = journal_->Get(first.id);
   EXPECT_EQ(row->state, State::kProcessing);
@@ -113,9 +117,9 @@ TEST_F(JournalTest, DecideCaseFindsTheEarlierCaseOfTheSameHash) {
 
   // While the first is still processing it is not yet a case: the second is not its duplicate.
   JournalEntry second = Claimed("second.pdf");
-  ASSERT_TRUE(journal_->Transition(first.id, {State::kProcessing}, State::kArchiving).ok());
+  ASSERT_THAT(journal_->Transition(first.id, {State::kProcessing}, State::kArchiving), IsOk());
   auto d2 = journal_->DecideCase(second.id, sha, "20261122-aaaaaaaa", "2026-11-22T10:00:00+0900");
-  ASSERT_TRUE(d2.ok());
+  ASSERT_THAT(d2, IsOk());
   EXPECT_TRUE(d2->duplicate);
   EXPECT_EQ(d2->case_id, "20261121-aaaaaaaa");
   row = journal_->Get(second.id);
@@ -127,7 +131,7 @@ TEST_F(JournalTest, DecideCaseFindsTheEarlierCaseOfTheSameHash) {
   JournalEntry third = Claimed("third.pdf");
   auto d3 = journal_->DecideCase(third.id, std::string(64, 'b'), "20261122-bbbbbbbb", "t");
   EXPECT_FALSE(d3->duplicate);
-  ASSERT_TRUE(journal_->Transition(third.id, {State::kProcessing}, State::kQuarantining).ok());
+  ASSERT_THAT(journal_->Transition(third.id, {State::kProcessing}, State::kQuarantining), IsOk());
   JournalEntry fourth = Claimed("fourth.pdf");
   auto d4 = journal_->DecideCase(fourth.id, std::string(64, 'b'), "20261122-bbbbbbbb", "t");
   EXPECT_FALSE(d4->duplicate);
@@ -136,9 +140,9 @@ TEST_F(JournalTest, DecideCaseFindsTheEarlierCaseOfTheSameHash) {
 TEST_F(JournalTest, ListFiltersByStateInIdOrder) {
   JournalEntry a = Claimed("a");
   JournalEntry b = Claimed("b");
-  ASSERT_TRUE(journal_->AddClaiming(EntryKind::kFile, "c", false, dir_).ok());
+  ASSERT_THAT(journal_->AddClaiming(EntryKind::kFile, "c", false, dir_), IsOk());
   auto claimed = journal_->List({State::kClaimed});
-  ASSERT_TRUE(claimed.ok());
+  ASSERT_THAT(claimed, IsOk());
   ASSERT_EQ(claimed->size(), 2u);
   EXPECT_EQ((*claimed)[0].id, a.id);
   EXPECT_EQ((*claimed)[1].id, b.id);
@@ -149,7 +153,7 @@ TEST_F(JournalTest, SurvivesReopeningInWalMode) {
   JournalEntry a = Claimed("a");
   journal_.reset();
   auto again = Journal::Open(dir_ / "journal.sqlite");
-  ASSERT_TRUE(again.ok());
+  ASSERT_THAT(again, IsOk());
   EXPECT_EQ((*again)->Get(a.id)->state, State::kClaimed);
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open((dir_ / "journal.sqlite").c_str(), &db), SQLITE_OK);

@@ -15,7 +15,10 @@
 #include <string>
 #include <thread>
 
+#include "tests/support/status_matchers.h"
 #include "watch/pg_journal.h"
+
+using intake::testing::IsOk;
 
 namespace intake::watch {
 namespace {
@@ -77,16 +80,16 @@ class PgJournalTest : public ::testing::Test {
     options.lease = lease;
     options.heartbeat = heartbeat;
     auto j = OpenPgJournal(options);
-    EXPECT_TRUE(j.ok()) << j.message();
+    EXPECT_THAT(j, IsOk());
     return j.ok() ? std::move(*j) : nullptr;
   }
   // A row claimed by `j` and free for any watcher.
   std::int64_t Claimed(Journal& j, const std::string& name) {
     auto e = j.AddClaiming(EntryKind::kFile, name, false, "/work");
-    EXPECT_TRUE(e.ok()) << e.message();
+    EXPECT_THAT(e, IsOk());
     EXPECT_EQ(e->lease_owner, j.worker_id());
-    EXPECT_TRUE(j.Transition(e->id, {State::kClaiming}, State::kClaimed).ok());
-    EXPECT_TRUE(j.ReleaseLease(e->id).ok());
+    EXPECT_THAT(j.Transition(e->id, {State::kClaiming}, State::kClaimed), IsOk());
+    EXPECT_THAT(j.ReleaseLease(e->id), IsOk());
     return e->id;
   }
 
@@ -101,15 +104,15 @@ TEST_F(PgJournalTest, CreatesTheSchemaOnceAndKeepsRowsAcrossConnections) {
   auto [version, rc] = Shell("psql \"" + url_ + "\" -qAt -c \"SELECT version FROM intake_schema\"");
   EXPECT_EQ(version, std::to_string(kPgSchemaVersion) + "\n");
   auto e = a->AddClaiming(EntryKind::kFolder, "封筒 1", true, "/work");
-  ASSERT_TRUE(e.ok()) << e.message();
+  ASSERT_THAT(e, IsOk());
   EXPECT_EQ(e->work_path, fs::path("/work") / std::to_string(e->id) / "封筒 1");
   EXPECT_TRUE(e->lease_owner.empty());  // not a worker: no lease
   auto seen = b->Get(e->id);
-  ASSERT_TRUE(seen.ok());
+  ASSERT_THAT(seen, IsOk());
   EXPECT_EQ(seen->inbox_name, "封筒 1");
   EXPECT_TRUE(seen->via_marker);
   EXPECT_FALSE(b->Transition(e->id, {State::kProcessing}, State::kArchiving).ok());
-  ASSERT_TRUE(b->Transition(e->id, {State::kClaiming}, State::kClaimed, {}, "x").ok());
+  ASSERT_THAT(b->Transition(e->id, {State::kClaiming}, State::kClaimed, {}, "x"), IsOk());
   EXPECT_EQ(a->History(e->id)->size(), 2u);
 }
 
@@ -134,12 +137,12 @@ TEST_F(PgJournalTest, AHeldRowIsSkippedAndAnExpiredOneTakenOverWithAHigherEpoch)
   const std::int64_t epoch = (*first)->lease_epoch;
 
   auto none = other->LeaseNext({State::kClaimed});
-  ASSERT_TRUE(none.ok());
+  ASSERT_THAT(none, IsOk());
   EXPECT_FALSE(none->has_value()) << "a row under a live lease must be skipped";
 
   std::this_thread::sleep_for(900ms);  // no heartbeat: the lease runs out
   auto stuck = other->List({State::kClaimed});
-  ASSERT_TRUE(stuck.ok());
+  ASSERT_THAT(stuck, IsOk());
   ASSERT_EQ(stuck->size(), 1u);
   EXPECT_TRUE((*stuck)[0].lease_expired) << "status shows the stuck lease";
   auto taken = other->LeaseNext({State::kClaimed});
@@ -155,9 +158,9 @@ TEST_F(PgJournalTest, AWatcherWhoseLeaseWasTakenOverCanNeitherPublishNorMove) {
   const std::int64_t id = Claimed(*paused, "a.pdf");
   ASSERT_TRUE(paused->LeaseNext({State::kClaimed})->has_value());
   auto decided = paused->DecideCase(id, std::string(64, 'a'), "20261207-aaaaaaaa", "t");
-  ASSERT_TRUE(decided.ok()) << decided.message();
+  ASSERT_THAT(decided, IsOk());
   bool ran = false;
-  ASSERT_TRUE(paused->Fenced(id, [&] { return ran = true, Status::Ok(); }).ok());
+  ASSERT_THAT(paused->Fenced(id, [&] { return ran = true, Status::Ok(); }), IsOk());
   EXPECT_TRUE(ran) << "the holder's step runs";
 
   std::this_thread::sleep_for(900ms);
@@ -172,10 +175,10 @@ TEST_F(PgJournalTest, AWatcherWhoseLeaseWasTakenOverCanNeitherPublishNorMove) {
   EXPECT_TRUE(IsLeaseLost(paused->Transition(id, {State::kProcessing}, State::kQuarantining)))
       << "still lost on the next call (no quarantine by the late watcher either)";
 
-  ASSERT_TRUE(other->Fenced(id, [&] { return ran = true, Status::Ok(); }).ok());
+  ASSERT_THAT(other->Fenced(id, [&] { return ran = true, Status::Ok(); }), IsOk());
   EXPECT_TRUE(ran);
-  ASSERT_TRUE(other->Transition(id, {State::kProcessing}, State::kArchiving).ok());
-  ASSERT_TRUE(other->Transition(id, {State::kArchiving}, State::kDone).ok());
+  ASSERT_THAT(other->Transition(id, {State::kProcessing}, State::kArchiving), IsOk());
+  ASSERT_THAT(other->Transition(id, {State::kArchiving}, State::kDone), IsOk());
   auto done = other->Get(id);
   EXPECT_TRUE(done->lease_owner.empty()) << "a final state frees the row";
 }
@@ -187,15 +190,15 @@ TEST_F(PgJournalTest, SameBytesWaitWhileTheFirstIsProcessedThenBecomeItsDuplicat
   const std::int64_t first = Claimed(*w, "a.pdf");
   const std::int64_t second = Claimed(*w, "b.pdf");
   auto d1 = w->DecideCase(first, sha, "20261207-bbbbbbbb", "t1");
-  ASSERT_TRUE(d1.ok());
+  ASSERT_THAT(d1, IsOk());
   EXPECT_FALSE(d1->duplicate);
   auto d2 = w->DecideCase(second, sha, "20261207-bbbbbbbb", "t2");
-  ASSERT_TRUE(d2.ok());
+  ASSERT_THAT(d2, IsOk());
   EXPECT_TRUE(d2->wait);
   EXPECT_EQ(w->Get(second)->state, State::kClaimed);
-  ASSERT_TRUE(w->Transition(first, {State::kProcessing}, State::kArchiving).ok());
+  ASSERT_THAT(w->Transition(first, {State::kProcessing}, State::kArchiving), IsOk());
   auto d3 = w->DecideCase(second, sha, "20261207-bbbbbbbb", "t2");
-  ASSERT_TRUE(d3.ok());
+  ASSERT_THAT(d3, IsOk());
   EXPECT_TRUE(d3->duplicate);
   EXPECT_EQ(d3->case_id, "20261207-bbbbbbbb");
   EXPECT_EQ(w->Get(second)->duplicate_of, "20261207-bbbbbbbb");
@@ -207,7 +210,7 @@ TEST_F(PgJournalTest, WorkersShowWhoHoldsWhatAndPruningKeepsFinishedSubmissions)
   const std::int64_t id = Claimed(*w, "a.pdf");
   ASSERT_TRUE(w->LeaseNext({State::kClaimed})->has_value());
   auto workers = w->Workers();
-  ASSERT_TRUE(workers.ok());
+  ASSERT_THAT(workers, IsOk());
   ASSERT_EQ(workers->size(), 1u);
   EXPECT_EQ((*workers)[0].id, w->worker_id());
   EXPECT_TRUE((*workers)[0].alive);
@@ -215,11 +218,11 @@ TEST_F(PgJournalTest, WorkersShowWhoHoldsWhatAndPruningKeepsFinishedSubmissions)
   EXPECT_EQ((*workers)[0].pid, ::getpid());
 
   auto gone = w->AddClaiming(EntryKind::kFile, "never.pdf", false, "/work");
-  ASSERT_TRUE(w->Transition(gone->id, {State::kClaiming}, State::kReleased).ok());
-  ASSERT_TRUE(w->Transition(id, {State::kClaimed}, State::kQuarantining).ok());
-  ASSERT_TRUE(w->Transition(id, {State::kQuarantining}, State::kQuarantined).ok());
+  ASSERT_THAT(w->Transition(gone->id, {State::kClaiming}, State::kReleased), IsOk());
+  ASSERT_THAT(w->Transition(id, {State::kClaimed}, State::kQuarantining), IsOk());
+  ASSERT_THAT(w->Transition(id, {State::kQuarantining}, State::kQuarantined), IsOk());
   auto pruned = w->PruneFinished(std::chrono::hours(0));
-  ASSERT_TRUE(pruned.ok()) << pruned.message();
+  ASSERT_THAT(pruned, IsOk());
   EXPECT_GE(*pruned, 1);
   EXPECT_FALSE(w->Get(gone->id).ok()) << "a released row is pruned";
   EXPECT_TRUE(w->Get(id).ok()) << "a finished submission is kept";

@@ -22,6 +22,9 @@
 #include "stages/ocr.h"
 #include "stages/pages.h"
 #include "stages/screen.h"
+#include "tests/support/status_matchers.h"
+
+using intake::testing::IsOk;
 
 namespace intake::stages {
 namespace {
@@ -69,7 +72,7 @@ class WriteDocumentsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     auto pool = ocr::OcrPool::Create({.languages = "jpn", .tessdata_dir = "", .workers = 2});
-    ASSERT_TRUE(pool.ok()) << pool.message();
+    ASSERT_THAT(pool, IsOk());
     pool_ = pool.value().release();
   }
   static void TearDownTestSuite() {
@@ -98,8 +101,8 @@ class WriteDocumentsTest : public ::testing::Test {
     const SourceFile results =
         intake::testing::AddSubmissionFile(c_, dir_, "検査結果.pdf", FileKind::kPdf);
     ASSERT_TRUE(intake::testing::WriteImageOnlyPdf(results.path, {"検査結果報告書", "血液検査"}));
-    ASSERT_TRUE(MakePagesStage()->Run(c_).ok());
-    ASSERT_TRUE(MakeOcrStage(*pool_)->Run(c_).ok());
+    ASSERT_THAT(MakePagesStage()->Run(c_), IsOk());
+    ASSERT_THAT(MakeOcrStage(*pool_)->Run(c_), IsOk());
     ASSERT_EQ(c_.pages.size(), 4u);
     c_.documents.push_back(
         {.id = "d001", .type = "referral_letter", .page_ids = {"p0001"}, .confidence = 0.9});
@@ -115,7 +118,7 @@ class WriteDocumentsTest : public ::testing::Test {
     WriteDocumentsOptions options;
     options.case_dir = dir_ / "case";
     auto profile = config::LoadProfile(config::DefaultProfilePath());
-    EXPECT_TRUE(profile.ok()) << profile.message();
+    EXPECT_THAT(profile, IsOk());
     if (profile.ok()) options.layout = CaseFolderLayout(*profile);
     options.glyph_font = pool_->tessdata_dir() / "pdf.ttf";
     return MakeWriteDocumentsStage(options)->Run(c_);
@@ -138,7 +141,7 @@ TEST_F(WriteDocumentsTest, EachDocumentBecomesASearchablePdf) {
   ASSERT_EQ(c_.pages[1].text_source, TextSource::kPdfTextLayer);
 
   Status status = RunStage();
-  ASSERT_TRUE(status.ok()) << status.message();
+  ASSERT_THAT(status, IsOk());
   // Each in its type's folder, numbered in the profile's order.
   ASSERT_EQ(c_.documents[0].pdf, "01_紹介状/01_診療情報提供書（紹介状）.pdf");
   ASSERT_EQ(c_.documents[1].pdf, "02_申込書/02_セカンドオピニオン外来申込書.pdf");
@@ -220,7 +223,7 @@ TEST_F(WriteDocumentsTest, UnshowablePagesAreLeftOut) {
   c_.documents.push_back({.id = "d004", .type = "other", .page_ids = {}, .confidence = 0});
 
   Status status = RunStage();
-  ASSERT_TRUE(status.ok()) << status.message();
+  ASSERT_THAT(status, IsOk());
   EXPECT_EQ(c_.documents[0].pdf, "");
   EXPECT_EQ(c_.documents[1].pdf, "10_その他/02_その他の書類.pdf");
   EXPECT_EQ(c_.documents[3].pdf, "");
@@ -259,15 +262,15 @@ TEST_F(WriteDocumentsTest, MyNumberIsNeitherInTheTextNorInThePicture) {
   const SourceFile digital =
       intake::testing::AddSubmissionFile(c_, dir_, "住民票.pdf", FileKind::kPdf);
   ASSERT_TRUE(intake::testing::WriteTextPdf(digital.path, {juminhyo}));
-  ASSERT_TRUE(MakePagesStage()->Run(c_).ok());
-  ASSERT_TRUE(MakeOcrStage(*pool_)->Run(c_).ok());
-  ASSERT_TRUE(MakeScreenStage()->Run(c_).ok());
+  ASSERT_THAT(MakePagesStage()->Run(c_), IsOk());
+  ASSERT_THAT(MakeOcrStage(*pool_)->Run(c_), IsOk());
+  ASSERT_THAT(MakeScreenStage()->Run(c_), IsOk());
   ASSERT_EQ(c_.findings.size(), 2u);
   c_.documents.push_back(
       {.id = "d001", .type = "juminhyo", .page_ids = {"p0001"}, .confidence = 0.9});
   c_.documents.push_back(
       {.id = "d002", .type = "juminhyo", .page_ids = {"p0002"}, .confidence = 0.9});
-  ASSERT_TRUE(RunStage().ok());
+  ASSERT_THAT(RunStage(), IsOk());
 
   for (const auto& document : c_.documents) {
     SCOPED_TRACE(document.id);
