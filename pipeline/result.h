@@ -12,8 +12,18 @@
 
 namespace intake {
 
+// What ran out, when a failure is the machine's and not the input's: a caller reports these
+// differently from a broken file (the file may read well on the next run).
+enum class ErrorKind {
+  kOther,        // the input (or an unexpected failure)
+  kOutOfMemory,  // an allocation failed (std::bad_alloc, a library returning null)
+  kDiskFull,     // a write failed for lack of space (ENOSPC, EFBIG, EDQUOT)
+  kTimeLimit,    // a deadline passed before the work was done
+};
+
 struct Error {
   std::string message;  // safe to log: no patient data, no file names from the submission
+  ErrorKind kind = ErrorKind::kOther;
 };
 
 class [[nodiscard]] Status {
@@ -28,6 +38,7 @@ class [[nodiscard]] Status {
     static const std::string kEmpty;
     return error_ ? error_->message : kEmpty;
   }
+  ErrorKind kind() const { return error_ ? error_->kind : ErrorKind::kOther; }
 
  private:
   std::optional<Error> error_;
@@ -49,6 +60,7 @@ class [[nodiscard]] Result {
   T& operator*() & { return std::get<T>(v_); }
   const T& operator*() const& { return std::get<T>(v_); }
   const std::string& message() const { return std::get<Error>(v_).message; }
+  const Error& error() const { return std::get<Error>(v_); }
   Status status() const { return ok() ? Status::Ok() : Status(std::get<Error>(v_)); }
 
  private:

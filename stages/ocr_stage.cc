@@ -28,6 +28,59 @@ bool IsBlank(const std::string& text) {
   return text.find_first_not_of(" \t\r\n\f\v") == std::string::npos;
 }
 
+// The finding for a page OCR could not read, by why: a drawing that ran over the page time
+// limit, memory that ran out, or (anything else) a file that may be damaged.
+void ReportUnreadPage(Case& c, const Page& page, const std::string& where, ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::kTimeLimit:
+      c.AddFinding("OCR_TIME_LIMIT",
+                   where +
+                       "の描画（画像化）が制限時間内に終わらなかったため、文字を読み取れていませ"
+                       "ん。目視で確認してください。",
+                   page.file_id);
+      return;
+    case ErrorKind::kOutOfMemory:
+      c.AddFinding("OUT_OF_MEMORY",
+                   where +
+                       "はメモリが足りず読み取れませんでした（ファイルの破損ではありません）。"
+                       "他の処理が少ないときに再処理してください。",
+                   page.file_id);
+      return;
+    default:
+      c.AddFinding("CORRUPT_FILE",
+                   where + "の画像を読み取れませんでした（破損している可能性があります）。",
+                   page.file_id);
+  }
+}
+
+// One finding for the page images that could not be kept for lack of space: the output folder's
+// disk, not the patient's files.
+void ReportDiskFull(Case& c, int pages) {
+  c.AddFinding("OUTPUT_DISK_FULL",
+               "出力先のディスクの空きがないため、読み取ったページの画像 " +
+                   std::to_string(pages) +
+                   " 件を保存できませんでした（ファイルの破損ではありません）。ディスクの空きを"
+                   "作ってから再処理してください。");
+}
+
+// What OCR read, onto its page.
+void TakeReading(Page& page, const ocr::OcrPageResult& result) {
+  page.text = result.text;
+  page.ocr_confidence = result.confidence;
+  page.text_source = TextSource::kOcr;
+  page.read_image = result.kept_image;
+  page.read_image_width = result.image_width;
+  page.read_image_height = result.image_height;
+  page.read_image_dpi = result.image_dpi;
+  page.rotation_degrees = result.rotation_degrees;
+  page.vertical_text = result.vertical;
+  page.lines.clear();
+  page.lines.reserve(result.lines.size());
+  for (const auto& line : result.lines) {
+    page.lines.push_back({line.left, line.top, line.width, line.height, line.vertical, line.text});
+  }
+}
+
 class OcrStage final : public Stage {
  public:
   OcrStage(ocr::OcrPool& pool, double threshold) : pool_(pool), threshold_(threshold) {}
@@ -51,7 +104,9 @@ class OcrStage final : public Stage {
         const SourceFile* file = c.FindFile(page.file_id);
         if (file != nullptr) {
           image.render = [pdf = file->path, index = page.number_in_file - 1,
-                          dpi = page.pdf_render_dpi] { return PdfPageForOcr(pdf, index, dpi); };
+                          dpi = page.pdf_render_dpi](DrawDeadline deadline) {
+            return PdfPageForOcr(pdf, index, dpi, deadline);
+          };
         }
       }
       images.push_back(std::move(image));
@@ -73,6 +128,7 @@ class OcrStage final : public Stage {
     int low = 0;
     int time_limited = 0;
     int vertical = 0;
+    int disk_full = 0;
     ocr::OcrPageTimings sum;
     for (std::size_t k = 0; k < results.size(); ++k) {
       Page& page = c.pages[page_indexes[k]];
@@ -83,27 +139,16 @@ class OcrStage final : public Stage {
       const auto& result = results[k];
       if (!result.ok()) {
         Log()->warn("ocr: {} ({}) unreadable: {}", page.id, page.file_id, result.message());
-        c.AddFinding("CORRUPT_FILE",
-                     where + "の画像を読み取れませんでした（破損している可能性があります）。",
-                     page.file_id);
+        if (result.error().kind == ErrorKind::kDiskFull) {
+          ++disk_full;  // the output's fault, not the file's: one finding below
+        } else {
+          ReportUnreadPage(c, page, where, result.error().kind);
+        }
+        time_limited += result.error().kind == ErrorKind::kTimeLimit ? 1 : 0;
         ++unreadable;
         continue;
       }
-      page.text = result->text;
-      page.ocr_confidence = result->confidence;
-      page.text_source = TextSource::kOcr;
-      page.read_image = result->kept_image;
-      page.read_image_width = result->image_width;
-      page.read_image_height = result->image_height;
-      page.read_image_dpi = result->image_dpi;
-      page.rotation_degrees = result->rotation_degrees;
-      page.vertical_text = result->vertical;
-      page.lines.clear();
-      page.lines.reserve(result->lines.size());
-      for (const auto& line : result->lines) {
-        page.lines.push_back(
-            {line.left, line.top, line.width, line.height, line.vertical, line.text});
-      }
+      TakeReading(page, *result);
       vertical += result->vertical ? 1 : 0;
       Add(sum, result->timings);
       if (result->image_damaged) {
@@ -139,6 +184,7 @@ class OcrStage final : public Stage {
       }
     }
 
+    if (disk_full > 0) ReportDiskFull(c, disk_full);
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                         std::chrono::steady_clock::now() - start)
                         .count();

@@ -235,17 +235,18 @@ class WriteDocumentsStage final : public Stage {
       if (open_document_ && open_document_->is_locked()) open_document_.reset();
     }
     if (!open_document_) return R::Fail("the PDF could not be opened again");
-    if (const SourceFile* file = c.FindFile(page.file_id); file != nullptr) {
-      Status budget = CheckDeclaredImages(file->path, page.number_in_file - 1);
-      if (!budget.ok()) return Error{budget.message()};
-    }
+    const SourceFile* file = c.FindFile(page.file_id);
+    if (file == nullptr) return R::Fail("the PDF could not be opened again");
+    Status budget = CheckDeclaredImages(file->path, page.number_in_file - 1);
+    if (!budget.ok()) return Error{budget.message()};
     std::unique_ptr<poppler::page> pdf_page(open_document_->create_page(page.number_in_file - 1));
     if (!pdf_page) return R::Fail("the PDF page could not be opened again");
 
     const poppler::rectf rect = pdf_page->page_rect();
     const double dpi = RenderDpi(rect.width(), rect.height(), options_.text_layer_dpi);
-    auto drawn = RenderGray(*pdf_page, dpi);
-    if (!drawn.ok()) return Error{drawn.message()};
+    auto drawn = RenderPdfPage(file->path, page.number_in_file - 1, dpi,
+                               std::chrono::steady_clock::now() + options_.draw_time_limit);
+    if (!drawn.ok()) return drawn.error();
 
     const double scale = dpi / 72.0;  // text boxes are in points
     std::vector<TextLine> lines;
