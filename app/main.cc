@@ -16,7 +16,7 @@ void AddTimeLimitOptions(CLI::App& command, double& page_seconds, double& case_s
                          const std::string& case_help) {
   command
       .add_option("--page-time-limit", page_seconds,
-                  "Seconds OCR may spend on one page (0: no limit)")
+                  "Seconds OCR may spend on one page, drawing a PDF page included (0: no limit)")
       ->capture_default_str();
   command.add_option("--case-time-limit", case_seconds, case_help)->capture_default_str();
 }

@@ -165,7 +165,7 @@ Status WriteAll(int fd, std::string_view bytes) {
     const ssize_t n = ::write(fd, bytes.data(), bytes.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      return Status::Fail("audit.log cannot be written: " + ErrnoText());
+      return Status::Fail("audit.log cannot be written: " + WriteErrorText(errno));
     }
     bytes.remove_prefix(static_cast<std::size_t>(n));
   }
@@ -273,7 +273,7 @@ Result<AppendedRecord> AppendAuditRecord(const fs::path& out_dir, std::string_vi
   }
   const json new_head = {{"seq", last_seq + 1}, {"hash", hash}};
   if (Status s = WriteFileAtomically(AuditHeadPath(out_dir), Canonical(new_head) + "\n"); !s.ok()) {
-    return R::Fail("audit.head cannot be written: " + s.message());
+    return AppendedRecord{last_seq + 1, hash, "audit.head cannot be written: " + s.message()};
   }
   return AppendedRecord{last_seq + 1, hash};
 }

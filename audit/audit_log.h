@@ -51,6 +51,10 @@ std::filesystem::path AuditHeadPath(const std::filesystem::path& out_dir);
 struct AppendedRecord {
   std::int64_t seq = 0;
   std::string hash;
+  // Not empty when the record is in audit.log (written and synced) but audit.head could not be
+  // replaced (a full disk): why. The trail is whole; `audit --verify` notes the head one record
+  // behind, and the next append puts it right. Callers say this, not "audit trail not written".
+  std::string head_problem = {};
 };
 
 // Appends one record to OUT/audit.log. `details` must be an object (or null) of ASCII strings,

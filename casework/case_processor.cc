@@ -27,6 +27,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Logs what an append to the audit trail left undone: the record itself (the trail is not
+// written), or only audit.head (the record is there; the head is one behind until the next).
+void LogAuditOutcome(const std::string& case_id, const Result<audit::AppendedRecord>& audited) {
+  if (!audited.ok()) {
+    Log()->error("case {}: audit trail not written: {}", case_id, audited.message());
+  } else if (!audited->head_problem.empty()) {
+    Log()->warn("case {}: audit record written; only audit.head was not updated ({})", case_id,
+                audited->head_problem);
+  }
+}
+
 std::string FormatLocalTime(const char* format) { return FormatLocalNow(format); }
 
 // Keeps each page's text beside its image in the work area, for checking OCR by eye.
@@ -91,9 +102,7 @@ audit::ProcessingContext AuditContext(const report::ReportContext& report_contex
   const auto audited =
       audit::AppendAuditRecord(records_dir, audit::kEventCaseFailed, hit.case_id,
                                audit::CaseFailedDetails(before_stages, context, hit.Describe()));
-  if (!audited.ok()) {
-    Log()->error("case {}: audit trail not written: {}", hit.case_id, audited.message());
-  }
+  LogAuditOutcome(hit.case_id, audited);
   // The stuck stage may still hold files here; removing them is safe on Linux. The half-made
   // case folder goes with its work area: a case folder without a report is no case.
   // Staff's review decisions stay for the next run (stages/decisions_file.h).
@@ -404,8 +413,8 @@ void CaseProcessor::FinishCase(Case& c, Outcome& outcome, const CaseIdentity& id
           : audit::AppendAuditRecord(
                 records_dir, audit::kEventCaseFailed, c.id,
                 audit::CaseFailedDetails(c, audit_context, outcome.status.message()));
+  LogAuditOutcome(c.id, audited);
   if (!audited.ok()) {
-    Log()->error("case {}: audit trail not written: {}", c.id, audited.message());
     if (outcome.status.ok()) {
       outcome.status = Status::Fail("the audit trail could not be written: " + audited.message());
     }

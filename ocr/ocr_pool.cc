@@ -19,6 +19,7 @@
 #include "ocr/page_mending.h"
 #include "ocr/page_reader.h"
 #include "ocr/preprocess.h"
+#include "pipeline/atomic_file.h"
 #include "pipeline/hash.h"
 #include "pipeline/log.h"
 #include "pipeline/progress.h"
@@ -86,9 +87,21 @@ Result<std::filesystem::path> KeepImage(Pix* pix, const std::filesystem::path& s
   std::filesystem::path path = stem;
   const bool bilevel = pixGetDepth(pix) == 1;
   path += bilevel ? ".png" : ".jpg";
-  const l_ok failed = bilevel ? pixWrite(path.c_str(), pix, IFF_PNG)
-                              : pixWriteJpeg(path.c_str(), pix, kKeptJpegQuality, 0);
-  if (failed != 0) return Result<std::filesystem::path>::Fail("the page image could not be kept");
+  // Encoded in memory and written here, so that a full disk is told from a failed encoding.
+  l_uint8* data = nullptr;
+  size_t size = 0;
+  const l_ok failed = bilevel ? pixWriteMem(&data, &size, pix, IFF_PNG)
+                              : pixWriteMemJpeg(&data, &size, pix, kKeptJpegQuality, 0);
+  if (failed != 0 || data == nullptr) {
+    lept_free(data);
+    return Result<std::filesystem::path>::Fail("the page image could not be encoded");
+  }
+  Status written = WriteFileInPlace(
+      path, std::string_view(reinterpret_cast<const char*>(data), size));
+  lept_free(data);
+  if (!written.ok()) {
+    return Error{"the page image could not be kept: " + written.message(), written.code()};
+  }
   return path;
 }
 
@@ -190,13 +203,13 @@ Result<OcrPageResult> RecognizeOne(WorkerEngines& engines, const OcrImage& image
   const bool normalize = engines.options->normalize_background;
   Result<LoadedPage> loaded = Result<LoadedPage>::Fail("page was not loaded");
   if (image.render) {
-    auto drawn = image.render();
-    if (!drawn.ok()) return Error{drawn.message()};
+    auto drawn = image.render(deadline);
+    if (!drawn.ok()) return drawn.error();
     loaded = LoadDrawnPage(*drawn, normalize);
   } else {
     loaded = LoadPage(image.path, image.frame, normalize);
   }
-  if (!loaded.ok()) return Error{loaded.message()};
+  if (!loaded.ok()) return loaded.error();
   result.scale = loaded->scale;
   result.background_normalized = loaded->background_normalized;
   result.image_damaged = loaded->damaged;
@@ -223,7 +236,7 @@ Result<OcrPageResult> RecognizeOne(WorkerEngines& engines, const OcrImage& image
   if (!image.keep_as.empty()) {
     start = std::chrono::steady_clock::now();
     auto kept = KeepImage(pix, image.keep_as);
-    if (!kept.ok()) return Error{kept.message()};
+    if (!kept.ok()) return kept.error();
     result.kept_image = std::move(*kept);
     result.timings.keep_ms = Milliseconds(start);
   }
@@ -404,7 +417,7 @@ class TesseractPool final : public OcrPool {
           results[i] = Result<OcrPageResult>::Fail(engine.load_failure);
         }
       } catch (const std::bad_alloc&) {
-        results[i] = Result<OcrPageResult>::Fail("out of memory while reading the page");
+        results[i] = Error{"out of memory while reading the page", ErrorCode::kOutOfMemory};
       } catch (...) {
         results[i] = Result<OcrPageResult>::Fail("OCR engine failed on the page");
       }

@@ -76,8 +76,10 @@ struct OcrImage {
   std::filesystem::path keep_as = {};
   // When set, `path` is not read: the worker calls this once to draw the page or take its scanned
   // image (a PDF page without text), so pages are made in parallel and never written to disk. It
-  // runs on a worker thread and must not share state with other pages' calls.
-  std::function<Result<GrayImage>()> render = {};
+  // runs on a worker thread and must not share state with other pages' calls. It is given the
+  // page's deadline (OcrOptions::page_time_limit; time_point::max() for none) and fails with
+  // ErrorCode::kTimeLimit when drawing would pass it.
+  std::function<Result<GrayImage>(std::chrono::steady_clock::time_point deadline)> render = {};
   // The file the page belongs to ("f0003"), reported while the page is read (pipeline/progress.h)
   // so that a case time limit can name it. Optional.
   std::string file_id = {};

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <condition_variable>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -159,6 +160,39 @@ Result<LoadedPage> Finish(PixPtr pix, int source_dpi, LoadedPage page, bool norm
   return page;
 }
 
+// Whether an allocation of image pixels failed on this thread since the last call: Leptonica
+// allocates every image's pixels through PixAllocate (setPixMemoryManager), and returns null
+// without saying why when it fails.
+thread_local bool t_pixels_not_allocated = false;
+
+void* PixAllocate(std::size_t bytes) {
+  void* memory = std::malloc(bytes);
+  if (memory == nullptr) t_pixels_not_allocated = true;
+  return memory;
+}
+
+void CountPixAllocations() {
+  static std::once_flag once;
+  std::call_once(once, [] { setPixMemoryManager(&PixAllocate, [](void* p) { std::free(p); }); });
+}
+
+// Why a decoder or converter gave no image: memory, when an image's pixels could not be
+// allocated (Leptonica's, seen by PixAllocate) or when the memory the decoded image needs cannot
+// be had now (a decoder's own buffers, libpng's rows: an address-space limit, a busy machine);
+// `error`, the file's fault, otherwise.
+Error OrOutOfMemory(Error error, std::int64_t decoded_bytes) {
+  bool short_of_memory = std::exchange(t_pixels_not_allocated, false);
+  if (!short_of_memory) {
+    void* room = std::malloc(static_cast<std::size_t>(decoded_bytes + (decoded_bytes >> 2)));
+    short_of_memory = room == nullptr;
+    std::free(room);
+  }
+  if (!short_of_memory) return error;
+  return Error{
+      "out of memory: the image needs " + std::to_string(decoded_bytes >> 20) + " MiB decoded",
+      ErrorCode::kOutOfMemory};
+}
+
 }  // namespace
 
 int EstimateDpi(int width, int height, int recorded_dpi) {
@@ -191,6 +225,8 @@ Result<LoadedPage> LoadPage(const std::filesystem::path& path, int frame,
                             bool normalize_background) {
   using R = Result<LoadedPage>;
   QuietLeptonica();
+  CountPixAllocations();
+  t_pixels_not_allocated = false;
   auto header = ReadImageHeader(path, frame);
   if (!header.ok()) return Error{header.message()};
   if (Status size = CheckImageSize(header->width, header->height); !size.ok()) {
@@ -211,30 +247,35 @@ Result<LoadedPage> LoadPage(const std::filesystem::path& path, int frame,
     pix.reset(pixReadTiff(path.c_str(), frame));
   } else if (header->format == ImageFormat::kJpeg) {
     auto decoded = DecodeJpeg(path, reduction);
-    if (!decoded.ok()) return Error{decoded.message()};
+    if (!decoded.ok()) return OrOutOfMemory(decoded.error(), bytes);
     pix = std::move(decoded->pix);
     page.damaged = decoded->damaged;
     page.scale = static_cast<double>(pixGetWidth(pix.get())) / header->width;
   } else if (header->format == ImageFormat::kHeif) {
     auto decoded = DecodeHeif(path);
-    if (!decoded.ok()) return Error{decoded.message()};
+    if (!decoded.ok()) return OrOutOfMemory(decoded.error(), bytes);
     pix = std::move(*decoded);
   } else {
     pix.reset(pixRead(path.c_str()));
     if (!pix && header->format == ImageFormat::kBmp) {
       auto decoded = DecodeCompressedBmp(path);
-      if (!decoded.ok()) return Error{decoded.message()};
+      if (!decoded.ok()) return OrOutOfMemory(decoded.error(), bytes);
       pix = std::move(*decoded);
     }
   }
-  if (!pix) return R::Fail("image frame " + std::to_string(frame) + " could not be decoded");
+  if (!pix) {
+    return OrOutOfMemory(Error{"image frame " + std::to_string(frame) + " could not be decoded"},
+                         bytes);
+  }
   if (Status size = CheckImageSize(pixGetWidth(pix.get()), pixGetHeight(pix.get())); !size.ok()) {
     return Error{size.message()};
   }
   const int source_dpi = EstimateDpi(header->width, header->height, pixGetXRes(pix.get()));
   pix = ToOcrDepth(std::move(pix), page.colour);
-  if (!pix) return R::Fail("image could not be converted to grey");
-  return Finish(std::move(pix), source_dpi, std::move(page), normalize_background);
+  if (!pix) return OrOutOfMemory(Error{"image could not be converted to grey"}, bytes);
+  auto finished = Finish(std::move(pix), source_dpi, std::move(page), normalize_background);
+  if (!finished.ok()) return OrOutOfMemory(finished.error(), bytes);
+  return finished;
 }
 
 Result<LoadedPage> LoadDrawnPage(const GrayImage& image, bool normalize_background) {

@@ -18,6 +18,8 @@ std::string ToUtf8(const poppler::ustring& text) {
 
 struct PdfPage::Impl {
   std::unique_ptr<poppler::page> page;
+  std::filesystem::path file;  // drawn through the core API (pdf_render.h), which can stop
+  int index = 0;
 };
 
 PdfPage::PdfPage(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -47,10 +49,13 @@ std::vector<PdfWord> PdfPage::Words() const {
 double PdfPage::width_pt() const { return impl_->page->page_rect().width(); }
 double PdfPage::height_pt() const { return impl_->page->page_rect().height(); }
 
-Result<ocr::GrayImage> PdfPage::DrawGray(double dpi) const { return RenderGray(*impl_->page, dpi); }
+Result<ocr::GrayImage> PdfPage::DrawGray(double dpi, DrawDeadline deadline) const {
+  return RenderPdfPage(impl_->file, impl_->index, dpi, deadline);
+}
 
 struct PdfDocument::Impl {
   std::unique_ptr<poppler::document> document;
+  std::filesystem::path file;
   State state = State::kUnreadable;
 };
 
@@ -62,6 +67,7 @@ PdfDocument::~PdfDocument() = default;
 PdfDocument PdfDocument::Open(const std::filesystem::path& pdf) {
   QuietPoppler();
   auto impl = std::make_unique<Impl>();
+  impl->file = pdf;
   impl->document.reset(poppler::document::load_from_file(pdf.string()));
   // A locked document has no catalog: ask is_locked() before anything else.
   if (!impl->document) {
@@ -83,6 +89,8 @@ std::optional<PdfPage> PdfDocument::OpenPage(int index) const {
   auto impl = std::make_unique<PdfPage::Impl>();
   impl->page.reset(impl_->document->create_page(index));
   if (!impl->page) return std::nullopt;
+  impl->file = impl_->file;
+  impl->index = index;
   return PdfPage(std::move(impl));
 }
 

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "ocr/ocr_pool.h"
+#include "pdf/pdf_render.h"
 #include "pipeline/result.h"
 
 namespace intake::pdf {
@@ -48,8 +49,9 @@ class PdfPage {
   double width_pt() const;
   double height_pt() const;
   // The page drawn in 8-bit grey at `dpi` (pdf_render.h's RenderDpi keeps it within what OCR
-  // reads). Check CheckDeclaredImages first for files from outside.
-  Result<ocr::GrayImage> DrawGray(double dpi) const;
+  // reads), stopped once `deadline` has passed (RenderPdfPage). Check CheckDeclaredImages first
+  // for files from outside.
+  Result<ocr::GrayImage> DrawGray(double dpi, DrawDeadline deadline = kNoDrawDeadline) const;
 
  private:
   friend class PdfDocument;

@@ -1,18 +1,22 @@
 #include "pdf/pdf_render.h"
 
-#include <poppler-document.h>
+#include <Error.h>
+#include <GlobalParams.h>
+#include <PDFDoc.h>
+#include <SplashOutputDev.h>
+#include <goo/GooString.h>
 #include <poppler-global.h>
-#include <poppler-image.h>
-#include <poppler-page-renderer.h>
-#include <poppler-page.h>
+#include <splash/SplashBitmap.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <string>
 
+#include "ocr/jpeg_messages.h"
 #include "ocr/page_image.h"
 #include "pipeline/log.h"
 #include "pdf/pdf_scan_image.h"
@@ -30,6 +34,10 @@ void QuietPoppler() {
     poppler::set_debug_error_function([](const std::string&, void*) { CountPopplerError(); },
                                       nullptr);
   });
+  // The core API's global state, for the documents drawn here (poppler-cpp makes its own for
+  // its documents; whichever comes first sets the error callback, and both count).
+  static const GlobalParamsIniter initer(
+      [](ErrorCategory, Goffset, const char*) { CountPopplerError(); });
 }
 
 int PopplerErrorCount() { return t_poppler_errors; }
@@ -47,30 +55,6 @@ double RenderDpi(double width_pt, double height_pt, int dpi) {
   return result;
 }
 
-Result<ocr::GrayImage> RenderGray(const poppler::page& page, double dpi) {
-  using R = Result<ocr::GrayImage>;
-  poppler::page_renderer renderer;
-  renderer.set_render_hint(poppler::page_renderer::antialiasing, true);
-  renderer.set_render_hint(poppler::page_renderer::text_antialiasing, true);
-  renderer.set_image_format(poppler::image::format_gray8);
-  const poppler::image image = renderer.render_page(&page, dpi, dpi);
-  if (!image.is_valid() || image.width() <= 0 || image.height() <= 0) {
-    return R::Fail("the PDF page could not be drawn");
-  }
-  ocr::GrayImage out;
-  out.width = image.width();
-  out.height = image.height();
-  out.stride = image.width();
-  out.dpi = static_cast<int>(std::lround(dpi));
-  out.pixels.resize(static_cast<std::size_t>(out.width) * out.height);
-  const auto* source = reinterpret_cast<const unsigned char*>(image.const_data());
-  for (int y = 0; y < out.height; ++y) {
-    std::memcpy(out.pixels.data() + static_cast<std::size_t>(y) * out.stride,
-                source + static_cast<std::size_t>(y) * image.bytes_per_row(), out.width);
-  }
-  return out;
-}
-
 Status CheckDeclaredImages(const std::filesystem::path& pdf, int index) {
   const std::int64_t largest = LargestDeclaredImage(pdf, index);
   if (largest <= ocr::kMaxImagePixels) return Status::Ok();
@@ -79,17 +63,81 @@ Status CheckDeclaredImages(const std::filesystem::path& pdf, int index) {
                       std::to_string(ocr::kMaxImagePixels / 1'000'000) + ": not drawn");
 }
 
-Result<ocr::GrayImage> RenderPdfPage(const std::filesystem::path& pdf, int index, double dpi) {
-  using R = Result<ocr::GrayImage>;
-  QuietPoppler();
-  std::unique_ptr<poppler::document> doc(poppler::document::load_from_file(pdf.string()));
-  if (!doc || doc->is_locked()) return R::Fail("the PDF could not be opened again");
-  std::unique_ptr<poppler::page> page(doc->create_page(index));
-  if (!page) return R::Fail("the PDF page could not be opened again");
-  return RenderGray(*page, dpi);
+namespace {
+
+// Splash's abort check (Gfx asks it every few drawing operators): true once the deadline passed.
+struct DrawClock {
+  DrawDeadline deadline;
+  bool stopped = false;
+};
+
+bool PastDeadline(void* data) {
+  auto* clock = static_cast<DrawClock*>(data);
+  if (std::chrono::steady_clock::now() < clock->deadline) return false;
+  clock->stopped = true;
+  return true;
 }
 
-Result<ocr::GrayImage> PdfPageForOcr(const std::filesystem::path& pdf, int index, double dpi) {
+// Copies Splash's 8-bit grey rows (padded to 4 bytes) into a GrayImage.
+Result<ocr::GrayImage> CopyGray(SplashBitmap* bitmap, double dpi) {
+  using R = Result<ocr::GrayImage>;
+  if (bitmap == nullptr || bitmap->getWidth() <= 0 || bitmap->getHeight() <= 0 ||
+      bitmap->getMode() != splashModeMono8 || bitmap->getDataPtr() == nullptr) {
+    return R::Fail("the PDF page could not be drawn");
+  }
+  ocr::GrayImage out;
+  out.width = bitmap->getWidth();
+  out.height = bitmap->getHeight();
+  out.stride = out.width;
+  out.dpi = static_cast<int>(std::lround(dpi));
+  out.pixels.resize(static_cast<std::size_t>(out.width) * out.height);
+  const unsigned char* source = bitmap->getDataPtr();
+  for (int y = 0; y < out.height; ++y) {
+    std::memcpy(out.pixels.data() + static_cast<std::size_t>(y) * out.stride,
+                source + static_cast<std::ptrdiff_t>(y) * bitmap->getRowSize(), out.width);
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<ocr::GrayImage> RenderPdfPage(const std::filesystem::path& pdf, int index, double dpi,
+                                     DrawDeadline deadline) {
+  using R = Result<ocr::GrayImage>;
+  QuietPoppler();
+  try {
+    PDFDoc doc(std::make_unique<GooString>(pdf.string()));
+    if (!doc.isOk()) return R::Fail("the PDF could not be opened again");
+    if (index < 0 || index >= doc.getNumPages()) {
+      return R::Fail("the PDF page could not be opened again");
+    }
+    SplashColor paper{};
+    paper[0] = 0xff;
+    // What poppler::page_renderer does for 8-bit grey with both antialiasing hints.
+    SplashOutputDev device(splashModeMono8, 4, false, paper, true);
+    device.setFontAntialias(true);
+    device.setVectorAntialias(true);
+    device.setFreeTypeHinting(false, false);
+    device.startDoc(&doc);
+    DrawClock clock{deadline};
+    const int jpeg_messages = ocr::LibjpegMessageCount();
+    doc.displayPageSlice(&device, index + 1, dpi, dpi, 0, /*useMediaBox=*/false, /*crop=*/true,
+                         /*printing=*/false, -1, -1, -1, -1, &PastDeadline, &clock);
+    if (clock.stopped) {
+      return Error{"drawing the PDF page did not end within the page time limit",
+                   ErrorCode::kTimeLimit};
+    }
+    auto drawn = CopyGray(device.getBitmap(), dpi);
+    // libjpeg warned about an image of the page (corrupt data): drawn as far as it goes.
+    if (drawn.ok()) drawn->damaged = ocr::LibjpegMessageCount() != jpeg_messages;
+    return drawn;
+  } catch (const std::bad_alloc&) {
+    return Error{"out of memory while drawing the PDF page", ErrorCode::kOutOfMemory};
+  }
+}
+
+Result<ocr::GrayImage> PdfPageForOcr(const std::filesystem::path& pdf, int index, double dpi,
+                                     DrawDeadline deadline) {
   if (Status budget = CheckDeclaredImages(pdf, index); !budget.ok()) return Error{budget.message()};
   if (auto taken = TakeScannedImage(pdf, index)) {
     Log()->trace("pdf page {}: scanned image taken as stored ({}x{} px, {} dpi)", index + 1,
@@ -97,7 +145,7 @@ Result<ocr::GrayImage> PdfPageForOcr(const std::filesystem::path& pdf, int index
     return std::move(*taken);
   }
   Log()->trace("pdf page {}: drawn at {:.0f} dpi", index + 1, dpi);
-  return RenderPdfPage(pdf, index, dpi);
+  return RenderPdfPage(pdf, index, dpi, deadline);
 }
 
 }  // namespace intake::pdf

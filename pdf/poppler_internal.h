@@ -5,10 +5,6 @@
 #include "ocr/ocr_pool.h"
 #include "pipeline/result.h"
 
-namespace poppler {
-class page;
-}
-
 namespace intake::pdf {
 
 // Turns Poppler's error messages (they can quote the file) off; idempotent, thread-safe. They are
@@ -17,8 +13,5 @@ namespace intake::pdf {
 void QuietPoppler();
 int PopplerErrorCount();
 void CountPopplerError();  // for an error callback of Poppler's core API
-
-// Draws `page` in grey at `dpi`.
-Result<ocr::GrayImage> RenderGray(const poppler::page& page, double dpi);
 
 }  // namespace intake::pdf

@@ -41,6 +41,66 @@ Status SyncDirectory(const fs::path& dir) {
   return Status::Ok();
 }
 
+bool IsNoSpace(int err) { return err == ENOSPC || err == EDQUOT || err == EFBIG; }
+
+std::string WriteErrorText(int err) {
+  return IsNoSpace(err) ? "no space left on device" : std::strerror(err);
+}
+
+Status WriteFileInPlace(const fs::path& path, std::string_view bytes) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) {
+    const int saved = errno;
+    return Status(Error{"cannot create a file in the output folder: " + WriteErrorText(saved),
+                        IsNoSpace(saved) ? ErrorCode::kDiskFull : ErrorCode::kFailed});
+  }
+  const bool written = WriteAll(fd, bytes);
+  const int saved = errno;
+  const bool closed = ::close(fd) == 0;
+  if (written && closed) return Status::Ok();
+  const int err = written ? errno : saved;
+  ::unlink(path.c_str());
+  return Status(Error{"write error in the output folder: " + WriteErrorText(err),
+                      IsNoSpace(err) ? ErrorCode::kDiskFull : ErrorCode::kFailed});
+}
+
+Status CopyFileContents(const fs::path& from, const fs::path& to) {
+  const int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
+  if (in < 0) return Status::Fail("cannot open a file to copy: " + ErrnoText());
+  const int out = ::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (out < 0) {
+    const int saved = errno;
+    ::close(in);
+    return Status(Error{"cannot create the copy: " + WriteErrorText(saved),
+                        IsNoSpace(saved) ? ErrorCode::kDiskFull : ErrorCode::kFailed});
+  }
+  std::string buffer(1 << 20, '\0');
+  Status status;
+  for (;;) {
+    const ssize_t n = ::read(in, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      status = Status::Fail("read error while copying: " + ErrnoText());
+      break;
+    }
+    if (n == 0) break;
+    if (!WriteAll(out, std::string_view(buffer.data(), static_cast<std::size_t>(n)))) {
+      const int saved = errno;
+      status = Status(Error{"write error while copying: " + WriteErrorText(saved),
+                            IsNoSpace(saved) ? ErrorCode::kDiskFull : ErrorCode::kFailed});
+      break;
+    }
+  }
+  ::close(in);
+  if (::close(out) != 0 && status.ok()) {
+    const int saved = errno;
+    status = Status(Error{"write error while copying: " + WriteErrorText(saved),
+                          IsNoSpace(saved) ? ErrorCode::kDiskFull : ErrorCode::kFailed});
+  }
+  if (!status.ok()) ::unlink(to.c_str());
+  return status;
+}
+
 Status WriteFileAtomically(const fs::path& path, std::string_view bytes) {
   static std::atomic<unsigned> counter{0};
   fs::path tmp = path;
@@ -52,8 +112,8 @@ Status WriteFileAtomically(const fs::path& path, std::string_view bytes) {
   ::close(fd);
   if (!written) {
     ::unlink(tmp.c_str());
-    return Status::Fail("write error in the output folder (disk full?): " +
-                        std::string(std::strerror(saved)));
+    return Status(Error{"write error in the output folder: " + WriteErrorText(saved),
+                        IsNoSpace(saved) ? ErrorCode::kDiskFull : ErrorCode::kFailed});
   }
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     const int rename_errno = errno;

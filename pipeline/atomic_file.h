@@ -15,7 +15,26 @@
 
 namespace intake {
 
+// A write that fails for lack of space (ENOSPC, EDQUOT, or EFBIG: the file size limit) fails
+// with ErrorCode::kDiskFull and says "no space left on device".
 Status WriteFileAtomically(const std::filesystem::path& path, std::string_view bytes);
+
+// Writes `bytes` to `path` in place, without fsync: for files made again when lost (a page image
+// kept for the searchable PDF). Lack of space as for WriteFileAtomically.
+Status WriteFileInPlace(const std::filesystem::path& path, std::string_view bytes);
+
+// Copies the contents of `from` to `to` (created or truncated; mode 0644). Unlike
+// std::filesystem::copy_file, whose short copy on a full disk reads "Input/output error", a lack
+// of space fails with ErrorCode::kDiskFull and says so. Messages carry no path.
+Status CopyFileContents(const std::filesystem::path& from, const std::filesystem::path& to);
+
+// Whether a failed write's errno says the disk is full: ENOSPC, EDQUOT, or EFBIG (the file size
+// limit, as a full disk looks to a process under one).
+bool IsNoSpace(int err);
+
+// What a failed write's errno says, "no space left on device" for every IsNoSpace errno
+// (EFBIG's own text, "File too large", would not tell staff that space is missing).
+std::string WriteErrorText(int err);
 
 // fsync of a folder, so that a rename or a new file in it survives a crash.
 Status SyncDirectory(const std::filesystem::path& dir);

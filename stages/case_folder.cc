@@ -46,10 +46,7 @@ std::string Joined(std::initializer_list<std::string> parts) {
 // paths of the submission are patient data.
 Status LinkOrCopy(const fs::path& from, const fs::path& to, bool allow_link) {
   if (allow_link && ::link(from.c_str(), to.c_str()) == 0) return Status::Ok();
-  std::error_code ec;
-  fs::copy_file(from, to, fs::copy_options::overwrite_existing, ec);
-  if (ec) return Status::Fail(ec.message());
-  return Status::Ok();
+  return CopyFileContents(from, to);  // a full disk says so (copy_file: "Input/output error")
 }
 
 // One line of a sha256sum(1) file; names with a backslash or a newline are escaped the way

@@ -63,7 +63,9 @@ PagesToRead PagesNeedingOcr(const Case& c, const std::filesystem::path& read_dir
       const SourceFile* file = c.FindFile(page.file_id);
       if (file != nullptr) {
         image.render = [pdf = file->path, index = page.number_in_file - 1,
-                        dpi = page.pdf_render_dpi] { return PdfPageForOcr(pdf, index, dpi); };
+                        dpi = page.pdf_render_dpi](pdf::DrawDeadline deadline) {
+          return PdfPageForOcr(pdf, index, dpi, deadline);
+        };
       }
     }
     out.images.push_back(std::move(image));
@@ -85,9 +87,45 @@ void TakeReading(Page& page, const ocr::OcrPageResult& result) {
   page.lines = LinesOf(result.lines);
 }
 
+// The finding for a page OCR could not read, by why: a drawing that ran over the page time
+// limit, memory that ran out, or (anything else) a file that may be damaged.
+void ReportUnreadPage(Case& c, const Page& page, const std::string& where, ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kTimeLimit:
+      c.AddFinding(FindingCode::kOcrTimeLimit,
+                   where +
+                       "の描画（画像化）が制限時間内に終わらなかったため、文字を読み取れていませ"
+                       "ん。目視で確認してください。",
+                   page.file_id);
+      return;
+    case ErrorCode::kOutOfMemory:
+      c.AddFinding(FindingCode::kOutOfMemory,
+                   where +
+                       "はメモリが足りず読み取れませんでした（ファイルの破損ではありません）。"
+                       "他の処理が少ないときに再処理してください。",
+                   page.file_id);
+      return;
+    default:
+      c.AddFinding(FindingCode::kCorruptFile,
+                   where + "の画像を読み取れませんでした（破損している可能性があります）。",
+                   page.file_id);
+  }
+}
+
+// One finding for the page images that could not be kept for lack of space: the output folder's
+// disk, not the patient's files.
+void ReportDiskFull(Case& c, int pages) {
+  c.AddFinding(FindingCode::kOutputDiskFull,
+               "出力先のディスクの空きがないため、読み取ったページの画像 " +
+                   std::to_string(pages) +
+                   " 件を保存できませんでした（ファイルの破損ではありません）。ディスクの空きを"
+                   "作ってから再処理してください。");
+}
+
 // The counts the stage logs for the case (no patient data).
 struct OcrCounts {
   int unreadable = 0;
+  int disk_full = 0;
   int damaged = 0;
   int low = 0;
   int time_limited = 0;
@@ -119,6 +157,7 @@ class OcrStage final : public Stage {
     for (std::size_t k = 0; k < results.size(); ++k) {
       TakeResult(c, c.pages[pages.indexes[k]], results[k], counts);
     }
+    if (counts.disk_full > 0) ReportDiskFull(c, counts.disk_full);
     LogSummary(c, results.size(), counts,
                std::chrono::duration_cast<std::chrono::milliseconds>(
                    std::chrono::steady_clock::now() - start)
@@ -136,9 +175,12 @@ class OcrStage final : public Stage {
                               std::to_string(page.number_in_file) + "ページ目";
     if (!result.ok()) {
       Log()->warn("ocr: {} ({}) unreadable: {}", page.id, page.file_id, result.message());
-      c.AddFinding(FindingCode::kCorruptFile,
-                   where + "の画像を読み取れませんでした（破損している可能性があります）。",
-                   page.file_id);
+      if (result.error().code == ErrorCode::kDiskFull) {
+        ++counts.disk_full;  // the output's fault, not the file's: one finding for the case
+      } else {
+        ReportUnreadPage(c, page, where, result.error().code);
+      }
+      counts.time_limited += result.error().code == ErrorCode::kTimeLimit ? 1 : 0;
       ++counts.unreadable;
       return;
     }

@@ -234,17 +234,17 @@ class WriteDocumentsStage final : public Stage {
     if (!open_document_ || !open_document_->ok()) {
       return R::Fail("the PDF could not be opened again");
     }
-    if (const SourceFile* file = c.FindFile(page.file_id); file != nullptr) {
-      Status budget = pdf::CheckDeclaredImages(file->path, page.number_in_file - 1);
-      if (!budget.ok()) return Error{budget.message()};
-    }
+    const SourceFile* file = c.FindFile(page.file_id);
+    if (file == nullptr) return R::Fail("the PDF could not be opened again");
+    Status budget = pdf::CheckDeclaredImages(file->path, page.number_in_file - 1);
+    if (!budget.ok()) return Error{budget.message()};
     const std::optional<pdf::PdfPage> pdf_page = open_document_->OpenPage(page.number_in_file - 1);
     if (!pdf_page) return R::Fail("the PDF page could not be opened again");
 
     const double dpi =
         pdf::RenderDpi(pdf_page->width_pt(), pdf_page->height_pt(), options_.text_layer_dpi);
-    auto drawn = pdf_page->DrawGray(dpi);
-    if (!drawn.ok()) return Error{drawn.message()};
+    auto drawn = pdf_page->DrawGray(dpi, std::chrono::steady_clock::now() + options_.draw_time_limit);
+    if (!drawn.ok()) return drawn.error();
 
     const double scale = dpi / 72.0;  // text boxes are in points
     const auto pixels = [scale](double left, double top, double width, double height) {

@@ -14,6 +14,7 @@
 // fails the case (disk full, permissions).
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 
@@ -30,6 +31,9 @@ struct WriteDocumentsOptions {
   std::filesystem::path glyph_font = "/usr/share/tesseract-ocr/5/tessdata/pdf.ttf";
   int text_layer_dpi = 150;
   int jpeg_quality = 75;
+  // Time drawing one text-layer page may take (a page Poppler would draw for minutes is left
+  // out of its PDF, as a page that cannot be drawn is).
+  std::chrono::milliseconds draw_time_limit{std::chrono::seconds(120)};
 };
 
 std::unique_ptr<Stage> MakeWriteDocumentsStage(WriteDocumentsOptions options);

@@ -438,6 +438,64 @@ std::string PdfWithHugeImage() {
        image, intake::testing::Stream("q 595 0 0 842 0 0 cm /Im0 Do Q")});
 }
 
+// A PDF of one A4 page without text whose content fills the whole page `fills` times with a
+// curved shape (Flate-compressed: a few KB): each fill is cheap to state and costs Poppler a pass
+// over every pixel of the page, so drawing it at 300 dpi takes many minutes.
+std::string PdfSlowToDraw(int fills) {
+  std::string content;
+  for (int i = 0; i < fills; ++i) {
+    content += "0." + std::to_string(i % 10) +
+               " g 0 0 m 600 0 300 900 595 842 c 0 842 l 300 400 l 0 0 l f\n";
+  }
+  std::string packed(compressBound(static_cast<uLong>(content.size())), '\0');
+  uLongf length = static_cast<uLongf>(packed.size());
+  compress2(reinterpret_cast<Bytef*>(packed.data()), &length,
+            reinterpret_cast<const Bytef*>(content.data()), static_cast<uLong>(content.size()), 9);
+  packed.resize(length);
+  return intake::testing::PdfBytes(
+      {"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+       "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+       "<< /Length " + std::to_string(packed.size()) + " /Filter /FlateDecode >>\nstream\n" +
+           packed + "\nendstream"});
+}
+
+// A PDF page Poppler must draw (the JPEG covers only part of it, beside a line of vector
+// graphics) whose embedded JPEG is corrupt: Poppler's DCTStream lets libjpeg print its warnings.
+std::string DrawnPdfWithCorruptJpeg() {
+  std::string jpeg = PageImage(IFF_JFIF_JPEG);
+  for (std::size_t i = jpeg.size() / 2; i < jpeg.size() / 2 + 64 && i + 2 < jpeg.size(); ++i)
+    jpeg[i] = static_cast<char>(i % 3 == 0 ? 0xFF : 0xD4 + i % 3);
+  const std::string image =
+      "<< /Type /XObject /Subtype /Image /Width 800 /Height 1100 "
+      "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode "
+      "/Length " +
+      std::to_string(jpeg.size()) + " >>\nstream\n" + jpeg + "\nendstream";
+  const std::string content = "q 400 0 0 550 50 200 cm /Im0 Do Q 2 w 50 100 m 500 100 l S";
+  return intake::testing::PdfBytes(
+      {"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+       "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 576 792] /Resources << /XObject << /Im0 4 "
+       "0 R >> >> /Contents 5 0 R >>",
+       image, intake::testing::Stream(content)});
+}
+
+// A grey page image with a band of noise, as JPEG at `quality`: at a low quality the file is
+// small, and the page kept after reading (JPEG quality 75) several times larger.
+std::string NoisyPageJpeg(int quality) {
+  Pix* pix = pixCreate(1240, 1754, 8);
+  pixSetAllArbitrary(pix, 255);
+  std::uint32_t x = 12345;
+  for (int y = 200; y < 1000; ++y)
+    for (int col = 100; col < 1140; ++col)
+      pixSetPixel(pix, col, y, (x = x * 1103515245u + 12345u) >> 24);
+  l_uint8* data = nullptr;
+  size_t size = 0;
+  pixWriteMemJpeg(&data, &size, pix, quality, 0);
+  pixDestroy(&pix);
+  std::string bytes(reinterpret_cast<const char*>(data), size);
+  lept_free(data);
+  return bytes;
+}
+
 // Runs `command` (a tool from Debian's packages that makes a test input); false when it fails.
 bool Made(const std::string& command) {
   return std::system((command + " > /dev/null 2>&1").c_str()) == 0;
@@ -1148,7 +1206,8 @@ struct IntakeRun {
 // full disk; SIGXFSZ ignored so the write returns an error instead of killing), and running as
 // an unprivileged user so that file permissions apply even when the tests run as root.
 struct Faults {
-  std::uint64_t max_file_bytes = 0;  // 0: no limit
+  std::uint64_t max_file_bytes = 0;     // 0: no limit
+  std::uint64_t max_address_space = 0;  // 0: no limit (RLIMIT_AS: allocations beyond it fail)
   bool unprivileged = false;
   std::vector<std::string> args = {};  // more arguments for `intake process`
   std::vector<std::string> env = {};   // more environment ("INTAKE_HANG_AT=pages")
@@ -1184,6 +1243,12 @@ IntakeRun RunIntake(const fs::path& submission, const fs::path& out, const fs::p
         faults.max_file_bytes, faults.max_file_bytes
       };
       setrlimit(RLIMIT_FSIZE, &limit);
+    }
+    if (faults.max_address_space > 0) {
+      struct rlimit limit {
+        faults.max_address_space, faults.max_address_space
+      };
+      setrlimit(RLIMIT_AS, &limit);
     }
     if (faults.unprivileged && geteuid() == 0) {
       const gid_t nogroup = 65534;
@@ -1540,6 +1605,159 @@ TEST_F(Fault, LibjpegWarningsStayOutOfTheJsonLog) {
       run,
       "every log line JSON (libjpeg's warnings counted by our decoder, never printed); the page "
       "read, no finding (no pixel lost; warnings that lose pixels give `CORRUPT_FILE`)");
+}
+
+// The report.json below `out` (null when there is none).
+json FindReport(const fs::path& out) {
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(out, ec), end; it != end; it.increment(ec))
+    if (it->path().filename() == "report.json") return json::parse(ReadBytes(it->path()));
+  return nullptr;
+}
+
+// The codes of the findings on the file whose path ends in `suffix` ("" : every finding).
+std::set<std::string> CodesOn(const json& report, const std::string& suffix) {
+  std::set<std::string> ids;
+  for (const auto& f : report["submission"]["files"]) {
+    const std::string p = f.value("path", "");
+    if (p.size() >= suffix.size() &&
+        p.compare(p.size() - suffix.size(), suffix.size(), suffix) == 0)
+      ids.insert(f.value("id", ""));
+  }
+  std::set<std::string> codes;
+  for (const auto& f : report["findings"])
+    if (suffix.empty() || ids.count(f.value("file", ""))) codes.insert(f.value("code", ""));
+  return codes;
+}
+
+// Every line of `text` is one JSON object; "" or the first line that is not.
+std::string NotJsonLine(const std::string& text) {
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);)
+    if (!json::accept(line)) return line;
+  return "";
+}
+
+// libjpeg's messages also when Poppler draws a page (its DCTStream keeps libjpeg's default
+// output, stderr) and from a photo: with `--log-format json` every line stays JSON.
+TEST_F(Fault, LibjpegMessagesWhilePopplerDrawsStayOutOfTheJsonLog) {
+  WriteBytes(root_ / "in/sub/drawn.pdf", DrawnPdfWithCorruptJpeg());
+  std::string photo = PageImage(IFF_JFIF_JPEG);
+  for (std::size_t i = photo.size() / 2; i < photo.size() / 2 + 64; ++i)
+    photo[i] = static_cast<char>(i % 3 == 0 ? 0xFF : 0xD4 + i % 3);
+  WriteBytes(root_ / "in/sub/photo.jpg", photo);
+  Faults faults;
+  faults.args = {"--log-format", "json"};
+  const IntakeRun run =
+      RunIntake(root_ / "in/sub", root_ / "out", root_ / "intake.log", false, faults);
+  ASSERT_EQ(run.signal, 0) << run.stderr_text;
+  EXPECT_EQ(run.exit_code, 0) << run.stderr_text;
+  EXPECT_EQ(NotJsonLine(run.stderr_text), "") << "not a JSON log line";
+  EXPECT_EQ(run.stderr_text.find("Corrupt JPEG"), std::string::npos);
+  const json report = FindReport(root_ / "out");
+  ASSERT_FALSE(report.is_null()) << run.stderr_text;
+  EXPECT_TRUE(CodesOn(report, "drawn.pdf").count("CORRUPT_FILE")) << report["findings"].dump();
+  EXPECT_TRUE(CodesOn(report, "photo.jpg").count("CORRUPT_FILE")) << report["findings"].dump();
+  Row("a PDF page Poppler draws whose embedded JPEG is corrupt, and a corrupt JPEG photo, "
+      "`--log-format json`",
+      run,
+      "every log line JSON (libjpeg's messages counted, never printed, also inside Poppler); "
+      "`CORRUPT_FILE` on both: the page drawn as far as it goes is said to be damaged");
+}
+
+// A page Poppler would draw for many minutes (20,000 fills of the whole page): drawing stops at
+// the page time limit between drawing operators, the page gets a finding, the case goes on.
+TEST_F(Fault, PdfPageSlowToDraw) {
+  WriteBytes(root_ / "in/sub/slow.pdf", PdfSlowToDraw(20000));
+  WriteBytes(root_ / "in/sub/scan.jpg", PageImage(IFF_JFIF_JPEG));
+  Faults faults;
+  faults.args = {"--page-time-limit", "3"};
+  faults.kill_after_seconds = 120 * kSlowdown;
+  const IntakeRun run =
+      RunIntake(root_ / "in/sub", root_ / "out", root_ / "intake.log", false, faults);
+  ASSERT_EQ(run.signal, 0) << "still drawing after " << run.seconds << " s";
+  EXPECT_EQ(run.exit_code, 0) << run.stderr_text;
+  EXPECT_LT(run.seconds, 20 * kSlowdown) << "the limit is 3 s; OCR engines load in about 1 s";
+  const json report = FindReport(root_ / "out");
+  ASSERT_FALSE(report.is_null()) << run.stderr_text;
+  EXPECT_EQ(CodesOn(report, "slow.pdf"), std::set<std::string>{"OCR_TIME_LIMIT"})
+      << report["findings"].dump();
+  EXPECT_FALSE(CodesOn(report, "scan.jpg").count("OCR_TIME_LIMIT")) << "the other page is read";
+  Row("a 3 KB PDF page of 20,000 fills of the whole page (Poppler draws it for many minutes), "
+      "`--page-time-limit 3`",
+      run,
+      "`OCR_TIME_LIMIT` on the page: Poppler's drawing (its core API with an abort check, polled "
+      "between drawing operators) stops at the page time limit; the other page read; " +
+          std::to_string(static_cast<int>(run.seconds + 0.5)) + " s in all");
+}
+
+// Memory runs out (an address-space limit): the image that cannot be decoded gets a finding that
+// says so, not CORRUPT_FILE and not a crash; the rest of the case goes on.
+TEST_F(Fault, AllocationFailureBecomesAFinding) {
+  if (kSanitized) GTEST_SKIP() << "ASan reserves terabytes of address space";
+  WriteBytes(root_ / "in/sub/big.png", ZeroRgbaPng(12000));  // 549 MiB decoded, within limits
+  WriteBytes(root_ / "in/sub/scan.jpg", PageImage(IFF_JFIF_JPEG));
+  Faults faults;
+  faults.max_address_space = 1600ULL << 20;
+  faults.args = {"--workers", "1"};
+  const IntakeRun run =
+      RunIntake(root_ / "in/sub", root_ / "out", root_ / "intake.log", false, faults);
+  ASSERT_EQ(run.signal, 0) << run.stderr_text;
+  EXPECT_EQ(run.exit_code, 0) << run.stderr_text << run.stdout_text;
+  const json report = FindReport(root_ / "out");
+  ASSERT_FALSE(report.is_null()) << run.stderr_text << run.stdout_text;
+  EXPECT_EQ(CodesOn(report, "big.png"), std::set<std::string>{"OUT_OF_MEMORY"})
+      << report["findings"].dump();
+  Row("a 12,000 × 12,000 RGBA PNG (549 MiB decoded, inside the limits) under a 1.6 GB "
+      "address-space limit (`RLIMIT_AS`)",
+      run,
+      "the case goes on; `OUT_OF_MEMORY` on the image (not `CORRUPT_FILE`): the decoder's failed "
+      "allocation becomes a finding; verdict `" +
+          report.value("verdict", "") + "`");
+}
+
+// The disk fills while a page image OCR read is kept (a file size limit: EFBIG, as on a full
+// disk): a finding about the output disk, not CORRUPT_FILE on the patient's file.
+TEST_F(Fault, DiskFullWhileKeepingAPageImage) {
+  const std::string photo = NoisyPageJpeg(5);
+  WriteBytes(root_ / "in/scan.jpg", photo);
+  Faults faults;
+  faults.max_file_bytes = photo.size() + (64 << 10);
+  const IntakeRun run =
+      RunIntake(root_ / "in/scan.jpg", root_ / "out", root_ / "intake.log", false, faults);
+  ASSERT_EQ(run.signal, 0) << run.stderr_text;
+  EXPECT_EQ(run.exit_code, 0) << run.stderr_text << run.stdout_text;
+  const json report = FindReport(root_ / "out");
+  ASSERT_FALSE(report.is_null()) << run.stderr_text << run.stdout_text;
+  const std::set<std::string> codes = CodesOn(report, "");
+  EXPECT_TRUE(codes.count("OUTPUT_DISK_FULL")) << report["findings"].dump();
+  EXPECT_FALSE(codes.count("CORRUPT_FILE")) << report["findings"].dump();
+  Row("disk full while the page image OCR read is kept (file size limit, EFBIG)", run,
+      "`OUTPUT_DISK_FULL` (the output disk, not the patient's file: no `CORRUPT_FILE`); verdict `" +
+          report.value("verdict", "") + "`");
+}
+
+// The disk fills while the original is copied into the case folder: the message says the disk is
+// full (std::filesystem::copy_file said "Input/output error").
+TEST_F(Fault, DiskFullWhileKeepingTheOriginal) {
+  std::string data;  // 3 MB that no page reader wants
+  std::uint32_t x = 777;
+  for (int i = 0; i < (3 << 20); ++i)
+    data.push_back(static_cast<char>((x = x * 1103515245u + 12345u) >> 24));
+  WriteBytes(root_ / "in/sub/data.bin", data);
+  WriteBytes(root_ / "in/sub/note.txt", "x");
+  Faults faults;
+  faults.max_file_bytes = 1 << 20;
+  const IntakeRun run =
+      RunIntake(root_ / "in/sub", root_ / "out", root_ / "intake.log", false, faults);
+  ASSERT_EQ(run.signal, 0) << run.stderr_text;
+  EXPECT_EQ(run.exit_code, 1) << run.stderr_text << run.stdout_text;
+  EXPECT_NE(run.stdout_text.find("no space left on device"), std::string::npos) << run.stdout_text;
+  EXPECT_EQ(run.stdout_text.find("Input/output error"), std::string::npos) << run.stdout_text;
+  EXPECT_NE(run.stderr_text.find("no space left on device"), std::string::npos);
+  Row("disk full while the original is copied into `11_原本/` (file size limit, EFBIG)", run,
+      "the case fails with `the original submission could not be kept in the case folder: write "
+      "error while copying: no space left on device` (was `Input/output error`); original kept");
 }
 
 // The PDFs report.json names that are missing from its case folder (none: "").

@@ -30,6 +30,12 @@ inline std::string_view ErrorCodeName(ErrorCode code) {
       return "kBusy";
     case ErrorCode::kLeaseLost:
       return "kLeaseLost";
+    case ErrorCode::kOutOfMemory:
+      return "kOutOfMemory";
+    case ErrorCode::kDiskFull:
+      return "kDiskFull";
+    case ErrorCode::kTimeLimit:
+      return "kTimeLimit";
   }
   return "?";
 }

@@ -497,5 +497,39 @@ TEST(CaseRecord, FailedCaseKeepsAsciiMessagesOnly) {
             "(message withheld)");
 }
 
+// Only audit.head cannot be replaced (its folder takes no new file; the log itself is writable):
+// the record is in the log and the append says precisely that the head was not updated, instead
+// of failing as if the audit trail were not written. The writer runs as `nobody` under a root CI.
+TEST_F(AuditLogTest, HeadNotReplacedIsNotAFailedRecord) {
+  AppendRecords(1);
+  for (const fs::path& p : {AuditLogPath(dir_), AuditHeadPath(dir_)}) {
+    if (::geteuid() == 0) {
+      ASSERT_EQ(::chown(p.c_str(), 65534, 65534), 0);
+    }
+    fs::permissions(p, fs::perms::all, fs::perm_options::add);
+  }
+  fs::permissions(dir_, fs::perms::owner_read | fs::perms::owner_exec | fs::perms::group_read |
+                            fs::perms::group_exec | fs::perms::others_read |
+                            fs::perms::others_exec);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    if (::geteuid() == 0 && (::setgid(65534) != 0 || ::setuid(65534) != 0)) ::_exit(3);
+    auto r = AppendAuditRecord(dir_, kEventCaseProcessed, "case-2", {{"verdict", "complete"}});
+    if (!r.ok()) ::_exit(1);
+    ::_exit(r->head_problem.find("audit.head") != std::string::npos && r->seq == 2 ? 0 : 2);
+  }
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  fs::permissions(dir_, fs::perms::owner_all, fs::perm_options::add);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "1: the append failed; 2: no head problem reported";
+  EXPECT_EQ(Lines().size(), 2u) << "the record is in the log";
+  auto report = VerifyAuditLog(dir_);
+  ASSERT_TRUE(report.ok()) << report.message();
+  EXPECT_TRUE(report->ok()) << "a head one behind is a note, not tampering";
+  EXPECT_FALSE(report->notes.empty());
+}
+
 }  // namespace
 }  // namespace intake::audit

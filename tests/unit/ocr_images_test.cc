@@ -272,7 +272,7 @@ TEST_F(OcrImages, BilevelScanFromAPdfIsTurnedAndStaysBilevel) {
 
   OcrImage to_read;
   to_read.keep_as = dir_ / "read";
-  to_read.render = [&image] { return Result<GrayImage>(image); };
+  to_read.render = [&image](auto) { return Result<GrayImage>(image); };
   auto results = pool_->RecognizeAll({to_read});
   ASSERT_TRUE(results[0].ok()) << results[0].message();
   EXPECT_EQ(results[0]->image_dpi, 200);
