@@ -14,8 +14,9 @@ packages=(
   libtesseract-dev libleptonica-dev tesseract-ocr
   tesseract-ocr-jpn tesseract-ocr-jpn-vert tesseract-ocr-eng tesseract-ocr-osd
   # photos Leptonica does not read: HEIC/AVIF (libheif; heif-enc makes the test photos), RLE BMP;
-  # TIFF frame sizes in one pass (libtiff)
-  libheif-dev libheif-examples libgdk-pixbuf-2.0-dev libtiff-dev
+  # TIFF frame sizes in one pass (libtiff); libjpeg, called by our JPEG decoder and whose messages
+  # we count instead of printing
+  libheif-dev libheif-examples libgdk-pixbuf-2.0-dev libtiff-dev libjpeg-dev
   # PDF text layer and rendering (poppler-cpp), scanned pages' images (Poppler's core API); qpdf
   # checks the searchable PDFs in the tests
   libpoppler-cpp-dev libpoppler-private-dev poppler-utils qpdf zlib1g-dev
