@@ -423,6 +423,18 @@ struct Ring {
   bool traced = false;
 };
 
+// Whether the corners of `mask`'s box (`corner` of each side) hold at most `max_share` ink: an
+// ellipse leaves them empty, a rectangle (a table cell) fills them.
+bool CornersEmpty(Pix* mask, double corner, double max_share) {
+  const int w = pixGetWidth(mask), h = pixGetHeight(mask);
+  const int cw = std::max(1, static_cast<int>(corner * w));
+  const int ch = std::max(1, static_cast<int>(corner * h));
+  for (const auto& [x, y] : {std::pair{0, 0}, {w - cw, 0}, {0, h - ch}, {w - cw, h - ch}}) {
+    if (DarkIn(mask, x, y, x + cw, y + ch) > max_share * cw * ch) return false;
+  }
+  return true;
+}
+
 // Whether the component `mask` (its own box) is a closed loop with empty corners: an ellipse
 // around words, not a table cell's frame (ink in the corners) or a glyph.
 bool IsRing(Pix* mask) {
@@ -436,12 +448,7 @@ bool IsRing(Pix* mask) {
   l_int32 hole = 0;
   pixCountPixels(holes.get(), &hole, nullptr);
   if (hole < kMinRingHoleShare * area) return false;
-  const int cw = std::max(1, static_cast<int>(kRingCorner * w));
-  const int ch = std::max(1, static_cast<int>(kRingCorner * h));
-  for (const auto& [x, y] : {std::pair{0, 0}, {w - cw, 0}, {0, h - ch}, {w - cw, h - ch}}) {
-    if (DarkIn(mask, x, y, x + cw, y + ch) > 0) return false;
-  }
-  return true;
+  return CornersEmpty(mask, kRingCorner, 0);
 }
 
 double Overlap(const Checkbox& b, int left, int top, int right, int bottom) {
@@ -534,17 +541,6 @@ bool Overlaps(const Ring& ring, int left, int top, int right, int bottom) {
   return left < ring.right && ring.left < right && top < ring.bottom && ring.top < bottom;
 }
 
-// Whether the corners of an ellipse's box (kHoleCorner of each side) are all but empty.
-bool CornersEmpty(Pix* ellipse) {
-  const int w = pixGetWidth(ellipse), h = pixGetHeight(ellipse);
-  const int cw = std::max(1, static_cast<int>(kHoleCorner * w));
-  const int ch = std::max(1, static_cast<int>(kHoleCorner * h));
-  for (const auto& [cx, cy] : {std::pair{0, 0}, {w - cw, 0}, {0, h - ch}, {w - cw, h - ch}}) {
-    if (DarkIn(ellipse, cx, cy, cx + cw, cy + ch) > kMaxHoleCornerShare * cw * ch) return false;
-  }
-  return true;
-}
-
 struct Area {
   int left = 0, top = 0, right = 0, bottom = 0;
 };
@@ -599,7 +595,7 @@ void AddRingsInTables(Pix* binary, int line_height, std::vector<Ring>& rings) {
     // paper outside the ring, a cell's are not.
     PixPtr words(pixHolesByFilling(inside.get(), 8));
     PixPtr ellipse(words ? pixOr(nullptr, inside.get(), words.get()) : nullptr);
-    if (!ellipse || !CornersEmpty(ellipse.get())) continue;
+    if (!ellipse || !CornersEmpty(ellipse.get(), kHoleCorner, kMaxHoleCornerShare)) continue;
     if (PixPtr ring = TraceRing(binary, ellipse.get(), {left, top, right, bottom}, x, y, stroke)) {
       rings.push_back({left, top, right, bottom, std::move(ring), true});
     }

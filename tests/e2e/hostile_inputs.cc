@@ -399,9 +399,9 @@ std::string Rle8Bmp() {
          info + palette + pixels;
 }
 
-// A PDF of one A4 page that is one full-page grey JPEG (as a scanner writes it), the JPEG's
-// entropy-coded data overwritten in its middle.
-std::string ScanPdfWithCorruptJpeg() {
+// A PDF of one page drawing a grey JPEG whose entropy-coded data is overwritten in its middle;
+// `content` places it (Im0) on the page.
+std::string PdfWithCorruptJpeg(const std::string& content) {
   std::string jpeg = PageImage(IFF_JFIF_JPEG);
   for (std::size_t i = jpeg.size() / 2; i < jpeg.size() / 2 + 64 && i + 2 < jpeg.size(); ++i)
     jpeg[i] = static_cast<char>(i % 3 == 0 ? 0xFF : 0xD4 + i % 3);
@@ -410,12 +410,16 @@ std::string ScanPdfWithCorruptJpeg() {
       "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode "
       "/Length " +
       std::to_string(jpeg.size()) + " >>\nstream\n" + jpeg + "\nendstream";
-  const std::string content = "q 576 0 0 792 0 0 cm /Im0 Do Q";
   return intake::testing::PdfBytes(
       {"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 576 792] /Resources << /XObject << /Im0 4 "
        "0 R >> >> /Contents 5 0 R >>",
        image, intake::testing::Stream(content)});
+}
+
+// One A4 page that is one full-page grey JPEG (as a scanner writes it), the JPEG corrupt.
+std::string ScanPdfWithCorruptJpeg() {
+  return PdfWithCorruptJpeg("q 576 0 0 792 0 0 cm /Im0 Do Q");
 }
 
 // A PDF of one page that draws one image declaring 100,000 x 100,000 grey pixels, with a few
@@ -462,20 +466,7 @@ std::string PdfSlowToDraw(int fills) {
 // A PDF page Poppler must draw (the JPEG covers only part of it, beside a line of vector
 // graphics) whose embedded JPEG is corrupt: Poppler's DCTStream lets libjpeg print its warnings.
 std::string DrawnPdfWithCorruptJpeg() {
-  std::string jpeg = PageImage(IFF_JFIF_JPEG);
-  for (std::size_t i = jpeg.size() / 2; i < jpeg.size() / 2 + 64 && i + 2 < jpeg.size(); ++i)
-    jpeg[i] = static_cast<char>(i % 3 == 0 ? 0xFF : 0xD4 + i % 3);
-  const std::string image =
-      "<< /Type /XObject /Subtype /Image /Width 800 /Height 1100 "
-      "/ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /DCTDecode "
-      "/Length " +
-      std::to_string(jpeg.size()) + " >>\nstream\n" + jpeg + "\nendstream";
-  const std::string content = "q 400 0 0 550 50 200 cm /Im0 Do Q 2 w 50 100 m 500 100 l S";
-  return intake::testing::PdfBytes(
-      {"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-       "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 576 792] /Resources << /XObject << /Im0 4 "
-       "0 R >> >> /Contents 5 0 R >>",
-       image, intake::testing::Stream(content)});
+  return PdfWithCorruptJpeg("q 400 0 0 550 50 200 cm /Im0 Do Q 2 w 50 100 m 500 100 l S");
 }
 
 // A grey page image with a band of noise, as JPEG at `quality`: at a low quality the file is
