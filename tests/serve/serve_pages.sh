@@ -13,6 +13,8 @@ T=$(mktemp -d)
 server=""
 trap '[ -n "$server" ] && kill "$server" 2> /dev/null; rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
+# shellcheck source=serve_lib.sh
+source "$(dirname "$0")/serve_lib.sh"
 mkdir -p "$T/out"
 
 id=$("$intake" process "$submission" --out "$T/out" 2> "$T/process.log" | sed -n 's/^case \([^ ]*\) .*/\1/p')
@@ -55,15 +57,7 @@ print("facts checked:", checked)
 PY
 
 echo "clerk-password-1" | "$intake" user add clerk1 --role clerk --out "$T/out" > /dev/null
-"$intake" serve --out "$T/out" --listen 127.0.0.1:0 2> "$T/serve.log" &
-server=$!
-port=""
-for _ in $(seq 100); do
-  port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$T/serve.log")
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || fail "intake serve did not start"
+start_serve "$intake" "$T/out" "$T/serve.log"
 base="http://127.0.0.1:$port"
 code() { curl -s -o "$T/body" -w '%{http_code}' "$@"; }
 

@@ -15,21 +15,15 @@ T=$(mktemp -d)
 server=""
 trap '[ -n "$server" ] && kill "$server" 2> /dev/null; rm -rf "$T"' EXIT
 fail() { echo "FAIL: $*"; exit 1; }
+# shellcheck source=serve_lib.sh
+source "$(dirname "$0")/serve_lib.sh"
 mkdir -p "$T/out"
 cp "$pdf" "$T/letter.pdf"
 
 id=$("$intake" process "$T/letter.pdf" --out "$T/out" 2> "$T/process1.log" | sed -n 's/^case \([^ ]*\) .*/\1/p')
 [ -n "$id" ] || fail "intake process made no case"
 echo "clerk-password-1" | "$intake" user add clerk1 --role clerk --out "$T/out" > /dev/null
-"$intake" serve --out "$T/out" --listen 127.0.0.1:0 2> "$T/serve.log" &
-server=$!
-port=""
-for _ in $(seq 100); do
-  port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$T/serve.log")
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || fail "intake serve did not start"
+start_serve "$intake" "$T/out" "$T/serve.log"
 api="http://127.0.0.1:$port/api/cases/$id"
 status_of() { python3 -c 'import json,sys; r=json.load(sys.stdin); print([q["status"] for q in r["requirements"] if q["id"]==sys.argv[1]][0])' "$1"; }
 
