@@ -70,6 +70,19 @@ def make_driver(profile_dir):
     return webdriver.Chrome(service=Service(shutil.which("chromedriver")), options=options)
 
 
+def wait_for_next_page(driver, action):
+    """Runs an action that loads a new page (a click on a link or a form's button, Enter in a
+    form) and waits until the old page is gone: the action returns before the browser has
+    navigated, so a check made at once races with the server's answer."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = driver.find_element(By.TAG_NAME, "html")
+    action()
+    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(page))
+
+
 def log_in(driver, base, user="clerk1", password=PASSWORD):
     from selenium.webdriver.common.by import By
 
@@ -77,7 +90,7 @@ def log_in(driver, base, user="clerk1", password=PASSWORD):
     check(driver.current_url.endswith("/login"), "without a session the list sends to the login")
     driver.find_element(By.ID, "user").send_keys(user)
     driver.find_element(By.ID, "password").send_keys(password)
-    driver.find_element(By.ID, "login").click()
+    wait_for_next_page(driver, driver.find_element(By.ID, "login").click)
     check(driver.current_url.endswith("/cases"), f"{user} logged in, on the case list",
           driver.current_url)
 
@@ -85,7 +98,8 @@ def log_in(driver, base, user="clerk1", password=PASSWORD):
 def log_out(driver):
     from selenium.webdriver.common.by import By
 
-    driver.find_element(By.CSS_SELECTOR, "form[action='/logout'] button").click()
+    button = driver.find_element(By.CSS_SELECTOR, "form[action='/logout'] button")
+    wait_for_next_page(driver, button.click)
     check(driver.current_url.endswith("/login"), "logged out")
 
 
@@ -122,12 +136,12 @@ def admin_adds_user(driver, base, work):
 
     log_out(driver)
     log_in(driver, base, "admin1", ADMIN_PASSWORD)
-    driver.find_element(By.ID, "users-link").click()
+    wait_for_next_page(driver, driver.find_element(By.ID, "users-link").click)
     form = driver.find_element(By.ID, "add-user")
     form.find_element(By.NAME, "name").send_keys("clerk2")
     Select(form.find_element(By.NAME, "role")).select_by_value("clerk")
     form.find_element(By.NAME, "password").send_keys("clerk2-password")
-    form.find_element(By.TAG_NAME, "button").click()
+    wait_for_next_page(driver, form.find_element(By.TAG_NAME, "button").click)
     check(len(driver.find_elements(By.ID, "saved")) == 1, "the user page says the user was added")
     check(len(driver.find_elements(By.ID, "user-clerk2")) == 1, "clerk2 is listed")
     check("clerk2-password" not in driver.page_source, "the password is not echoed")
@@ -160,8 +174,8 @@ def check_list(driver, base, markup_id, work):
     driver.get(base + "/cases/" + markup_id)
     check(driver.title != "pwned", "the case page of the markup case ran no script")
     driver.get(base + "/cases")
-    driver.find_element(By.TAG_NAME, "body").send_keys("n")
-    time.sleep(0.5)
+    body = driver.find_element(By.TAG_NAME, "body")
+    wait_for_next_page(driver, lambda: body.send_keys("n"))
     verdict = driver.find_element(By.ID, "verdict").get_attribute("data-verdict")
     check(verdict == "needs_review", "key n opens the next case to review", driver.current_url)
 
@@ -180,8 +194,7 @@ def decide(driver, base, case_id, work):
     driver.find_element(By.TAG_NAME, "body").send_keys("a")  # accept: present, reason focused
     active = driver.switch_to.active_element
     check(active.get_attribute("name") == "reason", "key a focuses the reason")
-    active.send_keys("署名を確認しました" + Keys.ENTER)
-    time.sleep(0.5)
+    wait_for_next_page(driver, lambda: active.send_keys("署名を確認しました" + Keys.ENTER))
     check(len(driver.find_elements(By.ID, "saved")) == 1, "the decision was saved")
     verdict = driver.find_element(By.ID, "verdict")
     check(verdict.get_attribute("data-verdict") == "complete", "the verdict changed to complete",
