@@ -22,6 +22,21 @@ namespace {
 
 constexpr double kParseCertainty = 0.95;  // a labelled field read as written
 
+// The labels of the application form's fields: the University of Tokyo's wording first, then
+// other second-opinion forms' (ご希望の診療科, 来院される方, 患者との関係 ...). Only labels of four
+// characters or more are added: FindField also tries each with one character dropped, and a
+// shorter one would then match unrelated lines (相談者 as 相談, the start of 相談内容).
+const std::vector<std::string> kAttendanceLabels{"受診者", "受診される方", "来院される方",
+                                                 "相談される方", "来院する方", "受診する方"};
+const std::vector<std::string> kDepartmentLabels{"希望診療科", "受診希望科", "希望の診療科",
+                                                 "希望する診療科", "相談希望科", "受診診療科"};
+const std::vector<std::string> kLivingTogetherLabels{"患者との同居", "同居の有無", "同居・別居",
+                                                     "同居/別居", "同居別居", "同居の別"};
+const std::vector<std::string> kPatientNameLabels{"患者氏名", "患者様氏名", "患者さま氏名",
+                                                  "患者のお名前", "患者様のお名前"};
+const std::vector<std::string> kRelationLabels{"続柄", "患者との関係", "患者様との関係",
+                                               "患者さまとの関係"};
+
 // Where a field was read: the page and how sure we are of its text.
 struct Located {
   std::string value;  // match form (NFKC, no spaces)
@@ -407,7 +422,8 @@ std::string AttendeeName(std::string row) {
 AttendeeRows FindAttendeeRows(const Case& c) {
   AttendeeRows out;
   for (const Located& l :
-       FindField(c, "application_form", {"受診する家族", "同席する家族", "受診するご家族"})) {
+       FindField(c, "application_form", {"受診する家族", "同席する家族", "受診するご家族",
+                                         "来院する家族", "来院されるご家族", "同行する家族"})) {
     std::string row = l.value;
     for (const char* lead : {"の氏名", "氏名"}) {
       if (row.rfind(lead, 0) == 0) row.erase(0, std::string(lead).size());
@@ -434,7 +450,7 @@ void ExtractAttendees(Case& c) {
   const AttendeeRows found = FindAttendeeRows(c);
   std::vector<Located> relations = found.relations;
   if (relations.empty()) {  // forms with 続柄 on a line of its own, or beside 受診者
-    for (const Located& l : FindField(c, "application_form", {"続柄"})) {
+    for (const Located& l : FindField(c, "application_form", kRelationLabels)) {
       const std::string relation = CutRelation(l.value);
       if (relation.empty() || !KinshipDegree(relation)) continue;
       Located r = l;
@@ -523,7 +539,7 @@ void ExtractDiagnosis(Case& c) {
 // (the reading kept beside it) on OCR'd pages.
 void ExtractDepartment(Case& c) {
   const auto hit = FirstParsed(
-      FindField(c, "application_form", {"希望診療科", "受診希望科"}), ParseShortValue);
+      FindField(c, "application_form", kDepartmentLabels), ParseShortValue);
   if (!hit) return;
   Fact f = MakeFact("department", hit->second, hit->first);
   if (hit->first.page->text_source != TextSource::kPdfTextLayer) {
@@ -537,9 +553,9 @@ void ExtractDepartment(Case& c) {
 }
 
 void ExtractFromDocuments(Case& c) {
-  SetFirst(c, "attendance", FindField(c, "application_form", {"受診者"}), ParseAttendance);
+  SetFirst(c, "attendance", FindField(c, "application_form", kAttendanceLabels), ParseAttendance);
   SetFirst(c, "living_together",
-           FindField(c, "application_form", {"患者との同居", "同居の有無", "同居・別居"}),
+           FindField(c, "application_form", kLivingTogetherLabels),
            ParseLivingTogether);
   ExtractDepartment(c);
   // The consent form names the patient too: a follow-up envelope with only the consent form is
@@ -551,9 +567,10 @@ void ExtractFromDocuments(Case& c) {
   ExtractDiagnosis(c);
   for (const char* type : {"application_form", "consent_form"}) {
     if (c.FindFact("patient_name")) break;
-    SetFirst(c, "patient_name", FindField(c, type, {"患者氏名"}), ParseShortValue);
+    SetFirst(c, "patient_name", FindField(c, type, kPatientNameLabels), ParseShortValue);
   }
-  SetFirst(c, "patient_name_kana", FindField(c, "application_form", {"フリガナ"}), NonEmpty);
+  SetFirst(c, "patient_name_kana", FindField(c, "application_form", {"フリガナ", "ふりがな"}),
+           NonEmpty);
   ExtractAttendees(c);
   ExtractFlags(c);
 }

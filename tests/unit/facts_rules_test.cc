@@ -170,6 +170,31 @@ TEST_F(FactsRulesTest, AMisreadRelationIsNoRelation) {
   EXPECT_EQ(FactOf("attending_family_count"), FactValue(std::int64_t{1}));  // the row still counts
 }
 
+TEST_F(FactsRulesTest, OtherHospitalsWordingOfTheFieldsIsReadToo) {
+  AddPage(
+      "セカンドオピニオン外来申込書\n患者様氏名　山田　太郎\nふりがな　やまだ　たろう\n"
+      "生年月日　昭和45年3月2日\nご希望の診療科　老年病科\n"
+      "来院される方　□患者本人　□患者本人と家族　■家族のみ\n来院する家族の氏名　山田　花子\n"
+      "患者との関係　長女\n同居/別居　□同居　■別居\n");
+  Run();
+  EXPECT_EQ(FactOf("patient_name"), FactValue(std::string("山田太郎")));
+  EXPECT_EQ(FactOf("patient_name_kana"), FactValue(std::string("やまだたろう")));
+  EXPECT_EQ(FactOf("department"), FactValue(std::string("老年病科")));
+  EXPECT_EQ(FactOf("attendance"), FactValue(std::string("family_only")));
+  EXPECT_EQ(FactOf("attendee_relation"), FactValue(std::string("長女")));
+  EXPECT_EQ(FactOf("attending_family_count"), FactValue(std::int64_t{1}));
+  EXPECT_EQ(FactOf("living_together"), FactValue(false));
+}
+
+TEST_F(FactsRulesTest, AShortLabelWithACharacterDroppedIsNotFoundInOtherLines) {
+  // 相談者 is not a label: dropped to 相談 it would read the 相談内容 line as the answer.
+  std::string form = Application("", "", "消化器内科");
+  form.replace(form.find("受診者　"), std::string("受診者　").size(), "相談内容　本人の治療方針");
+  AddPage(form);
+  Run();
+  EXPECT_EQ(FactOf("attendance"), FactValue());
+}
+
 TEST_F(FactsRulesTest, LabelWithACharacterDroppedByOcrIsStillRead) {
   // Seen from Tesseract on a generated scan: 受診者 read as 診者.
   std::string form = Application("患者本人", "", "消化器内科");
