@@ -51,6 +51,30 @@ TEST_F(ClassifyTest, TitlesDecideTheTypeEvenWithOcrSpaces) {
   EXPECT_EQ(c.documents.size(), 6u);
 }
 
+TEST_F(ClassifyTest, OtherHospitalsAndPharmaciesTitlesToo) {
+  // Titles as other hospitals and pharmacies print them, each on a page with its own fields; and
+  // a referral letter's continuation that names examinations in its sentences (titles of other
+  // laboratories' reports, 超音波検査 or 臨床検査, would take it from the letter: not titles).
+  Case c;
+  AddPage(c, "f0001", "おくすり手帳\n調剤日　令和8年10月1日\n用法　1日1回");
+  AddPage(c, "f0002", "病理報告書\n標本番号　S26-1234\n組織所見　腺癌");
+  AddPage(c, "f0003", "読影報告書\n検査　腹部CT\n所見　肝に腫瘤");
+  AddPage(c, "f0005", "セカンドオピニオン外来申し込み書\n患者氏名　山田　太郎\n生年月日");
+  AddPage(c, "f0006",
+          "診療情報提供書\n紹介先医療機関　東京大学医学部附属病院　御侍史\n傷病名　胃癌\n"
+          "紹介目的　セカンドオピニオン");
+  AddPage(c, "f0006",
+          "10月の超音波検査と臨床検査で肝転移を疑い、CTで確認しました。\n"
+          "治療経過　化学療法を3コース行いました。\n敬具");
+  ASSERT_THAT(MakeClassifyStage(profile_)->Run(c), IsOk());
+  EXPECT_EQ(c.pages[0].doc_type, "medication_list");
+  EXPECT_EQ(c.pages[1].doc_type, "pathology_report");
+  EXPECT_EQ(c.pages[2].doc_type, "imaging_report");
+  EXPECT_EQ(c.pages[3].doc_type, "application_form");
+  EXPECT_EQ(c.pages[4].doc_type, "referral_letter");
+  EXPECT_EQ(c.pages[5].doc_type, "referral_letter");
+}
+
 TEST_F(ClassifyTest, LongerTitleWinsOverTheTitleItContains) {
   Case c;
   AddPage(c, "f0001", "診療情報提供書別紙\n一般外科\n腹膜播種を伴う胃癌");
