@@ -21,6 +21,9 @@ namespace intake::stages {
 namespace {
 
 constexpr double kParseCertainty = 0.95;  // a labelled field read as written
+// A value read that cannot be what the field asks for (a department without 科): kept in the
+// report for staff to see, below any sensible min_confidence so that no rule trusts it.
+constexpr double kImplausibleReading = 0.2;
 
 // The labels of the application form's fields: the University of Tokyo's wording first, then
 // other second-opinion forms' (ご希望の診療科, 来院される方, 患者との関係 ...). Only labels of four
@@ -535,8 +538,18 @@ void ExtractDiagnosis(Case& c) {
   }
 }
 
+// Clinical departments are named ...科 (泌尿器科, 乳腺・内分泌外科), or a clinic (...外来,
+// ...センター, ペインクリニック); a reading with none of these is no department's name (導M).
+bool LooksLikeDepartment(const std::string& value) {
+  for (const char* ending : {"科", "外来", "センター", "クリニック"}) {
+    if (value.find(ending) != std::string::npos) return true;
+  }
+  return false;
+}
+
 // The department applied to, with a near-miss reading of a common department's name corrected
-// (the reading kept beside it) on OCR'd pages.
+// (the reading kept beside it) on OCR'd pages; a reading that is no department's name is not
+// trusted.
 void ExtractDepartment(Case& c) {
   const auto hit = FirstParsed(
       FindField(c, "application_form", kDepartmentLabels), ParseShortValue);
@@ -548,6 +561,8 @@ void ExtractDepartment(Case& c) {
       f.read_as = hit->second;
       f.value = corrected.text;
     }
+    if (!LooksLikeDepartment(corrected.text))
+      f.confidence = std::min(f.confidence, kImplausibleReading);
   }
   c.SetFact(std::move(f));
 }

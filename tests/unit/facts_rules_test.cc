@@ -195,6 +195,20 @@ TEST_F(FactsRulesTest, AShortLabelWithACharacterDroppedIsNotFoundInOtherLines) {
   EXPECT_EQ(FactOf("attendance"), FactValue());
 }
 
+TEST_F(FactsRulesTest, ADepartmentReadAsNoDepartmentsNameIsNotTrusted) {
+  // 泌尿器科 in a hand-like face read as 導M: shown, but the rules that ask for the department
+  // (老年病科's medication list) cannot rely on it.
+  AddPage(kReferral);
+  AddPage(Application("患者本人", "", "導M"));
+  AddPage(kConsultation);
+  AddPage(kBlood);
+  Run();
+  EXPECT_EQ(FactOf("department"), FactValue(std::string("導M")));
+  EXPECT_LT(c_.FindFact("department")->confidence, profile_.min_confidence);
+  EXPECT_EQ(Statuses().at("medication_list"), "needs_review");
+  EXPECT_EQ(c_.verdict, Verdict::kNeedsReview);
+}
+
 TEST_F(FactsRulesTest, LabelWithACharacterDroppedByOcrIsStillRead) {
   // Seen from Tesseract on a generated scan: 受診者 read as 診者.
   std::string form = Application("患者本人", "", "消化器内科");
