@@ -4,7 +4,10 @@
 # system, in the background; sets `server` (its pid) and `port`, or calls fail (the caller's).
 
 start_serve() {
-  "$1" serve --out "$2" --listen 127.0.0.1:0 2> "$3" &
+  # The log exists before the server starts: the loop below may read it before the background
+  # job has opened it (and a failed sed in an assignment ends a `set -e` script).
+  : > "$3"
+  "$1" serve --out "$2" --listen 127.0.0.1:0 2>> "$3" &
   server=$!
   port=""
   for _ in $(seq 100); do
