@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (clang, ASan + UBSan) and runs each for a bounded time.
+# Builds the libFuzzer targets (clang, ASan + UBSan, in build-asan/: scripts/asan_tree.sh) and
+# runs each for a bounded time.
 #
 # usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     (default: 30 s, every target)
 #
 # Each target starts from its seed corpus in fuzz/corpus/<name>/ (kept small, in git) and
-# writes what it discovers to build-fuzz/corpus/<name>/ (not in git). A crash, leak, sanitizer
-# report or timeout fails the script and leaves the reproducer in build-fuzz/artifacts/;
-# reproduce with `build-fuzz/fuzz/fuzz_<name> build-fuzz/artifacts/<file>`. Two targets run at a
+# writes what it discovers to build-asan/corpus/<name>/ (not in git). A crash, leak, sanitizer
+# report or timeout fails the script and leaves the reproducer in build-asan/artifacts/;
+# reproduce with `build-asan/fuzz/fuzz_<name> build-asan/artifacts/<file>`. Two targets run at a
 # time, one per core.
 set -euo pipefail
 
@@ -16,16 +17,13 @@ shift || true
 targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=(profile manifest archive dicom charset tiff pdf)
 
-build=build-fuzz
-CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DINTAKE_FUZZ=ON -DINTAKE_WERROR=ON >/dev/null
+source scripts/asan_tree.sh  # the sanitizers' tree: after scripts/sanitize.sh, only links
+build=$asan_build
+configure_asan_tree
 ninja -C "$build" $(printf 'fuzz_%s ' "${targets[@]}")
-
 mkdir -p "$build/artifacts"
-export LSAN_OPTIONS="suppressions=$PWD/tests/lsan.supp:print_suppressions=0"
-export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
-# One target for `seconds`; its log in build-fuzz/fuzz_<t>.log.
+# One target for `seconds`; its log in build-asan/fuzz_<t>.log.
 fuzz_one() {
   local t=$1 extra=()
   mkdir -p "$build/corpus/$t"
