@@ -15,7 +15,7 @@
 #include "pipeline/log.h"
 #include "stages/domain_words.h"
 #include "stages/japanese_date.h"
-#include "stages/text_normalize.h"
+#include "text/text_normalize.h"
 
 namespace intake::stages {
 namespace {
@@ -62,7 +62,7 @@ std::size_t LabelEnd(const std::string& line, const std::string& label, bool all
     begin = pos;
     return pos + label.size();
   }
-  if (!allow_drop || CodepointLength(label) < 3) return std::string::npos;
+  if (!allow_drop || text::CodepointLength(label) < 3) return std::string::npos;
   for (std::size_t i = 0; i < label.size();) {
     std::size_t len = 1;
     while (i + len < label.size() && (static_cast<unsigned char>(label[i + len]) & 0xC0) == 0x80)
@@ -95,13 +95,13 @@ std::vector<Located> FindField(const Case& c, const std::string& type,
       if (doc.type != type) continue;
       for (const auto& page_id : doc.page_ids) {
         const Page* page = c.FindPage(page_id);
-        const std::vector<std::string> lines = MatchFormLines(page->text);
+        const std::vector<std::string> lines = text::MatchFormLines(page->text);
         for (std::size_t n = 0; n < lines.size(); ++n) {
           const std::string& line = lines[n];
           if (matched.count({page, n})) continue;
           for (const auto& label : labels) {
             std::size_t begin = 0;
-            const auto end = LabelEnd(line, MatchForm(label), allow_drop, begin);
+            const auto end = LabelEnd(line, text::MatchForm(label), allow_drop, begin);
             if (end == std::string::npos) continue;
             Located l;
             l.value = StripLeadingPunctuation(line.substr(end));
@@ -416,7 +416,7 @@ AttendeeRows FindAttendeeRows(const Case& c) {
     const std::string name = AttendeeName(row);
     if (name.empty()) continue;  // a blank row of the form
     // A member's name is short; a sentence mentioning family is not a row.
-    if (CodepointLength(name) > 12 || name.find("。") != std::string::npos) continue;
+    if (text::CodepointLength(name) > 12 || name.find("。") != std::string::npos) continue;
     out.rows.push_back(l);
     const auto relation_at = row.find("続柄");
     if (relation_at != std::string::npos) {

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "pipeline/case_model.h"
-#include "stages/text_normalize.h"
+#include "text/text_normalize.h"
 
 namespace intake::testing {
 
@@ -144,10 +144,10 @@ inline std::string WithoutSpaces(const std::string& text) {
 // Character error rate of `got` against `want`: edit distance over code points, white space
 // ignored in both (WithoutSpaces), divided by the length of `want`.
 inline double CharacterErrorRate(const std::string& got, const std::string& want) {
-  const std::u32string a = stages::CodePoints(WithoutSpaces(got));
-  const std::u32string b = stages::CodePoints(WithoutSpaces(want));
+  const std::u32string a = text::CodePoints(WithoutSpaces(got));
+  const std::u32string b = text::CodePoints(WithoutSpaces(want));
   if (b.empty()) return a.empty() ? 0.0 : 1.0;
-  return static_cast<double>(stages::EditDistance(a, b)) / static_cast<double>(b.size());
+  return static_cast<double>(text::EditDistance(a, b)) / static_cast<double>(b.size());
 }
 
 // A fresh, empty temporary folder for one test, named after it and the process.
