@@ -1,7 +1,5 @@
 #include "stages/facts.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <array>
 #include <optional>
@@ -12,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "config/manifest.h"
 #include "pipeline/log.h"
 #include "stages/domain_words.h"
 #include "stages/japanese_date.h"
@@ -563,48 +562,38 @@ void ApplyManifest(Case& c) {
   const auto it = std::find_if(c.files.begin(), c.files.end(),
                                [](const SourceFile& f) { return f.kind == FileKind::kManifest; });
   if (it == c.files.end()) return;
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(it->path.string());
-  } catch (const YAML::Exception&) {
+  const Result<config::Manifest> manifest = config::ReadManifest(it->path);
+  if (!manifest.ok()) {
     c.AddFinding(FindingCode::kCorruptFile, "マニフェストを読み取れません: " + it->relative_path,
                  it->id);
     return;
   }
-  // IsMap() before the subscript: root["facts"] throws on a scalar (found by fuzz/fuzz_manifest).
-  const YAML::Node facts = root.IsMap() ? root["facts"] : YAML::Node();
-  if (!root.IsMap() || (facts && !facts.IsMap())) {
+  if (!manifest->shape_ok) {
     c.AddFinding(FindingCode::kCorruptFile,
                  "マニフェストの形式が正しくありません: " + it->relative_path, it->id);
     return;
   }
-  if (!facts) return;
   int applied = 0;
-  for (const auto& entry : facts) {
-    if (!entry.first.IsScalar()) continue;  // a list or map as a key
+  for (const config::ManifestFact& entry : manifest->facts) {
     Fact f;
-    f.name = entry.first.as<std::string>();
+    f.name = entry.name;
     f.confidence = 1.0;
     f.source.from_manifest = true;
-    if (!entry.second.IsScalar()) continue;
-    const std::string text = entry.second.as<std::string>();
     if (f.name == "living_together" || f.name == "patient_deceased" || f.name == "from_abroad" ||
         f.name == "transfer_request" || f.name == "litigation" || f.name == "physician_approval") {
-      bool b = false;
-      if (!YAML::convert<bool>::decode(entry.second, b)) continue;
-      f.value = b;
+      if (!entry.boolean) continue;
+      f.value = *entry.boolean;
     } else if (f.name == "patient_age" || f.name == "attendee_kinship_degree" ||
                f.name == "lead_time_days" || f.name == "attending_family_count") {
-      std::int64_t n = 0;
-      if (!YAML::convert<std::int64_t>::decode(entry.second, n)) continue;
-      f.value = n;
+      if (!entry.integer) continue;
+      f.value = *entry.integer;
     } else if (f.name == "patient_birth_date") {
-      auto d = ParseIsoDate(text);
-      if (!d) d = ParseJapaneseDate(text);
+      auto d = ParseIsoDate(entry.text);
+      if (!d) d = ParseJapaneseDate(entry.text);
       if (!d) continue;
       f.value = d->Iso();
     } else {
-      f.value = text;
+      f.value = entry.text;
     }
     c.SetFact(std::move(f));
     ++applied;
