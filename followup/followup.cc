@@ -1,11 +1,10 @@
 #include "followup/followup.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <regex>
 #include <set>
 
+#include "config/manifest.h"
 #include "letter/reply_slip.h"
 #include "pipeline/log.h"
 #include "stages/patient_match.h"
@@ -37,13 +36,10 @@ void ReplySlipsOnPages(const Case& c, std::vector<NamedCase>& out) {
 void ManifestCase(const Case& c, std::vector<NamedCase>& out) {
   for (const SourceFile& f : c.files) {
     if (f.kind != FileKind::kManifest) continue;
-    try {
-      const YAML::Node root = YAML::LoadFile(f.path.string());
-      if (!root.IsMap() || !root["case"] || !root["case"].IsScalar()) continue;
-      const std::string id = root["case"].as<std::string>();
-      if (letter::LooksLikeCaseId(id)) AddNamed(out, id, "manifest");
-    } catch (const YAML::Exception&) {
-      // A broken manifest is the facts stage's finding (CORRUPT_FILE).
+    // A broken manifest is the facts stage's finding (CORRUPT_FILE).
+    const Result<config::Manifest> manifest = config::ReadManifest(f.path);
+    if (manifest.ok() && letter::LooksLikeCaseId(manifest->case_id)) {
+      AddNamed(out, manifest->case_id, "manifest");
     }
   }
 }

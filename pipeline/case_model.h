@@ -198,7 +198,7 @@ struct FactSource {
   std::string document_id;  // empty when from the manifest
   std::string page_id;
   bool from_manifest = false;
-  // The page's text the fact was read from, in match form (stages/text_normalize.h: the label
+  // The page's text the fact was read from, in match form (text/text_normalize.h: the label
   // and what follows it on its line), for finding its words on the page; in memory only.
   std::string matched = {};
   // The boxes of those words (or of their line) on the page image (stages/page_evidence).

@@ -26,6 +26,7 @@ enum class ErrorCode {
   kIo,         // reading or writing a file failed
   kBusy,       // another process holds what was asked for (the output folder's lock)
   kLeaseLost,  // a shared journal's lease on the submission ran out (watch/pg_journal)
+  kEncrypted,  // the input is encrypted and no key was given (an archive with a password)
   // What ran out, when a failure is the machine's and not the input's: a caller reports these
   // differently from a broken file (the file may read well on the next run).
   kOutOfMemory,  // an allocation failed (std::bad_alloc, a library returning null)

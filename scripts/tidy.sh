@@ -18,7 +18,7 @@ fi
 files=("$@")
 if [[ ${#files[@]} -eq 0 ]]; then
   mapfile -t files < <(git ls-files '*.cc' |
-    grep -E '^(pipeline|config|ocr|dicom|pdf|report|audit|dashboard|stages|forward|casework|app|watch|serve|letter|followup|barcode|casestate)/')
+    grep -E '^(pipeline|config|text|archive|filetype|ocr|dicom|pdf|report|audit|dashboard|stages|forward|casework|app|watch|serve|letter|followup|barcode|casestate)/')
 fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "pipeline/log.h"
-#include "stages/text_normalize.h"
+#include "text/text_normalize.h"
 
 namespace intake::stages {
 namespace {
@@ -68,27 +68,28 @@ double KeywordWeight(const std::string& keyword) {
   const bool latin = std::all_of(keyword.begin(), keyword.end(),
                                  [](char ch) { return static_cast<unsigned char>(ch) < 0x80; });
   if (latin) return kLatinKeywordWeight;
-  return std::clamp(static_cast<double>(CodepointLength(keyword)) / 3.0, kMinKeywordWeight,
+  return std::clamp(static_cast<double>(text::CodepointLength(keyword)) / 3.0, kMinKeywordWeight,
                     kMaxKeywordWeight);
 }
 
 bool ContainsKeyword(const std::string& text, const std::string& keyword) {
-  if (CodepointLength(keyword) < kFuzzyKeywordLength) return text.find(keyword) != std::string::npos;
-  return ContainsFuzzy(text, keyword);
+  if (text::CodepointLength(keyword) < kFuzzyKeywordLength)
+    return text.find(keyword) != std::string::npos;
+  return text::ContainsFuzzy(text, keyword);
 }
 
 // Title keywords found in one line of the title zone, dropping hits inside a longer hit of
 // another type (診療情報提供書 inside 診療情報提供書別紙). A hit that fills most of the line is the
 // title.
 std::vector<TitleHit> FindTitleHits(const config::Profile& profile, const std::string& line) {
-  const long line_length = std::max(1L, CodepointLength(line));
+  const long line_length = std::max(1L, text::CodepointLength(line));
   std::vector<TitleHit> hits;
   for (const auto& t : profile.document_types) {
     for (const auto& kw : t.title_keywords) {
-      const std::string k = MatchForm(kw);
-      const long length = CodepointLength(k);
-      const long pos = FindCodepoints(line, k);
-      const bool fuzzy = pos < 0 && ContainsFuzzy(line, k);
+      const std::string k = text::MatchForm(kw);
+      const long length = text::CodepointLength(k);
+      const long pos = text::FindCodepoints(line, k);
+      const bool fuzzy = pos < 0 && text::ContainsFuzzy(line, k);
       if (pos < 0 && !fuzzy) continue;
       hits.push_back({t.id, kw, pos, pos < 0 ? -1 : pos + length, false});
     }
@@ -98,7 +99,7 @@ std::vector<TitleHit> FindTitleHits(const config::Profile& profile, const std::s
   for (auto& h : hits) {
     long covered = 0;
     for (const auto& o : hits) {
-      if (o.type == h.type) covered += CodepointLength(MatchForm(o.keyword));
+      if (o.type == h.type) covered += text::CodepointLength(text::MatchForm(o.keyword));
     }
     h.title = line_length <= kShortLine ||
               static_cast<double>(std::min(covered, line_length)) / line_length >= kTitleLineShare;
@@ -136,7 +137,7 @@ class ClassifyStage final : public Stage {
 
  private:
   void ClassifyPage(Page& page) const {
-    const std::vector<std::string> lines = MatchFormLines(page.text);
+    const std::vector<std::string> lines = text::MatchFormLines(page.text);
     std::string all;
     for (const auto& line : lines) all += line;
     if (!page.reply_slip_case.empty()) {  // the letter's reply slip lists documents by name
@@ -145,7 +146,7 @@ class ClassifyStage final : public Stage {
       page.evidence = {"reply_slip"};
       return;
     }
-    if (CodepointLength(all) < kBlankPageCharacters) {  // a blank back, bleed-through specks
+    if (text::CodepointLength(all) < kBlankPageCharacters) {  // a blank back, bleed-through specks
       page.doc_type = "other";
       page.type_score = 0.0;
       page.evidence = {kBlankEvidence};
@@ -180,14 +181,14 @@ class ClassifyStage final : public Stage {
       for (const auto& kw : t.title_keywords) {
         const bool is_title = std::find(s.evidence.begin(), s.evidence.end(), "title:" + kw) !=
                               s.evidence.end();
-        if (is_title || !ContainsKeyword(all, MatchForm(kw))) continue;
+        if (is_title || !ContainsKeyword(all, text::MatchForm(kw))) continue;
         const bool own_line = card_titles.count(kw) > 0 && !card;
         card = card || own_line;
         s.score += own_line ? kCardTitleWeight : kMentionWeight;
         s.evidence.push_back("body:" + kw);
       }
       for (const auto& kw : t.keywords) {
-        const std::string k = MatchForm(kw);
+        const std::string k = text::MatchForm(kw);
         if (!ContainsKeyword(all, k)) continue;
         s.score += KeywordWeight(k);
         s.evidence.push_back(kw);
@@ -241,7 +242,7 @@ class ClassifyStage final : public Stage {
       const Page& prev = c.pages[i - 1];
       if (page.doc_type != "other" || prev.doc_type == "other" || prev.file_id != page.file_id)
         continue;
-      if (!HasContinuationMarker(MatchForm(page.text))) continue;
+      if (!HasContinuationMarker(text::MatchForm(page.text))) continue;
       page.doc_type = prev.doc_type;
       page.type_score = prev.type_score * 0.9;
       page.evidence = {"continuation"};
@@ -268,7 +269,7 @@ class ClassifyStage final : public Stage {
           std::any_of(page.evidence.begin(), page.evidence.end(),
                       [](const std::string& e) { return e.rfind("title:", 0) == 0; });
       const bool starts_anew =
-          titled && page.doc_type != "other" && !HasContinuationMarker(MatchForm(page.text));
+          titled && page.doc_type != "other" && !HasContinuationMarker(text::MatchForm(page.text));
       const bool same = last && last->type == page.doc_type && !starts_anew &&
                         c.FindPage(last->page_ids.back())->file_id == page.file_id;
       if (same) {

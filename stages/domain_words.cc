@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "pipeline/utf8.h"
-#include "stages/text_normalize.h"
+#include "text/text_normalize.h"
 
 namespace intake::stages {
 namespace {
@@ -133,11 +133,11 @@ constexpr std::array<std::u32string_view, 44> kDepartments{
 }  // namespace
 
 Corrected CorrectDepartment(std::string_view text) {
-  const std::u32string read = CodePoints(text);
+  const std::u32string read = text::CodePoints(text);
   std::size_t best = std::u32string::npos, second = std::u32string::npos;
   std::u32string_view best_word;
   for (const auto word : kDepartments) {
-    const std::size_t d = EditDistance(read, word);
+    const std::size_t d = text::EditDistance(read, word);
     if (d < best) {
       second = best;
       best = d;
@@ -155,8 +155,8 @@ Corrected CorrectDepartment(std::string_view text) {
 }
 
 Corrected CorrectDiagnosis(std::string_view text, std::string_view department) {
-  std::u32string t = CodePoints(text);
-  const std::u32string dept = CodePoints(department);
+  std::u32string t = text::CodePoints(text);
+  const std::u32string dept = text::CodePoints(department);
   bool changed = false;
   for (const auto& word : Words()) {
     if (word.size() < 3 || t.size() < word.size()) continue;

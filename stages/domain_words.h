@@ -7,7 +7,7 @@
 // that ends disease names (炎, 症, 腫 …): 心筋炎 is a diagnosis, not a misread 心筋症, and unless
 // another word is as near, where the department applied to may decide (泌尿器科: 引細胞癌 is
 // 腎細胞癌, not 肝細胞癌). Text in
-// match form (stages/text_normalize.h). Thread-safe.
+// match form (text/text_normalize.h). Thread-safe.
 #pragma once
 
 #include <string>

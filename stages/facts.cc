@@ -1,7 +1,5 @@
 #include "stages/facts.h"
 
-#include <yaml-cpp/yaml.h>
-
 #include <algorithm>
 #include <array>
 #include <optional>
@@ -12,10 +10,11 @@
 #include <utility>
 #include <vector>
 
+#include "config/manifest.h"
 #include "pipeline/log.h"
 #include "stages/domain_words.h"
 #include "stages/japanese_date.h"
-#include "stages/text_normalize.h"
+#include "text/text_normalize.h"
 
 namespace intake::stages {
 namespace {
@@ -80,7 +79,7 @@ std::size_t LabelEnd(const std::string& line, const std::string& label, bool all
     begin = pos;
     return pos + label.size();
   }
-  if (!allow_drop || CodepointLength(label) < 3) return std::string::npos;
+  if (!allow_drop || text::CodepointLength(label) < 3) return std::string::npos;
   for (std::size_t i = 0; i < label.size();) {
     std::size_t len = 1;
     while (i + len < label.size() && (static_cast<unsigned char>(label[i + len]) & 0xC0) == 0x80)
@@ -113,13 +112,13 @@ std::vector<Located> FindField(const Case& c, const std::string& type,
       if (doc.type != type) continue;
       for (const auto& page_id : doc.page_ids) {
         const Page* page = c.FindPage(page_id);
-        const std::vector<std::string> lines = MatchFormLines(page->text);
+        const std::vector<std::string> lines = text::MatchFormLines(page->text);
         for (std::size_t n = 0; n < lines.size(); ++n) {
           const std::string& line = lines[n];
           if (matched.count({page, n})) continue;
           for (const auto& label : labels) {
             std::size_t begin = 0;
-            const auto end = LabelEnd(line, MatchForm(label), allow_drop, begin);
+            const auto end = LabelEnd(line, text::MatchForm(label), allow_drop, begin);
             if (end == std::string::npos) continue;
             Located l;
             l.value = StripLeadingPunctuation(line.substr(end));
@@ -435,7 +434,7 @@ AttendeeRows FindAttendeeRows(const Case& c) {
     const std::string name = AttendeeName(row);
     if (name.empty()) continue;  // a blank row of the form
     // A member's name is short; a sentence mentioning family is not a row.
-    if (CodepointLength(name) > 12 || name.find("。") != std::string::npos) continue;
+    if (text::CodepointLength(name) > 12 || name.find("。") != std::string::npos) continue;
     out.rows.push_back(l);
     const auto relation_at = row.find("続柄");
     if (relation_at != std::string::npos) {
@@ -595,48 +594,38 @@ void ApplyManifest(Case& c) {
   const auto it = std::find_if(c.files.begin(), c.files.end(),
                                [](const SourceFile& f) { return f.kind == FileKind::kManifest; });
   if (it == c.files.end()) return;
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(it->path.string());
-  } catch (const YAML::Exception&) {
+  const Result<config::Manifest> manifest = config::ReadManifest(it->path);
+  if (!manifest.ok()) {
     c.AddFinding(FindingCode::kCorruptFile, "マニフェストを読み取れません: " + it->relative_path,
                  it->id);
     return;
   }
-  // IsMap() before the subscript: root["facts"] throws on a scalar (found by fuzz/fuzz_manifest).
-  const YAML::Node facts = root.IsMap() ? root["facts"] : YAML::Node();
-  if (!root.IsMap() || (facts && !facts.IsMap())) {
+  if (!manifest->shape_ok) {
     c.AddFinding(FindingCode::kCorruptFile,
                  "マニフェストの形式が正しくありません: " + it->relative_path, it->id);
     return;
   }
-  if (!facts) return;
   int applied = 0;
-  for (const auto& entry : facts) {
-    if (!entry.first.IsScalar()) continue;  // a list or map as a key
+  for (const config::ManifestFact& entry : manifest->facts) {
     Fact f;
-    f.name = entry.first.as<std::string>();
+    f.name = entry.name;
     f.confidence = 1.0;
     f.source.from_manifest = true;
-    if (!entry.second.IsScalar()) continue;
-    const std::string text = entry.second.as<std::string>();
     if (f.name == "living_together" || f.name == "patient_deceased" || f.name == "from_abroad" ||
         f.name == "transfer_request" || f.name == "litigation" || f.name == "physician_approval") {
-      bool b = false;
-      if (!YAML::convert<bool>::decode(entry.second, b)) continue;
-      f.value = b;
+      if (!entry.boolean) continue;
+      f.value = *entry.boolean;
     } else if (f.name == "patient_age" || f.name == "attendee_kinship_degree" ||
                f.name == "lead_time_days" || f.name == "attending_family_count") {
-      std::int64_t n = 0;
-      if (!YAML::convert<std::int64_t>::decode(entry.second, n)) continue;
-      f.value = n;
+      if (!entry.integer) continue;
+      f.value = *entry.integer;
     } else if (f.name == "patient_birth_date") {
-      auto d = ParseIsoDate(text);
-      if (!d) d = ParseJapaneseDate(text);
+      auto d = ParseIsoDate(entry.text);
+      if (!d) d = ParseJapaneseDate(entry.text);
       if (!d) continue;
       f.value = d->Iso();
     } else {
-      f.value = text;
+      f.value = entry.text;
     }
     c.SetFact(std::move(f));
     ++applied;

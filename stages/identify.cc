@@ -1,7 +1,5 @@
 #include "stages/identify.h"
 
-#include <magic.h>
-
 #include <algorithm>
 #include <array>
 #include <fstream>
@@ -9,28 +7,10 @@
 #include <string_view>
 
 #include "dicom/dicom_reader.h"
+#include "filetype/mime_type.h"
 
 namespace intake::stages {
 namespace {
-
-// libmagic cookies are not thread-safe: one per thread, loaded on first use.
-magic_t ThreadMagic() {
-  struct Cookie {
-    magic_t m = nullptr;
-    ~Cookie() {
-      if (m) magic_close(m);
-    }
-  };
-  thread_local Cookie cookie;
-  if (!cookie.m) {
-    cookie.m = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_ERROR);
-    if (cookie.m && magic_load(cookie.m, nullptr) != 0) {
-      magic_close(cookie.m);
-      cookie.m = nullptr;
-    }
-  }
-  return cookie.m;
-}
 
 std::string Lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(),
@@ -91,9 +71,7 @@ Identified IdentifyFile(const std::filesystem::path& path, bool top_level) {
     id.mime = "application/dicom";
     return id;
   }
-  if (magic_t m = ThreadMagic()) {
-    if (const char* mime = magic_file(m, path.c_str())) id.mime = mime;
-  }
+  id.mime = filetype::MimeTypeOf(path);
   const std::string_view mime = id.mime;
   if (mime == "application/pdf") {
     id.kind = FileKind::kPdf;

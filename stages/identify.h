@@ -1,4 +1,5 @@
-// File identification by content (libmagic plus DICOM sniffing), never by extension.
+// File identification by content (libmagic's MIME type, filetype/, plus DICOM sniffing), never by
+// extension.
 #pragma once
 
 #include <filesystem>

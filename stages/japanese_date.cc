@@ -5,7 +5,7 @@
 #include <cstring>
 #include <regex>
 
-#include "stages/text_normalize.h"
+#include "text/text_normalize.h"
 
 namespace intake::stages {
 namespace {
@@ -121,7 +121,7 @@ std::optional<Date> ParseIsoDate(std::string_view text) {
 }
 
 std::optional<Date> ParseJapaneseDate(std::string_view text) {
-  const std::string s = MatchForm(text);
+  const std::string s = text::MatchForm(text);
   static const std::regex kEraDate("(明治|大正|昭和|平成|令和|[MTSHR])" + kNum + "(?:年|\\.|-|/)" +
                                    kNum + "(?:月|\\.|-|/)" + kNum);
   static const std::regex kWesternDate(

@@ -12,7 +12,7 @@
 
 #include "ocr/page_image.h"
 #include "pipeline/log.h"
-#include "stages/text_normalize.h"
+#include "text/text_normalize.h"
 
 namespace intake::stages {
 namespace {
@@ -36,7 +36,7 @@ PageIndex IndexPage(const Page& page) {
     const TextLine& line = page.lines[static_cast<std::size_t>(l)];
     if (line.redact) continue;
     const auto add = [&](std::string_view text, int word) {
-      const std::u32string points = CodePoints(MatchForm(text));
+      const std::u32string points = text::CodePoints(text::MatchForm(text));
       index.text += points;
       index.owner.insert(index.owner.end(), points.size(), {l, word});
     };
@@ -64,14 +64,14 @@ std::vector<PixelRect> BoxesOf(const Page& page, const PageIndex& index, Span sp
   return boxes;
 }
 
-// Where `needle` stands in `text`: exactly, or when `fuzzy` within AllowedEdits() (the end of
+// Where `needle` stands in `text`: exactly, or when `fuzzy` within text::AllowedEdits() (the end of
 // the closest stretch, its start a needle's length before).
 std::optional<Span> Find(const std::u32string& text, const std::u32string& needle, bool fuzzy) {
   if (needle.empty() || text.empty()) return std::nullopt;
   if (const auto at = text.find(needle); at != std::u32string::npos) {
     return Span{at, at + needle.size()};
   }
-  const int allowed = AllowedEdits(static_cast<long>(needle.size()));
+  const int allowed = text::AllowedEdits(static_cast<long>(needle.size()));
   if (!fuzzy || allowed == 0) return std::nullopt;
   const std::size_t m = needle.size();
   std::vector<int> previous(m + 1);
@@ -97,10 +97,10 @@ std::optional<Span> Find(const std::u32string& text, const std::u32string& needl
 
 // Where a fact read from the page stands on it (see the header); empty when nowhere.
 std::vector<PixelRect> FactBoxes(const Page& page, const PageIndex& index, const Fact& fact) {
-  const std::u32string matched = CodePoints(fact.source.matched);
-  std::vector<std::u32string> tries{matched, CodePoints(MatchForm(fact.read_as))};
+  const std::u32string matched = text::CodePoints(fact.source.matched);
+  std::vector<std::u32string> tries{matched, text::CodePoints(text::MatchForm(fact.read_as))};
   if (const auto* value = std::get_if<std::string>(&fact.value)) {
-    tries.push_back(CodePoints(MatchForm(*value)));
+    tries.push_back(text::CodePoints(text::MatchForm(*value)));
   }
   for (const std::u32string& text : tries) {
     if (const auto span = Find(index.text, text, false)) return BoxesOf(page, index, *span);
@@ -215,7 +215,7 @@ class PageEvidenceStage final : public Stage {
     page.evidence_boxes.clear();
     for (const std::string& evidence : page.evidence) {
       const std::string keyword = EvidenceKeyword(evidence);
-      const auto span = Find(index.text, CodePoints(MatchForm(keyword)), true);
+      const auto span = Find(index.text, text::CodePoints(text::MatchForm(keyword)), true);
       if (keyword.empty() || !span) continue;
       const std::vector<PixelRect> boxes = BoxesOf(page, index, *span);
       page.evidence_boxes.insert(page.evidence_boxes.end(), boxes.begin(), boxes.end());

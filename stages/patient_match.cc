@@ -6,7 +6,7 @@
 
 #include "dicom/person_name.h"
 #include "pipeline/utf8.h"
-#include "stages/text_normalize.h"
+#include "text/text_normalize.h"
 
 namespace intake::stages {
 namespace {
@@ -506,7 +506,7 @@ void ToleratedNameDifferences(const std::vector<NameForm>& names, bool birth_dat
       f.decisive = false;
       f.tolerance = "ほかの氏名表記が一致するため、異体字・読み取りの差とみなしました";
     } else if (birth_date_same && std::min(n.document_folded.size(), n.dicom_folded.size()) >= 4 &&
-               EditDistance(n.document_folded, n.dicom_folded) <= 1) {
+               text::EditDistance(n.document_folded, n.dicom_folded) <= 1) {
       f.decisive = false;
       f.tolerance = "1文字だけの違いで生年月日が一致するため、読み取りの誤りとみなしました";
     }

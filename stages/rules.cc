@@ -8,7 +8,7 @@
 
 #include "pipeline/log.h"
 #include "stages/text_mentions.h"
-#include "stages/text_normalize.h"
+#include "text/text_normalize.h"
 
 namespace intake::stages {
 namespace {
@@ -99,11 +99,11 @@ class Evaluator {
       case Condition::Op::kContains: {
         const auto* s = std::get_if<std::string>(&v);
         if (!s) return Tri::kFalse;
-        const std::string text = MatchForm(*s);
+        const std::string text = text::MatchForm(*s);
         return std::any_of(cond.values.begin(), cond.values.end(),
                            [&](const Literal& l) {
                              const auto* w = std::get_if<std::string>(&l);
-                             return w && text.find(MatchForm(*w)) != std::string::npos;
+                             return w && text.find(text::MatchForm(*w)) != std::string::npos;
                            })
                    ? Tri::kTrue
                    : Tri::kFalse;

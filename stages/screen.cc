@@ -1,25 +1,24 @@
 #include "stages/screen.h"
 
-#include <unicode/utf8.h>
-
 #include <string>
 #include <vector>
 
 #include "pipeline/log.h"
-#include "stages/text_normalize.h"
+#include "text/decode.h"
+#include "text/text_normalize.h"
 
 namespace intake::stages {
 namespace {
 
 // A decimal digit, half- or full-width: its value, or -1.
-int DigitValue(UChar32 c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 0xFF10 && c <= 0xFF19) return c - 0xFF10;
+int DigitValue(char32_t c) {
+  if (c >= '0' && c <= '9') return static_cast<int>(c - '0');
+  if (c >= 0xFF10 && c <= 0xFF19) return static_cast<int>(c - 0xFF10);
   return -1;
 }
 
 // What may stand between the groups of a number: space, hyphen, and their full-width forms.
-bool IsDigitSeparator(UChar32 c) {
+bool IsDigitSeparator(char32_t c) {
   return c == ' ' || c == '-' || c == 0x3000 || c == 0xFF0D || c == 0x30FC || c == 0x2010 ||
          c == 0x2212;
 }
@@ -32,7 +31,7 @@ bool NamesMyNumber(const std::string& match_form_text) {
 }
 
 bool SaysSlidesAreEnclosed(const std::string& text) {
-  for (const auto& line : MatchFormLines(text)) {
+  for (const auto& line : text::MatchFormLines(text)) {
     if (line.find("プレパラート") == std::string::npos) continue;
     const bool enclosed =
         line.find("同封") != std::string::npos || line.find("送付") != std::string::npos ||
@@ -98,12 +97,12 @@ bool IsValidMyNumber(std::string_view d) {
 }
 
 int MaskMyNumbers(std::string& text) {
-  if (!NamesMyNumber(MatchForm(text))) return 0;
+  if (!NamesMyNumber(text::MatchForm(text))) return 0;
   return MaskValidNumbers(text);
 }
 
 int MaskMyNumbersInLines(std::string_view page_text, std::vector<TextLine>& lines) {
-  if (lines.empty() || !NamesMyNumber(MatchForm(page_text))) return 0;
+  if (lines.empty() || !NamesMyNumber(text::MatchForm(page_text))) return 0;
   int masked = 0;
   for (auto& line : lines) {
     if (const int n = MaskValidNumbers(line.text); n > 0) {
@@ -119,17 +118,14 @@ namespace {
 // Masks every run of digits in `text` that is a valid My Number; returns how many.
 int MaskValidNumbers(std::string& text) {
   struct CodePoint {
-    UChar32 c;
-    int32_t begin;  // byte offsets in text
-    int32_t end;
+    char32_t c;         // text::kMalformed for a malformed sequence
+    std::size_t begin;  // byte offsets in text
+    std::size_t end;
   };
   std::vector<CodePoint> cps;
-  const auto* bytes = reinterpret_cast<const uint8_t*>(text.data());
-  const auto size = static_cast<int32_t>(text.size());
-  for (int32_t i = 0; i < size;) {
-    const int32_t begin = i;
-    UChar32 c;
-    U8_NEXT(bytes, i, size, c);
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t begin = i;
+    const char32_t c = text::NextCodePoint(text, i);
     cps.push_back({c, begin, i});
   }
   // A run of digits, single separators allowed between them, is a My Number when it has exactly
@@ -168,8 +164,7 @@ int MaskValidNumbers(std::string& text) {
     if (mask[k]) {
       out += "＊";
     } else {
-      out.append(text, static_cast<std::size_t>(cps[k].begin),
-                 static_cast<std::size_t>(cps[k].end - cps[k].begin));
+      out.append(text, cps[k].begin, cps[k].end - cps[k].begin);
     }
   }
   text = std::move(out);

@@ -2,7 +2,7 @@
 
 #include <array>
 
-#include "stages/text_normalize.h"
+#include "text/text_normalize.h"
 
 namespace intake::stages {
 namespace {
@@ -27,7 +27,7 @@ bool ContainsAny(const std::string& sentence, const auto& words) {
 
 std::vector<std::string> Sentences(std::string_view text) {
   std::string joined;
-  for (const auto& line : MatchFormLines(text)) joined += line;
+  for (const auto& line : text::MatchFormLines(text)) joined += line;
   std::vector<std::string> out;
   std::size_t start = 0;
   while (start < joined.size()) {
@@ -52,7 +52,7 @@ std::optional<std::string> StatedMention(std::string_view text,
   for (const auto& sentence : Sentences(text)) {
     if (ContainsAny(sentence, kNoticeWords) || ContainsAny(sentence, kDenialWords)) continue;
     for (const auto& kw : keywords) {
-      if (sentence.find(MatchForm(kw)) != std::string::npos) return kw;
+      if (sentence.find(text::MatchForm(kw)) != std::string::npos) return kw;
     }
   }
   return std::nullopt;

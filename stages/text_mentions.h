@@ -2,7 +2,7 @@
 // as opposed to the hospital's printed notice of what it does not accept ("医療訴訟を目的とする
 // ご相談はお受けできません") or a denial ("訴訟の予定はありません").
 //
-// Works on sentences: the page's text in match form (stages/text_normalize.h) with its line
+// Works on sentences: the page's text in match form (text/text_normalize.h) with its line
 // breaks joined (OCR breaks sentences across lines) and split at 。！？. Thread-safe.
 #pragma once
 

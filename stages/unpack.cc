@@ -1,21 +1,17 @@
 #include "stages/unpack.h"
 
-#include <archive.h>
-#include <archive_entry.h>
 #include <limits.h>
-#include <locale.h>
-#include <unicode/ucnv.h>
-#include <unicode/unistr.h>
-#include <unicode/utf8.h>
 
 #include <algorithm>
 #include <deque>
 #include <fstream>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
 
+#include "archive/archive_reader.h"
 #include "pipeline/fault_points.h"
 #include "pipeline/folder_walk.h"
 #include "pipeline/log.h"
@@ -114,69 +110,6 @@ class EntryPlacer {
   std::unordered_map<std::string, int> next_suffix_;      // name taken -> next N to try
 };
 
-bool IsValidUtf8(std::string_view bytes) {
-  const auto* s = reinterpret_cast<const uint8_t*>(bytes.data());
-  const auto n = static_cast<int32_t>(bytes.size());
-  for (int32_t i = 0; i < n;) {
-    UChar32 c;
-    U8_NEXT(s, i, n, c);
-    if (c < 0) return false;
-  }
-  return true;
-}
-
-// Windows' Japanese code page (Shift_JIS with the NEC and IBM extensions) to UTF-8; empty when
-// the bytes are not valid CP932. ICU knows it as "windows-31j".
-std::string Cp932ToUtf8(std::string_view bytes) {
-  UErrorCode status = U_ZERO_ERROR;
-  UConverter* cp932 = ucnv_open("windows-31j", &status);
-  if (U_FAILURE(status)) return {};
-  ucnv_setToUCallBack(cp932, UCNV_TO_U_CALLBACK_STOP, nullptr, nullptr, nullptr, &status);
-  std::u16string units(bytes.size() + 1, u'\0');  // CP932 never takes fewer bytes than UTF-16
-  const int32_t length = ucnv_toUChars(cp932, units.data(), static_cast<int32_t>(units.size()),
-                                       bytes.data(), static_cast<int32_t>(bytes.size()), &status);
-  ucnv_close(cp932);
-  if (U_FAILURE(status)) return {};
-  std::string out;
-  icu::UnicodeString(units.data(), length).toUTF8String(out);
-  return out;
-}
-
-// The entry's name in UTF-8. Zip tools on Windows write names in the ANSI code page, CP932 in
-// Japan, without the UTF-8 flag; macOS writes UTF-8 without the flag. libarchive hands such a
-// name over undecoded, so: valid UTF-8 is taken as it is, anything else is decoded as CP932
-// (before the path is split: a CP932 character such as ソ ends in the byte of '\\').
-std::string EntryNameUtf8(struct archive_entry* entry) {
-  const char* raw = archive_entry_pathname(entry);
-  if (raw != nullptr && IsValidUtf8(raw)) return raw;
-  if (raw != nullptr) {
-    std::string decoded = Cp932ToUtf8(raw);
-    if (!decoded.empty()) return decoded;
-  }
-  const char* utf8 = archive_entry_pathname_utf8(entry);
-  return utf8 != nullptr ? utf8 : (raw != nullptr ? raw : "");
-}
-
-// libarchive converts entry names to the current locale's charset; in the C locale of a service
-// that fails for every Japanese name. A UTF-8 locale for this thread, for the stage's duration.
-class ScopedUtf8Locale {
- public:
-  ScopedUtf8Locale() : utf8_(newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(nullptr))) {
-    if (utf8_ != static_cast<locale_t>(nullptr)) previous_ = uselocale(utf8_);
-  }
-  ~ScopedUtf8Locale() {
-    if (utf8_ == static_cast<locale_t>(nullptr)) return;
-    uselocale(previous_);
-    freelocale(utf8_);
-  }
-  ScopedUtf8Locale(const ScopedUtf8Locale&) = delete;
-  ScopedUtf8Locale& operator=(const ScopedUtf8Locale&) = delete;
-
- private:
-  locale_t utf8_;
-  locale_t previous_ = static_cast<locale_t>(nullptr);
-};
-
 // The name of the one file inside a compressed single file: "scan.dcm.gz" -> "scan.dcm",
 // "zipMR.gz" -> "zipMR" ("data" when nothing is left).
 std::string RawEntryName(const std::string& relative_path) {
@@ -194,7 +127,6 @@ class UnpackStage final : public Stage {
   std::string_view name() const override { return "unpack"; }
 
   Status Run(Case& c) override {
-    const ScopedUtf8Locale utf8_names;
     std::error_code ec;
     const auto status = fs::symlink_status(submission_, ec);
     if (ec || !fs::exists(status)) return Status::Fail("submission not found");
@@ -273,10 +205,9 @@ class UnpackStage final : public Stage {
     c.files.push_back(std::move(f));
   }
 
-  // One archive being read: the libarchive handle, where its entries go, and what the walk has
-  // counted so far.
+  // One archive being read: its reader, where its entries go, what the walk has counted so far.
   struct ArchiveWalk {
-    struct archive* a;
+    archive::ArchiveReader& reader;
     const SourceFile& file;
     fs::path dest_root;
     int depth;
@@ -298,13 +229,18 @@ class UnpackStage final : public Stage {
     }
     ReportFile(archive_file.id);
     HangPoint("unpack");
-    struct archive* a = OpenArchive(c, archive_file);
-    if (a == nullptr) return Status::Ok();
+    Result<archive::ArchiveReader> reader = archive::ArchiveReader::Open(archive_file.path);
+    if (!reader.ok()) {
+      bool encrypted_reported = false;
+      ReportUnreadable(c, reader.error(), archive_file,
+                       "圧縮ファイルを開けません: ", encrypted_reported);
+      return Status::Ok();
+    }
     ++archives_;
-    ArchiveWalk walk{a, archive_file, c.work_dir / "unpacked" / archive_file.id, depth};
+    ArchiveWalk walk{*reader, archive_file, c.work_dir / "unpacked" / archive_file.id, depth};
     for (;;) {
       const Result<Next> next = ExtractNextEntry(c, walk);
-      if (!next.ok()) return next.status();  // the handle is freed
+      if (!next.ok()) return next.status();
       if (*next == Next::kStop) break;
     }
     if (walk.limit_hit) {
@@ -314,63 +250,43 @@ class UnpackStage final : public Stage {
                        archive_file.relative_path,
                    archive_file.id);
     }
-    archive_read_free(a);
     return Status::Ok();
   }
 
-  // A libarchive handle open on the archive, or nullptr (with its finding) when it cannot be
-  // opened.
-  static struct archive* OpenArchive(Case& c, const SourceFile& archive_file) {
-    struct archive* a = archive_read_new();
-    archive_read_support_filter_all(a);
-    archive_read_support_format_all(a);
-    // A single compressed file (report.dcm.gz): libarchive's raw format, which only wins when no
-    // archive format matches; accepted below only behind a compression filter.
-    archive_read_support_format_raw(a);
-    if (archive_read_open_filename(a, archive_file.path.c_str(), 1 << 16) != ARCHIVE_OK) {
-      bool encrypted_reported = false;
-      ReportUnreadable(c, a, archive_file, "圧縮ファイルを開けません: ", encrypted_reported);
-      archive_read_free(a);
-      return nullptr;
-    }
-    return a;
-  }
-
   // Reads the next entry's header and extracts the entry. kStop at the end, on damage or at a
-  // limit; an error (the handle freed) when the work area cannot be written.
+  // limit; an error when the work area cannot be written.
   Result<Next> ExtractNextEntry(Case& c, ArchiveWalk& walk) {
-    struct archive_entry* entry = nullptr;
-    const int r = archive_read_next_header(walk.a, &entry);
-    if (r == ARCHIVE_EOF) return Next::kStop;
-    if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-      ReportUnreadable(c, walk.a, walk.file,
+    const Result<std::optional<archive::Entry>> entry = walk.reader.NextEntry();
+    if (!entry.ok()) {
+      ReportUnreadable(c, entry.error(), walk.file,
                        "圧縮ファイルが途中で壊れています（読めた部分のみ処理します）: ",
                        walk.encrypted_reported);
       return Next::kStop;
     }
+    if (!*entry) return Next::kStop;  // the end
     if (++entries_ > limits_.max_entries) {
       walk.limit_hit = true;
       return Next::kStop;
     }
-    std::string entry_path = EntryNameUtf8(entry);
-    if (archive_format(walk.a) == ARCHIVE_FORMAT_RAW) {
-      if (archive_filter_count(walk.a) < 2) {  // not compressed: not an archive after all
-        c.AddFinding(FindingCode::kCorruptFile,
-                     "圧縮ファイルを開けません: " + walk.file.relative_path, walk.file.id);
-        return Next::kStop;
-      }
-      entry_path = RawEntryName(walk.file.relative_path);
+    const archive::Format format = walk.reader.format();
+    if (format == archive::Format::kUncompressed) {  // not an archive after all
+      c.AddFinding(FindingCode::kCorruptFile,
+                   "圧縮ファイルを開けません: " + walk.file.relative_path, walk.file.id);
+      return Next::kStop;
     }
-    const auto type = archive_entry_filetype(entry);
-    if (type == AE_IFDIR) return Next::kEntry;
-    if (archive_entry_is_encrypted(entry)) {
+    const std::string entry_path = format == archive::Format::kCompressedFile
+                                       ? RawEntryName(walk.file.relative_path)
+                                       : (*entry)->name;
+    const archive::EntryType type = (*entry)->type;
+    if (type == archive::EntryType::kFolder) return Next::kEntry;
+    if ((*entry)->encrypted) {
       if (!walk.encrypted_reported) ReportEncrypted(c, walk.file);
       walk.encrypted_reported = true;
       return Next::kEntry;
     }
     const auto parts = SafeComponents(entry_path);
-    const bool is_link = type == AE_IFLNK || archive_entry_hardlink(entry) != nullptr;
-    const bool unsafe = parts.empty() || is_link || type != AE_IFREG;
+    const bool is_link = type == archive::EntryType::kSymlink || (*entry)->hard_link;
+    const bool unsafe = parts.empty() || is_link || type != archive::EntryType::kFile;
     const fs::path dest = unsafe ? fs::path() : walk.dest_root / walk.placer.Place(parts);
     if (unsafe || dest.native().size() >= PATH_MAX) {
       return SkipUnsafeEntry(c, walk, entry_path, unsafe);
@@ -389,7 +305,7 @@ class UnpackStage final : public Stage {
                  walk.file.id);
     // Not written, but read through all the same where the format cannot seek past it
     // (a compressed tar): its bytes count against the limits like any other's.
-    if (CopyData(walk.a, nullptr, walk.file, walk.bytes) == Copied::kLimit) {
+    if (CopyData(walk.reader, nullptr, walk.file, walk.bytes) == Copied::kLimit) {
       walk.limit_hit = true;
       return Next::kStop;
     }
@@ -401,13 +317,13 @@ class UnpackStage final : public Stage {
                           const std::string& entry_path, const std::vector<std::string>& parts) {
     std::error_code ec;
     fs::create_directories(dest.parent_path(), ec);
-    if (ec) return Fail(walk.a, "could not create a folder in the work area").error();
+    if (ec) return Error{"could not create a folder in the work area"};
     std::ofstream out(dest, std::ios::binary | std::ios::trunc);
-    if (!out) return Fail(walk.a, "could not write to the work area").error();
-    const Copied copied = CopyData(walk.a, &out, walk.file, walk.bytes);
+    if (!out) return Error{"could not write to the work area"};
+    const Copied copied = CopyData(walk.reader, &out, walk.file, walk.bytes);
     out.close();
     if (copied == Copied::kWriteError) {
-      return Fail(walk.a, "write error in the work area (disk full?)").error();
+      return Error{"write error in the work area (disk full?)"};
     }
     if (copied == Copied::kLimit) {
       walk.limit_hit = true;
@@ -430,25 +346,23 @@ class UnpackStage final : public Stage {
 
   // Reads the current entry's data into `out` (nullptr: only counted), against the limits on
   // all extracted bytes and on this archive's ratio.
-  Copied CopyData(struct archive* a, std::ofstream* out, const SourceFile& archive_file,
-                  std::uint64_t& archive_bytes) {
-    const void* buf = nullptr;
-    size_t size = 0;
-    la_int64_t offset = 0;
+  Copied CopyData(archive::ArchiveReader& reader, std::ofstream* out,
+                  const SourceFile& archive_file, std::uint64_t& archive_bytes) {
     const double max_bytes =
         limits_.max_ratio * static_cast<double>(std::max<std::uint64_t>(archive_file.size, 1));
     for (;;) {
-      const int dr = archive_read_data_block(a, &buf, &size, &offset);
-      if (dr == ARCHIVE_EOF) return Copied::kDone;
-      if (dr != ARCHIVE_OK && dr != ARCHIVE_WARN) return Copied::kCorrupt;
-      archive_bytes += size;
-      total_bytes_ += size;
+      const Result<std::optional<std::string_view>> chunk = reader.ReadChunk();
+      if (!chunk.ok()) return Copied::kCorrupt;
+      if (!*chunk) return Copied::kDone;
+      const std::string_view bytes = **chunk;
+      archive_bytes += bytes.size();
+      total_bytes_ += bytes.size();
       if (total_bytes_ > limits_.max_total_bytes ||
           (archive_bytes > (64ULL << 20) && static_cast<double>(archive_bytes) > max_bytes)) {
         return Copied::kLimit;
       }
       if (out == nullptr) continue;
-      out->write(static_cast<const char*>(buf), static_cast<std::streamsize>(size));
+      out->write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
       if (!*out) return Copied::kWriteError;
     }
   }
@@ -461,21 +375,16 @@ class UnpackStage final : public Stage {
                  archive_file.id);
   }
 
-  // An archive libarchive stops reading. A 7z whose headers are encrypted (7z a -p -mhe=on) stops
-  // at its first header, but libarchive knows why: that is ENCRYPTED_ARCHIVE, not a broken file.
-  static void ReportUnreadable(Case& c, struct archive* a, const SourceFile& archive_file,
+  // An archive that stops being read: ENCRYPTED_ARCHIVE when it stopped for a password (a 7z
+  // whose headers are encrypted stops at its first header), a broken file otherwise.
+  static void ReportUnreadable(Case& c, const Error& error, const SourceFile& archive_file,
                                const std::string& message, bool& encrypted_reported) {
-    if (archive_read_has_encrypted_entries(a) > 0) {
+    if (error.code == ErrorCode::kEncrypted) {
       if (!encrypted_reported) ReportEncrypted(c, archive_file);
       encrypted_reported = true;
       return;
     }
     c.AddFinding(FindingCode::kCorruptFile, message + archive_file.relative_path, archive_file.id);
-  }
-
-  static Status Fail(struct archive* a, const char* message) {
-    archive_read_free(a);
-    return Status::Fail(message);
   }
 
   void ReportSkipped(Case& c) {

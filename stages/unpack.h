@@ -1,7 +1,7 @@
 // Unpack stage: turns a submission (folder, archive, PDF, image, ISO) into the Case's file list.
 //
-// Archives (zip, 7z, tar.*, ISO 9660) are extracted with libarchive into the case's work area,
-// nested archives too, with limits. Nothing is written outside the work area: entries with
+// Archives (zip, 7z, tar.*, ISO 9660) are extracted (read by archive/) into the case's work
+// area, nested archives too, with limits. Nothing is written outside the work area: entries with
 // absolute or `..` paths, symlinks, hard links and device files are skipped with UNSAFE_PATH;
 // encrypted entries give ENCRYPTED_ARCHIVE. The submission itself is only read, never changed.
 #pragma once

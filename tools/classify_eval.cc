@@ -36,7 +36,7 @@
 #include "stages/facts.h"
 #include "stages/ocr.h"
 #include "stages/screen.h"
-#include "stages/text_normalize.h"
+#include "text/text_normalize.h"
 
 namespace {
 
@@ -129,7 +129,7 @@ std::vector<TruthPage> ReadTruth(const fs::path& corpus, std::string& error) {
 // Code points of text in match form (NFKC, no whitespace): what keyword matching sees, so
 // full-width/half-width and spacing differences are not errors.
 std::u32string MatchCodepoints(const std::string& text) {
-  return intake::stages::CodePoints(intake::stages::MatchForm(text));
+  return intake::text::CodePoints(intake::text::MatchForm(text));
 }
 
 std::string Percent(int right, int total) {
@@ -395,7 +395,7 @@ int main(int argc, char** argv) {
       types.push_back(page.doc_type);
     if (!t.text.empty()) {
       const std::u32string want = MatchCodepoints(t.text);
-      const std::size_t edits = intake::stages::EditDistance(MatchCodepoints(page.text), want);
+      const std::size_t edits = intake::text::EditDistance(MatchCodepoints(page.text), want);
       cer_by_degradation[t.degradation].first += edits;
       cer_by_degradation[t.degradation].second += want.size();
       page_cer_by_degradation[t.degradation].push_back(

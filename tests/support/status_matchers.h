@@ -30,6 +30,8 @@ inline std::string_view ErrorCodeName(ErrorCode code) {
       return "kBusy";
     case ErrorCode::kLeaseLost:
       return "kLeaseLost";
+    case ErrorCode::kEncrypted:
+      return "kEncrypted";
     case ErrorCode::kOutOfMemory:
       return "kOutOfMemory";
     case ErrorCode::kDiskFull:

@@ -69,7 +69,7 @@ void DrawChoiceRow(cairo_t* cr, double y, const std::string& label,
       cairo_stroke(cr);
     }
     DrawLines(cr, {o.text}, 36, x + 44, y);
-    x += 44 + 40.0 * static_cast<double>(intake::stages::CodepointLength(o.text)) + 60;
+    x += 44 + 40.0 * static_cast<double>(intake::text::CodepointLength(o.text)) + 60;
   }
 }
 
@@ -121,7 +121,7 @@ void DrawTickedRow(cairo_t* cr, double y, const std::string& label,
       cairo_stroke(cr);
     }
     DrawLines(cr, {o.text}, 36, x + 44, y);
-    x += 44 + 40.0 * static_cast<double>(intake::stages::CodepointLength(o.text)) + 60;
+    x += 44 + 40.0 * static_cast<double>(intake::text::CodepointLength(o.text)) + 60;
   }
 }
 
@@ -134,7 +134,7 @@ void DrawRingedRow(cairo_t* cr, double y, const std::string& label,
   DrawLines(cr, {label}, 36, 60, y);
   double x = 420;
   for (const auto& o : options) {
-    const double width = 40.0 * static_cast<double>(intake::stages::CodepointLength(o.text));
+    const double width = 40.0 * static_cast<double>(intake::text::CodepointLength(o.text));
     DrawLines(cr, {o.text}, 36, x, y);
     if (o.marked) {
       cairo_save(cr);

@@ -8,7 +8,6 @@
 #include <cairo-pdf.h>
 #include <cairo.h>
 #include <pango/pangocairo.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -16,7 +15,8 @@
 #include <vector>
 
 #include "pipeline/case_model.h"
-#include "stages/text_normalize.h"
+#include "tests/support/temp_dir.h"
+#include "text/text_normalize.h"
 
 namespace intake::testing {
 
@@ -144,19 +144,10 @@ inline std::string WithoutSpaces(const std::string& text) {
 // Character error rate of `got` against `want`: edit distance over code points, white space
 // ignored in both (WithoutSpaces), divided by the length of `want`.
 inline double CharacterErrorRate(const std::string& got, const std::string& want) {
-  const std::u32string a = stages::CodePoints(WithoutSpaces(got));
-  const std::u32string b = stages::CodePoints(WithoutSpaces(want));
+  const std::u32string a = text::CodePoints(WithoutSpaces(got));
+  const std::u32string b = text::CodePoints(WithoutSpaces(want));
   if (b.empty()) return a.empty() ? 0.0 : 1.0;
-  return static_cast<double>(stages::EditDistance(a, b)) / static_cast<double>(b.size());
-}
-
-// A fresh, empty temporary folder for one test, named after it and the process.
-inline std::filesystem::path FreshTempDir(const std::string& name) {
-  auto dir =
-      std::filesystem::temp_directory_path() / ("intake-" + name + "-" + std::to_string(getpid()));
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
+  return static_cast<double>(text::EditDistance(a, b)) / static_cast<double>(b.size());
 }
 
 // Adds a file of the submission to `c`, as unpack and identify would have, at

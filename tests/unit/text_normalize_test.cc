@@ -1,8 +1,8 @@
-#include "stages/text_normalize.h"
+#include "text/text_normalize.h"
 
 #include <gtest/gtest.h>
 
-namespace intake::stages {
+namespace intake::text {
 namespace {
 
 TEST(TextNormalizeTest, NfkcFoldsFullWidthDigitsLettersAndHalfWidthKana) {
@@ -61,4 +61,4 @@ TEST(TextNormalizeTest, EditDistanceCountsCodePointsNotBytes) {
 }
 
 }  // namespace
-}  // namespace intake::stages
+}  // namespace intake::text

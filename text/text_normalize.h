@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-namespace intake::stages {
+namespace intake::text {
 
 std::string Nfkc(std::string_view utf8);
 std::string RemoveWhitespace(std::string_view utf8);
@@ -44,4 +44,4 @@ std::size_t EditDistance(std::u32string_view a, std::u32string_view b);
 // Finds `keyword` exactly; returns the character offset (code points) or -1.
 long FindCodepoints(std::string_view text, std::string_view keyword);
 
-}  // namespace intake::stages
+}  // namespace intake::text

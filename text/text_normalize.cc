@@ -1,13 +1,14 @@
-#include "stages/text_normalize.h"
+#include "text/text_normalize.h"
 
 #include <unicode/normalizer2.h>
 #include <unicode/uchar.h>
 #include <unicode/unistr.h>
-#include <unicode/utf8.h>
 
 #include <algorithm>
 
-namespace intake::stages {
+#include "text/decode.h"
+
+namespace intake::text {
 namespace {
 
 bool IsSpace(char32_t c) { return u_isUWhiteSpace(static_cast<UChar32>(c)) || c == 0x3000; }
@@ -17,13 +18,9 @@ bool IsSpace(char32_t c) { return u_isUWhiteSpace(static_cast<UChar32>(c)) || c 
 std::u32string CodePoints(std::string_view utf8) {
   std::u32string out;
   out.reserve(utf8.size());
-  int32_t i = 0;
-  const auto* s = reinterpret_cast<const uint8_t*>(utf8.data());
-  const auto n = static_cast<int32_t>(utf8.size());
-  while (i < n) {
-    UChar32 c;
-    U8_NEXT(s, i, n, c);
-    out.push_back(c < 0 ? 0xFFFD : static_cast<char32_t>(c));
+  for (std::size_t i = 0; i < utf8.size();) {
+    const char32_t c = NextCodePoint(utf8, i);
+    out.push_back(c == kMalformed ? 0xFFFD : c);
   }
   return out;
 }
@@ -59,15 +56,11 @@ std::string Nfkc(std::string_view utf8) {
 std::string RemoveWhitespace(std::string_view utf8) {
   std::string out;
   out.reserve(utf8.size());
-  int32_t i = 0;
-  const auto* s = reinterpret_cast<const uint8_t*>(utf8.data());
-  const auto n = static_cast<int32_t>(utf8.size());
-  while (i < n) {
-    const int32_t start = i;
-    UChar32 c;
-    U8_NEXT(s, i, n, c);
-    if (c >= 0 && IsSpace(static_cast<char32_t>(c))) continue;
-    out.append(utf8.substr(static_cast<std::size_t>(start), static_cast<std::size_t>(i - start)));
+  for (std::size_t i = 0; i < utf8.size();) {
+    const std::size_t start = i;
+    const char32_t c = NextCodePoint(utf8, i);
+    if (c != kMalformed && IsSpace(c)) continue;
+    out.append(utf8.substr(start, i - start));
   }
   return out;
 }
@@ -94,11 +87,10 @@ std::string TrimSpaces(std::string_view utf8) {
   while (b < e && IsSpace(u[b])) ++b;
   while (e > b && IsSpace(u[e - 1])) --e;
   // Re-encode only the kept range by byte offsets: walk again to find them.
-  int32_t i = 0;
-  const auto* s = reinterpret_cast<const uint8_t*>(utf8.data());
-  const auto n = static_cast<int32_t>(utf8.size());
-  int32_t byte_begin = n;
-  int32_t byte_end = n;
+  const std::size_t n = utf8.size();
+  std::size_t i = 0;
+  std::size_t byte_begin = n;
+  std::size_t byte_end = n;
   for (std::size_t cp = 0; i <= n; ++cp) {
     if (cp == b) byte_begin = i;
     if (cp == e) {
@@ -106,13 +98,10 @@ std::string TrimSpaces(std::string_view utf8) {
       break;
     }
     if (i == n) break;
-    UChar32 c;
-    U8_NEXT(s, i, n, c);
-    (void)c;
+    (void)NextCodePoint(utf8, i);
   }
   if (byte_begin >= byte_end) return {};
-  return std::string(utf8.substr(static_cast<std::size_t>(byte_begin),
-                                 static_cast<std::size_t>(byte_end - byte_begin)));
+  return std::string(utf8.substr(byte_begin, byte_end - byte_begin));
 }
 
 long CodepointLength(std::string_view utf8) { return static_cast<long>(CodePoints(utf8).size()); }
@@ -155,4 +144,4 @@ bool ContainsFuzzy(std::string_view text, std::string_view keyword) {
   return false;
 }
 
-}  // namespace intake::stages
+}  // namespace intake::text
