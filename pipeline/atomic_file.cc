@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <string>
 
 namespace intake {
@@ -64,7 +65,8 @@ Status WriteFileInPlace(const fs::path& path, std::string_view bytes) {
                       IsNoSpace(err) ? ErrorCode::kDiskFull : ErrorCode::kFailed});
 }
 
-Status CopyFileContents(const fs::path& from, const fs::path& to) {
+Status CopyFileContents(const fs::path& from, const fs::path& to,
+                        const std::function<void(std::string_view)>& each_chunk) {
   const int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
   if (in < 0) return Status::Fail("cannot open a file to copy: " + ErrnoText());
   const int out = ::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -74,17 +76,20 @@ Status CopyFileContents(const fs::path& from, const fs::path& to) {
     return Status(Error{"cannot create the copy: " + WriteErrorText(saved),
                         IsNoSpace(saved) ? ErrorCode::kDiskFull : ErrorCode::kFailed});
   }
-  std::string buffer(1 << 20, '\0');
+  constexpr std::size_t kChunk = 1 << 20;
+  const auto buffer = std::make_unique_for_overwrite<char[]>(kChunk);  // not zeroed: read over
   Status status;
   for (;;) {
-    const ssize_t n = ::read(in, buffer.data(), buffer.size());
+    const ssize_t n = ::read(in, buffer.get(), kChunk);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       status = Status::Fail("read error while copying: " + ErrnoText());
       break;
     }
     if (n == 0) break;
-    if (!WriteAll(out, std::string_view(buffer.data(), static_cast<std::size_t>(n)))) {
+    const std::string_view chunk(buffer.get(), static_cast<std::size_t>(n));
+    if (each_chunk) each_chunk(chunk);
+    if (!WriteAll(out, chunk)) {
       const int saved = errno;
       status = Status(Error{"write error while copying: " + WriteErrorText(saved),
                             IsNoSpace(saved) ? ErrorCode::kDiskFull : ErrorCode::kFailed});

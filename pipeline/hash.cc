@@ -2,11 +2,11 @@
 
 #include <openssl/evp.h>
 
-#include <algorithm>
-#include <atomic>
 #include <fstream>
-#include <thread>
 #include <vector>
+
+#include "pipeline/atomic_file.h"
+#include "pipeline/parallel.h"
 
 namespace intake {
 
@@ -53,20 +53,31 @@ Result<std::string> Sha256File(const std::filesystem::path& path) {
   return h.HexDigest();
 }
 
+Result<std::string> Sha256AndCopyFile(const std::filesystem::path& from,
+                                      const std::filesystem::path& to) {
+  Sha256 h;
+  if (Status copied = CopyFileContents(from, to, [&](std::string_view chunk) { h.Update(chunk); });
+      !copied.ok()) {
+    return copied.error();
+  }
+  return h.HexDigest();
+}
+
 std::vector<Result<std::string>> Sha256Files(const std::vector<std::filesystem::path>& paths,
                                              int threads) {
   std::vector<Result<std::string>> hashes(paths.size(), Result<std::string>::Fail("not hashed"));
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  threads =
-      static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), paths.size()));
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i = next++; i < paths.size(); i = next++) hashes[i] = Sha256File(paths[i]);
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  ParallelFor(
+      paths.size(), [&](std::size_t i) { hashes[i] = Sha256File(paths[i]); }, threads);
+  return hashes;
+}
+
+std::vector<Result<std::string>> Sha256AndCopyFiles(
+    const std::vector<std::filesystem::path>& paths,
+    const std::vector<std::filesystem::path>& copies, int threads) {
+  std::vector<Result<std::string>> hashes(paths.size(), Result<std::string>::Fail("not hashed"));
+  ParallelFor(
+      paths.size(), [&](std::size_t i) { hashes[i] = Sha256AndCopyFile(paths[i], copies[i]); },
+      threads);
   return hashes;
 }
 
