@@ -30,6 +30,24 @@ bool WriteAll(int fd, std::string_view bytes) {
   return true;
 }
 
+// The failure of a copy whose write failed with `err`.
+Status CopyWriteError(int err) {
+  return Status(Error{"write error while copying: " + WriteErrorText(err),
+                      IsNoSpace(err) ? ErrorCode::kDiskFull : ErrorCode::kFailed});
+}
+
+// Copies what the kernel will with copy_file_range, leaving both files' offsets where it stopped
+// (at the end, or where another file system, a file of unknown size or a read error made it stop:
+// read and write go on from there and say what is wrong). Returns the errno of a write that found
+// no space, else 0.
+int CopyInKernel(int in, int out) {
+  for (;;) {
+    const ssize_t n = ::copy_file_range(in, nullptr, out, nullptr, std::size_t{1} << 30, 0);
+    if (n > 0 || (n < 0 && errno == EINTR)) continue;
+    return n < 0 && IsNoSpace(errno) ? errno : 0;
+  }
+}
+
 }  // namespace
 
 Status SyncDirectory(const fs::path& dir) {
@@ -65,8 +83,7 @@ Status WriteFileInPlace(const fs::path& path, std::string_view bytes) {
                       IsNoSpace(err) ? ErrorCode::kDiskFull : ErrorCode::kFailed});
 }
 
-Status CopyFileContents(const fs::path& from, const fs::path& to,
-                        const std::function<void(std::string_view)>& each_chunk) {
+Status CopyFileContents(const fs::path& from, const fs::path& to) {
   const int in = ::open(from.c_str(), O_RDONLY | O_CLOEXEC);
   if (in < 0) return Status::Fail("cannot open a file to copy: " + ErrnoText());
   const int out = ::open(to.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -76,10 +93,11 @@ Status CopyFileContents(const fs::path& from, const fs::path& to,
     return Status(Error{"cannot create the copy: " + WriteErrorText(saved),
                         IsNoSpace(saved) ? ErrorCode::kDiskFull : ErrorCode::kFailed});
   }
+  Status status;
+  if (const int err = CopyInKernel(in, out); err != 0) status = CopyWriteError(err);
   constexpr std::size_t kChunk = 1 << 20;
   const auto buffer = std::make_unique_for_overwrite<char[]>(kChunk);  // not zeroed: read over
-  Status status;
-  for (;;) {
+  while (status.ok()) {
     const ssize_t n = ::read(in, buffer.get(), kChunk);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
@@ -87,21 +105,13 @@ Status CopyFileContents(const fs::path& from, const fs::path& to,
       break;
     }
     if (n == 0) break;
-    const std::string_view chunk(buffer.get(), static_cast<std::size_t>(n));
-    if (each_chunk) each_chunk(chunk);
-    if (!WriteAll(out, chunk)) {
-      const int saved = errno;
-      status = Status(Error{"write error while copying: " + WriteErrorText(saved),
-                            IsNoSpace(saved) ? ErrorCode::kDiskFull : ErrorCode::kFailed});
+    if (!WriteAll(out, std::string_view(buffer.get(), static_cast<std::size_t>(n)))) {
+      status = CopyWriteError(errno);
       break;
     }
   }
   ::close(in);
-  if (::close(out) != 0 && status.ok()) {
-    const int saved = errno;
-    status = Status(Error{"write error while copying: " + WriteErrorText(saved),
-                          IsNoSpace(saved) ? ErrorCode::kDiskFull : ErrorCode::kFailed});
-  }
+  if (::close(out) != 0 && status.ok()) status = CopyWriteError(errno);
   if (!status.ok()) ::unlink(to.c_str());
   return status;
 }
