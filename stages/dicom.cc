@@ -17,7 +17,6 @@
 #include "dicom/person_name.h"
 #include "dicom/transfer_syntax.h"
 #include "pipeline/log.h"
-#include "pipeline/parallel.h"
 #include "pipeline/progress.h"
 #include "stages/disc_layout.h"
 
@@ -384,10 +383,7 @@ class DicomStage final : public Stage {
     DicomdirCheck dicomdirs(c);
     // c.files grows at the end of this stage (extracted PDFs): iterate over what is there now.
     const std::size_t file_count = c.files.size();
-    Headers headers = ReadHeaders(c, file_count);
-    for (std::size_t index = 0; index < file_count; ++index) {
-      ScanFile(c, index, headers[index], dicomdirs, scan);
-    }
+    for (std::size_t index = 0; index < file_count; ++index) ScanFile(c, index, dicomdirs, scan);
 
     c.dicom_patients = BuildPatients(scan.accs, options_, c);
     if (c.dicom_patients.size() > 1) {
@@ -434,29 +430,9 @@ class DicomStage final : public Stage {
     std::vector<std::size_t> encapsulated_pdfs;
   };
 
-  // The header of each DICOM file among the first `file_count` of the case (by index into
-  // c.files; empty for other files), read on one thread per core: each file is parsed on its own,
-  // and parsing is most of the stage's time on a disc of thousands of images.
-  using Headers = std::vector<std::optional<Result<dicom::DicomHeader>>>;
-  static Headers ReadHeaders(const Case& c, std::size_t file_count) {
-    std::vector<std::size_t> dicom_files;
-    for (std::size_t i = 0; i < file_count; ++i) {
-      if (c.files[i].kind == FileKind::kDicom) dicom_files.push_back(i);
-    }
-    Headers headers(file_count);
-    ParallelFor(dicom_files.size(), [&](std::size_t k) {
-      const SourceFile& file = c.files[dicom_files[k]];
-      ReportFile(file.id);
-      headers[dicom_files[k]] = dicom::ReadHeader(file.path);
-    });
-    return headers;
-  }
-
   // One file of the case: a viewer, a DICOMDIR, a file named as DICOM that is not, or a DICOM
-  // file whose header (read by ReadHeaders) goes into the patients (with findings for what
-  // cannot be read).
-  void ScanFile(Case& c, std::size_t index, std::optional<Result<dicom::DicomHeader>>& read,
-                DicomdirCheck& dicomdirs, Scan& scan) const {
+  // file whose header is read into the patients (with findings for what cannot be read).
+  void ScanFile(Case& c, std::size_t index, DicomdirCheck& dicomdirs, Scan& scan) const {
     const SourceFile& file = c.files[index];
     ReportFile(file.id);
     if (IsViewerFile(file)) {
@@ -477,7 +453,7 @@ class DicomStage final : public Stage {
       }
       return;
     }
-    auto header = std::move(*read);
+    auto header = dicom::ReadHeader(file.path);
     if (!header.ok()) {
       ++scan.unreadable;
       dicomdirs.AddDicomFile(file);
