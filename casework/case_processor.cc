@@ -203,8 +203,9 @@ CaseIdentity NewCaseIdentity(const std::string& sha256) {
 
 Outcome CaseProcessor::Process(const fs::path& submission, const TimeLimitHandler& on_time_limit) {
   const auto start = std::chrono::steady_clock::now();
-  // A submission the case folder will copy is copied while it is hashed (each byte read once);
-  // the case folder links those copies into 11_原本/, and this folder goes after the case.
+  // A submission the case folder will copy is copied while it is hashed (the sender's files are
+  // read once); the case folder links those copies into 11_原本/, and this folder goes after
+  // the case.
   FileCopies copies;
   std::error_code ec;
   if (!options_.link_original) {
