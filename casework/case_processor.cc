@@ -1,5 +1,7 @@
 #include "casework/case_processor.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
@@ -127,18 +129,45 @@ Result<std::string> SubmissionHash(const fs::path& submission) {
   return SubmissionHash(submission, nullptr);
 }
 
+namespace {
+
+// Each file's hash; with `copies`, each file is also copied into copies->dir in the same pass (a
+// file whose copy fails, a full disk, is hashed alone and gets no copy).
+std::vector<Result<std::string>> HashFiles(const std::vector<fs::path>& files, FileCopies* copies) {
+  if (copies == nullptr) return Sha256Files(files);
+  std::vector<fs::path> targets;
+  for (std::size_t i = 0; i < files.size(); ++i) targets.push_back(copies->dir / std::to_string(i));
+  std::vector<Result<std::string>> hashes = Sha256AndCopyFiles(files, targets);
+  std::vector<fs::path> alone;
+  std::vector<std::size_t> alone_index;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (hashes[i].ok()) {
+      copies->by_path[files[i].string()] = targets[i];
+    } else {
+      alone.push_back(files[i]);
+      alone_index.push_back(i);
+    }
+  }
+  const std::vector<Result<std::string>> hashed_alone = Sha256Files(alone);
+  for (std::size_t k = 0; k < alone.size(); ++k) hashes[alone_index[k]] = hashed_alone[k];
+  return hashes;
+}
+
+}  // namespace
+
 Result<std::string> SubmissionHash(const fs::path& submission,
-                                   std::map<std::string, std::string>* file_hashes_by_path) {
+                                   std::map<std::string, std::string>* file_hashes_by_path,
+                                   FileCopies* copies) {
   std::error_code ec;
   if (!fs::is_directory(submission, ec)) {
-    auto hash = Sha256File(submission);
+    auto hash = std::move(HashFiles({submission}, copies).front());
     if (hash.ok() && file_hashes_by_path) (*file_hashes_by_path)[submission.string()] = *hash;
     return hash;
   }
   auto listing = ListFolder(submission);
   if (!listing.ok()) return Result<std::string>::Fail(listing.message());
   const std::vector<fs::path>& files = listing->files;
-  const std::vector<Result<std::string>> file_hashes = Sha256Files(files);
+  const std::vector<Result<std::string>> file_hashes = HashFiles(files, copies);
   Sha256 h;
   const auto line = [&](const fs::path& path, std::string_view value) {
     h.Update(fs::relative(path, submission, ec).generic_string());
@@ -174,19 +203,34 @@ CaseIdentity NewCaseIdentity(const std::string& sha256) {
 
 Outcome CaseProcessor::Process(const fs::path& submission, const TimeLimitHandler& on_time_limit) {
   const auto start = std::chrono::steady_clock::now();
-  std::map<std::string, std::string> known_file_hashes;
-  auto hash = SubmissionHash(submission, &known_file_hashes);
-  if (!hash.ok()) {
-    Outcome outcome;
-    outcome.status = Status::Fail("submission could not be read: " + hash.message());
-    return outcome;
+  // A submission the case folder will copy is copied while it is hashed (the sender's files are
+  // read once); the case folder links those copies into 11_原本/, and this folder goes after
+  // the case.
+  FileCopies copies;
+  std::error_code ec;
+  if (!options_.link_original) {
+    copies.dir = options_.out_dir / (".received-" + std::to_string(::getpid()));
+    fs::remove_all(copies.dir, ec);
+    if (!fs::create_directories(copies.dir, ec)) copies.dir.clear();
   }
-  Log()->debug("submission hashed in {} ms", std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                 std::chrono::steady_clock::now() - start)
-                                                 .count());
-  CaseIdentity identity = NewCaseIdentity(*hash);
-  identity.file_hashes = std::move(known_file_hashes);
-  return Process(submission, identity, on_time_limit);
+  std::map<std::string, std::string> known_file_hashes;
+  auto hash =
+      SubmissionHash(submission, &known_file_hashes, copies.dir.empty() ? nullptr : &copies);
+  Outcome outcome;
+  if (!hash.ok()) {
+    outcome.status = Status::Fail("submission could not be read: " + hash.message());
+  } else {
+    Log()->debug("submission hashed ({} files copied on the way) in {} ms", copies.by_path.size(),
+                 std::chrono::duration_cast<std::chrono::milliseconds>(
+                     std::chrono::steady_clock::now() - start)
+                     .count());
+    CaseIdentity identity = NewCaseIdentity(*hash);
+    identity.file_hashes = std::move(known_file_hashes);
+    identity.file_copies = std::move(copies.by_path);
+    outcome = Process(submission, identity, on_time_limit);
+  }
+  if (!copies.dir.empty()) fs::remove_all(copies.dir, ec);
+  return outcome;
 }
 
 Outcome CaseProcessor::Process(const fs::path& submission, const CaseIdentity& identity,
@@ -240,6 +284,7 @@ CaseStagesInput CaseProcessor::StagesInput(const std::vector<EnvelopeInput>& env
                      .low_ocr_confidence = options_.low_ocr_confidence,
                      .envelopes = {},
                      .file_hashes = identity.file_hashes,
+                     .file_copies = identity.file_copies,
                      .case_dir = case_dir,
                      .records_dir = records_dir,
                      .report_context = context};
@@ -387,6 +432,7 @@ std::optional<Outcome> CaseProcessor::AttachTo(followup::Decision decision,
   case_identity.sha256 = all.front().record.sha256;
   case_identity.received_at = all.front().record.received_at;
   case_identity.file_hashes = identity.file_hashes;
+  case_identity.file_copies = identity.file_copies;
   std::vector<Finding> carried;
   if (decision.finding) carried.push_back(std::move(*decision.finding));
   Log()->info("case {}: envelope attached to case {} as envelope {} ({})", own.id,

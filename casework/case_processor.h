@@ -97,6 +97,9 @@ struct CaseIdentity {
   // Each file's SHA-256 by path, when the caller has them from hashing (for the audit record;
   // files missing here are hashed again).
   std::map<std::string, std::string> file_hashes;
+  // Copies of the files made while hashing them, by path (SubmissionHash): the case folder links
+  // them into 11_原本/ instead of copying the files again.
+  std::map<std::string, std::filesystem::path> file_copies;
 };
 // The identity of a submission with this hash received now.
 CaseIdentity NewCaseIdentity(const std::string& sha256);
@@ -149,10 +152,19 @@ class CaseProcessor {
   ProcessOptions options_;
 };
 
+// Copies of a submission's files made while SubmissionHash read them: in `dir` (which exists),
+// one per file, by the file's path. A file whose copy failed (a full disk) has none.
+struct FileCopies {
+  std::filesystem::path dir;
+  std::map<std::string, std::filesystem::path> by_path;
+};
+
 // SHA-256 of a file's bytes, or of a folder (sorted relative paths and their files' hashes).
-// With `file_hashes_by_path`, also each file's own hash, keyed by its path.
+// With `file_hashes_by_path`, also each file's own hash, keyed by its path; with `copies`, each
+// file is also copied into copies->dir in the same pass (its hash is then that of its copy).
 Result<std::string> SubmissionHash(const std::filesystem::path& submission);
 Result<std::string> SubmissionHash(const std::filesystem::path& submission,
-                                   std::map<std::string, std::string>* file_hashes_by_path);
+                                   std::map<std::string, std::string>* file_hashes_by_path,
+                                   FileCopies* copies = nullptr);
 
 }  // namespace intake::casework

@@ -49,6 +49,7 @@ CaseFolderOptions FolderOptions(const CaseStagesInput& in) {
   options.layout = CaseFolderLayout(in.profile);
   options.link_original = in.envelopes.front().link;
   options.known_hashes = in.file_hashes;
+  options.ready_copies = in.file_copies;
   if (in.envelopes.size() > 1) {
     for (const EnvelopeSource& envelope : in.envelopes) {
       options.envelopes.push_back({envelope.number, envelope.path, envelope.link});

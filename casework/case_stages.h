@@ -38,6 +38,7 @@ struct CaseStagesInput {
   double low_ocr_confidence = 0.6;
   std::vector<EnvelopeSource> envelopes;  // at least one
   std::map<std::string, std::string> file_hashes;  // CaseIdentity::file_hashes
+  std::map<std::string, std::filesystem::path> file_copies;  // CaseIdentity::file_copies
   std::filesystem::path case_dir;
   std::filesystem::path records_dir;  // OUT: the audit trail, earlier case folders
   report::ReportContext report_context;

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <string>
 
 namespace intake {
@@ -27,6 +28,24 @@ bool WriteAll(int fd, std::string_view bytes) {
     bytes.remove_prefix(static_cast<std::size_t>(n));
   }
   return true;
+}
+
+// The failure of a copy whose write failed with `err`.
+Status CopyWriteError(int err) {
+  return Status(Error{"write error while copying: " + WriteErrorText(err),
+                      IsNoSpace(err) ? ErrorCode::kDiskFull : ErrorCode::kFailed});
+}
+
+// Copies what the kernel will with copy_file_range, leaving both files' offsets where it stopped
+// (at the end, or where another file system, a file of unknown size or a read error made it stop:
+// read and write go on from there and say what is wrong). Returns the errno of a write that found
+// no space, else 0.
+int CopyInKernel(int in, int out) {
+  for (;;) {
+    const ssize_t n = ::copy_file_range(in, nullptr, out, nullptr, std::size_t{1} << 30, 0);
+    if (n > 0 || (n < 0 && errno == EINTR)) continue;
+    return n < 0 && IsNoSpace(errno) ? errno : 0;
+  }
 }
 
 }  // namespace
@@ -74,29 +93,25 @@ Status CopyFileContents(const fs::path& from, const fs::path& to) {
     return Status(Error{"cannot create the copy: " + WriteErrorText(saved),
                         IsNoSpace(saved) ? ErrorCode::kDiskFull : ErrorCode::kFailed});
   }
-  std::string buffer(1 << 20, '\0');
   Status status;
-  for (;;) {
-    const ssize_t n = ::read(in, buffer.data(), buffer.size());
+  if (const int err = CopyInKernel(in, out); err != 0) status = CopyWriteError(err);
+  constexpr std::size_t kChunk = 1 << 20;
+  const auto buffer = std::make_unique_for_overwrite<char[]>(kChunk);  // not zeroed: read over
+  while (status.ok()) {
+    const ssize_t n = ::read(in, buffer.get(), kChunk);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       status = Status::Fail("read error while copying: " + ErrnoText());
       break;
     }
     if (n == 0) break;
-    if (!WriteAll(out, std::string_view(buffer.data(), static_cast<std::size_t>(n)))) {
-      const int saved = errno;
-      status = Status(Error{"write error while copying: " + WriteErrorText(saved),
-                            IsNoSpace(saved) ? ErrorCode::kDiskFull : ErrorCode::kFailed});
+    if (!WriteAll(out, std::string_view(buffer.get(), static_cast<std::size_t>(n)))) {
+      status = CopyWriteError(errno);
       break;
     }
   }
   ::close(in);
-  if (::close(out) != 0 && status.ok()) {
-    const int saved = errno;
-    status = Status(Error{"write error while copying: " + WriteErrorText(saved),
-                          IsNoSpace(saved) ? ErrorCode::kDiskFull : ErrorCode::kFailed});
-  }
+  if (::close(out) != 0 && status.ok()) status = CopyWriteError(errno);
   if (!status.ok()) ::unlink(to.c_str());
   return status;
 }

@@ -25,7 +25,9 @@ Status WriteFileInPlace(const std::filesystem::path& path, std::string_view byte
 
 // Copies the contents of `from` to `to` (created or truncated; mode 0644). Unlike
 // std::filesystem::copy_file, whose short copy on a full disk reads "Input/output error", a lack
-// of space fails with ErrorCode::kDiskFull and says so. Messages carry no path.
+// of space fails with ErrorCode::kDiskFull and says so. Messages carry no path. A failed copy is
+// removed. The kernel copies (copy_file_range: the bytes do not pass through this process, and
+// file systems with shared extents share them) where it can; read and write do the rest.
 Status CopyFileContents(const std::filesystem::path& from, const std::filesystem::path& to);
 
 // Whether a failed write's errno says the disk is full: ENOSPC, EDQUOT, or EFBIG (the file size

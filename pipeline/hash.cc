@@ -1,12 +1,19 @@
 #include "pipeline/hash.h"
 
+#include <fcntl.h>
 #include <openssl/evp.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <fstream>
+#include <functional>
 #include <thread>
 #include <vector>
+
+#include "pipeline/atomic_file.h"
 
 namespace intake {
 
@@ -53,20 +60,68 @@ Result<std::string> Sha256File(const std::filesystem::path& path) {
   return h.HexDigest();
 }
 
+namespace {
+
+// Calls work(i) for each i in [0, count) on up to `threads` threads (0: one per core), this one
+// among them, each taking the next index until none is left.
+void ParallelFor(std::size_t count, const std::function<void(std::size_t)>& work, int threads) {
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), count));
+  std::atomic<std::size_t> next{0};
+  auto loop = [&] {
+    for (std::size_t i = next++; i < count; i = next++) work(i);
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(loop);
+  loop();
+  for (auto& t : pool) t.join();
+}
+
+// The file's hash read through a mapping: only for our own files, which nobody cuts short
+// meanwhile (a mapped file truncated under the reader kills it with SIGBUS).
+Result<std::string> Sha256OwnFile(const std::filesystem::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat st {};
+  if (fd < 0 || ::fstat(fd, &st) != 0) {
+    if (fd >= 0) ::close(fd);
+    return Result<std::string>::Fail("file could not be opened for hashing");
+  }
+  const auto size = static_cast<std::size_t>(st.st_size);
+  void* map = size > 0 ? ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0) : nullptr;
+  ::close(fd);
+  if (map == MAP_FAILED) return Sha256File(path);
+  Sha256 h;
+  if (map != nullptr) {
+    ::madvise(map, size, MADV_SEQUENTIAL);
+    h.Update(std::string_view(static_cast<const char*>(map), size));
+    ::munmap(map, size);
+  }
+  return h.HexDigest();
+}
+
+}  // namespace
+
+Result<std::string> Sha256AndCopyFile(const std::filesystem::path& from,
+                                      const std::filesystem::path& to) {
+  if (Status copied = CopyFileContents(from, to); !copied.ok()) return copied.error();
+  return Sha256OwnFile(to);
+}
+
 std::vector<Result<std::string>> Sha256Files(const std::vector<std::filesystem::path>& paths,
                                              int threads) {
   std::vector<Result<std::string>> hashes(paths.size(), Result<std::string>::Fail("not hashed"));
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  threads =
-      static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), paths.size()));
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i = next++; i < paths.size(); i = next++) hashes[i] = Sha256File(paths[i]);
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  for (auto& t : pool) t.join();
+  ParallelFor(
+      paths.size(), [&](std::size_t i) { hashes[i] = Sha256File(paths[i]); }, threads);
+  return hashes;
+}
+
+std::vector<Result<std::string>> Sha256AndCopyFiles(
+    const std::vector<std::filesystem::path>& paths,
+    const std::vector<std::filesystem::path>& copies, int threads) {
+  std::vector<Result<std::string>> hashes(paths.size(), Result<std::string>::Fail("not hashed"));
+  ParallelFor(
+      paths.size(), [&](std::size_t i) { hashes[i] = Sha256AndCopyFile(paths[i], copies[i]); },
+      threads);
   return hashes;
 }
 

@@ -26,9 +26,19 @@ class Sha256 {
 std::string Sha256Hex(std::string_view bytes);
 // Streams the file; fails with a message naming only its size on read errors.
 Result<std::string> Sha256File(const std::filesystem::path& path);
+// Copies `from` to `to` (CopyFileContents) and hashes the copy from its pages just written, mapped
+// (no read into this process): the hash is that of the bytes kept. Fails as the copy does (the
+// copy removed).
+Result<std::string> Sha256AndCopyFile(const std::filesystem::path& from,
+                                      const std::filesystem::path& to);
 // Hashes many files on `threads` threads (0: one per core); result i belongs to path i. A disc of
 // 2,000 CT slices is about 1 GB: one core alone spends most of a second on it.
 std::vector<Result<std::string>> Sha256Files(const std::vector<std::filesystem::path>& paths,
                                              int threads = 0);
+// The same, copying path i to copies[i] on the way (Sha256AndCopyFile); result i fails when that
+// copy could not be made.
+std::vector<Result<std::string>> Sha256AndCopyFiles(
+    const std::vector<std::filesystem::path>& paths,
+    const std::vector<std::filesystem::path>& copies, int threads = 0);
 
 }  // namespace intake

@@ -154,7 +154,11 @@ class CaseFolderStage final : public Stage {
       const fs::path target = dir / relative;
       fs::create_directories(target.parent_path(), ec);
       if (ec) return Status::Fail(ec.message());
-      if (Status kept = LinkOrCopy(source, target, envelope.link); !kept.ok()) return kept;
+      const auto ready = options_.ready_copies.find(source.string());
+      Status kept = ready != options_.ready_copies.end()
+                        ? LinkOrCopy(ready->second, target, true)
+                        : LinkOrCopy(source, target, envelope.link);
+      if (!kept.ok()) return kept;
     }
     original_file_count_ += files.size();
     if (Status sums = WriteSums(dir, files); !sums.ok()) return sums;

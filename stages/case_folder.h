@@ -20,7 +20,8 @@
 //
 // The case-folder stage runs after write_documents (which writes the PDFs where the layout says):
 // it copies the submission into the original's folder (or hard-links it, when the caller owns the
-// copy it processes and never changes it: the watcher's claimed copy) with a SHA256SUMS file that
+// copy it processes and never changes it: the watcher's claimed copy; or hard-links the copies
+// `intake process` made while hashing the submission) with a SHA256SUMS file that
 // `sha256sum -c` checks, moves each series' key image into its series folder and files the
 // series' DICOM files beside it (hard links to the copy of the original or to the files unpacked
 // from archives: no second copy on disk). Failing to write fails the case (disk full).
@@ -82,6 +83,9 @@ struct CaseFolderOptions {
   bool link_original = false;
   // SHA-256 of the submission's files by path, as hashed on arrival (others are hashed here).
   std::map<std::string, std::string> known_hashes;
+  // Copies of the submission's files made while they were hashed, by path (their hashes are in
+  // known_hashes): ours, so linked into the original's folder instead of copied again.
+  std::map<std::string, std::filesystem::path> ready_copies;
   // A case of several envelopes: each is kept (the first in 11_原本/, envelope N in
   // 11_原本/封筒N/) and `submission` / `link_original` are not used. Empty: one envelope.
   std::vector<KeptEnvelope> envelopes;

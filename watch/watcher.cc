@@ -493,7 +493,7 @@ Status Watcher::Work(JournalEntry e) {
   fs::remove_all(staged, ec);  // a run killed while writing this case
   casework::Outcome outcome = processor_.Process(
       e.work_path,
-      casework::CaseIdentity{e.sha256, e.case_id, e.received_at, std::move(file_hashes)},
+      casework::CaseIdentity{e.sha256, e.case_id, e.received_at, std::move(file_hashes), {}},
       [this, id = e.id](const casework::CaseTimeLimitHit& hit) {
         AfterCaseTimeLimit({options_.out_dir, options_.journal_url}, id, hit,
                            options_.restart_command);

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +18,8 @@
 #include "config/profile.h"
 #include "dicom/synthetic_series.h"
 #include "pdf_test_support.h"
+#include "pipeline/folder_walk.h"
+#include "pipeline/hash.h"
 #include "stages/dicom.h"
 #include "stages/unpack.h"
 #include "tests/support/status_matchers.h"
@@ -116,8 +119,11 @@ class CaseFolderTest : public ::testing::Test {
     return submission;
   }
 
-  // Unpack, DICOM (key images into the case folder), then the case folder stage.
-  Status Run(const fs::path& submission, bool link_original) {
+  // Unpack, DICOM (key images into the case folder), then the case folder stage; `known` and
+  // `ready` as CaseFolderOptions::known_hashes and ready_copies.
+  Status Run(const fs::path& submission, bool link_original,
+             std::map<std::string, std::string> known = {},
+             std::map<std::string, fs::path> ready = {}) {
     case_.submission_name = submission.filename().string();
     if (Status s = MakeUnpackStage(submission)->Run(case_); !s.ok()) return s;
     DicomStageOptions dicom_options;
@@ -128,6 +134,8 @@ class CaseFolderTest : public ::testing::Test {
     options.submission = submission;
     options.layout = CaseFolderLayout(DefaultProfile());
     options.link_original = link_original;
+    options.known_hashes = std::move(known);
+    options.ready_copies = std::move(ready);
     return MakeCaseFolderStage(options)->Run(case_);
   }
 
@@ -189,6 +197,41 @@ TEST_F(CaseFolderTest, FolderSubmissionKeptAndImagingFiled) {
   }
   std::sort(names.begin(), names.end());
   EXPECT_EQ(names, (std::vector<std::string>{"IM000001", "IM000002", "IM000003"}));
+}
+
+// `intake process` copies the submission while hashing it (each byte read once): the case folder
+// links those copies, so the kept files are the bytes hashed and none is the sender's own file.
+TEST_F(CaseFolderTest, CopiesMadeWhileHashingAreLinkedNotCopiedAgain) {
+  const fs::path submission = MakeFolderSubmission();
+  const auto listing = ListFolder(submission);
+  ASSERT_THAT(listing, IsOk());
+  const std::vector<fs::path>& files = listing->files;
+  fs::create_directories(dir_ / "copies");
+  std::vector<fs::path> copies;
+  for (std::size_t i = 0; i < files.size(); ++i)
+    copies.push_back(dir_ / "copies" / std::to_string(i));
+  const auto hashes = Sha256AndCopyFiles(files, copies, 2);
+  std::map<std::string, std::string> known;
+  std::map<std::string, fs::path> ready;
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    ASSERT_THAT(hashes[i], IsOk());
+    EXPECT_EQ(*hashes[i], *Sha256File(files[i])) << files[i];
+    known[files[i].string()] = *hashes[i];
+    ready[files[i].string()] = copies[i];
+  }
+  // A copy that cannot be made fails (the caller hashes that file alone and copies it later).
+  EXPECT_FALSE(Sha256AndCopyFiles({files[0]}, {dir_ / "no_such_folder" / "x"})[0].ok());
+
+  ASSERT_THAT(Run(submission, false, known, ready), IsOk());
+  const fs::path kept_letter = dir_ / "case" / "11_原本/提出物/letter #1.txt";
+  const auto letter = std::find(files.begin(), files.end(), submission / "letter #1.txt");
+  ASSERT_NE(letter, files.end());
+  EXPECT_EQ(Inode(kept_letter), Inode(copies[static_cast<std::size_t>(letter - files.begin())]));
+  EXPECT_NE(Inode(kept_letter), Inode(*letter));
+  fs::remove_all(dir_ / "copies");  // as CaseProcessor does after the case: the links stay
+  std::string output;
+  EXPECT_TRUE(SumsCheck(output)) << output;
+  EXPECT_NE(output.find("提出物/CD/DICOMDIR: OK"), std::string::npos) << output;
 }
 
 TEST_F(CaseFolderTest, ArchiveSubmissionFilesUnpackedDicomAndKeepsTheArchive) {
