@@ -32,8 +32,9 @@ const std::vector<std::string> kAttendanceLabels{"受診者", "受診される�
                                                  "相談される方", "来院する方", "受診する方"};
 const std::vector<std::string> kDepartmentLabels{"希望診療科", "受診希望科", "希望の診療科",
                                                  "希望する診療科", "相談希望科", "受診診療科"};
+// Not 同居別居: with the spaces gone it is also how "患者との同居　別居" (label and answer) reads.
 const std::vector<std::string> kLivingTogetherLabels{"患者との同居", "同居の有無", "同居・別居",
-                                                     "同居/別居", "同居別居", "同居の別"};
+                                                     "同居/別居", "同居の別"};
 const std::vector<std::string> kPatientNameLabels{"患者氏名", "患者様氏名", "患者さま氏名",
                                                   "患者のお名前", "患者様のお名前"};
 const std::vector<std::string> kRelationLabels{"続柄", "患者との関係", "患者様との関係",

@@ -186,6 +186,16 @@ TEST_F(FactsRulesTest, OtherHospitalsWordingOfTheFieldsIsReadToo) {
   EXPECT_EQ(FactOf("living_together"), FactValue(false));
 }
 
+TEST_F(FactsRulesTest, TheAnswerBesideAMisreadLabelIsNotTakenForAnotherLabel) {
+  // 患者 read as 愚者 (a phone photo): the label is found with a character dropped, and the
+  // line, without its spaces, must not read as a label 同居別居 with no answer after it.
+  std::string form = Application("家族のみ", "別居", "消化器内科");
+  form.replace(form.find("患者との同居"), std::string("患者との同居").size(), "愚者との同居");
+  AddPage(form);
+  Run();
+  EXPECT_EQ(FactOf("living_together"), FactValue(false));
+}
+
 TEST_F(FactsRulesTest, AShortLabelWithACharacterDroppedIsNotFoundInOtherLines) {
   // 相談者 is not a label: dropped to 相談 it would read the 相談内容 line as the answer.
   std::string form = Application("", "", "消化器内科");
