@@ -25,16 +25,12 @@ made=$(date +%s.%N)
 awk -v n="$count" -v s="$start" -v e="$made" 'BEGIN { printf "made %d case folders in %.1f s\n", n, e - s }'
 echo "bench-password-1" | "$intake" user add bench --role physician --out "$run/out" > /dev/null
 
-"$intake" serve --out "$run/out" --listen 127.0.0.1:0 2> "$run/serve.log" &
-server=$!
+fail() { echo "$*:"; cat "$run/serve.log"; exit 1; }
+# shellcheck source=../tests/serve/serve_lib.sh
+source "$(dirname "$0")/../tests/serve/serve_lib.sh"
+server=""
 trap 'kill "$server" 2> /dev/null || true; wait "$server" 2> /dev/null || true' EXIT
-port=""
-for _ in $(seq 100); do
-  port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$run/serve.log")
-  [ -n "$port" ] && break
-  sleep 0.1
-done
-[ -n "$port" ] || { echo "intake serve did not start:"; cat "$run/serve.log"; exit 1; }
+start_serve "$intake" "$run/out" "$run/serve.log"
 
 # Seconds of one GET (curl's time_total), failing on an HTTP error.
 get() {
