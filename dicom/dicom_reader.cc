@@ -180,9 +180,20 @@ bool PlausibleElements(const unsigned char* buf, std::size_t size, Encoding enc)
   return complete >= 1;
 }
 
+// Values longer than this are not read by ReadHeader (none of the header values we use is).
+constexpr Uint32 kMaxLoadedValue = 4096;
+
+// The value of `key` in `item` as bytes, or "" when it is absent or longer than kMaxLoadedValue:
+// such a value was left in the file by loadFile, and asking DCMTK for it would allocate the
+// length the file declares (up to 4 GiB from a few bytes) before finding the file too short.
 std::string GetString(DcmItem& item, const DcmTagKey& key) {
+  DcmElement* element = nullptr;
+  if (item.findAndGetElement(key, element, OFFalse).bad() || element == nullptr ||
+      element->getLength() > kMaxLoadedValue) {
+    return {};
+  }
   OFString value;
-  if (item.findAndGetOFStringArray(key, value, OFFalse).bad()) return {};
+  if (element->getOFStringArray(value, OFFalse).bad()) return {};
   return std::string(value.c_str(), value.length());
 }
 
@@ -249,9 +260,6 @@ std::string NormalizePersonName(const std::string& name) {
   }
   return out;
 }
-
-// Values longer than this are not read by ReadHeader (none of the header values we use is).
-constexpr Uint32 kMaxLoadedValue = 4096;
 
 // An IS value ("12", " -3 ") as an integer, or nullopt.
 std::optional<int> ParseInteger(const std::string& value) {
