@@ -186,10 +186,11 @@ constexpr Uint32 kMaxLoadedValue = 4096;
 // The value of `key` in `item` as bytes, or "" when it is absent or longer than kMaxLoadedValue:
 // such a value was left in the file by loadFile, and asking DCMTK for it would allocate the
 // length the file declares (up to 4 GiB from a few bytes) before finding the file too short.
+// The length field is what the file declares; getLength() would load a string value to measure it.
 std::string GetString(DcmItem& item, const DcmTagKey& key) {
   DcmElement* element = nullptr;
   if (item.findAndGetElement(key, element, OFFalse).bad() || element == nullptr ||
-      element->getLength() > kMaxLoadedValue) {
+      element->getLengthField() > kMaxLoadedValue) {
     return {};
   }
   OFString value;
