@@ -3,6 +3,8 @@
 #include <iostream>
 #include <system_error>
 
+#include "stages/facts.h"
+
 namespace intake::casework {
 
 namespace fs = std::filesystem;
@@ -34,6 +36,7 @@ std::unique_ptr<ocr::OcrPool> StartOcr(int workers, double page_time_limit_secon
   ocr::OcrOptions options;
   options.workers = workers;
   options.page_time_limit = Millis(page_time_limit_seconds);
+  options.closed_fields = stages::FormClosedFields();
   auto pool = ocr::OcrPool::Create(options);
   if (!pool.ok()) {
     std::cerr << "intake: OCR engine could not start: " << pool.message()

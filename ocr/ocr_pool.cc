@@ -13,6 +13,7 @@
 #include <thread>
 #include <utility>
 
+#include "ocr/field_reread.h"
 #include "ocr/openmp_env.h"
 #include "ocr/page_image.h"
 #include "ocr/page_loader.h"
@@ -222,6 +223,8 @@ Result<OcrPageResult> RecognizeOne(WorkerEngines& engines, const OcrImage& image
     start = std::chrono::steady_clock::now();
     RereadTitle(*engines.reader, attempt->page.get(), attempt->reading, deadline);
     WriteRingedChoices(*engines.reader, attempt->page.get(), attempt->reading, deadline);
+    RereadClosedFields(*engines.reader, attempt->page.get(), attempt->reading,
+                       engines.options->closed_fields, deadline);
     result.timings.recognize_ms += Milliseconds(start);
   }
   result.time_limited = attempt->time_limited;

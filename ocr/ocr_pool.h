@@ -31,6 +31,16 @@
 
 namespace intake::ocr {
 
+// A form field whose answer is one of a few words: a relation (妻, 長女), a department (泌尿器科).
+// Handwriting-style print misleads Tesseract on such short answers (妻 read as 加 or 事, 泌尿器科
+// as 導M). Where a line holds one of `labels` and what follows it is none of `answers`, that part
+// of the line is read again with Tesseract limited to the answers' characters, and the reading
+// stands in for it when it is exactly one of the answers.
+struct ClosedField {
+  std::vector<std::string> labels;
+  std::vector<std::string> answers;
+};
+
 struct OcrOptions {
   std::string languages = "jpn";  // Tesseract language string
   std::string tessdata_dir;       // empty: Tesseract's default
@@ -51,6 +61,8 @@ struct OcrOptions {
   // Tesseract's layout analysis, OSD) are not started once it has passed. A page that runs over
   // is returned as read so far, with `time_limited` set. 0: no limit.
   std::chrono::milliseconds page_time_limit{kDefaultPageTimeLimit};
+  // Fields read again where their answer was misread (above); none by default.
+  std::vector<ClosedField> closed_fields = {};
 };
 
 // 8-bit grey pixels in memory, rows of `stride` bytes: a drawn PDF page, or a scanned page's

@@ -22,27 +22,6 @@ constexpr int kMinRereadConfidence = 60;  // 0..100, for a line read again to be
 constexpr double kInkBesideShare = 0.02;  // dark share beside a title line that may be glyphs
 constexpr double kSureTitleConfidence = 85;  // 0..100: a title line read at least this surely
 
-// The white pixel value of `pix` (0 for 1-bit images, where 1 is black).
-l_uint32 WhiteOf(Pix* pix) {
-  l_uint32 white = 0;
-  pixGetBlackOrWhiteVal(pix, L_GET_WHITE_VAL, &white);
-  return white;
-}
-
-PixPtr Crop(Pix* page, int left, int top, int right, int bottom) {
-  left = std::max(0, left);
-  top = std::max(0, top);
-  right = std::min<int>(pixGetWidth(page), right);
-  bottom = std::min<int>(pixGetHeight(page), bottom);
-  if (right - left < 8 || bottom - top < 8) return nullptr;
-  BOX* box = boxCreate(left, top, right - left, bottom - top);
-  PixPtr clipped(pixClipRectangle(page, box, nullptr));
-  boxDestroy(&box);
-  if (!clipped) return nullptr;
-  // A white margin: Tesseract reads a line that touches the image's edge badly.
-  return PixPtr(pixAddBorder(clipped.get(), 16, WhiteOf(clipped.get())));
-}
-
 // Share of dark pixels in the region.
 double InkShare(Pix* page, int left, int top, int right, int bottom) {
   PixPtr region = Crop(page, left, top, right, bottom);
@@ -54,23 +33,6 @@ double InkShare(Pix* page, int left, int top, int right, int bottom) {
   pixCountPixels(binary.get(), &dark, nullptr);
   const double area = static_cast<double>(pixGetWidth(binary.get())) * pixGetHeight(binary.get());
   return area > 0 ? dark / area : 0;
-}
-
-struct Reread {
-  std::string text;
-  int confidence = 0;
-};
-
-Reread ReadRegion(tesseract::TessBaseAPI& engine, Pix* region, tesseract::PageSegMode mode) {
-  Reread out;
-  ClearOnExit clear(engine);
-  engine.SetPageSegMode(mode);
-  engine.SetImage(region);
-  if (engine.Recognize(nullptr) != 0) return out;
-  std::unique_ptr<char[]> text(engine.GetUTF8Text());
-  if (text) out.text = TrimLineEnd(text.get());
-  out.confidence = engine.MeanTextConf();
-  return out;
 }
 
 // The tallest horizontal line in the title zone, when it is large print; -1 when there is none.
@@ -121,7 +83,7 @@ bool RereadTitleLine(tesseract::TessBaseAPI& engine, Pix* page, PageReading& rea
   if (!ink_beside && reading.lines[index].confidence >= kSureTitleConfidence) return false;
   PixPtr region = Crop(page, left, title.top - pad, right, title.top + title.height + pad);
   if (!region) return false;
-  const Reread again = ReadRegion(engine, region.get(), tesseract::PSM_SINGLE_LINE);
+  const RegionReading again = ReadRegion(engine, region.get(), tesseract::PSM_SINGLE_LINE);
   ReadLine& line = reading.lines[index];
   if (again.confidence < kMinRereadConfidence || CountCharacters(again.text) <= line.characters)
     return false;
@@ -165,8 +127,8 @@ bool ReadDroppedBand(tesseract::TessBaseAPI& engine, Pix* page, PageReading& rea
         !it->BoundingBox(tesseract::RIL_TEXTLINE, &l, &t, &r, &b))
       continue;
     // Back into page coordinates: the band's origin, less the white margin added around it.
-    line.line.left = l + margin_x - 16;
-    line.line.top = t + band_top - 16;
+    line.line.left = l + margin_x - kCropMargin;
+    line.line.top = t + band_top - kCropMargin;
     line.line.width = r - l;
     line.line.height = b - t;
     line.block = -1;

@@ -70,6 +70,39 @@ std::string TextOf(const std::vector<ReadLine>& lines) {
   return text;
 }
 
+std::uint32_t WhiteOf(Pix* pix) {
+  l_uint32 white = 0;
+  pixGetBlackOrWhiteVal(pix, L_GET_WHITE_VAL, &white);
+  return white;
+}
+
+PixPtr Crop(Pix* page, int left, int top, int right, int bottom) {
+  left = std::max(0, left);
+  top = std::max(0, top);
+  right = std::min<int>(pixGetWidth(page), right);
+  bottom = std::min<int>(pixGetHeight(page), bottom);
+  if (right - left < 8 || bottom - top < 8) return nullptr;
+  BOX* box = boxCreate(left, top, right - left, bottom - top);
+  PixPtr clipped(pixClipRectangle(page, box, nullptr));
+  boxDestroy(&box);
+  if (!clipped) return nullptr;
+  // A white margin: Tesseract reads a line that touches the image's edge badly.
+  return PixPtr(pixAddBorder(clipped.get(), kCropMargin, WhiteOf(clipped.get())));
+}
+
+RegionReading ReadRegion(tesseract::TessBaseAPI& engine, Pix* region,
+                         tesseract::PageSegMode mode) {
+  RegionReading out;
+  ClearOnExit clear(engine);
+  engine.SetPageSegMode(mode);
+  engine.SetImage(region);
+  if (engine.Recognize(nullptr) != 0) return out;
+  std::unique_ptr<char[]> text(engine.GetUTF8Text());
+  if (text) out.text = TrimLineEnd(text.get());
+  out.confidence = engine.MeanTextConf();
+  return out;
+}
+
 bool Passed(Deadline deadline) {
   return deadline != kNoDeadline && std::chrono::steady_clock::now() >= deadline;
 }

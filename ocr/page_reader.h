@@ -14,7 +14,10 @@
 // and a page that is mostly vertical blocks read well by `jpn` is sideways (LooksSideways).
 #pragma once
 
+#include <tesseract/publictypes.h>
+
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -90,6 +93,22 @@ int CountCharacters(const std::string& utf8);  // code points, spaces and tabs l
 std::string TrimLineEnd(std::string s);
 // The text of `lines`: one line each, a blank line between blocks.
 std::string TextOf(const std::vector<ReadLine>& lines);
+
+// The white pixel value of `pix` (0 for 1-bit images, where 1 is black).
+std::uint32_t WhiteOf(Pix* pix);
+
+// The region of `page` (clipped to it) with a white margin of kCropMargin pixels around it, for
+// reading alone; nullptr when less than 8 pixels of it lie on the page.
+inline constexpr int kCropMargin = 16;
+PixPtr Crop(Pix* page, int left, int top, int right, int bottom);
+
+// A region read alone: its text (line ends trimmed) and mean confidence (0..100).
+struct RegionReading {
+  std::string text;
+  int confidence = 0;
+};
+RegionReading ReadRegion(tesseract::TessBaseAPI& engine, Pix* region,
+                         tesseract::PageSegMode mode);
 
 double MeanLineConfidence(const PageReading& reading, bool vertical);
 

@@ -132,6 +132,15 @@ constexpr std::array<std::u32string_view, 44> kDepartments{
 
 }  // namespace
 
+std::vector<std::string> CommonDepartments() {
+  std::vector<std::string> out;
+  for (const auto word : kDepartments) {
+    out.emplace_back();
+    for (const char32_t cp : word) AppendUtf8(cp, out.back());
+  }
+  return out;
+}
+
 Corrected CorrectDepartment(std::string_view text) {
   const std::u32string read = text::CodePoints(text);
   std::size_t best = std::u32string::npos, second = std::u32string::npos;

@@ -12,6 +12,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace intake::stages {
 
@@ -24,6 +25,9 @@ struct Corrected {
 // most, and no other name as near): that name. 泌尿器利 → 泌尿器科, 乳腺・内分決外科 →
 // 乳腺・内分泌外科. Names written right, and names near none or two, are left as read.
 Corrected CorrectDepartment(std::string_view text);
+
+// The common departments' names, as CorrectDepartment knows them.
+std::vector<std::string> CommonDepartments();
 
 // `text` with near-miss diagnoses corrected; `department` (as written, may be empty) breaks ties.
 Corrected CorrectDiagnosis(std::string_view text, std::string_view department = {});

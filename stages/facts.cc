@@ -141,6 +141,31 @@ std::vector<Located> FindField(const Case& c, const std::string& type,
   return found;
 }
 
+// Lines (of the documents of `type`) that are a field's row of choices by what they offer, its
+// label misread (受診者 read as 受及話 beside a punch hole): the whole line as the value.
+template <typename Offers>
+std::vector<Located> FindChoiceRows(const Case& c, const std::string& type, Offers offers) {
+  std::vector<Located> found;
+  for (const auto& doc : c.documents) {
+    if (doc.type != type) continue;
+    for (const auto& page_id : doc.page_ids) {
+      const Page* page = c.FindPage(page_id);
+      for (const std::string& line : text::MatchFormLines(page->text)) {
+        if (!offers(line)) continue;
+        Located l;
+        l.value = line;
+        l.document = &doc;
+        l.page = page;
+        l.confidence = std::min(kParseCertainty, PageTextConfidence(*page));
+        l.at_line_start = true;
+        l.matched = line;
+        found.push_back(std::move(l));
+      }
+    }
+  }
+  return found;
+}
+
 // The first field found whose value `parse` accepts.
 template <typename Parse>
 auto FirstParsed(const std::vector<Located>& found, Parse parse) -> std::optional<
@@ -567,11 +592,33 @@ void ExtractDepartment(Case& c) {
   c.SetFact(std::move(f));
 }
 
-void ExtractFromDocuments(Case& c) {
+// A row that offers the choices of a field and marks one of them: a ■ (or ☑ ✔ ✓) among them.
+bool MarksOneOf(const std::string& line, int offered) {
+  return offered > 1 && MarkedOption(line) != line;
+}
+
+void ExtractChoices(Case& c) {
   SetFirst(c, "attendance", FindField(c, "application_form", kAttendanceLabels), ParseAttendance);
+  if (!c.FindFact("attendance")) {
+    SetFirst(c, "attendance", FindChoiceRows(c, "application_form", [](const std::string& line) {
+               return MarksOneOf(line, AttendanceOptionsNamed(FoldAttendanceMisreadings(line)));
+             }), ParseAttendance);
+  }
   SetFirst(c, "living_together",
            FindField(c, "application_form", kLivingTogetherLabels),
            ParseLivingTogether);
+  if (!c.FindFact("living_together")) {
+    SetFirst(c, "living_together",
+             FindChoiceRows(c, "application_form", [](const std::string& line) {
+               const int offered = (line.find("同居") != std::string::npos ? 1 : 0) +
+                                   (line.find("別居") != std::string::npos ? 1 : 0);
+               return MarksOneOf(line, offered);
+             }), ParseLivingTogether);
+  }
+}
+
+void ExtractFromDocuments(Case& c) {
+  ExtractChoices(c);
   ExtractDepartment(c);
   // The consent form names the patient too: a follow-up envelope with only the consent form is
   // matched to its case by these (followup/).
@@ -636,7 +683,8 @@ void ApplyManifest(Case& c) {
 
 // Degree of kinship (親等) of the attending family member to the patient, from the relation as
 // the form writes it. A spouse has no degree (0). Unknown words give no fact.
-std::optional<std::int64_t> KinshipDegree(const std::string& relation) {
+// The kinship words by degree of kinship, highest first.
+const std::vector<std::pair<std::int64_t, std::vector<std::string>>>& KinshipWords() {
   static const std::vector<std::pair<std::int64_t, std::vector<std::string>>> kDegrees{
       {4, {"いとこ", "従兄弟", "従姉妹", "従兄", "従弟", "従姉", "従妹"}},
       {3, {"曾孫", "ひ孫", "曾祖父", "曾祖母", "伯父", "叔父", "伯母", "叔母", "甥", "姪"}},
@@ -646,8 +694,12 @@ std::optional<std::int64_t> KinshipDegree(const std::string& relation) {
         "義母"}},
       {0, {"配偶者", "夫", "妻"}},
   };
+  return kDegrees;
+}
+
+std::optional<std::int64_t> KinshipDegree(const std::string& relation) {
   // Higher degrees are tried first: their words contain lower ones (曾祖父 > 祖父 > 父).
-  for (const auto& [degree, words] : kDegrees) {
+  for (const auto& [degree, words] : KinshipWords()) {
     for (const auto& w : words) {
       if (relation.find(w) != std::string::npos) return degree;
     }
@@ -705,6 +757,15 @@ class FactsStage final : public Stage {
 };
 
 }  // namespace
+
+std::vector<ocr::ClosedField> FormClosedFields() {
+  std::vector<std::string> relations;
+  for (const auto& [degree, words] : KinshipWords())
+    relations.insert(relations.end(), words.begin(), words.end());
+  return {{kRelationLabels, relations},
+          {kDepartmentLabels, CommonDepartments()},
+          {kLivingTogetherLabels, {"同居", "別居"}}};
+}
 
 std::unique_ptr<Stage> MakeFactsStage() { return std::make_unique<FactsStage>(); }
 

@@ -3,11 +3,18 @@
 #pragma once
 
 #include <memory>
+#include <vector>
 
+#include "ocr/ocr_pool.h"
 #include "pipeline/stage.h"
 
 namespace intake::stages {
 
 std::unique_ptr<Stage> MakeFactsStage();
+
+// The application form's fields whose answer is one of a few words (the relation, the department,
+// living together), with the labels and answers the facts stage knows: for the OCR pool to read
+// them again where misread (ocr::OcrOptions::closed_fields).
+std::vector<ocr::ClosedField> FormClosedFields();
 
 }  // namespace intake::stages

@@ -341,6 +341,7 @@ int main(int argc, char** argv) {
   if (!to_ocr.empty()) {
     intake::ocr::OcrOptions ocr_options;
     ocr_options.workers = args.workers;
+    ocr_options.closed_fields = intake::stages::FormClosedFields();
     auto pool = intake::ocr::OcrPool::Create(ocr_options);
     if (!pool.ok()) {
       std::fprintf(stderr, "intake-classify-eval: %s\n", pool.message().c_str());

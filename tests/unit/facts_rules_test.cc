@@ -580,6 +580,26 @@ TEST_F(FactsRulesTest, ChoicesMarkedInBoxesAndCommonMisreadings) {
   EXPECT_EQ(FactOf("attendance"), FactValue(std::string("patient")));
 }
 
+TEST_F(FactsRulesTest, ARowOfMarkedChoicesAnswersWithItsLabelMisread) {
+  // 受診者 read as 受及話 beside a punch hole, 患者との同居 lost: the rows still offer the
+  // field's choices with one marked.
+  AddPage(
+      "セカンドオピニオン外来申込書\n患者氏名　山田　明美\n"
+      "信 受及話 口患者本人 人□患者本人と家族 ■家族のみ\n"
+      "受診する家族の氏名　山田　花子　続柄　長女\n□口同居 ■別居\n");
+  Run();
+  EXPECT_EQ(FactOf("attendance"), FactValue(std::string("family_only")));
+  EXPECT_EQ(FactOf("living_together"), FactValue(false));
+  // Choices offered with none marked, or one choice alone, answer nothing.
+  c_ = Case{};
+  AddPage(
+      "セカンドオピニオン外来申込書\n患者氏名　山田　明美\n受及話 □患者本人 □家族のみ\n"
+      "■別居\n");
+  Run();
+  EXPECT_EQ(FactOf("attendance"), FactValue{});
+  EXPECT_EQ(FactOf("living_together"), FactValue{});
+}
+
 TEST_F(FactsRulesTest, TheManifestsRelationsCountTheFamilyMembers) {
   const fs::path manifest = fs::temp_directory_path() / "intake_facts_test_relation.yaml";
   std::ofstream(manifest) << "facts:\n  attendance: family_only\n  attendee_relation: 長女\n";

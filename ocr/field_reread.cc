@@ -1,0 +1,347 @@
+#include "ocr/field_reread.h"
+
+#include <leptonica/allheaders.h>
+#include <tesseract/baseapi.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "text/text_normalize.h"
+
+namespace intake::ocr {
+namespace {
+
+// What follows a label may be longer than the longest answer by this many characters (a speck,
+// a bracket) and still be that field's answer alone.
+constexpr int kMaxExtraCharacters = 4;
+// Mean confidence (0..100) below which a reading of the answer's region is taken for noise.
+constexpr int kMinAnswerConfidence = 10;
+
+std::size_t CodepointBytes(const std::string& s, std::size_t at) {
+  std::size_t len = 1;
+  while (at + len < s.size() && (static_cast<unsigned char>(s[at + len]) & 0xC0) == 0x80) ++len;
+  return len;
+}
+
+// `s` without ASCII and ideographic (U+3000) spaces.
+std::string WithoutSpaces(const std::string& s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size();) {
+    const std::size_t len = CodepointBytes(s, i);
+    const std::string c = s.substr(i, len);
+    if (c != " " && c != "\t" && c != "\u3000") out += c;
+    i += len;
+  }
+  return out;
+}
+
+// The characters of the answers, each once: Tesseract's whitelist.
+std::string AlphabetOf(const std::vector<std::string>& answers) {
+  std::set<std::string> seen;
+  std::string out;
+  for (const auto& answer : answers) {
+    for (std::size_t i = 0; i < answer.size();) {
+      const std::size_t len = CodepointBytes(answer, i);
+      if (seen.insert(answer.substr(i, len)).second) out += answer.substr(i, len);
+      i += len;
+    }
+  }
+  return out;
+}
+
+bool HoldsAnswer(const std::string& text, const std::vector<std::string>& answers) {
+  return std::any_of(answers.begin(), answers.end(),
+                     [&](const std::string& a) { return text.find(a) != std::string::npos; });
+}
+
+// `text` without the specks and rules read at its ends (. 。 , 、 | _ - ー).
+std::string TrimmedMarks(std::string text) {
+  static const std::vector<std::string> kMarks{".", "。", ",", "、", "|", "_", "-", "ー", "・"};
+  for (bool cut = true; cut && !text.empty();) {
+    cut = false;
+    for (const auto& m : kMarks) {
+      if (text.size() >= m.size() && text.ends_with(m)) {
+        text.resize(text.size() - m.size());
+        cut = true;
+      } else if (text.starts_with(m)) {
+        text.erase(0, m.size());
+        cut = true;
+      }
+    }
+  }
+  return text;
+}
+
+// The answer `text` is, or is a near miss of: at most a third of its characters misread and no
+// other answer as near (two apart at least); "" when none.
+std::string NearestAnswer(const std::string& text, const std::vector<std::string>& answers) {
+  if (text.empty()) return {};
+  const std::u32string read = text::CodePoints(text);
+  std::size_t best = std::u32string::npos;
+  std::size_t second = std::u32string::npos;
+  const std::string* best_answer = nullptr;
+  for (const auto& answer : answers) {
+    const std::u32string a = text::CodePoints(answer);
+    const std::size_t d = text::EditDistance(read, a);
+    if (d < best) {
+      second = best;
+      best = d;
+      best_answer = &answer;
+    } else if (d < second) {
+      second = d;
+    }
+  }
+  if (best_answer == nullptr) return {};
+  if (best == 0) return *best_answer;
+  const std::size_t allowed = (text::CodePoints(*best_answer).size() + 1) / 3;
+  if (best > allowed || (second != std::u32string::npos && second < best + 2)) return {};
+  return *best_answer;
+}
+
+int LongestAnswer(const std::vector<std::string>& answers) {
+  int longest = 0;
+  for (const auto& a : answers) longest = std::max(longest, CountCharacters(a));
+  return longest;
+}
+
+// Where `label` is in `text` (both without spaces): [first, second) in bytes. A label of three
+// characters or more is also found with one character dropped, as the facts stage finds it
+// (希望診療科 read as 望診療科).
+std::optional<std::pair<std::size_t, std::size_t>> FindLabel(const std::string& text,
+                                                             const std::string& label) {
+  if (const auto at = text.find(label); at != std::string::npos)
+    return std::make_pair(at, at + label.size());
+  if (CountCharacters(label) < 3) return std::nullopt;
+  for (std::size_t i = 0; i < label.size(); i += CodepointBytes(label, i)) {
+    const std::string shorter = label.substr(0, i) + label.substr(i + CodepointBytes(label, i));
+    if (const auto at = text.find(shorter); at != std::string::npos)
+      return std::make_pair(at, at + shorter.size());
+  }
+  return std::nullopt;
+}
+
+// Where a label ends in a line read word by word.
+struct AfterLabel {
+  std::size_t word = 0;   // the first word that is not all label
+  std::string head;       // that word's part within the label ("" when the label ends before it)
+  int x = 0;              // where the rest begins, in page pixels
+  int top = 0;            // the label's last word's top and height: the row of the answer (a
+  int height = 0;         // line's box may span two rows of a straightened form)
+  std::string label;      // the label as read (one character may be missing), without spaces
+  std::string rest;       // the line after the label, without spaces
+};
+
+std::optional<AfterLabel> FindAfterLabel(const OcrLine& line, const std::string& label) {
+  std::string joined;
+  std::vector<std::size_t> starts;
+  for (const OcrWord& w : line.words) {
+    starts.push_back(joined.size());
+    joined += WithoutSpaces(w.text);
+  }
+  const auto span = FindLabel(joined, label);
+  if (!span) return std::nullopt;
+  const auto [at, end] = *span;
+  AfterLabel after;
+  after.label = joined.substr(at, end - at);
+  after.rest = joined.substr(end);
+  after.word = line.words.size();
+  after.x = line.left + line.width;
+  after.top = line.top;
+  after.height = line.height;
+  for (std::size_t i = 0; i < line.words.size(); ++i) {
+    const OcrWord& w = line.words[i];
+    const std::size_t word_end = starts[i] + WithoutSpaces(w.text).size();
+    if (word_end <= at) continue;
+    if (word_end <= end || starts[i] < end) {  // a word of the label
+      after.top = w.top;
+      after.height = w.height;
+    }
+    if (word_end <= end) continue;
+    after.word = i;
+    after.x = w.left;
+    if (starts[i] < end) {  // the label ends inside this word: split its box by characters
+      after.head = joined.substr(starts[i], end - starts[i]);
+      const int all = std::max(1, CountCharacters(joined.substr(starts[i], word_end - starts[i])));
+      after.x = w.left + w.width * CountCharacters(after.head) / all;
+    }
+    break;
+  }
+  return after;
+}
+
+// Tesseract's whitelist for as long as this lives.
+class Whitelist {
+ public:
+  Whitelist(tesseract::TessBaseAPI& engine, const std::string& characters) : engine_(engine) {
+    engine_.SetVariable("tessedit_char_whitelist", characters.c_str());
+  }
+  ~Whitelist() { engine_.SetVariable("tessedit_char_whitelist", ""); }
+  Whitelist(const Whitelist&) = delete;
+  Whitelist& operator=(const Whitelist&) = delete;
+
+ private:
+  tesseract::TessBaseAPI& engine_;
+};
+
+// The rows [first, last] of `page` between `left` and `right` that hold the ink of the row
+// around `center`: from the ink nearest it, up and down across gaps of at most `max_gap` blank
+// rows (a kanji's strokes leave gaps: 三), within `reach` rows of it. Tesseract's boxes on a
+// straightened form can take in a stroke of the row above; this band does not.
+std::pair<int, int> InkRows(Pix* page, int left, int right, int center, int reach, int max_gap) {
+  const int top = std::max(0, center - reach);
+  const int bottom = std::min<int>(pixGetHeight(page), center + reach);
+  left = std::max(0, left);
+  right = std::min<int>(pixGetWidth(page), right);
+  if (right - left < 2 || bottom - top < 2) return {center, center};
+  BOX* box = boxCreate(left, top, right - left, bottom - top);
+  PixPtr clipped(pixClipRectangle(page, box, nullptr));
+  boxDestroy(&box);
+  if (!clipped) return {center, center};
+  PixPtr binary(pixGetDepth(clipped.get()) == 1 ? pixClone(clipped.get())
+                                                : pixConvertTo1(clipped.get(), 128));
+  if (!binary) return {center, center};
+  NUMA* counts = pixCountPixelsByRow(binary.get(), nullptr);
+  if (counts == nullptr) return {center, center};
+  std::vector<bool> ink(static_cast<std::size_t>(bottom - top));
+  for (int y = 0; y < bottom - top; ++y) {
+    l_int32 n = 0;
+    numaGetIValue(counts, y, &n);
+    ink[static_cast<std::size_t>(y)] = n >= 2;  // a lone dark pixel is noise
+  }
+  numaDestroy(&counts);
+  // The ink row nearest the centre.
+  const int mid = center - top;
+  int seed = -1;
+  for (int d = 0; d < reach && seed < 0; ++d) {
+    for (const int y : {mid - d, mid + d}) {
+      if (y >= 0 && y < bottom - top && ink[static_cast<std::size_t>(y)]) {
+        seed = y;
+        break;
+      }
+    }
+  }
+  if (seed < 0) return {center, center};
+  const auto extend = [&](int from, int step) {
+    int last = from;
+    for (int y = from, gap = 0; y >= 0 && y < bottom - top && gap <= max_gap; y += step) {
+      if (ink[static_cast<std::size_t>(y)]) {
+        last = y;
+        gap = 0;
+      } else {
+        ++gap;
+      }
+    }
+    return last;
+  };
+  return {top + extend(seed, -1), top + extend(seed, 1)};
+}
+
+// The answer read in the line's region from `after.x` on, or "" when none is read surely.
+std::string ReadAnswer(tesseract::TessBaseAPI& engine, Pix* page, const OcrLine& line,
+                       const AfterLabel& after, const ClosedField& field) {
+  // Handwriting runs past the box Tesseract gave the line's last word.
+  const int right = line.left + line.width + 2 * after.height;
+  const auto [first, last] = InkRows(page, after.x, right, after.top + after.height / 2,
+                                     after.height, std::max(2, after.height / 4));
+  const int pad = std::max(2, after.height / 8);
+  PixPtr region = Crop(page, after.x, first - pad, right, last + 1 + pad);
+  if (!region) return {};
+  // As it is first; then limited to the answers' characters, which reads some glyphs better (妻
+  // misread as 加 alone). That reading is kept only with as many characters as the first: the
+  // whitelist chooses each glyph's reading, it may not make a word of others (総合診療科, no
+  // answer, forced into 総合内科).
+  const RegionReading free = ReadRegion(engine, region.get(), tesseract::PSM_SINGLE_LINE);
+  const std::string free_text = TrimmedMarks(WithoutSpaces(free.text));
+  if (free.confidence >= kMinAnswerConfidence) {
+    if (std::string answer = NearestAnswer(free_text, field.answers); !answer.empty())
+      return answer;
+  }
+  const Whitelist limit(engine, AlphabetOf(field.answers));
+  const RegionReading limited = ReadRegion(engine, region.get(), tesseract::PSM_SINGLE_LINE);
+  const std::string limited_text = TrimmedMarks(WithoutSpaces(limited.text));
+  if (limited.confidence < kMinAnswerConfidence ||
+      CountCharacters(limited_text) != CountCharacters(free_text))
+    return {};
+  return NearestAnswer(limited_text, field.answers);
+}
+
+// `text` up to the end of `label` (found with the spaces of `text` left out), spaces kept.
+std::string TextThrough(const std::string& text, const std::string& label) {
+  std::size_t matched = 0;
+  for (std::size_t i = 0; i < text.size() && matched < label.size();) {
+    const std::size_t len = CodepointBytes(text, i);
+    const std::string c = text.substr(i, len);
+    i += len;
+    if (c == " " || c == "\t" || c == "\u3000") continue;
+    if (label.compare(matched, len, c) == 0) {
+      matched += len;
+    } else {
+      matched = label.compare(0, len, c) == 0 ? len : 0;
+    }
+    if (matched == label.size()) return text.substr(0, i);
+  }
+  return label;  // not found as read: the label alone
+}
+
+// The line with the words after the label replaced by `answer`.
+void PutAnswer(ReadLine& read, const AfterLabel& after, const std::string& answer) {
+  OcrLine& line = read.line;
+  std::vector<OcrWord> words(line.words.begin(),
+                             line.words.begin() + static_cast<std::ptrdiff_t>(after.word));
+  if (!after.head.empty()) {
+    OcrWord head = line.words[after.word];
+    head.width = std::max(1, after.x - head.left);
+    head.text = after.head;
+    words.push_back(head);
+  }
+  const int right = line.left + line.width;
+  words.push_back({after.x, after.top, std::max(1, right - after.x), after.height, answer});
+  line.words = std::move(words);
+  line.text = TextThrough(line.text, after.label) + " " + answer;
+  read.characters = CountCharacters(line.text);
+}
+
+// Reads a field's answer again on `read` when what follows its label is none of its answers.
+bool RereadField(tesseract::TessBaseAPI& engine, Pix* page, ReadLine& read,
+                 const ClosedField& field) {
+  for (const auto& label : field.labels) {
+    const auto after = FindAfterLabel(read.line, label);
+    if (!after) continue;
+    if (after->rest.empty() || HoldsAnswer(after->rest, field.answers) ||
+        CountCharacters(after->rest) > LongestAnswer(field.answers) + kMaxExtraCharacters)
+      return false;
+    const std::string answer = ReadAnswer(engine, page, read.line, *after, field);
+    if (answer.empty()) return false;
+    PutAnswer(read, *after, answer);
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+bool RereadClosedFields(tesseract::TessBaseAPI& engine, Pix* page, PageReading& reading,
+                        const std::vector<ClosedField>& fields, Deadline deadline) {
+  if (fields.empty() || reading.cut_short) return false;
+  bool changed = false;
+  for (ReadLine& read : reading.lines) {
+    // A line whose choices were written as ■ and □ is decided by its marks (page_mending.h).
+    if (read.line.vertical || read.line.words.empty() ||
+        read.line.text.find("■") != std::string::npos ||
+        read.line.text.find("□") != std::string::npos)
+      continue;
+    for (const ClosedField& field : fields) {
+      if (Passed(deadline)) break;
+      changed = RereadField(engine, page, read, field) || changed;
+    }
+  }
+  if (changed) reading.text = TextOf(reading.lines);
+  return changed;
+}
+
+}  // namespace intake::ocr

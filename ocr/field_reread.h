@@ -1,0 +1,24 @@
+// Reading again the answers of a form's closed fields (OcrOptions::closed_fields) that Tesseract
+// misread: the part of the line after the field's label, limited to the answers' characters.
+//
+// Internal to ocr/ (names Tesseract's TessBaseAPI and Leptonica's Pix), beside page_mending.h.
+#pragma once
+
+#include <vector>
+
+#include "ocr/ocr_pool.h"
+#include "ocr/page_reader.h"
+
+namespace intake::ocr {
+
+// For each horizontal line that holds a field's label followed by something that is none of its
+// answers (and no longer than the longest answer by more than a few characters: a longer rest
+// holds other fields), reads the rest of the line again alone (PSM_SINGLE_LINE) with Tesseract's
+// character whitelist set to the answers' characters. When that reading is exactly one answer,
+// read with some confidence, it replaces the words after the label (one word, its box the region
+// read). A field is tried once per line; nothing is done past `deadline`. Returns true when a
+// line changed (the reading's text is then rebuilt from its lines).
+bool RereadClosedFields(tesseract::TessBaseAPI& engine, Pix* page, PageReading& reading,
+                        const std::vector<ClosedField>& fields, Deadline deadline);
+
+}  // namespace intake::ocr
