@@ -17,6 +17,7 @@ namespace {
 
 // Grey level below which a pixel counts as ink in the binarised copy (Leptonica's deskew default).
 constexpr int kInkThreshold = 130;
+constexpr int kMaxSpeck = 3;  // pixels: a speck of scanner noise fits in a 3x3 square
 // Pages of at least this many pixels are straightened by shearing (see Straighten).
 constexpr long long kMinPixelsToShear = 4'000'000;
 // Resolution assumed when the image records none (scans and rendered pages are mostly 300 dpi).
@@ -135,6 +136,32 @@ Result<double> Straighten(PixPtr& page) {
 PixPtr Turned(Pix* page, int degrees) {
   const int quads = ((degrees / 90) % 4 + 4) % 4;
   return PixPtr(quads == 0 ? pixCopy(nullptr, page) : pixRotateOrth(page, quads));
+}
+
+double SpecksPerMegapixel(Pix* page) {
+  PixPtr binary(pixGetDepth(page) == 1 ? pixClone(page) : Binarize(page).release());
+  if (!binary) return 0;
+  BOXA* boxes = pixConnComp(binary.get(), nullptr, 8);
+  if (boxes == nullptr) return 0;
+  int specks = 0;
+  const int count = boxaGetCount(boxes);
+  for (int i = 0; i < count; ++i) {
+    l_int32 x = 0, y = 0, w = 0, h = 0;
+    boxaGetBoxGeometry(boxes, i, &x, &y, &w, &h);
+    if (w <= kMaxSpeck && h <= kMaxSpeck) ++specks;
+  }
+  boxaDestroy(&boxes);
+  const double megapixels =
+      static_cast<double>(pixGetWidth(page)) * static_cast<double>(pixGetHeight(page)) / 1e6;
+  return megapixels > 0 ? specks / megapixels : 0;
+}
+
+PixPtr Despeckled(Pix* page) {
+  if (pixGetDepth(page) == 1) {
+    return PixPtr(pixSelectBySize(page, kMaxSpeck, kMaxSpeck, 8, L_SELECT_IF_EITHER,
+                                  L_SELECT_IF_GT, nullptr));
+  }
+  return PixPtr(pixMedianFilter(page, 3, 3));
 }
 
 }  // namespace intake::ocr

@@ -565,11 +565,24 @@ void ExtractDiagnosis(Case& c) {
 
 // Clinical departments are named ...科 (泌尿器科, 乳腺・内分泌外科), or a clinic (...外来,
 // ...センター, ペインクリニック); a reading with none of these is no department's name (導M).
+constexpr std::array<std::string_view, 4> kDepartmentEndings{"科", "外来", "センター",
+                                                             "クリニック"};
+
 bool LooksLikeDepartment(const std::string& value) {
-  for (const char* ending : {"科", "外来", "センター", "クリニック"}) {
-    if (value.find(ending) != std::string::npos) return true;
+  return std::any_of(kDepartmentEndings.begin(), kDepartmentEndings.end(),
+                     [&](std::string_view e) { return value.find(e) != std::string::npos; });
+}
+
+// A department read by OCR up to its name's ending: specks read after it on the line (._。」R0
+// on a noisy scan) are not part of it.
+std::string UpToDepartmentEnding(const std::string& value) {
+  std::size_t end = std::string::npos;
+  for (const std::string_view ending : kDepartmentEndings) {
+    const auto at = value.rfind(ending);
+    if (at != std::string::npos && (end == std::string::npos || at + ending.size() > end))
+      end = at + ending.size();
   }
-  return false;
+  return end == std::string::npos ? value : value.substr(0, end);
 }
 
 // The department applied to, with a near-miss reading of a common department's name corrected
@@ -581,7 +594,8 @@ void ExtractDepartment(Case& c) {
   if (!hit) return;
   Fact f = MakeFact("department", hit->second, hit->first);
   if (hit->first.page->text_source != TextSource::kPdfTextLayer) {
-    const Corrected corrected = CorrectDepartment(hit->second);
+    f.value = UpToDepartmentEnding(hit->second);
+    const Corrected corrected = CorrectDepartment(std::get<std::string>(f.value));
     if (corrected.changed) {
       f.read_as = hit->second;
       f.value = corrected.text;
