@@ -219,6 +219,14 @@ TEST_F(FactsRulesTest, ADepartmentReadAsNoDepartmentsNameIsNotTrusted) {
   EXPECT_EQ(c_.verdict, Verdict::kNeedsReview);
 }
 
+TEST_F(FactsRulesTest, SpecksReadAfterADepartmentAreNotPartOfIt) {
+  // A noisy scan: the department's row ends in specks read as ._。」R0, its first glyph lost.
+  AddPage(Application("患者本人", "", "腺・内分泌外科._。」R0"));
+  Run();
+  EXPECT_EQ(FactOf("department"), FactValue(std::string("乳腺・内分泌外科")));
+  EXPECT_EQ(c_.FindFact("department")->read_as, "腺・内分泌外科._。」R0");
+}
+
 TEST_F(FactsRulesTest, LabelWithACharacterDroppedByOcrIsStillRead) {
   // Seen from Tesseract on a generated scan: 受診者 read as 診者.
   std::string form = Application("患者本人", "", "消化器内科");
