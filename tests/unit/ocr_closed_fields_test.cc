@@ -3,7 +3,6 @@
 // Pages drawn with pango/cairo; fictional text.
 #include <cairo.h>
 #include <gtest/gtest.h>
-#include <pango/pangocairo.h>
 
 #include <filesystem>
 #include <string>
@@ -20,21 +19,6 @@ using intake::testing::DrawLines;
 using intake::testing::FreshTempDir;
 using intake::testing::WithoutSpaces;
 
-// Draws `text` in `family` at `px` pixels, its top-left corner at (x, y).
-void DrawIn(cairo_t* cr, const std::string& text, const char* family, double px, double x,
-            double y) {
-  PangoLayout* layout = pango_cairo_create_layout(cr);
-  PangoFontDescription* font = pango_font_description_from_string(family);
-  pango_font_description_set_absolute_size(font, px * PANGO_SCALE);
-  pango_layout_set_font_description(layout, font);
-  pango_layout_set_text(layout, text.c_str(), -1);
-  cairo_set_source_rgb(cr, 0, 0, 0);
-  cairo_move_to(cr, x, y);
-  pango_cairo_show_layout(cr, layout);
-  pango_font_description_free(font);
-  g_object_unref(layout);
-}
-
 struct Row {
   std::string label;
   std::string answer;
@@ -50,7 +34,7 @@ bool DrawForm(const fs::path& png, const std::vector<Row>& rows, const char* han
   double y = 100;
   for (const Row& r : rows) {
     DrawLines(cr, {r.label}, 36, 100, y);
-    DrawIn(cr, r.answer, hand, px, 620, y - 4);
+    DrawLines(cr, {r.answer}, px, 620, y - 4, hand);
     y += 110;
   }
   cairo_destroy(cr);

@@ -22,12 +22,14 @@ namespace intake::testing {
 
 using Lines = std::vector<std::string>;
 
-// Draws `lines` in black with their top-left corner at (x, y), glyphs `font_px` pixels high.
-inline void DrawLines(cairo_t* cr, const Lines& lines, double font_px, double x, double y) {
+// Draws `lines` in black with their top-left corner at (x, y), glyphs `font_px` pixels high, in
+// `family`.
+inline void DrawLines(cairo_t* cr, const Lines& lines, double font_px, double x, double y,
+                      const char* family = "Noto Sans CJK JP") {
   std::string text;
   for (const auto& line : lines) text += line + "\n";
   PangoLayout* layout = pango_cairo_create_layout(cr);
-  PangoFontDescription* font = pango_font_description_from_string("Noto Sans CJK JP");
+  PangoFontDescription* font = pango_font_description_from_string(family);
   pango_font_description_set_absolute_size(font, font_px * PANGO_SCALE);
   pango_layout_set_font_description(layout, font);
   pango_layout_set_spacing(layout, static_cast<int>(font_px * 0.6 * PANGO_SCALE));
