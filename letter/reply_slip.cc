@@ -1,11 +1,43 @@
 #include "letter/reply_slip.h"
 
+#include <array>
 #include <cctype>
+#include <string>
 
 namespace intake::letter {
 namespace {
 
 constexpr std::string_view kPrefix = "INTAKE-CASE:";
+
+// Parts of the slip's printed words (letter/patient_letter.cc), short enough that one glyph read
+// wrong elsewhere in the word does not lose them.
+constexpr std::array<std::string_view, 7> kSlipWords = {"返信", "用紙", "受付番号", "キリトリ",
+                                                        "切り取", "QR", "ＱＲ"};
+
+// `text` without ASCII or ideographic spaces (Tesseract puts spaces between Japanese words).
+std::string WithoutSpaces(std::string_view text) {
+  constexpr std::string_view kIdeographicSpace = "\u3000";
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text.substr(i, kIdeographicSpace.size()) == kIdeographicSpace) {
+      i += kIdeographicSpace.size() - 1;
+    } else if (!std::isspace(static_cast<unsigned char>(text[i]))) {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+// Whether `text` holds 8 ASCII digits followed by '-': the date part of a case id.
+bool HasCaseIdDate(std::string_view text) {
+  int digits = 0;
+  for (char ch : text) {
+    if (ch == '-' && digits >= 8) return true;
+    digits = std::isdigit(static_cast<unsigned char>(ch)) ? digits + 1 : 0;
+  }
+  return false;
+}
 
 }  // namespace
 
@@ -25,6 +57,14 @@ bool LooksLikeCaseId(std::string_view text) {
     if (!std::isdigit(static_cast<unsigned char>(ch)) && (ch < 'a' || ch > 'f')) return false;
   }
   return true;
+}
+
+bool MayShowReplySlip(std::string_view ocr_text) {
+  const std::string text = WithoutSpaces(ocr_text);
+  for (std::string_view word : kSlipWords) {
+    if (text.find(word) != std::string::npos) return true;
+  }
+  return HasCaseIdDate(text);
 }
 
 std::optional<std::string> CaseIdFromReplySlip(std::string_view text) {

@@ -44,13 +44,17 @@ double Milliseconds(std::chrono::steady_clock::time_point since) {
       .count();
 }
 
-// One worker's engines: `reader` reads pages; `osd` (null when preprocessing is off or the OSD
-// data is missing) finds their orientation; `vertical` reads vertical writing, loaded on first
-// use (never when the options name no vertical model, or loading it failed once).
+// One worker's engines: `reader` reads pages; `osd` finds the orientation of a page that reads
+// badly, loaded on first use (never when `with_osd` is false: preprocessing off or the OSD data
+// missing; 200 ms of the 270 ms both took to load, for the few pages that need it); `vertical`
+// reads vertical writing, loaded on first use (never when the options name no vertical model).
+// Neither is tried again after failing to load once.
 struct WorkerEngines {
   std::unique_ptr<tesseract::TessBaseAPI> reader;
   std::unique_ptr<tesseract::TessBaseAPI> osd;
   std::unique_ptr<tesseract::TessBaseAPI> vertical;
+  bool with_osd = false;
+  bool osd_failed = false;
   bool vertical_failed = false;
   const OcrOptions* options = nullptr;  // owned by the pool
   // Why `reader` could not be loaded when the worker first needed it (every page it takes then
@@ -84,6 +88,20 @@ tesseract::TessBaseAPI* VerticalEngine(WorkerEngines& engines) {
   }
   Log()->debug("ocr: vertical model loaded in {:.0f} ms", Milliseconds(start));
   return engines.vertical.get();
+}
+
+tesseract::TessBaseAPI* OsdEngine(WorkerEngines& engines) {
+  if (engines.osd || engines.osd_failed || !engines.with_osd) return engines.osd.get();
+  const auto start = std::chrono::steady_clock::now();
+  auto osd = CreateOsdEngine(engines.options->tessdata_dir);
+  if (!osd.ok()) {
+    engines.osd_failed = true;
+    Log()->warn("ocr: {}; pages are deskewed but not turned upright", osd.message());
+    return nullptr;
+  }
+  engines.osd = std::move(osd.value());
+  Log()->debug("ocr: orientation model loaded in {:.0f} ms", Milliseconds(start));
+  return engines.osd.get();
 }
 
 // Keeps the image that was read: bilevel as PNG, grey as JPEG. Returns the file written.
@@ -173,14 +191,16 @@ Result<Attempt> ReadUpright(WorkerEngines& engines, PixPtr page, Deadline deadli
   int turn = 0;
   if (!first->vertical && LooksSideways(first->reading)) {
     turn = 270;
-  } else if (first->reading.confidence < kCheckOrientationBelow && engines.osd) {
+  } else if (first->reading.confidence < kCheckOrientationBelow && engines.with_osd &&
+             !engines.osd_failed) {
     if (Passed(deadline)) {  // OSD cannot be stopped once started
       first->time_limited = true;
       return first;
     }
     const auto start = std::chrono::steady_clock::now();
-    PixPtr binary = Binarize(first->page.get());
-    if (binary) turn = DetectUprightRotation(*engines.osd, binary.get());
+    tesseract::TessBaseAPI* osd = OsdEngine(engines);
+    PixPtr binary = osd ? Binarize(first->page.get()) : nullptr;
+    if (binary) turn = DetectUprightRotation(*osd, binary.get());
     timings.orient_ms += Milliseconds(start);
   }
   if (turn == 0) return first;
@@ -333,10 +353,9 @@ std::string ReaderLoadFailure(const OcrOptions& options, const std::string& lang
          "); install tesseract-ocr-" + lang + " or set the tessdata folder";
 }
 
-// Loads one worker's reader (every language of `setup` must load) and, when `setup.with_osd`,
-// its OSD engine (left null, with a warning, when that fails). Runs on the worker's thread the
-// first time it takes a page; touches only `worker`. Returns false when the reader did not load
-// (`worker.load_failure` says why).
+// Loads one worker's reader (every language of `setup` must load; its OSD engine waits for a page
+// that needs it: OsdEngine). Runs on the worker's thread the first time it takes a page; touches
+// only `worker`. Returns false when the reader did not load (`worker.load_failure` says why).
 bool LoadWorkerEngines(const PoolSetup& setup, WorkerEngines& worker) noexcept {
   const OcrOptions& options = *worker.options;
   const auto start = std::chrono::steady_clock::now();
@@ -351,26 +370,17 @@ bool LoadWorkerEngines(const PoolSetup& setup, WorkerEngines& worker) noexcept {
       }
     }
     worker.reader = std::move(api);
-    if (setup.with_osd) {
-      auto osd = CreateOsdEngine(options.tessdata_dir);
-      if (osd.ok()) {
-        worker.osd = std::move(osd.value());
-      } else {
-        Log()->warn("ocr: {}; pages are deskewed but not turned upright", osd.message());
-      }
-    }
   } catch (const std::exception&) {
     worker.load_failure = "the OCR engine could not be loaded (out of memory?)";
     return false;
   }
-  Log()->debug("ocr: engines ({}{}) loaded in {:.0f} ms", options.languages,
-               worker.osd ? ", orientation" : "", Milliseconds(start));
+  Log()->debug("ocr: engine ({}) loaded in {:.0f} ms", options.languages, Milliseconds(start));
   return true;
 }
 
-// Runs on a worker thread: the engines are loaded when the worker takes its first page, so a
-// case without pages to read (a disc, an unreadable file) never pays for them (about 0.15 s
-// and 85 MiB per worker for jpn with osd).
+// Runs on a worker thread: the reader is loaded when the worker takes its first page, so a
+// case without pages to read (a disc, an unreadable file) never pays for it (about 70 ms per
+// worker for jpn; osd, loaded with it until 2026-12-07, took another 200 ms).
 bool EnsureLoaded(const PoolSetup& setup, WorkerEngines& worker) {
   if (worker.reader) return true;
   if (!worker.load_failure.empty()) return false;  // tried once: not again for every page
@@ -386,7 +396,10 @@ class TesseractPool final : public OcrPool {
         engines_(static_cast<std::size_t>(workers)),
         tessdata_(std::move(tessdata)),
         model_files_(std::move(model_files)) {
-    for (auto& worker : engines_) worker.options = options_.get();
+    for (auto& worker : engines_) {
+      worker.options = options_.get();
+      worker.with_osd = setup_.with_osd;
+    }
   }
 
   std::vector<Result<OcrPageResult>> RecognizeAll(const std::vector<OcrImage>& images) override {

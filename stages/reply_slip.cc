@@ -10,14 +10,28 @@
 namespace intake::stages {
 namespace {
 
+// Below this OCR confidence (0..1; LOW_OCR_CONFIDENCE's default) a page's text cannot tell that it
+// is no slip: its image is searched whatever the text says.
+constexpr double kTrustTextFrom = 0.6;
+
+// Whether the page's image is worth a QR search: a scanned page whose text may be the slip's or
+// is too unsure to say (the search takes ~40 ms a page; a slip is one page of an envelope).
+bool WorthSearching(const Page& page) {
+  if (page.read_image.empty()) return false;
+  if (!page.ocr_confidence || *page.ocr_confidence < kTrustTextFrom) return true;
+  return letter::MayShowReplySlip(page.text);
+}
+
 class ReplySlipStage final : public Stage {
  public:
   std::string_view name() const override { return "reply_slip"; }
 
   Status Run(Case& c) override {
     int found = 0;
+    int searched = 0;
     for (Page& page : c.pages) {
-      if (page.read_image.empty()) continue;
+      if (!WorthSearching(page)) continue;
+      ++searched;
       auto image = ocr::ReadGrayImage(page.read_image);
       if (!image.ok()) continue;
       const barcode::GreyView view{image->pixels.data(), image->width, image->height,
@@ -30,7 +44,8 @@ class ReplySlipStage final : public Stage {
         }
       }
     }
-    Log()->info("case {} reply slips: {} page(s) of {}", c.id, found, c.pages.size());
+    Log()->info("case {} reply slips: {} page(s) of {} ({} searched for a QR code)", c.id, found,
+                c.pages.size(), searched);
     return Status::Ok();
   }
 };

@@ -166,6 +166,22 @@ TEST(ReplySlip, PayloadRoundTripsAndRefusesOtherCodes) {
   EXPECT_FALSE(LooksLikeCaseId("20261121-1A2B3C4D"));
 }
 
+TEST(ReplySlip, OnlyTextThatMayBeTheSlipsIsWorthAQrSearch) {
+  // The slip's words as Tesseract spaces them, each enough alone (a slip read badly in places).
+  EXPECT_TRUE(MayShowReplySlip("返 信 用 紙\nこの用紙を切り取り、お送りいただく書類の一番上に"));
+  EXPECT_TRUE(MayShowReplySlip("受付 番号 : 20261121-1a2b3c4d"));
+  EXPECT_TRUE(MayShowReplySlip("受付番号: 2O261121-1a2b3c4d\n"));  // the id misread: the word
+  EXPECT_TRUE(MayShowReplySlip("キ リ ト リ 線"));
+  EXPECT_TRUE(MayShowReplySlip("受付番号のQRコード"));
+  EXPECT_TRUE(MayShowReplySlip("20261121-1a2b3c4d"));  // only the id read
+  EXPECT_TRUE(MayShowReplySlip("返\u3000信"));          // an ideographic space
+  // A form, a referral letter, an insurance card: none of them.
+  EXPECT_FALSE(MayShowReplySlip("セカンドオピニオン外来申込書\n患者氏名 山田 太郎\n"));
+  EXPECT_FALSE(MayShowReplySlip("生年月日 1970年1月2日 電話番号 03-1234-5678"));
+  EXPECT_FALSE(MayShowReplySlip("被保険者証 記号 1234 番号 5678"));
+  EXPECT_FALSE(MayShowReplySlip(""));
+}
+
 TEST(QrCode, EncodesWithHighErrorCorrection) {
   auto symbol = EncodeQr(ReplySlipPayload("20261121-1a2b3c4d"));
   ASSERT_TRUE(symbol.ok());
