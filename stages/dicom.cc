@@ -17,7 +17,6 @@
 #include "dicom/person_name.h"
 #include "dicom/transfer_syntax.h"
 #include "pipeline/log.h"
-#include "pipeline/parallel_for.h"
 #include "pipeline/progress.h"
 #include "stages/disc_layout.h"
 
@@ -384,10 +383,7 @@ class DicomStage final : public Stage {
     DicomdirCheck dicomdirs(c);
     // c.files grows at the end of this stage (extracted PDFs): iterate over what is there now.
     const std::size_t file_count = c.files.size();
-    std::vector<std::optional<Result<dicom::DicomHeader>>> headers = ReadHeaders(c, file_count);
-    for (std::size_t index = 0; index < file_count; ++index) {
-      ScanFile(c, index, std::move(headers[index]), dicomdirs, scan);
-    }
+    for (std::size_t index = 0; index < file_count; ++index) ScanFile(c, index, dicomdirs, scan);
 
     c.dicom_patients = BuildPatients(scan.accs, options_, c);
     if (c.dicom_patients.size() > 1) {
@@ -434,27 +430,9 @@ class DicomStage final : public Stage {
     std::vector<std::size_t> encapsulated_pdfs;
   };
 
-  // The headers of the first `count` files of the case that are DICOM files (kind kDicom), by
-  // index into c.files, read on the machine's cores: DCMTK parses separate files independently.
-  // The files are taken in the stage's order below, so findings and the report do not depend on
-  // which core read which file.
-  static std::vector<std::optional<Result<dicom::DicomHeader>>> ReadHeaders(const Case& c,
-                                                                           std::size_t count) {
-    std::vector<std::optional<Result<dicom::DicomHeader>>> headers(count);
-    ParallelFor(count, [&](std::size_t index) {
-      const SourceFile& file = c.files[index];
-      if (file.kind != FileKind::kDicom) return;
-      ReportFile(file.id);
-      headers[index].emplace(dicom::ReadHeader(file.path));
-    });
-    return headers;
-  }
-
   // One file of the case: a viewer, a DICOMDIR, a file named as DICOM that is not, or a DICOM
-  // file whose header (read by ReadHeaders) goes into the patients (with findings for what cannot
-  // be read).
-  void ScanFile(Case& c, std::size_t index, std::optional<Result<dicom::DicomHeader>> read_ahead,
-                DicomdirCheck& dicomdirs, Scan& scan) const {
+  // file whose header is read into the patients (with findings for what cannot be read).
+  void ScanFile(Case& c, std::size_t index, DicomdirCheck& dicomdirs, Scan& scan) const {
     const SourceFile& file = c.files[index];
     ReportFile(file.id);
     if (IsViewerFile(file)) {
@@ -475,8 +453,7 @@ class DicomStage final : public Stage {
       }
       return;
     }
-    Result<dicom::DicomHeader> header =
-        read_ahead ? std::move(*read_ahead) : dicom::ReadHeader(file.path);
+    auto header = dicom::ReadHeader(file.path);
     if (!header.ok()) {
       ++scan.unreadable;
       dicomdirs.AddDicomFile(file);
