@@ -170,7 +170,7 @@ Result<std::string> SubmissionHash(const fs::path& submission,
   const std::vector<Result<std::string>> file_hashes = HashFiles(files, copies);
   Sha256 h;
   const auto line = [&](const fs::path& path, std::string_view value) {
-    h.Update(fs::relative(path, submission, ec).generic_string());
+    h.Update(PathBelow(path, submission));
     h.Update(std::string_view("\0", 1));
     h.Update(value);
     h.Update("\n");

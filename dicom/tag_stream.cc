@@ -1,5 +1,7 @@
 #include "dicom/tag_stream.h"
 
+#include <dcmtk/config/osconfig.h>  // first of DCMTK's headers
+#include <dcmtk/dcmdata/dcxfer.h>
 #include <sys/types.h>
 #include <zlib.h>
 
@@ -8,6 +10,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -381,16 +384,113 @@ bool DeflatedWithinDepth(const std::filesystem::path& path, int max_depth) {
   return DepthWalk(inflated, Syntax::kExplicitLittle, max_depth).Run();
 }
 
+// A UID value as DCMTK compares it: white space anywhere removed (its automatic input
+// correction, on by default), then up to the first NUL.
+std::string UidAsDcmtkReadsIt(const unsigned char* value, std::size_t length) {
+  std::string uid;
+  for (std::size_t i = 0; i < length && value[i] != '\0'; ++i) {
+    const char c = static_cast<char>(value[i]);
+    if (c != ' ' && c != '\t' && c != '\n' && c != '\v' && c != '\f' && c != '\r') uid.push_back(c);
+  }
+  return uid;
+}
+
+// Reads one plain meta element (known VR, neither SQ nor UN, defined length) and records the
+// transfer syntax UID. False on anything else.
+bool ReadPlainMetaElement(ByteReader& in, std::string& transfer_syntax, int& transfer_syntaxes) {
+  std::array<unsigned char, 12> h{};
+  if (!in.Peek(h.data(), 8)) return false;
+  const char a = static_cast<char>(h[4]);
+  const char b = static_cast<char>(h[5]);
+  if (!IsKnownVr(a, b) || (a == 'S' && b == 'Q') || (a == 'U' && b == 'N')) return false;
+  std::uint32_t length = U16(h.data() + 6, false);
+  std::size_t header = 8;
+  if (HasLongLength(a, b)) {
+    if (!in.Peek(h.data(), 12)) return false;
+    length = U32(h.data() + 8, false);
+    header = 12;
+  }
+  if (length == kUndefinedLength || !in.Skip(header)) return false;
+  if (U16(h.data(), false) != 0x0002 || U16(h.data() + 2, false) != 0x0010) return in.Skip(length);
+  std::array<unsigned char, 64> value{};
+  if (length > value.size() || !in.Read(value.data(), length)) return false;
+  transfer_syntax = UidAsDcmtkReadsIt(value.data(), length);
+  ++transfer_syntaxes;
+  return true;
+}
+
+// Reads the meta header as DCMTK does when it is plain, and leaves `in` where DCMTK starts the
+// data set. Plain: it starts with (0002,0000) UL or (0002,0001) OB (which DCMTK takes for
+// explicit VR little endian), its elements are of defined length and none is a sequence, and it
+// names one transfer syntax. DCMTK reads the elements the group length covers (whole elements:
+// the last may end past it), or without one those whose tag starts like group 0002's. Returns
+// the transfer syntax UID, or nullopt when the meta header is not plain (or absent).
+std::optional<std::string> ReadPlainMetaHeader(ByteReader& in) {
+  SkipPreamble(in);
+  const std::uint64_t start = in.position();
+  std::array<unsigned char, 12> h{};
+  if (!in.Peek(h.data(), 12) || U16(h.data(), false) != 0x0002) return std::nullopt;
+  const std::uint32_t first = U16(h.data() + 2, false);
+  std::uint64_t end = kUndefined;  // with a group length, where DCMTK stops reading elements
+  if (first == 0x0000 && h[4] == 'U' && h[5] == 'L' && U16(h.data() + 6, false) == 4) {
+    const std::uint32_t group_length = U32(h.data() + 8, false);
+    if (group_length >= 0x80000000u) return std::nullopt;  // DCMTK's 32-bit sum would wrap
+    end = start + 12 + group_length;
+  } else if (first != 0x0001 || h[4] != 'O' || h[5] != 'B') {
+    return std::nullopt;
+  }
+  std::string transfer_syntax;
+  int transfer_syntaxes = 0;
+  do {
+    if (!ReadPlainMetaElement(in, transfer_syntax, transfer_syntaxes)) return std::nullopt;
+    if (end != kUndefined) continue;
+    std::array<unsigned char, 2> next{};
+    if (!in.Peek(next.data(), 2)) return std::nullopt;
+    if (!((next[0] == 0x02 && next[1] == 0x00) || (next[0] == 0x00 && next[1] == 0x02))) break;
+  } while (end == kUndefined || in.position() < end);
+  if (transfer_syntaxes != 1 || transfer_syntax.empty()) return std::nullopt;
+  return transfer_syntax;
+}
+
+// The walk of the one reading DCMTK will use, when the file's meta header is plain and names a
+// transfer syntax DCMTK knows (it then reads the data set in that syntax only, inflating a
+// deflated one); nullopt otherwise, when DCMTK guesses.
+std::optional<bool> WithinDepthAsNamed(const std::filesystem::path& path, int max_depth) {
+  FileReader file(path);
+  if (!file.ok()) return true;
+  const std::optional<std::string> uid = ReadPlainMetaHeader(file);
+  if (!uid) return std::nullopt;
+  const DcmXfer xfer(uid->c_str());
+  if (xfer.getXfer() == EXS_Unknown || xfer.getXfer() == EXS_BigEndianImplicit) {
+    return std::nullopt;
+  }
+  if (xfer.getStreamCompression() == ESC_zlib) {
+    InflateReader inflated(file);
+    return DepthWalk(inflated, Syntax::kExplicitLittle, max_depth).Run();
+  }
+  Syntax syntax = Syntax::kImplicitLittle;
+  if (xfer.isExplicitVR()) {
+    syntax = xfer.isBigEndian() ? Syntax::kExplicitBig : Syntax::kExplicitLittle;
+  }
+  return DepthWalk(file, syntax, max_depth).Run();
+}
+
 }  // namespace
 
 Status CheckSequenceDepth(const std::filesystem::path& path, int max_depth) {
-  // DCMTK follows the transfer syntax of the meta header, or guesses without one: every reading
-  // is walked so that none of them can hide the nesting (a wrong one stops after a few bytes).
-  bool within = DeflatedWithinDepth(path, max_depth);
-  for (Syntax syntax : {Syntax::kExplicitLittle, Syntax::kImplicitLittle, Syntax::kExplicitBig}) {
-    within = within && WithinDepth(path, syntax, max_depth);
+  // DCMTK follows the transfer syntax of the meta header; only that reading is walked when the
+  // meta header is plain (a wrong reading of an uncompressed file hops through the pixel data).
+  // Otherwise DCMTK guesses, and every reading is walked so that none of them can hide the
+  // nesting.
+  std::optional<bool> within = WithinDepthAsNamed(path, max_depth);
+  if (!within) {
+    within = DeflatedWithinDepth(path, max_depth);
+    for (Syntax syntax :
+         {Syntax::kExplicitLittle, Syntax::kImplicitLittle, Syntax::kExplicitBig}) {
+      within = *within && WithinDepth(path, syntax, max_depth);
+    }
   }
-  if (within) return Status::Ok();
+  if (*within) return Status::Ok();
   return Status::Fail("DICOM sequences nested deeper than " + std::to_string(max_depth) +
                       " levels");
 }

@@ -5,6 +5,8 @@
 // elements with an explicit stack (defined and undefined lengths, explicit and implicit VR, both
 // byte orders, the deflated transfer syntax) and fails when sequences nest deeper than the limit.
 // It reads only element headers and seeks over values, so it costs about what the header does.
+// Behind a plain meta header naming a syntax DCMTK knows, only that reading is walked (DCMTK
+// reads no other); otherwise DCMTK guesses, and every reading is walked.
 // Anything it does not understand ends the walk without failing: telling a broken file from a
 // good one is DCMTK's job; this walk only guards the depth.
 #pragma once

@@ -44,4 +44,13 @@ Result<FolderListing> ListFolder(const fs::path& root) {
   return listing;
 }
 
+std::string PathBelow(const std::filesystem::path& path, const std::filesystem::path& root) {
+  const std::filesystem::path below = path.lexically_relative(root);
+  if (below.empty() || *below.begin() == "..") {
+    std::error_code ec;
+    return std::filesystem::relative(path, root, ec).generic_string();
+  }
+  return below.generic_string();
+}
+
 }  // namespace intake

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 #include <vector>
 
 #include "pipeline/result.h"
@@ -19,5 +20,11 @@ struct FolderListing {
 
 // Walks `root` (links not followed). Fails only when `root` itself cannot be listed.
 Result<FolderListing> ListFolder(const std::filesystem::path& root);
+
+// A path ListFolder(root) gave, relative to `root` ("IMAGES/IM000001"): worked out from the
+// names alone, where fs::relative would resolve links in both paths component by component
+// (a readlink and a stat each, tens of thousands on a disc); fs::relative when `path` is not
+// below `root` by its names.
+std::string PathBelow(const std::filesystem::path& path, const std::filesystem::path& root);
 
 }  // namespace intake

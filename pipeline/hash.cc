@@ -2,14 +2,14 @@
 
 #include <fcntl.h>
 #include <openssl/evp.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <fstream>
 #include <functional>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -77,25 +77,25 @@ void ParallelFor(std::size_t count, const std::function<void(std::size_t)>& work
   for (auto& t : pool) t.join();
 }
 
-// The file's hash read through a mapping: only for our own files, which nobody cuts short
-// meanwhile (a mapped file truncated under the reader kills it with SIGBUS).
+// The hash of our own copy, read in pieces small enough to stay in the core's cache while they
+// are hashed (a mapping was dearer: its unmapping, on a process with threads on both cores).
 Result<std::string> Sha256OwnFile(const std::filesystem::path& path) {
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  struct stat st {};
-  if (fd < 0 || ::fstat(fd, &st) != 0) {
-    if (fd >= 0) ::close(fd);
-    return Result<std::string>::Fail("file could not be opened for hashing");
-  }
-  const auto size = static_cast<std::size_t>(st.st_size);
-  void* map = size > 0 ? ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0) : nullptr;
-  ::close(fd);
-  if (map == MAP_FAILED) return Sha256File(path);
+  if (fd < 0) return Result<std::string>::Fail("file could not be opened for hashing");
+  constexpr std::size_t kPiece = 256 * 1024;
+  thread_local const auto buffer = std::make_unique_for_overwrite<char[]>(kPiece);
   Sha256 h;
-  if (map != nullptr) {
-    ::madvise(map, size, MADV_SEQUENTIAL);
-    h.Update(std::string_view(static_cast<const char*>(map), size));
-    ::munmap(map, size);
+  while (true) {
+    const ssize_t n = ::read(fd, buffer.get(), kPiece);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      return Result<std::string>::Fail("read error while hashing");
+    }
+    if (n == 0) break;
+    h.Update(std::string_view(buffer.get(), static_cast<std::size_t>(n)));
   }
+  ::close(fd);
   return h.HexDigest();
 }
 

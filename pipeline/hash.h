@@ -26,9 +26,9 @@ class Sha256 {
 std::string Sha256Hex(std::string_view bytes);
 // Streams the file; fails with a message naming only its size on read errors.
 Result<std::string> Sha256File(const std::filesystem::path& path);
-// Copies `from` to `to` (CopyFileContents) and hashes the copy from its pages just written, mapped
-// (no read into this process): the hash is that of the bytes kept. Fails as the copy does (the
-// copy removed).
+// Copies `from` to `to` (CopyFileContents) and hashes the copy from its pages just written (read
+// back from the page cache in pieces that stay in the core's cache): the hash is that of the
+// bytes kept. Fails as the copy does (the copy removed).
 Result<std::string> Sha256AndCopyFile(const std::filesystem::path& from,
                                       const std::filesystem::path& to);
 // Hashes many files on `threads` threads (0: one per core); result i belongs to path i. A disc of

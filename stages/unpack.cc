@@ -158,10 +158,7 @@ class UnpackStage final : public Stage {
     auto listing = ListFolder(root);
     if (!listing.ok()) return listing.status();
     skipped_links_ += listing->symlinks;
-    std::error_code ec;
-    const auto relative = [&](const fs::path& p) {
-      return fs::relative(p, root, ec).generic_string();
-    };
+    const auto relative = [&](const fs::path& p) { return PathBelow(p, root); };
     for (const auto& p : listing->files) {
       if (!std::ifstream(p, std::ios::binary)) {
         c.AddFinding(

@@ -170,6 +170,36 @@ TEST_F(TagStreamTest, DepthWithoutMetaHeaderAndInDeflatedFiles) {
                   .ok());
 }
 
+TEST_F(TagStreamTest, OnlyTheNamedSyntaxIsWalkedBehindAPlainMetaHeader) {
+  // DCMTK reads the data set in the syntax the meta header names: nesting that only an implicit
+  // reading would see does not count behind "explicit VR little endian", and does behind
+  // "implicit VR little endian".
+  const Writer implicit{Enc::kImplicitLittle};
+  const std::string nested = implicit.Identity() + implicit.NestedUndefined(20);
+  EXPECT_TRUE(CheckSequenceDepth(Write(Part10(kExplicitLittleUid, nested)), 10).ok());
+  EXPECT_FALSE(CheckSequenceDepth(Write(Part10(kImplicitLittleUid, nested)), 10).ok());
+  // A syntax DCMTK does not know: it guesses, so every reading is walked.
+  EXPECT_FALSE(CheckSequenceDepth(Write(Part10("1.2.3.4.99", nested)), 10).ok());
+  // JPIP Referenced Deflate is deflated too: DCMTK inflates it.
+  const Writer w{Enc::kExplicitLittle};
+  EXPECT_FALSE(
+      CheckSequenceDepth(
+          Write(Part10("1.2.840.10008.1.2.4.95", RawDeflate(w.Identity() + w.NestedUndefined(20)))),
+          10)
+          .ok());
+}
+
+TEST_F(TagStreamTest, GroupLengthCoveringTheDataSetStillCounts) {
+  // A group length past group 0002 makes DCMTK read the elements it covers as meta elements, in
+  // explicit VR little endian, whatever syntax the meta header names.
+  const Writer w{Enc::kExplicitLittle};
+  const std::string group =
+      w.Element(0x0002, 0x0010, "UI", Uid(kImplicitLittleUid)) + w.NestedUndefined(20);
+  const std::string file = std::string(128, '\0') + "DICM" +
+                           w.Element(0x0002, 0x0000, "UL", U32(group.size(), false)) + group;
+  EXPECT_FALSE(CheckSequenceDepth(Write(file), 10).ok());
+}
+
 TEST_F(TagStreamTest, UnknownVrSequencesAreImplicitInside) {
   // An explicit VR file holding an undefined-length UN element: its items are implicit VR.
   const Writer w{Enc::kExplicitLittle};
