@@ -59,7 +59,7 @@ bool HoldsAnswer(const std::string& text, const std::vector<std::string>& answer
                      [&](const std::string& a) { return text.find(a) != std::string::npos; });
 }
 
-// `text` without the specks and rules read at its ends (. 。 , 、 | _ - ー).
+// `text` without the specks and rules read at its ends (. 。 , 、 | _ - ー ・).
 std::string TrimmedMarks(std::string text) {
   static const std::vector<std::string> kMarks{".", "。", ",", "、", "|", "_", "-", "ー", "・"};
   for (bool cut = true; cut && !text.empty();) {
