@@ -4,6 +4,8 @@
 #include <cctype>
 #include <string>
 
+#include "text/text_normalize.h"
+
 namespace intake::letter {
 namespace {
 
@@ -13,21 +15,6 @@ constexpr std::string_view kPrefix = "INTAKE-CASE:";
 // wrong elsewhere in the word does not lose them.
 constexpr std::array<std::string_view, 7> kSlipWords = {"返信", "用紙", "受付番号", "キリトリ",
                                                         "切り取", "QR", "ＱＲ"};
-
-// `text` without ASCII or ideographic spaces (Tesseract puts spaces between Japanese words).
-std::string WithoutSpaces(std::string_view text) {
-  constexpr std::string_view kIdeographicSpace = "\u3000";
-  std::string out;
-  out.reserve(text.size());
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text.substr(i, kIdeographicSpace.size()) == kIdeographicSpace) {
-      i += kIdeographicSpace.size() - 1;
-    } else if (!std::isspace(static_cast<unsigned char>(text[i]))) {
-      out += text[i];
-    }
-  }
-  return out;
-}
 
 // Whether `text` holds 8 ASCII digits followed by '-': the date part of a case id.
 bool HasCaseIdDate(std::string_view text) {
@@ -60,7 +47,8 @@ bool LooksLikeCaseId(std::string_view text) {
 }
 
 bool MayShowReplySlip(std::string_view ocr_text) {
-  const std::string text = WithoutSpaces(ocr_text);
+  // Tesseract puts spaces between Japanese words.
+  const std::string text = text::RemoveWhitespace(ocr_text);
   for (std::string_view word : kSlipWords) {
     if (text.find(word) != std::string::npos) return true;
   }

@@ -6,11 +6,11 @@
 #include <algorithm>
 #include <cstddef>
 #include <optional>
-#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "pipeline/utf8.h"
 #include "text/text_normalize.h"
 
 namespace intake::ocr {
@@ -22,33 +22,15 @@ constexpr int kMaxExtraCharacters = 4;
 // Mean confidence (0..100) below which a reading of the answer's region is taken for noise.
 constexpr int kMinAnswerConfidence = 10;
 
-std::size_t CodepointBytes(const std::string& s, std::size_t at) {
-  std::size_t len = 1;
-  while (at + len < s.size() && (static_cast<unsigned char>(s[at + len]) & 0xC0) == 0x80) ++len;
-  return len;
-}
-
-// `s` without ASCII and ideographic (U+3000) spaces.
-std::string WithoutSpaces(const std::string& s) {
-  std::string out;
-  for (std::size_t i = 0; i < s.size();) {
-    const std::size_t len = CodepointBytes(s, i);
-    const std::string c = s.substr(i, len);
-    if (c != " " && c != "\t" && c != "\u3000") out += c;
-    i += len;
-  }
-  return out;
-}
-
 // The characters of the answers, each once: Tesseract's whitelist.
 std::string AlphabetOf(const std::vector<std::string>& answers) {
-  std::set<std::string> seen;
+  std::u32string seen;
   std::string out;
   for (const auto& answer : answers) {
-    for (std::size_t i = 0; i < answer.size();) {
-      const std::size_t len = CodepointBytes(answer, i);
-      if (seen.insert(answer.substr(i, len)).second) out += answer.substr(i, len);
-      i += len;
+    for (const char32_t c : text::CodePoints(answer)) {
+      if (seen.find(c) != std::u32string::npos) continue;
+      seen.push_back(c);
+      AppendUtf8(c, out);
     }
   }
   return out;
@@ -109,22 +91,6 @@ int LongestAnswer(const std::vector<std::string>& answers) {
   return longest;
 }
 
-// Where `label` is in `text` (both without spaces): [first, second) in bytes. A label of three
-// characters or more is also found with one character dropped, as the facts stage finds it
-// (希望診療科 read as 望診療科).
-std::optional<std::pair<std::size_t, std::size_t>> FindLabel(const std::string& text,
-                                                             const std::string& label) {
-  if (const auto at = text.find(label); at != std::string::npos)
-    return std::make_pair(at, at + label.size());
-  if (CountCharacters(label) < 3) return std::nullopt;
-  for (std::size_t i = 0; i < label.size(); i += CodepointBytes(label, i)) {
-    const std::string shorter = label.substr(0, i) + label.substr(i + CodepointBytes(label, i));
-    if (const auto at = text.find(shorter); at != std::string::npos)
-      return std::make_pair(at, at + shorter.size());
-  }
-  return std::nullopt;
-}
-
 // Where a label ends in a line read word by word.
 struct AfterLabel {
   std::size_t word = 0;   // the first word that is not all label
@@ -141,9 +107,9 @@ std::optional<AfterLabel> FindAfterLabel(const OcrLine& line, const std::string&
   std::vector<std::size_t> starts;
   for (const OcrWord& w : line.words) {
     starts.push_back(joined.size());
-    joined += WithoutSpaces(w.text);
+    joined += text::RemoveWhitespace(w.text);
   }
-  const auto span = FindLabel(joined, label);
+  const auto span = text::FindLabel(joined, label, /*allow_drop=*/true);
   if (!span) return std::nullopt;
   const auto [at, end] = *span;
   AfterLabel after;
@@ -155,7 +121,7 @@ std::optional<AfterLabel> FindAfterLabel(const OcrLine& line, const std::string&
   after.height = line.height;
   for (std::size_t i = 0; i < line.words.size(); ++i) {
     const OcrWord& w = line.words[i];
-    const std::size_t word_end = starts[i] + WithoutSpaces(w.text).size();
+    const std::size_t word_end = starts[i] + text::RemoveWhitespace(w.text).size();
     if (word_end <= at) continue;
     if (word_end <= end || starts[i] < end) {  // a word of the label
       after.top = w.top;
@@ -256,36 +222,28 @@ std::string ReadAnswer(tesseract::TessBaseAPI& engine, Pix* page, const OcrLine&
   // whitelist chooses each glyph's reading, it may not make a word of others (総合診療科, no
   // answer, forced into 総合内科).
   const RegionReading free = ReadRegion(engine, region.get(), tesseract::PSM_SINGLE_LINE);
-  const std::string free_text = TrimmedMarks(WithoutSpaces(free.text));
+  const std::string free_text = TrimmedMarks(text::RemoveWhitespace(free.text));
   if (free.confidence >= kMinAnswerConfidence) {
     if (std::string answer = NearestAnswer(free_text, field.answers); !answer.empty())
       return answer;
   }
   const Whitelist limit(engine, AlphabetOf(field.answers));
   const RegionReading limited = ReadRegion(engine, region.get(), tesseract::PSM_SINGLE_LINE);
-  const std::string limited_text = TrimmedMarks(WithoutSpaces(limited.text));
+  const std::string limited_text = TrimmedMarks(text::RemoveWhitespace(limited.text));
   if (limited.confidence < kMinAnswerConfidence ||
       CountCharacters(limited_text) != CountCharacters(free_text))
     return {};
   return NearestAnswer(limited_text, field.answers);
 }
 
-// `text` up to the end of `label` (found with the spaces of `text` left out), spaces kept.
+// `text` up to the end of `label` (found with the whitespace of `text` left out), whitespace
+// kept; the label alone when `text` does not hold it.
 std::string TextThrough(const std::string& text, const std::string& label) {
-  std::size_t matched = 0;
-  for (std::size_t i = 0; i < text.size() && matched < label.size();) {
-    const std::size_t len = CodepointBytes(text, i);
-    const std::string c = text.substr(i, len);
-    i += len;
-    if (c == " " || c == "\t" || c == "\u3000") continue;
-    if (label.compare(matched, len, c) == 0) {
-      matched += len;
-    } else {
-      matched = label.compare(0, len, c) == 0 ? len : 0;
-    }
-    if (matched == label.size()) return text.substr(0, i);
+  for (std::size_t i = 1; i <= text.size(); ++i) {
+    if (i < text.size() && (static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
+    if (text::RemoveWhitespace(text.substr(0, i)).ends_with(label)) return text.substr(0, i);
   }
-  return label;  // not found as read: the label alone
+  return label;
 }
 
 // The line with the words after the label replaced by `answer`.

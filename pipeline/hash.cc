@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
-#include <fstream>
 #include <functional>
 #include <memory>
 #include <thread>
@@ -47,16 +46,25 @@ std::string Sha256Hex(std::string_view bytes) {
   return h.HexDigest();
 }
 
+// Read in pieces small enough to stay in the core's cache while they are hashed (a mapping was
+// dearer: its unmapping, on a process with threads on both cores).
 Result<std::string> Sha256File(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Result<std::string>::Fail("file could not be opened for hashing");
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Result<std::string>::Fail("file could not be opened for hashing");
+  constexpr std::size_t kPiece = 256 * 1024;
+  thread_local const auto buffer = std::make_unique_for_overwrite<char[]>(kPiece);
   Sha256 h;
-  std::vector<char> buf(1 << 20);
-  while (in) {
-    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
-    h.Update(std::string_view(buf.data(), static_cast<std::size_t>(in.gcount())));
+  while (true) {
+    const ssize_t n = ::read(fd, buffer.get(), kPiece);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      ::close(fd);
+      return Result<std::string>::Fail("read error while hashing");
+    }
+    if (n == 0) break;
+    h.Update(std::string_view(buffer.get(), static_cast<std::size_t>(n)));
   }
-  if (in.bad()) return Result<std::string>::Fail("read error while hashing");
+  ::close(fd);
   return h.HexDigest();
 }
 
@@ -77,34 +85,12 @@ void ParallelFor(std::size_t count, const std::function<void(std::size_t)>& work
   for (auto& t : pool) t.join();
 }
 
-// The hash of our own copy, read in pieces small enough to stay in the core's cache while they
-// are hashed (a mapping was dearer: its unmapping, on a process with threads on both cores).
-Result<std::string> Sha256OwnFile(const std::filesystem::path& path) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Result<std::string>::Fail("file could not be opened for hashing");
-  constexpr std::size_t kPiece = 256 * 1024;
-  thread_local const auto buffer = std::make_unique_for_overwrite<char[]>(kPiece);
-  Sha256 h;
-  while (true) {
-    const ssize_t n = ::read(fd, buffer.get(), kPiece);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      ::close(fd);
-      return Result<std::string>::Fail("read error while hashing");
-    }
-    if (n == 0) break;
-    h.Update(std::string_view(buffer.get(), static_cast<std::size_t>(n)));
-  }
-  ::close(fd);
-  return h.HexDigest();
-}
-
 }  // namespace
 
 Result<std::string> Sha256AndCopyFile(const std::filesystem::path& from,
                                       const std::filesystem::path& to) {
   if (Status copied = CopyFileContents(from, to); !copied.ok()) return copied.error();
-  return Sha256OwnFile(to);
+  return Sha256File(to);
 }
 
 std::vector<Result<std::string>> Sha256Files(const std::vector<std::filesystem::path>& paths,

@@ -70,36 +70,39 @@ std::string StripLeadingPunctuation(std::string value) {
   return value;
 }
 
-// Where `label` ends in `line` (bytes), or npos; `begin` receives where it starts. Labels of
-// three or more characters may also be found with one character dropped by OCR (受診者 read as
-// 診者).
-std::size_t LabelEnd(const std::string& line, const std::string& label, bool allow_drop,
-                     std::size_t& begin) {
-  const auto pos = line.find(label);
-  if (pos != std::string::npos) {
-    begin = pos;
-    return pos + label.size();
-  }
-  if (!allow_drop || text::CodepointLength(label) < 3) return std::string::npos;
-  for (std::size_t i = 0; i < label.size();) {
-    std::size_t len = 1;
-    while (i + len < label.size() && (static_cast<unsigned char>(label[i + len]) & 0xC0) == 0x80)
-      ++len;
-    const std::string shorter = label.substr(0, i) + label.substr(i + len);
-    const auto p = line.find(shorter);
-    if (p != std::string::npos) {
-      begin = p;
-      return p + shorter.size();
-    }
-    i += len;
-  }
-  return std::string::npos;
-}
-
 std::size_t FirstCodepointBytes(const std::string& s) {
   std::size_t len = s.empty() ? 0 : 1;
   while (len < s.size() && (static_cast<unsigned char>(s[len]) & 0xC0) == 0x80) ++len;
   return len;
+}
+
+// Calls visit(document, page, n, line) for each line (match form, the n-th of its page) of the
+// documents of `type`.
+template <typename Visit>
+void ForEachLine(const Case& c, const std::string& type, Visit visit) {
+  for (const auto& doc : c.documents) {
+    if (doc.type != type) continue;
+    for (const auto& page_id : doc.page_ids) {
+      const Page* page = c.FindPage(page_id);
+      const std::vector<std::string> lines = text::MatchFormLines(page->text);
+      for (std::size_t n = 0; n < lines.size(); ++n) visit(doc, page, n, lines[n]);
+    }
+  }
+}
+
+// A field read from `line` of `page`: `value` from `begin` (bytes) on is what was matched.
+Located LocatedAt(const Document& doc, const Page* page, const std::string& line,
+                  std::size_t begin, std::string value) {
+  Located l;
+  l.value = std::move(value);
+  l.document = &doc;
+  l.page = page;
+  l.confidence = std::min(kParseCertainty, PageTextConfidence(*page));
+  // At the start of its line, or one character in: OCR misread the label's first character
+  // (傷病名 read as 但病名) or read a table rule or bullet before it.
+  l.at_line_start = begin == 0 || begin == FirstCodepointBytes(line);
+  l.matched = line.substr(begin);
+  return l;
 }
 
 // The text after a label, on every line (of the documents of `type`) that has one: exact
@@ -109,34 +112,19 @@ std::vector<Located> FindField(const Case& c, const std::string& type,
   std::vector<Located> found;
   std::set<std::pair<const Page*, std::size_t>> matched;  // each line once
   for (const bool allow_drop : {false, true}) {
-    for (const auto& doc : c.documents) {
-      if (doc.type != type) continue;
-      for (const auto& page_id : doc.page_ids) {
-        const Page* page = c.FindPage(page_id);
-        const std::vector<std::string> lines = text::MatchFormLines(page->text);
-        for (std::size_t n = 0; n < lines.size(); ++n) {
-          const std::string& line = lines[n];
-          if (matched.count({page, n})) continue;
-          for (const auto& label : labels) {
-            std::size_t begin = 0;
-            const auto end = LabelEnd(line, text::MatchForm(label), allow_drop, begin);
-            if (end == std::string::npos) continue;
-            Located l;
-            l.value = StripLeadingPunctuation(line.substr(end));
-            l.document = &doc;
-            l.page = page;
-            l.confidence = std::min(kParseCertainty, PageTextConfidence(*page));
-            // At the start of its line, or one character in: OCR misread the label's first
-            // character (傷病名 read as 但病名) or read a table rule or bullet before it.
-            l.at_line_start = begin == 0 || begin == FirstCodepointBytes(line);
-            l.matched = line.substr(begin);
-            found.push_back(std::move(l));
-            matched.insert({page, n});
-            break;
-          }
-        }
+    ForEachLine(c, type, [&](const Document& doc, const Page* page, std::size_t n,
+                             const std::string& line) {
+      if (matched.count({page, n})) return;
+      for (const auto& label : labels) {
+        const auto span = text::FindLabel(line, text::MatchForm(label), allow_drop);
+        if (!span) continue;
+        const auto [begin, end] = *span;
+        found.push_back(
+            LocatedAt(doc, page, line, begin, StripLeadingPunctuation(line.substr(end))));
+        matched.insert({page, n});
+        return;
       }
-    }
+    });
   }
   return found;
 }
@@ -146,23 +134,10 @@ std::vector<Located> FindField(const Case& c, const std::string& type,
 template <typename Offers>
 std::vector<Located> FindChoiceRows(const Case& c, const std::string& type, Offers offers) {
   std::vector<Located> found;
-  for (const auto& doc : c.documents) {
-    if (doc.type != type) continue;
-    for (const auto& page_id : doc.page_ids) {
-      const Page* page = c.FindPage(page_id);
-      for (const std::string& line : text::MatchFormLines(page->text)) {
-        if (!offers(line)) continue;
-        Located l;
-        l.value = line;
-        l.document = &doc;
-        l.page = page;
-        l.confidence = std::min(kParseCertainty, PageTextConfidence(*page));
-        l.at_line_start = true;
-        l.matched = line;
-        found.push_back(std::move(l));
-      }
-    }
-  }
+  ForEachLine(c, type, [&](const Document& doc, const Page* page, std::size_t,
+                           const std::string& line) {
+    if (offers(line)) found.push_back(LocatedAt(doc, page, line, 0, line));
+  });
   return found;
 }
 

@@ -106,6 +106,23 @@ std::string TrimSpaces(std::string_view utf8) {
 
 long CodepointLength(std::string_view utf8) { return static_cast<long>(CodePoints(utf8).size()); }
 
+std::optional<std::pair<std::size_t, std::size_t>> FindLabel(std::string_view text,
+                                                             std::string_view label,
+                                                             bool allow_drop) {
+  if (const auto at = text.find(label); at != std::string_view::npos)
+    return std::make_pair(at, at + label.size());
+  if (!allow_drop || CodepointLength(label) < 3) return std::nullopt;
+  for (std::size_t i = 0; i < label.size();) {
+    const std::size_t start = i;
+    (void)NextCodePoint(label, i);  // i: past the character dropped
+    const std::string shorter =
+        std::string(label.substr(0, start)).append(label.substr(i));
+    if (const auto at = text.find(shorter); at != std::string_view::npos)
+      return std::make_pair(at, at + shorter.size());
+  }
+  return std::nullopt;
+}
+
 long FindCodepoints(std::string_view text, std::string_view keyword) {
   const std::u32string t = CodePoints(text);
   const std::u32string k = CodePoints(keyword);

@@ -7,8 +7,10 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace intake::text {
@@ -40,6 +42,13 @@ std::u32string CodePoints(std::string_view utf8);
 // Levenshtein distance (inserted, dropped or changed code points) between `a` and `b`; memory
 // linear in `b`'s length. For names, and for character error rates in the OCR measurements.
 std::size_t EditDistance(std::u32string_view a, std::u32string_view b);
+
+// Where a form's `label` is in `text` (both without whitespace): [first, second) in bytes. With
+// `allow_drop`, a label of three characters or more is also found with one character dropped, as
+// OCR drops them (受診者 read as 診者, 希望診療科 as 望診療科); the exact label is looked for first.
+std::optional<std::pair<std::size_t, std::size_t>> FindLabel(std::string_view text,
+                                                             std::string_view label,
+                                                             bool allow_drop);
 
 // Finds `keyword` exactly; returns the character offset (code points) or -1.
 long FindCodepoints(std::string_view text, std::string_view keyword);

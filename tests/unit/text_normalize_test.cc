@@ -45,6 +45,16 @@ TEST(TextNormalizeTest, FindsCodepointOffsets) {
   EXPECT_EQ(CodepointLength("紹介状"), 3);
 }
 
+TEST(TextNormalizeTest, FindsALabelExactlyOrWithOneCharacterDropped) {
+  const std::string line = "望診療科泌尿器科";  // 希望診療科 with its first character lost
+  EXPECT_EQ(FindLabel(line, "希望診療科", false), std::nullopt);
+  const auto span = FindLabel(line, "希望診療科", true);
+  ASSERT_TRUE(span.has_value());
+  EXPECT_EQ(line.substr(span->second), "泌尿器科");
+  EXPECT_EQ(FindLabel("続柄長女", "続柄", true)->second, std::string("続柄").size());
+  EXPECT_EQ(FindLabel("柄長女", "続柄", true), std::nullopt);  // two characters: exact only
+}
+
 TEST(TextNormalizeTest, EditDistanceCountsCodePointsNotBytes) {
   EXPECT_EQ(CodePoints("紹介状"), U"紹介状");
   EXPECT_EQ(CodePoints("a\xFF"
