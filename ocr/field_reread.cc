@@ -21,6 +21,8 @@ namespace {
 constexpr int kMaxExtraCharacters = 4;
 // Mean confidence (0..100) below which a reading of the answer's region is taken for noise.
 constexpr int kMinAnswerConfidence = 10;
+// The most characters an answer of a field of a shape has (令和元年12月31日生 (75歳)).
+constexpr int kLongestShapedAnswer = 16;
 
 // The characters of the answers, each once: Tesseract's whitelist.
 std::string AlphabetOf(const std::vector<std::string>& answers) {
@@ -36,8 +38,9 @@ std::string AlphabetOf(const std::vector<std::string>& answers) {
   return out;
 }
 
-bool HoldsAnswer(const std::string& text, const std::vector<std::string>& answers) {
-  return std::any_of(answers.begin(), answers.end(),
+bool HoldsAnswer(const std::string& text, const ClosedField& field) {
+  if (field.has_shape) return field.has_shape(text);
+  return std::any_of(field.answers.begin(), field.answers.end(),
                      [&](const std::string& a) { return text.find(a) != std::string::npos; });
 }
 
@@ -85,21 +88,23 @@ std::string NearestAnswer(const std::string& text, const std::vector<std::string
   return *best_answer;
 }
 
-int LongestAnswer(const std::vector<std::string>& answers) {
+int LongestAnswer(const ClosedField& field) {
+  if (field.has_shape) return kLongestShapedAnswer;
   int longest = 0;
-  for (const auto& a : answers) longest = std::max(longest, CountCharacters(a));
+  for (const auto& a : field.answers) longest = std::max(longest, CountCharacters(a));
   return longest;
 }
 
 // Where a label ends in a line read word by word.
 struct AfterLabel {
-  std::size_t word = 0;   // the first word that is not all label
-  std::string head;       // that word's part within the label ("" when the label ends before it)
-  int x = 0;              // where the rest begins, in page pixels
-  int top = 0;            // the label's last word's top and height: the row of the answer (a
-  int height = 0;         // line's box may span two rows of a straightened form)
-  std::string label;      // the label as read (one character may be missing), without spaces
-  std::string rest;       // the line after the label, without spaces
+  std::size_t word = 0;     // the first word that is not all label
+  std::string head;         // that word's part within the label ("" when the label ends before it)
+  int x = 0;                // where the rest begins, in page pixels
+  int top = 0;              // the label's last word's top and height: the row of the answer (a
+  int height = 0;           // line's box may span two rows of a straightened form)
+  std::size_t row_end = 0;  // the first word after it on another row (Tesseract's line wrapped)
+  std::string label;        // the label as read (one character may be missing), without spaces
+  std::string rest;         // the row after the label, without spaces
 };
 
 std::optional<AfterLabel> FindAfterLabel(const OcrLine& line, const std::string& label) {
@@ -114,8 +119,8 @@ std::optional<AfterLabel> FindAfterLabel(const OcrLine& line, const std::string&
   const auto [at, end] = *span;
   AfterLabel after;
   after.label = joined.substr(at, end - at);
-  after.rest = joined.substr(end);
   after.word = line.words.size();
+  after.row_end = line.words.size();
   after.x = line.left + line.width;
   after.top = line.top;
   after.height = line.height;
@@ -137,6 +142,17 @@ std::optional<AfterLabel> FindAfterLabel(const OcrLine& line, const std::string&
     }
     break;
   }
+  // A line box on a skewed or noisy scan may run on into the next row: its words start again
+  // left of the answer.
+  for (std::size_t i = after.word + 1; i < line.words.size(); ++i) {
+    if (line.words[i].left < after.x) {
+      after.row_end = i;
+      break;
+    }
+  }
+  const std::size_t rest_end =
+      after.row_end < line.words.size() ? starts[after.row_end] : joined.size();
+  after.rest = joined.substr(end, rest_end - std::min(end, rest_end));
   return after;
 }
 
@@ -154,57 +170,93 @@ class Whitelist {
   tesseract::TessBaseAPI& engine_;
 };
 
-// The rows [first, last] of `page` between `left` and `right` that hold the ink of the row
-// around `center`: from the ink nearest it, up and down across gaps of at most `max_gap` blank
-// rows (a kanji's strokes leave gaps: 三), within `reach` rows of it. Tesseract's boxes on a
-// straightened form can take in a stroke of the row above; this band does not.
-std::pair<int, int> InkRows(Pix* page, int left, int right, int center, int reach, int max_gap) {
-  const int top = std::max(0, center - reach);
-  const int bottom = std::min<int>(pixGetHeight(page), center + reach);
+// Whether each row (or column) of `binary` holds ink: two dark pixels at least.
+std::vector<bool> InkLines(Pix* binary, bool rows) {
+  NUMA* counts = rows ? pixCountPixelsByRow(binary, nullptr) : pixCountPixelsByColumn(binary);
+  std::vector<bool> ink;
+  if (counts == nullptr) return ink;
+  ink.resize(static_cast<std::size_t>(numaGetCount(counts)));
+  for (std::size_t i = 0; i < ink.size(); ++i) {
+    l_int32 n = 0;
+    numaGetIValue(counts, static_cast<int>(i), &n);
+    ink[i] = n >= 2;  // a lone dark pixel is noise
+  }
+  numaDestroy(&counts);
+  return ink;
+}
+
+// From `from`, the last index with ink reached by steps of `step` across gaps of at most
+// `max_gap` without ink.
+int ExtendInk(const std::vector<bool>& ink, int from, int step, int max_gap) {
+  int last = from;
+  for (int i = from, gap = 0; i >= 0 && i < static_cast<int>(ink.size()) && gap <= max_gap;
+       i += step) {
+    if (ink[static_cast<std::size_t>(i)]) {
+      last = i;
+      gap = 0;
+    } else {
+      ++gap;
+    }
+  }
+  return last;
+}
+
+struct InkBox {
+  int left = 0;
+  int top = 0;
+  int right = 0;   // past the last column
+  int bottom = 0;  // past the last row
+};
+
+// The box [left, right) x [top, bottom) of the answer's ink in `page` right of `left`: the rows
+// of ink around `center` (from the ink nearest it, up and down across gaps of height / 4 rows
+// within `height` of it: a kanji's strokes leave gaps, 三), then from the first inked column
+// across gaps narrower than that band is high. Specks (components smaller than height / 8 each
+// way) are left out, so a scanner's noise neither widens the box nor starts it. Tesseract reads
+// a glyph in a wide box of paper and specks badly (長女 as LN), and its line boxes on a
+// straightened form can take in a stroke of the row above; this box has neither.
+std::optional<InkBox> AnswerInk(Pix* page, int left, int right, int center, int height) {
+  const int top = std::max(0, center - height);
+  const int bottom = std::min<int>(pixGetHeight(page), center + height);
   left = std::max(0, left);
   right = std::min<int>(pixGetWidth(page), right);
-  if (right - left < 2 || bottom - top < 2) return {center, center};
+  if (right - left < 2 || bottom - top < 2) return std::nullopt;
   BOX* box = boxCreate(left, top, right - left, bottom - top);
   PixPtr clipped(pixClipRectangle(page, box, nullptr));
   boxDestroy(&box);
-  if (!clipped) return {center, center};
+  if (!clipped) return std::nullopt;
   PixPtr binary(pixGetDepth(clipped.get()) == 1 ? pixClone(clipped.get())
                                                 : pixConvertTo1(clipped.get(), 128));
-  if (!binary) return {center, center};
-  NUMA* counts = pixCountPixelsByRow(binary.get(), nullptr);
-  if (counts == nullptr) return {center, center};
-  std::vector<bool> ink(static_cast<std::size_t>(bottom - top));
-  for (int y = 0; y < bottom - top; ++y) {
-    l_int32 n = 0;
-    numaGetIValue(counts, y, &n);
-    ink[static_cast<std::size_t>(y)] = n >= 2;  // a lone dark pixel is noise
-  }
-  numaDestroy(&counts);
-  // The ink row nearest the centre.
+  if (!binary) return std::nullopt;
+  const int speck = std::max(3, height / 8);
+  PixPtr ink(
+      pixSelectBySize(binary.get(), speck, speck, 8, L_SELECT_IF_EITHER, L_SELECT_IF_GTE, nullptr));
+  if (!ink) return std::nullopt;
+  const std::vector<bool> rows = InkLines(ink.get(), true);
   const int mid = center - top;
   int seed = -1;
-  for (int d = 0; d < reach && seed < 0; ++d) {
+  for (int d = 0; d < height && seed < 0; ++d) {
     for (const int y : {mid - d, mid + d}) {
-      if (y >= 0 && y < bottom - top && ink[static_cast<std::size_t>(y)]) {
+      if (y >= 0 && y < static_cast<int>(rows.size()) && rows[static_cast<std::size_t>(y)]) {
         seed = y;
         break;
       }
     }
   }
-  if (seed < 0) return {center, center};
-  const auto extend = [&](int from, int step) {
-    int last = from;
-    for (int y = from, gap = 0; y >= 0 && y < bottom - top && gap <= max_gap; y += step) {
-      if (ink[static_cast<std::size_t>(y)]) {
-        last = y;
-        gap = 0;
-      } else {
-        ++gap;
-      }
-    }
-    return last;
-  };
-  return {top + extend(seed, -1), top + extend(seed, 1)};
+  if (seed < 0) return std::nullopt;
+  const int row_gap = std::max(2, height / 4);
+  const int first = ExtendInk(rows, seed, -1, row_gap);
+  const int last = ExtendInk(rows, seed, 1, row_gap);
+  BOX* band_box = boxCreate(0, first, pixGetWidth(ink.get()), last - first + 1);
+  PixPtr band(pixClipRectangle(ink.get(), band_box, nullptr));
+  boxDestroy(&band_box);
+  if (!band) return std::nullopt;
+  const std::vector<bool> columns = InkLines(band.get(), false);
+  const auto start = std::find(columns.begin(), columns.end(), true);
+  if (start == columns.end()) return std::nullopt;
+  const int x0 = static_cast<int>(start - columns.begin());
+  const int x1 = ExtendInk(columns, x0, 1, last - first + 1);
+  return InkBox{left + x0, top + first, left + x1 + 1, top + last + 1};
 }
 
 // The answer read in the line's region from `after.x` on, or "" when none is read surely.
@@ -212,28 +264,32 @@ std::string ReadAnswer(tesseract::TessBaseAPI& engine, Pix* page, const OcrLine&
                        const AfterLabel& after, const ClosedField& field) {
   // Handwriting runs past the box Tesseract gave the line's last word.
   const int right = line.left + line.width + 2 * after.height;
-  const auto [first, last] = InkRows(page, after.x, right, after.top + after.height / 2,
-                                     after.height, std::max(2, after.height / 4));
-  const int pad = std::max(2, after.height / 8);
-  PixPtr region = Crop(page, after.x, first - pad, right, last + 1 + pad);
+  const auto ink = AnswerInk(page, after.x, right, after.top + after.height / 2, after.height);
+  if (!ink) return {};
+  const int pad = std::max(2, (ink->bottom - ink->top) / 5);
+  PixPtr region = Crop(page, ink->left - pad, ink->top - pad, ink->right + pad, ink->bottom + pad);
   if (!region) return {};
-  // As it is first; then limited to the answers' characters, which reads some glyphs better (妻
-  // misread as 加 alone). That reading is kept only with as many characters as the first: the
-  // whitelist chooses each glyph's reading, it may not make a word of others (総合診療科, no
-  // answer, forced into 総合内科).
+  // As it is first (a field of a shape: only so).
   const RegionReading free = ReadRegion(engine, region.get(), tesseract::PSM_SINGLE_LINE);
   const std::string free_text = TrimmedMarks(text::RemoveWhitespace(free.text));
-  if (free.confidence >= kMinAnswerConfidence) {
-    if (std::string answer = NearestAnswer(free_text, field.answers); !answer.empty())
-      return answer;
+  if (field.has_shape) {
+    const bool sure = free.confidence >= kMinAnswerConfidence && field.has_shape(free_text);
+    return sure ? free_text : std::string();
   }
+  const std::string free_answer = NearestAnswer(free_text, field.answers);
+  if (!free_answer.empty() && free.confidence >= kMinAnswerConfidence) return free_answer;
+  // Then limited to the answers' characters, which reads some glyphs better (妻 misread as 加
+  // alone). That reading is kept only with as many characters as the first: the whitelist
+  // chooses each glyph's reading, it may not make a word of others (総合診療科, no answer, forced
+  // into 総合内科). Unsure, it stands only where the first reading was that very answer (a
+  // hand-drawn 妻 read as 妻 both ways, but at 7 %).
   const Whitelist limit(engine, AlphabetOf(field.answers));
   const RegionReading limited = ReadRegion(engine, region.get(), tesseract::PSM_SINGLE_LINE);
   const std::string limited_text = TrimmedMarks(text::RemoveWhitespace(limited.text));
-  if (limited.confidence < kMinAnswerConfidence ||
-      CountCharacters(limited_text) != CountCharacters(free_text))
-    return {};
-  return NearestAnswer(limited_text, field.answers);
+  if (CountCharacters(limited_text) != CountCharacters(free_text)) return {};
+  const std::string limited_answer = NearestAnswer(limited_text, field.answers);
+  if (limited.confidence >= kMinAnswerConfidence) return limited_answer;
+  return limited_text == free_text && limited_answer == free_text ? limited_answer : std::string();
 }
 
 // `text` up to the end of `label` (found with the whitespace of `text` left out), whitespace
@@ -259,8 +315,13 @@ void PutAnswer(ReadLine& read, const AfterLabel& after, const std::string& answe
   }
   const int right = line.left + line.width;
   words.push_back({after.x, after.top, std::max(1, right - after.x), after.height, answer});
+  std::string next_rows;
+  for (std::size_t i = after.row_end; i < line.words.size(); ++i) {
+    next_rows += " " + line.words[i].text;
+    words.push_back(line.words[i]);
+  }
   line.words = std::move(words);
-  line.text = TextThrough(line.text, after.label) + " " + answer;
+  line.text = TextThrough(line.text, after.label) + " " + answer + next_rows;
   read.characters = CountCharacters(line.text);
 }
 
@@ -270,8 +331,8 @@ bool RereadField(tesseract::TessBaseAPI& engine, Pix* page, ReadLine& read,
   for (const auto& label : field.labels) {
     const auto after = FindAfterLabel(read.line, label);
     if (!after) continue;
-    if (after->rest.empty() || HoldsAnswer(after->rest, field.answers) ||
-        CountCharacters(after->rest) > LongestAnswer(field.answers) + kMaxExtraCharacters)
+    if (after->rest.empty() || HoldsAnswer(after->rest, field) ||
+        CountCharacters(after->rest) > LongestAnswer(field) + kMaxExtraCharacters)
       return false;
     const std::string answer = ReadAnswer(engine, page, read.line, *after, field);
     if (answer.empty()) return false;

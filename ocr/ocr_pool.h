@@ -31,14 +31,15 @@
 
 namespace intake::ocr {
 
-// A form field whose answer is one of a few words: a relation (妻, 長女), a department (泌尿器科).
-// Handwriting-style print misleads Tesseract on such short answers (妻 read as 加 or 事, 泌尿器科
-// as 導M). Where a line holds one of `labels` and what follows it is none of `answers`, that part
-// of the line is read again with Tesseract limited to the answers' characters, and the reading
-// stands in for it when it is exactly one of the answers.
+// A form field whose answer is one of a few words — a relation (妻, 長女), a department (泌尿器科)
+// — or has a shape a reading can be checked against (a date). Handwriting-style print and scanner
+// noise mislead Tesseract on such short answers (妻 read as 加, 泌尿器科 as 導M, a speckled date
+// lost). Where a line holds one of `labels` and what follows it is no answer, that part of the
+// line is read again alone (ocr/field_reread.h), and the reading stands in for it when it is one.
 struct ClosedField {
   std::vector<std::string> labels;
-  std::vector<std::string> answers;
+  std::vector<std::string> answers;  // the few answers; none for a field of a shape:
+  std::function<bool(const std::string&)> has_shape = nullptr;  // whether a reading is an answer
 };
 
 struct OcrOptions {

@@ -39,6 +39,7 @@ const std::vector<std::string> kPatientNameLabels{"患者氏名", "患者様氏�
                                                   "患者のお名前", "患者様のお名前"};
 const std::vector<std::string> kRelationLabels{"続柄", "患者との関係", "患者様との関係",
                                                "患者さまとの関係"};
+const std::vector<std::string> kBirthDateLabels{"生年月日"};
 
 // Where a field was read: the page and how sure we are of its text.
 struct Located {
@@ -613,7 +614,7 @@ void ExtractFromDocuments(Case& c) {
   // matched to its case by these (followup/).
   for (const char* type : {"application_form", "referral_letter", "consent_form"}) {
     if (c.FindFact("patient_birth_date")) break;
-    SetFirst(c, "patient_birth_date", FindField(c, type, {"生年月日"}), ParseIsoBirthDate);
+    SetFirst(c, "patient_birth_date", FindField(c, type, kBirthDateLabels), ParseIsoBirthDate);
   }
   ExtractDiagnosis(c);
   for (const char* type : {"application_form", "consent_form"}) {
@@ -753,7 +754,9 @@ std::vector<ocr::ClosedField> FormClosedFields() {
     relations.insert(relations.end(), words.begin(), words.end());
   return {{kRelationLabels, relations},
           {kDepartmentLabels, CommonDepartments()},
-          {kLivingTogetherLabels, {"同居", "別居"}}};
+          {kLivingTogetherLabels, {"同居", "別居"}},
+          {kBirthDateLabels, {},
+           [](const std::string& text) { return ParseJapaneseDate(text).has_value(); }}};
 }
 
 std::unique_ptr<Stage> MakeFactsStage() { return std::make_unique<FactsStage>(); }

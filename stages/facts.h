@@ -13,8 +13,8 @@ namespace intake::stages {
 std::unique_ptr<Stage> MakeFactsStage();
 
 // The application form's fields whose answer is one of a few words (the relation, the department,
-// living together), with the labels and answers the facts stage knows: for the OCR pool to read
-// them again where misread (ocr::OcrOptions::closed_fields).
+// living together) or a date (the birth date), with the labels and answers the facts stage knows:
+// for the OCR pool to read them again where misread (ocr::OcrOptions::closed_fields).
 std::vector<ocr::ClosedField> FormClosedFields();
 
 }  // namespace intake::stages
