@@ -33,7 +33,8 @@ packages=(
   libssl-dev libmagic-dev libicu-dev
   # sample generator and the letter to the patient: Japanese text rendering to PDF and images;
   # the letter's reply slip QR code (libqrencode) and reading it back from scans (zxing-cpp);
-  # the held-out corpus's typefaces (printed, and hand-like for filled-in values)
+  # the held-out corpus's typefaces (printed, and hand-like for filled-in values); the letter
+  # is set in Takao Gothic (a TrueType face: quick to embed)
   libcairo2-dev libpango1.0-dev fonts-noto-cjk libqrencode-dev libzxing-dev
   fonts-ipafont-mincho fonts-takao-gothic fonts-vlgothic fonts-mplus fonts-motoya-l-cedar
   fonts-klee fonts-yozvox-yozfont
