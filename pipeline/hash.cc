@@ -5,14 +5,12 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
-#include <functional>
 #include <memory>
-#include <thread>
 #include <vector>
 
 #include "pipeline/atomic_file.h"
+#include "pipeline/parallel_for.h"
 
 namespace intake {
 
@@ -67,25 +65,6 @@ Result<std::string> Sha256File(const std::filesystem::path& path) {
   ::close(fd);
   return h.HexDigest();
 }
-
-namespace {
-
-// Calls work(i) for each i in [0, count) on up to `threads` threads (0: one per core), this one
-// among them, each taking the next index until none is left.
-void ParallelFor(std::size_t count, const std::function<void(std::size_t)>& work, int threads) {
-  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), count));
-  std::atomic<std::size_t> next{0};
-  auto loop = [&] {
-    for (std::size_t i = next++; i < count; i = next++) work(i);
-  };
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(loop);
-  loop();
-  for (auto& t : pool) t.join();
-}
-
-}  // namespace
 
 Result<std::string> Sha256AndCopyFile(const std::filesystem::path& from,
                                       const std::filesystem::path& to) {
