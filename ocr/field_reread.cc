@@ -66,26 +66,13 @@ std::string TrimmedMarks(std::string text) {
 // other answer as near (two apart at least); "" when none.
 std::string NearestAnswer(const std::string& text, const std::vector<std::string>& answers) {
   if (text.empty()) return {};
-  const std::u32string read = text::CodePoints(text);
-  std::size_t best = std::u32string::npos;
-  std::size_t second = std::u32string::npos;
-  const std::string* best_answer = nullptr;
-  for (const auto& answer : answers) {
-    const std::u32string a = text::CodePoints(answer);
-    const std::size_t d = text::EditDistance(read, a);
-    if (d < best) {
-      second = best;
-      best = d;
-      best_answer = &answer;
-    } else if (d < second) {
-      second = d;
-    }
-  }
-  if (best_answer == nullptr) return {};
-  if (best == 0) return *best_answer;
-  const std::size_t allowed = (text::CodePoints(*best_answer).size() + 1) / 3;
-  if (best > allowed || (second != std::u32string::npos && second < best + 2)) return {};
-  return *best_answer;
+  const auto nearest = text::FindNearestWord(text::CodePoints(text), answers);
+  if (!nearest) return {};
+  if (nearest->distance == 0) return *nearest->word;
+  const std::size_t allowed = (text::CodePoints(*nearest->word).size() + 1) / 3;
+  const bool alone = nearest->runner_up == std::u32string::npos ||
+                     nearest->runner_up >= nearest->distance + 2;
+  return nearest->distance <= allowed && alone ? *nearest->word : std::string();
 }
 
 int LongestAnswer(const ClosedField& field) {

@@ -181,6 +181,44 @@ std::string MarkedOption(const std::string& value) {
   return value;
 }
 
+// The options a field's row offers, as forms print them: the ringed-option reading below matches
+// a ring's contents against these.
+const std::vector<std::string> kAttendanceOptions{"患者本人", "本人", "患者本人と家族", "本人と家族",
+                                                  "家族のみ"};
+const std::vector<std::string> kLivingTogetherOptions{"同居", "別居"};
+
+// The option a hand-drawn ring marks where OCR read the ring as brackets round it ("(同居)",
+// "<屋者本人と家族)", 患 misread): the bracketed text is one of `options` or a near miss of one (a
+// third of its characters at most, no other option as near). A printed remark in brackets,
+// "(本人は来院しない)", is none, and a row with a ■ is decided by its marks (MarkedOption).
+std::optional<std::string> RingedOption(const std::string& value,
+                                        const std::vector<std::string>& options) {
+  static const std::array<std::string_view, 6> kOpen{"(", "<", "〈", "[", "《", "【"};
+  static const std::array<std::string_view, 6> kClose{")", ">", "〉", "]", "》", "】"};
+  std::optional<std::string> ringed;
+  for (std::size_t at = 0; at < value.size(); ++at) {
+    const auto open = std::find_if(kOpen.begin(), kOpen.end(), [&](std::string_view o) {
+      return std::string_view(value).substr(at).starts_with(o);
+    });
+    if (open == kOpen.end()) continue;
+    const std::size_t from = at + open->size();
+    std::size_t to = std::string::npos;
+    for (const auto close : kClose) to = std::min(to, value.find(close, from));
+    if (to == std::string::npos) break;
+    const auto nearest =
+        text::FindNearestWord(text::CodePoints(value.substr(from, to - from)), options);
+    const bool near =
+        nearest && nearest->distance * 3 <= text::CodePoints(*nearest->word).size() &&
+        nearest->runner_up > nearest->distance;
+    if (near) {
+      if (ringed) return std::nullopt;  // two rings: not one answer
+      ringed = *nearest->word;
+    }
+    at = to;
+  }
+  return ringed;
+}
+
 // The option words of the attendance field as OCR commonly misreads them (人 read as 入 or 大,
 // 族 as 旅), folded back: the field has no other words those readings could be.
 std::string FoldAttendanceMisreadings(std::string v) {
@@ -211,7 +249,8 @@ int AttendanceOptionsNamed(std::string v) {
 // A value that names several options with none marked is a form's printed choices whose mark was
 // not seen (a ring or tick OCR does not read): no answer, rather than the first option's.
 std::optional<std::string> ParseAttendance(const std::string& value) {
-  const std::string marked = MarkedOption(value);
+  std::string marked = MarkedOption(value);
+  if (marked == value) marked = RingedOption(value, kAttendanceOptions).value_or(value);
   const std::string v = FoldAttendanceMisreadings(marked);
   if (marked == value && AttendanceOptionsNamed(v) > 1) return std::nullopt;
   if (v.find("家族のみ") != std::string::npos) return "family_only";
@@ -224,7 +263,8 @@ std::optional<std::string> ParseAttendance(const std::string& value) {
 }
 
 std::optional<bool> ParseLivingTogether(const std::string& value) {
-  const std::string v = MarkedOption(value);
+  std::string v = MarkedOption(value);
+  if (v == value) v = RingedOption(value, kLivingTogetherOptions).value_or(value);
   const bool apart = v.find("別居") != std::string::npos;
   const bool together = v.find("同居") != std::string::npos;
   if (apart && together) return std::nullopt;  // both printed, the mark not seen
@@ -582,16 +622,18 @@ void ExtractDepartment(Case& c) {
   c.SetFact(std::move(f));
 }
 
-// A row that offers the choices of a field and marks one of them: a ■ (or ☑ ✔ ✓) among them.
-bool MarksOneOf(const std::string& line, int offered) {
-  return offered > 1 && MarkedOption(line) != line;
+// A row that offers the choices of a field and marks one of them: a ■ (or ☑ ✔ ✓) among them, or
+// a ring read as brackets round one of `options`.
+bool MarksOneOf(const std::string& line, int offered, const std::vector<std::string>& options) {
+  return offered > 1 && (MarkedOption(line) != line || RingedOption(line, options).has_value());
 }
 
 void ExtractChoices(Case& c) {
   SetFirst(c, "attendance", FindField(c, "application_form", kAttendanceLabels), ParseAttendance);
   if (!c.FindFact("attendance")) {
     SetFirst(c, "attendance", FindChoiceRows(c, "application_form", [](const std::string& line) {
-               return MarksOneOf(line, AttendanceOptionsNamed(FoldAttendanceMisreadings(line)));
+               return MarksOneOf(line, AttendanceOptionsNamed(FoldAttendanceMisreadings(line)),
+                                 kAttendanceOptions);
              }), ParseAttendance);
   }
   SetFirst(c, "living_together",
@@ -602,7 +644,7 @@ void ExtractChoices(Case& c) {
              FindChoiceRows(c, "application_form", [](const std::string& line) {
                const int offered = (line.find("同居") != std::string::npos ? 1 : 0) +
                                    (line.find("別居") != std::string::npos ? 1 : 0);
-               return MarksOneOf(line, offered);
+               return MarksOneOf(line, offered, kLivingTogetherOptions);
              }), ParseLivingTogether);
   }
 }

@@ -40,6 +40,21 @@ std::size_t EditDistance(std::u32string_view a, std::u32string_view b) {
   return row[b.size()];
 }
 
+std::optional<NearestWord> FindNearestWord(std::u32string_view read,
+                                           const std::vector<std::string>& words) {
+  std::optional<NearestWord> nearest;
+  for (const auto& word : words) {
+    const std::size_t d = EditDistance(read, CodePoints(word));
+    if (!nearest || d < nearest->distance) {
+      const std::size_t runner_up = nearest ? nearest->distance : std::u32string::npos;
+      nearest = NearestWord{&word, d, runner_up};
+    } else if (d < nearest->runner_up) {
+      nearest->runner_up = d;
+    }
+  }
+  return nearest;
+}
+
 std::string Nfkc(std::string_view utf8) {
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(status);

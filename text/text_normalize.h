@@ -43,6 +43,17 @@ std::u32string CodePoints(std::string_view utf8);
 // linear in `b`'s length. For names, and for character error rates in the OCR measurements.
 std::size_t EditDistance(std::u32string_view a, std::u32string_view b);
 
+// The one of `words` nearest `read` (EditDistance), its distance, and the next nearest's
+// (std::u32string::npos when there is no other word): for taking a misread word for the word it
+// is only where no other is as near. nullopt when `words` is empty.
+struct NearestWord {
+  const std::string* word = nullptr;
+  std::size_t distance = 0;
+  std::size_t runner_up = std::u32string::npos;
+};
+std::optional<NearestWord> FindNearestWord(std::u32string_view read,
+                                           const std::vector<std::string>& words);
+
 // Where a form's `label` is in `text` (both without whitespace): [first, second) in bytes. With
 // `allow_drop`, a label of three characters or more is also found with one character dropped, as
 // OCR drops them (受診者 read as 診者, 希望診療科 as 望診療科); the exact label is looked for first.

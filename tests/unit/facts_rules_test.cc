@@ -153,6 +153,32 @@ TEST_F(FactsRulesTest, PrintedChoicesWithNoMarkSeenAreNoAnswer) {
   EXPECT_EQ(FactOf("living_together"), FactValue());
 }
 
+TEST_F(FactsRulesTest, ARingReadAsBracketsMarksTheOptionInside) {
+  // Hand-drawn rings on a noisy scan, read by OCR as brackets; 患 misread as 屋 inside one.
+  AddPage(Application("患者本人　<屋者本人と家族)　家族のみ", "(同居)　別居・", "老年病科"));
+  Run();
+  EXPECT_EQ(FactOf("attendance"), FactValue(std::string("patient_and_family")));
+  EXPECT_EQ(FactOf("living_together"), FactValue(true));
+}
+
+TEST_F(FactsRulesTest, ARingedOptionAnswersARowWhoseLabelWasMisread) {
+  std::string form = Application("馬者本人.<屋者本人と家族)　家族のみ", "(別居)　同居", "老年病科");
+  form.replace(form.find("受診者"), std::string("受診者").size(), "妥昌痢");
+  form.replace(form.find("患者との同居"), std::string("患者との同居").size(), "1思考の同居");
+  AddPage(form);
+  Run();
+  EXPECT_EQ(FactOf("attendance"), FactValue(std::string("patient_and_family")));
+  EXPECT_EQ(FactOf("living_together"), FactValue(false));
+}
+
+TEST_F(FactsRulesTest, APrintedRemarkInBracketsMarksNothing) {
+  AddPage(Application("患者本人　患者本人と家族　家族のみ(本人は来院しない)",
+                      "同居　別居（いずれかに○）", "老年病科"));
+  Run();
+  EXPECT_EQ(FactOf("attendance"), FactValue());
+  EXPECT_EQ(FactOf("living_together"), FactValue());
+}
+
 TEST_F(FactsRulesTest, ARelationIsAKinshipWordWithoutTheSpecksReadAfterIt) {
   std::string form = Application("家族のみ", "別居", "消化器内科");
   form.replace(form.find("続柄　長女"), std::string("続柄　長女").size(), "続柄　夫.");

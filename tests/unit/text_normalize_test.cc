@@ -70,5 +70,21 @@ TEST(TextNormalizeTest, EditDistanceCountsCodePointsNotBytes) {
   EXPECT_EQ(EditDistance(U"紹介状", U""), 3u);
 }
 
+TEST(TextNormalizeTest, TheNearestWordComesWithTheNextNearestsDistance) {
+  const std::vector<std::string> words{"同居", "別居", "患者本人と家族"};
+  const auto misread = FindNearestWord(U"屋者本人と家族", words);
+  ASSERT_TRUE(misread);
+  EXPECT_EQ(*misread->word, "患者本人と家族");
+  EXPECT_EQ(misread->distance, 1u);
+  EXPECT_EQ(misread->runner_up, 7u);
+  const auto tie = FindNearestWord(U"X居", words);
+  ASSERT_TRUE(tie);
+  EXPECT_EQ(tie->distance, tie->runner_up) << "同居 and 別居 are as near";
+  const auto alone = FindNearestWord(U"同居", {"同居"});
+  ASSERT_TRUE(alone);
+  EXPECT_EQ(alone->runner_up, std::u32string::npos);
+  EXPECT_FALSE(FindNearestWord(U"同居", {}));
+}
+
 }  // namespace
 }  // namespace intake::text
