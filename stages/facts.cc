@@ -57,7 +57,9 @@ double PageTextConfidence(const Page& page) {
 }
 
 std::string StripLeadingPunctuation(std::string value) {
-  static const std::array<std::string, 6> kPunct{":", "：", "・", "-", "=", "|"};
+  // Also what specks and ruled lines before a value are read as (. _ ' 、).
+  static const std::array<std::string, 11> kPunct{":", "：", "・", "-", "=", "|", ".",
+                                                  "。", "_",  "'", "、"};
   bool changed = true;
   while (changed && !value.empty()) {
     changed = false;
@@ -262,9 +264,32 @@ std::optional<std::string> ParseAttendance(const std::string& value) {
   return std::nullopt;
 }
 
+// The option whose box OCR read as a glyph other than 口 where the other options' boxes were read
+// as 口 (an empty □ and the kanji look alike; a filled or ticked box comes out as 画, 品, 一 ...):
+// "口同居 画別居" marks 別居. Each option must have such a glyph before it that is no part of an
+// option, so "口同居 別居" (the second box not read at all) marks nothing. For options that are not
+// part of each other.
+std::optional<std::string> BoxReadAsGlyph(const std::string& value,
+                                          const std::vector<std::string>& options) {
+  const std::u32string row = text::CodePoints(value);
+  std::u32string option_glyphs;
+  for (const auto& option : options) option_glyphs += text::CodePoints(option);
+  std::optional<std::string> marked;
+  for (const auto& option : options) {
+    const std::size_t at = row.find(text::CodePoints(option));
+    if (at == std::u32string::npos || at == 0) return std::nullopt;
+    const char32_t box = row[at - 1];
+    if (box == U'口') continue;
+    if (marked || option_glyphs.find(box) != std::u32string::npos) return std::nullopt;
+    marked = option;
+  }
+  return marked;
+}
+
 std::optional<bool> ParseLivingTogether(const std::string& value) {
   std::string v = MarkedOption(value);
   if (v == value) v = RingedOption(value, kLivingTogetherOptions).value_or(value);
+  if (v == value) v = BoxReadAsGlyph(value, kLivingTogetherOptions).value_or(value);
   const bool apart = v.find("別居") != std::string::npos;
   const bool together = v.find("同居") != std::string::npos;
   if (apart && together) return std::nullopt;  // both printed, the mark not seen

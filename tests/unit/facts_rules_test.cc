@@ -171,6 +171,33 @@ TEST_F(FactsRulesTest, ARingedOptionAnswersARowWhoseLabelWasMisread) {
   EXPECT_EQ(FactOf("living_together"), FactValue(false));
 }
 
+TEST_F(FactsRulesTest, BoxesReadAsGlyphsMarkTheOptionWhoseBoxIsNotAnEmptyOne) {
+  // □ read as the kanji 口, ■ or a ticked box as some other glyph.
+  AddPage(Application("家族のみ", "口同居 画別居", "老年病科"));
+  Run();
+  EXPECT_EQ(FactOf("living_together"), FactValue(false));
+}
+
+TEST_F(FactsRulesTest, AnOptionWithoutABoxReadBeforeItIsNotMarkedByTheOthersEmptyBox) {
+  for (const char* row : {"口同居 別居", "口同居 口別居", "画同居 品別居"}) {
+    c_ = Case();
+    c_.id = "test";
+    c_.submission_date = "2026-11-21";
+    AddPage(Application("家族のみ", row, "老年病科"));
+    Run();
+    EXPECT_EQ(FactOf("living_together"), FactValue()) << row;
+  }
+}
+
+TEST_F(FactsRulesTest, SpecksAndRulesBeforeAValueAreNotPartOfIt) {
+  std::string form = Application("家族のみ", "別居", "._| 呼吸器内科");
+  form.replace(form.find("続柄　長女"), std::string("続柄　長女").size(), "続柄.長女");
+  AddPage(form);
+  Run();
+  EXPECT_EQ(FactOf("department"), FactValue(std::string("呼吸器内科")));
+  EXPECT_EQ(FactOf("attendee_relation"), FactValue(std::string("長女")));
+}
+
 TEST_F(FactsRulesTest, APrintedRemarkInBracketsMarksNothing) {
   AddPage(Application("患者本人　患者本人と家族　家族のみ(本人は来院しない)",
                       "同居　別居（いずれかに○）", "老年病科"));
