@@ -62,19 +62,6 @@ std::string TrimmedMarks(std::string text) {
   return text;
 }
 
-// The answer `text` is, or is a near miss of: at most a third of its characters misread and no
-// other answer as near (two apart at least); "" when none.
-std::string NearestAnswer(const std::string& text, const std::vector<std::string>& answers) {
-  if (text.empty()) return {};
-  const auto nearest = text::FindNearestWord(text::CodePoints(text), answers);
-  if (!nearest) return {};
-  if (nearest->distance == 0) return *nearest->word;
-  const std::size_t allowed = (text::CodePoints(*nearest->word).size() + 1) / 3;
-  const bool alone = nearest->runner_up == std::u32string::npos ||
-                     nearest->runner_up >= nearest->distance + 2;
-  return nearest->distance <= allowed && alone ? *nearest->word : std::string();
-}
-
 int LongestAnswer(const ClosedField& field) {
   if (field.has_shape) return kLongestShapedAnswer;
   int longest = 0;
@@ -263,7 +250,7 @@ std::string ReadAnswer(tesseract::TessBaseAPI& engine, Pix* page, const OcrLine&
     const bool sure = free.confidence >= kMinAnswerConfidence && field.has_shape(free_text);
     return sure ? free_text : std::string();
   }
-  const std::string free_answer = NearestAnswer(free_text, field.answers);
+  const std::string free_answer = text::NearMissOf(free_text, field.answers).value_or("");
   if (!free_answer.empty() && free.confidence >= kMinAnswerConfidence) return free_answer;
   // Then limited to the answers' characters, which reads some glyphs better (妻 misread as 加
   // alone). That reading is kept only with as many characters as the first: the whitelist
@@ -274,7 +261,7 @@ std::string ReadAnswer(tesseract::TessBaseAPI& engine, Pix* page, const OcrLine&
   const RegionReading limited = ReadRegion(engine, region.get(), tesseract::PSM_SINGLE_LINE);
   const std::string limited_text = TrimmedMarks(text::RemoveWhitespace(limited.text));
   if (CountCharacters(limited_text) != CountCharacters(free_text)) return {};
-  const std::string limited_answer = NearestAnswer(limited_text, field.answers);
+  const std::string limited_answer = text::NearMissOf(limited_text, field.answers).value_or("");
   if (limited.confidence >= kMinAnswerConfidence) return limited_answer;
   return limited_text == free_text && limited_answer == free_text ? limited_answer : std::string();
 }

@@ -142,25 +142,12 @@ std::vector<std::string> CommonDepartments() {
 }
 
 Corrected CorrectDepartment(std::string_view text) {
-  const std::u32string read = text::CodePoints(text);
-  std::size_t best = std::u32string::npos, second = std::u32string::npos;
-  std::u32string_view best_word;
-  for (const auto word : kDepartments) {
-    const std::size_t d = text::EditDistance(read, word);
-    if (d < best) {
-      second = best;
-      best = d;
-      best_word = word;
-    } else if (d < second) {
-      second = d;
-    }
-  }
-  const std::size_t allowed = (best_word.size() + 1) / 3;  // a third of the name, rounded
-  if (best == 0 || best > allowed || second < best + 2 || best_word.size() < 3)
+  static const std::vector<std::string> departments = CommonDepartments();
+  const auto name = text::NearMissOf(text, departments);
+  // A name of two characters (眼科) has no near miss: one misread is half of it.
+  if (!name || *name == text || text::CodePoints(*name).size() < 3)
     return {std::string(text), false};
-  std::string out;
-  for (const char32_t cp : best_word) AppendUtf8(cp, out);
-  return {out, true};
+  return {*name, true};
 }
 
 Corrected CorrectDiagnosis(std::string_view text, std::string_view department) {

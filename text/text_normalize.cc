@@ -55,6 +55,19 @@ std::optional<NearestWord> FindNearestWord(std::u32string_view read,
   return nearest;
 }
 
+std::optional<std::string> NearMissOf(std::string_view read,
+                                      const std::vector<std::string>& words) {
+  if (read.empty()) return std::nullopt;
+  const auto nearest = FindNearestWord(CodePoints(read), words);
+  if (!nearest) return std::nullopt;
+  if (nearest->distance == 0) return *nearest->word;
+  const std::size_t allowed = (CodePoints(*nearest->word).size() + 1) / 3;
+  const bool alone = nearest->runner_up == std::u32string::npos ||
+                     nearest->runner_up >= nearest->distance + 2;
+  if (nearest->distance > allowed || !alone) return std::nullopt;
+  return *nearest->word;
+}
+
 std::string Nfkc(std::string_view utf8) {
   UErrorCode status = U_ZERO_ERROR;
   const icu::Normalizer2* nfkc = icu::Normalizer2::getNFKCInstance(status);

@@ -54,6 +54,13 @@ struct NearestWord {
 std::optional<NearestWord> FindNearestWord(std::u32string_view read,
                                            const std::vector<std::string>& words);
 
+// The one of `words` that `read` is, or is a near miss of: at most a third of that word's
+// characters misread (rounded: one in two or three, two in five) and no other word as near (two
+// edits further at least). nullopt when none is. How OCR near misses of a known word (a relation,
+// a department) are taken for it.
+std::optional<std::string> NearMissOf(std::string_view read,
+                                      const std::vector<std::string>& words);
+
 // Where a form's `label` is in `text` (both without whitespace): [first, second) in bytes. With
 // `allow_drop`, a label of three characters or more is also found with one character dropped, as
 // OCR drops them (受診者 read as 診者, 希望診療科 as 望診療科); the exact label is looked for first.

@@ -86,5 +86,14 @@ TEST(TextNormalizeTest, TheNearestWordComesWithTheNextNearestsDistance) {
   EXPECT_FALSE(FindNearestWord(U"同居", {}));
 }
 
+TEST(TextNormalizeTest, ANearMissIsAThirdOfAWordMisreadWithNoOtherWordAsNear) {
+  const std::vector<std::string> departments{"泌尿器科", "呼吸器内科", "消化器内科"};
+  EXPECT_EQ(NearMissOf("泌尿器利", departments), "泌尿器科");
+  EXPECT_EQ(NearMissOf("呼吸器内科", departments), "呼吸器内科");
+  EXPECT_EQ(NearMissOf("決尿故科", departments), std::nullopt) << "two of four misread";
+  EXPECT_EQ(NearMissOf("還吸器内科", departments), std::nullopt) << "消化器内科 nearly as near";
+  EXPECT_EQ(NearMissOf("", departments), std::nullopt);
+}
+
 }  // namespace
 }  // namespace intake::text
