@@ -261,35 +261,82 @@ std::optional<std::string> ParseAttendance(const std::string& value) {
       v.find("及び家族") != std::string::npos || v.find("および家族") != std::string::npos)
     return "patient_and_family";
   if (v.find("本人") != std::string::npos) return "patient";
+  // A marked or ringed option misread (■愚者本/): the option it is nearest to, with half its
+  // glyphs right at least and no other option as near.
+  if (marked != value) {
+    std::u32string glyphs = text::CodePoints(StripLeadingPunctuation(marked));
+    std::erase_if(glyphs, [](char32_t g) { return g == U' ' || g == U'　'; });
+    if (const auto nearest = text::FindNearestWord(glyphs, kAttendanceOptions);
+        nearest && nearest->distance * 2 <= text::CodePoints(*nearest->word).size() &&
+        nearest->runner_up > nearest->distance)
+      return ParseAttendance(*nearest->word);
+  }
   return std::nullopt;
 }
 
-// The option whose box OCR read as a glyph other than 口 where the other options' boxes were read
-// as 口 (an empty □ and the kanji look alike; a filled or ticked box comes out as 画, 品, 一 ...):
-// "口同居 画別居" marks 別居. Each option must have such a glyph before it that is no part of an
-// option, so "口同居 別居" (the second box not read at all) marks nothing. For options that are not
-// part of each other.
+// What OCR reads an empty checkbox (□) as: the box itself, the kanji 口 or the katakana ロ.
+bool IsEmptyBoxGlyph(char32_t glyph) {
+  return glyph == U'□' || glyph == U'☐' || glyph == U'口' || glyph == U'ロ';
+}
+
+// Where `option` is in `row`: the option itself, or — when `by_first` and it is not there — its
+// first glyph followed by another (a hand-like face's second glyph misread: 別居 read as 別由).
+std::size_t FindOption(const std::u32string& row, const std::u32string& option, bool by_first) {
+  const std::size_t at = row.find(option);
+  if (at != std::u32string::npos || !by_first) return at;
+  const std::size_t first = row.find(option.front());
+  return first + 1 < row.size() ? first : std::u32string::npos;
+}
+
+// The option whose box OCR read as a glyph other than an empty box where the other options' boxes
+// were read as empty ones (an empty □ and the kanji 口 look alike; a filled or ticked box comes out
+// as 画, 品, 一, M ...): "口同居 画別居" marks 別居. Each option must have such a glyph before it
+// that is no part of an option, so "口同居 別居" (the second box not read at all) marks nothing.
+// For options that are not part of each other; where their first glyphs differ, an option is also
+// found by its first glyph ("口同居 M別由" marks 別居).
 std::optional<std::string> BoxReadAsGlyph(const std::string& value,
                                           const std::vector<std::string>& options) {
   const std::u32string row = text::CodePoints(value);
-  std::u32string option_glyphs;
-  for (const auto& option : options) option_glyphs += text::CodePoints(option);
+  std::u32string option_glyphs, first_glyphs;
+  for (const auto& option : options) {
+    const std::u32string glyphs = text::CodePoints(option);
+    option_glyphs += glyphs;
+    if (!glyphs.empty() && first_glyphs.find(glyphs.front()) == std::u32string::npos)
+      first_glyphs += glyphs.front();
+  }
+  const bool by_first = first_glyphs.size() == options.size();
   std::optional<std::string> marked;
   for (const auto& option : options) {
-    const std::size_t at = row.find(text::CodePoints(option));
+    const std::u32string glyphs = text::CodePoints(option);
+    const std::size_t at = glyphs.empty() ? std::u32string::npos : FindOption(row, glyphs, by_first);
     if (at == std::u32string::npos || at == 0) return std::nullopt;
     const char32_t box = row[at - 1];
-    if (box == U'口') continue;
+    if (IsEmptyBoxGlyph(box)) continue;
     if (marked || option_glyphs.find(box) != std::u32string::npos) return std::nullopt;
     marked = option;
   }
   return marked;
 }
 
+// Whether an empty box was read directly before one of `options` in `value`: a row of boxes,
+// whose answer is the marked box's option, never an option merely printed there.
+bool HasEmptyBoxBeforeAnOption(const std::string& value, const std::vector<std::string>& options) {
+  const std::u32string row = text::CodePoints(value);
+  for (const auto& option : options) {
+    const std::u32string glyphs = text::CodePoints(option);
+    for (std::size_t at = row.find(glyphs); at != std::u32string::npos;
+         at = row.find(glyphs, at + 1)) {
+      if (at > 0 && IsEmptyBoxGlyph(row[at - 1])) return true;
+    }
+  }
+  return false;
+}
+
 std::optional<bool> ParseLivingTogether(const std::string& value) {
   std::string v = MarkedOption(value);
   if (v == value) v = RingedOption(value, kLivingTogetherOptions).value_or(value);
   if (v == value) v = BoxReadAsGlyph(value, kLivingTogetherOptions).value_or(value);
+  if (v == value && HasEmptyBoxBeforeAnOption(value, kLivingTogetherOptions)) return std::nullopt;
   const bool apart = v.find("別居") != std::string::npos;
   const bool together = v.find("同居") != std::string::npos;
   if (apart && together) return std::nullopt;  // both printed, the mark not seen
@@ -303,6 +350,9 @@ std::optional<bool> ParseLivingTogether(const std::string& value) {
     while (option.rfind("　", 0) == 0) option.erase(0, std::string("　").size());
     if (option.rfind("同", 0) == 0) return true;
     if (option.rfind("別", 0) == 0) return false;
+    // Or misread whole (■司居 □口別居): the option not printed after an empty box, by elimination.
+    const bool apart_empty = HasEmptyBoxBeforeAnOption(value, {"別居"});
+    if (apart_empty != HasEmptyBoxBeforeAnOption(value, {"同居"})) return apart_empty;
   }
   return std::nullopt;
 }

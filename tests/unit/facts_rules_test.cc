@@ -189,6 +189,49 @@ TEST_F(FactsRulesTest, AnOptionWithoutABoxReadBeforeItIsNotMarkedByTheOthersEmpt
   }
 }
 
+TEST_F(FactsRulesTest, AnOptionAfterAnEmptyBoxIsNeverTheAnswerByItself) {
+  // A ticked box read as M, its option's second glyph misread: the first glyph still finds it.
+  AddPage(Application("家族のみ", "口同居 M別由", "老年病科"));
+  Run();
+  EXPECT_EQ(FactOf("living_together"), FactValue(false));
+  // The empty box read as the katakana ロ, the ticked one as 急.
+  for (const auto& [row, together] : {std::pair{"急同居 ロ別居", true}, {"□同居 画別居", false}}) {
+    c_ = Case();
+    c_.id = "test";
+    c_.submission_date = "2026-11-21";
+    AddPage(Application("家族のみ", row, "老年病科"));
+    Run();
+    EXPECT_EQ(FactOf("living_together"), FactValue(together)) << row;
+  }
+  // The other option not read at all: the one printed after an empty box is no answer.
+  c_ = Case();
+  c_.id = "test";
+  c_.submission_date = "2026-11-21";
+  AddPage(Application("家族のみ", "口同居", "老年病科"));
+  Run();
+  EXPECT_EQ(FactOf("living_together"), FactValue());
+}
+
+TEST_F(FactsRulesTest, AMarkedOptionWithItsFirstGlyphMisreadIsTheNearestOption) {
+  AddPage(Application("家族のみ", "■司居 □口別居", "老年病科"));
+  Run();
+  EXPECT_EQ(FactOf("living_together"), FactValue(true));
+}
+
+TEST_F(FactsRulesTest, AMarkedAttendanceOptionMisreadIsTheNearestOption) {
+  // A ringed 患者本人 read again as 愚者本/ (the ring's row: the ringed words between ■ and □).
+  AddPage(Application("■愚者本/□つ 患者本人と家族 家族のみ", "同居", "老年病科"));
+  Run();
+  EXPECT_EQ(FactOf("attendance"), FactValue(std::string("patient")));
+  // Too far from any option (two glyphs of four right): no answer.
+  c_ = Case();
+  c_.id = "test";
+  c_.submission_date = "2026-11-21";
+  AddPage(Application("患者本人 患者本人と家族 ■ぐま族の□ み", "同居", "老年病科"));
+  Run();
+  EXPECT_EQ(FactOf("attendance"), FactValue());
+}
+
 TEST_F(FactsRulesTest, SpecksAndRulesBeforeAValueAreNotPartOfIt) {
   std::string form = Application("家族のみ", "別居", "._| 呼吸器内科");
   form.replace(form.find("続柄　長女"), std::string("続柄　長女").size(), "続柄.長女");
