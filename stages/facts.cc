@@ -308,7 +308,8 @@ std::optional<std::string> BoxReadAsGlyph(const std::string& value,
   std::optional<std::string> marked;
   for (const auto& option : options) {
     const std::u32string glyphs = text::CodePoints(option);
-    const std::size_t at = glyphs.empty() ? std::u32string::npos : FindOption(row, glyphs, by_first);
+    const std::size_t at =
+        glyphs.empty() ? std::u32string::npos : FindOption(row, glyphs, by_first);
     if (at == std::u32string::npos || at == 0) return std::nullopt;
     const char32_t box = row[at - 1];
     if (IsEmptyBoxGlyph(box)) continue;
