@@ -195,8 +195,8 @@ const std::vector<std::string> kLivingTogetherOptions{"同居", "別居"};
 // "(本人は来院しない)", is none, and a row with a ■ is decided by its marks (MarkedOption).
 std::optional<std::string> RingedOption(const std::string& value,
                                         const std::vector<std::string>& options) {
-  static const std::array<std::string_view, 6> kOpen{"(", "<", "〈", "[", "《", "【"};
-  static const std::array<std::string_view, 6> kClose{")", ">", "〉", "]", "》", "】"};
+  static const std::array<std::string_view, 7> kOpen{"(", "<", "〈", "[", "《", "【", "{"};
+  static const std::array<std::string_view, 7> kClose{")", ">", "〉", "]", "》", "】", "}"};
   std::optional<std::string> ringed;
   for (std::size_t at = 0; at < value.size(); ++at) {
     const auto open = std::find_if(kOpen.begin(), kOpen.end(), [&](std::string_view o) {
@@ -252,7 +252,8 @@ int AttendanceOptionsNamed(std::string v) {
 // not seen (a ring or tick OCR does not read): no answer, rather than the first option's.
 std::optional<std::string> ParseAttendance(const std::string& value) {
   std::string marked = MarkedOption(value);
-  if (marked == value) marked = RingedOption(value, kAttendanceOptions).value_or(value);
+  if (marked == value)
+    marked = RingedOption(FoldAttendanceMisreadings(value), kAttendanceOptions).value_or(value);
   const std::string v = FoldAttendanceMisreadings(marked);
   if (marked == value && AttendanceOptionsNamed(v) > 1) return std::nullopt;
   if (v.find("家族のみ") != std::string::npos) return "family_only";

@@ -232,6 +232,13 @@ TEST_F(FactsRulesTest, AMarkedAttendanceOptionMisreadIsTheNearestOption) {
   EXPECT_EQ(FactOf("attendance"), FactValue());
 }
 
+TEST_F(FactsRulesTest, ARingReadAsBracesWithItsWordMisreadMarksTheOption) {
+  // On a noisy scan: the ring read as { and >, 患 as 二 and 人 as 大 (folded back to 人).
+  AddPage(Application("{二者本大> 患者本人と家族 家族のみ", "同居", "老年病科"));
+  Run();
+  EXPECT_EQ(FactOf("attendance"), FactValue(std::string("patient")));
+}
+
 TEST_F(FactsRulesTest, SpecksAndRulesBeforeAValueAreNotPartOfIt) {
   std::string form = Application("家族のみ", "別居", "._| 呼吸器内科");
   form.replace(form.find("続柄　長女"), std::string("続柄　長女").size(), "続柄.長女");
