@@ -366,9 +366,7 @@ std::vector<Checkbox> FindCheckboxes(Pix* binary, const OcrLine& line) {
 
 constexpr double kMinRingHoleShare = 0.35;  // of the ring's box: the paper it encloses
 constexpr double kMaxRingInk = 0.3;         // of the ring's box: its own ink
-constexpr double kRingCorner = 0.15;        // the corners of an ellipse's box hold (all but) no
-constexpr double kMaxRingCornerInk = 0.05;  // ink: a few specks of a noisy scan, where a cell's
-                                            // frame fills a third of each
+constexpr double kRingCorner = 0.15;        // the corners of an ellipse's box hold no ink
 
 // The paper a ring encloses, an ellipse, leaves its box's corners (this share of each side) all
 // but empty (a hand-drawn ring wobbles); a table cell fills them.
@@ -412,7 +410,7 @@ bool IsRing(Pix* mask) {
   l_int32 hole = 0;
   pixCountPixels(holes.get(), &hole, nullptr);
   if (hole < kMinRingHoleShare * area) return false;
-  return CornersEmpty(mask, kRingCorner, kMaxRingCornerInk);
+  return CornersEmpty(mask, kRingCorner, 0);
 }
 
 double Overlap(const Checkbox& b, int left, int top, int right, int bottom) {
