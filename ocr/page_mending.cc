@@ -366,7 +366,9 @@ std::vector<Checkbox> FindCheckboxes(Pix* binary, const OcrLine& line) {
 
 constexpr double kMinRingHoleShare = 0.35;  // of the ring's box: the paper it encloses
 constexpr double kMaxRingInk = 0.3;         // of the ring's box: its own ink
-constexpr double kRingCorner = 0.15;        // the corners of an ellipse's box hold no ink
+constexpr double kRingCorner = 0.15;        // the corners of an ellipse's box hold all but
+constexpr double kMaxRingCornerInk = 0.05;  // no ink: a few specks of a noisy scan (a cell's
+                                            // frame fills a third of each)
 
 // The paper a ring encloses, an ellipse, leaves its box's corners (this share of each side) all
 // but empty (a hand-drawn ring wobbles); a table cell fills them.
@@ -397,8 +399,26 @@ bool CornersEmpty(Pix* mask, double corner, double max_share) {
   return true;
 }
 
-// Whether the component `mask` (its own box) is a closed loop with empty corners: an ellipse
-// around words, not a table cell's frame (ink in the corners) or a glyph.
+// Whether the largest of `holes` (the paper a loop encloses) is wider than tall: a ring drawn
+// round words, not a round name seal (印) that a glyph beside it makes a wide shape with.
+bool WidestHoleIsWide(Pix* holes) {
+  BOXA* found = pixConnCompBB(holes, 4);
+  l_int32 best_w = 0, best_h = 0;
+  for (int i = 0; found && i < boxaGetCount(found); ++i) {
+    l_int32 w = 0, h = 0;
+    boxaGetBoxGeometry(found, i, nullptr, nullptr, &w, &h);
+    if (w * h > best_w * best_h) {
+      best_w = w;
+      best_h = h;
+    }
+  }
+  boxaDestroy(&found);
+  return best_h > 0 && best_w >= kMinRingAspect * best_h;
+}
+
+// Whether the component `mask` (its own box) is a closed loop round words with (all but) empty
+// corners: an ellipse around words, not a table cell's frame (ink in the corners), a glyph or a
+// round seal touching one.
 bool IsRing(Pix* mask) {
   const int w = pixGetWidth(mask), h = pixGetHeight(mask);
   const double area = static_cast<double>(w) * h;
@@ -410,7 +430,7 @@ bool IsRing(Pix* mask) {
   l_int32 hole = 0;
   pixCountPixels(holes.get(), &hole, nullptr);
   if (hole < kMinRingHoleShare * area) return false;
-  return CornersEmpty(mask, kRingCorner, 0);
+  return CornersEmpty(mask, kRingCorner, kMaxRingCornerInk) && WidestHoleIsWide(holes.get());
 }
 
 double Overlap(const Checkbox& b, int left, int top, int right, int bottom) {

@@ -244,6 +244,21 @@ TEST_F(OcrFormsTest, ATableCellAroundWordsIsNoRing) {
   EXPECT_NE(text.find("家族のみ"), std::string::npos) << text;
 }
 
+TEST_F(OcrFormsTest, ARingWithASpeckInItsBoxsCornerIsStillARing) {
+  // A noisy or JPEG scan leaves a few pixels of the ring's ink in a corner of its box.
+  const fs::path png = dir_ / "speckled_ring.png";
+  DrawForm(png, [](cairo_t* cr) {
+    DrawRingedRow(cr, 300, "同居・別居", {{"同居", false}, {"別居", true}});
+    // 別居's ring: centre (620, 326), half-axes 54 and 26; a speck just outside its top right.
+    cairo_new_path(cr);
+    cairo_arc(cr, 620 + 54 * M_SQRT1_2 + 2.5, 326 - 26 * M_SQRT1_2 - 2.5, 1.5, 0, 2 * M_PI);
+    cairo_fill(cr);
+  });
+  const std::string text = Read(png);
+  EXPECT_NE(text.find("■別居"), std::string::npos) << text;
+  EXPECT_EQ(text.find("■同居"), std::string::npos) << text;
+}
+
 TEST_F(OcrFormsTest, PlainTextGetsNoMarks) {
   const fs::path png = dir_ / "text.png";
   ASSERT_TRUE(intake::testing::WriteTextPng(
