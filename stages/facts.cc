@@ -286,7 +286,8 @@ std::size_t FindOption(const std::u32string& row, const std::u32string& option, 
   const std::size_t at = row.find(option);
   if (at != std::u32string::npos || !by_first) return at;
   const std::size_t first = row.find(option.front());
-  return first + 1 < row.size() ? first : std::u32string::npos;
+  if (first == std::u32string::npos || first + 1 >= row.size()) return std::u32string::npos;
+  return first;
 }
 
 // The option whose box OCR read as a glyph other than an empty box where the other options' boxes
