@@ -366,9 +366,10 @@ std::vector<Checkbox> FindCheckboxes(Pix* binary, const OcrLine& line) {
 
 constexpr double kMinRingHoleShare = 0.35;  // of the ring's box: the paper it encloses
 constexpr double kMaxRingInk = 0.3;         // of the ring's box: its own ink
-constexpr double kRingCorner = 0.15;        // the corners of an ellipse's box hold all but
-constexpr double kMaxRingCornerInk = 0.05;  // no ink: a few specks of a noisy scan (a cell's
-                                            // frame fills a third of each)
+// The corners of an ellipse's box (this share of each side) hold all but no ink: at most a few
+// pixels of a noisy or JPEG scan, this share of each corner (a cell's frame fills a third).
+constexpr double kRingCorner = 0.15;
+constexpr double kMaxRingCornerInk = 0.05;
 
 // The paper a ring encloses, an ellipse, leaves its box's corners (this share of each side) all
 // but empty (a hand-drawn ring wobbles); a table cell fills them.

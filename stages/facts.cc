@@ -189,6 +189,19 @@ const std::vector<std::string> kAttendanceOptions{"患者本人", "本人", "患
                                                   "家族のみ"};
 const std::vector<std::string> kLivingTogetherOptions{"同居", "別居"};
 
+// The one of `options` that `read` is nearest to, with at most one glyph in `misread_in` of it
+// misread and no other option as near; nullopt when none is. Options a mark or ring singles out
+// are few and known, so a nearer miss than text::NearMissOf asks of free text will do.
+std::optional<std::string> NearestOption(std::u32string_view read,
+                                         const std::vector<std::string>& options,
+                                         std::size_t misread_in) {
+  const auto nearest = text::FindNearestWord(read, options);
+  if (!nearest || nearest->distance * misread_in > text::CodePoints(*nearest->word).size() ||
+      nearest->runner_up <= nearest->distance)
+    return std::nullopt;
+  return *nearest->word;
+}
+
 // The option a hand-drawn ring marks where OCR read the ring as brackets round it ("(同居)",
 // "<屋者本人と家族)", 患 misread): the bracketed text is one of `options` or a near miss of one (a
 // third of its characters at most, no other option as near). A printed remark in brackets,
@@ -207,14 +220,9 @@ std::optional<std::string> RingedOption(const std::string& value,
     std::size_t to = std::string::npos;
     for (const auto close : kClose) to = std::min(to, value.find(close, from));
     if (to == std::string::npos) break;
-    const auto nearest =
-        text::FindNearestWord(text::CodePoints(value.substr(from, to - from)), options);
-    const bool near =
-        nearest && nearest->distance * 3 <= text::CodePoints(*nearest->word).size() &&
-        nearest->runner_up > nearest->distance;
-    if (near) {
+    if (auto option = NearestOption(text::CodePoints(value.substr(from, to - from)), options, 3)) {
       if (ringed) return std::nullopt;  // two rings: not one answer
-      ringed = *nearest->word;
+      ringed = std::move(option);
     }
     at = to;
   }
@@ -267,10 +275,8 @@ std::optional<std::string> ParseAttendance(const std::string& value) {
   if (marked != value) {
     std::u32string glyphs = text::CodePoints(StripLeadingPunctuation(marked));
     std::erase_if(glyphs, [](char32_t g) { return g == U' ' || g == U'　'; });
-    if (const auto nearest = text::FindNearestWord(glyphs, kAttendanceOptions);
-        nearest && nearest->distance * 2 <= text::CodePoints(*nearest->word).size() &&
-        nearest->runner_up > nearest->distance)
-      return ParseAttendance(*nearest->word);
+    if (const auto option = NearestOption(glyphs, kAttendanceOptions, 2))
+      return ParseAttendance(*option);
   }
   return std::nullopt;
 }

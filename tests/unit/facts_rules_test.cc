@@ -43,6 +43,11 @@ class FactsRulesTest : public ::testing::Test {
     auto p = config::LoadProfile(config::DefaultProfilePath());
     ASSERT_THAT(p, IsOk());
     profile_ = std::move(*p);
+    NewCase();
+  }
+  // A new case, for a test that tries several pages one after another.
+  void NewCase() {
+    c_ = Case();
     c_.id = "test";
     c_.submission_date = "2026-11-21";
   }
@@ -180,9 +185,7 @@ TEST_F(FactsRulesTest, BoxesReadAsGlyphsMarkTheOptionWhoseBoxIsNotAnEmptyOne) {
 
 TEST_F(FactsRulesTest, AnOptionWithoutABoxReadBeforeItIsNotMarkedByTheOthersEmptyBox) {
   for (const char* row : {"口同居 別居", "口同居 口別居", "画同居 品別居"}) {
-    c_ = Case();
-    c_.id = "test";
-    c_.submission_date = "2026-11-21";
+    NewCase();
     AddPage(Application("家族のみ", row, "老年病科"));
     Run();
     EXPECT_EQ(FactOf("living_together"), FactValue()) << row;
@@ -196,23 +199,19 @@ TEST_F(FactsRulesTest, AnOptionAfterAnEmptyBoxIsNeverTheAnswerByItself) {
   EXPECT_EQ(FactOf("living_together"), FactValue(false));
   // The empty box read as the katakana ロ, the ticked one as 急.
   for (const auto& [row, together] : {std::pair{"急同居 ロ別居", true}, {"□同居 画別居", false}}) {
-    c_ = Case();
-    c_.id = "test";
-    c_.submission_date = "2026-11-21";
+    NewCase();
     AddPage(Application("家族のみ", row, "老年病科"));
     Run();
     EXPECT_EQ(FactOf("living_together"), FactValue(together)) << row;
   }
   // The other option not read at all: the one printed after an empty box is no answer.
-  c_ = Case();
-  c_.id = "test";
-  c_.submission_date = "2026-11-21";
+  NewCase();
   AddPage(Application("家族のみ", "口同居", "老年病科"));
   Run();
   EXPECT_EQ(FactOf("living_together"), FactValue());
 }
 
-TEST_F(FactsRulesTest, AMarkedOptionWithItsFirstGlyphMisreadIsTheNearestOption) {
+TEST_F(FactsRulesTest, AMarkedOptionMisreadWholeIsTheOneWhoseBoxIsNotEmpty) {
   AddPage(Application("家族のみ", "■司居 □口別居", "老年病科"));
   Run();
   EXPECT_EQ(FactOf("living_together"), FactValue(true));
@@ -224,9 +223,7 @@ TEST_F(FactsRulesTest, AMarkedAttendanceOptionMisreadIsTheNearestOption) {
   Run();
   EXPECT_EQ(FactOf("attendance"), FactValue(std::string("patient")));
   // Too far from any option (two glyphs of four right): no answer.
-  c_ = Case();
-  c_.id = "test";
-  c_.submission_date = "2026-11-21";
+  NewCase();
   AddPage(Application("患者本人 患者本人と家族 ■ぐま族の□ み", "同居", "老年病科"));
   Run();
   EXPECT_EQ(FactOf("attendance"), FactValue());
