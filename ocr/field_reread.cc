@@ -233,15 +233,21 @@ std::optional<InkBox> AnswerInk(Pix* page, int left, int right, int center, int 
   return InkBox{left + x0, top + first, left + x1 + 1, top + last + 1};
 }
 
-// The answer read in the line's region from `after.x` on, or "" when none is read surely.
-std::string ReadAnswer(tesseract::TessBaseAPI& engine, Pix* page, const OcrLine& line,
-                       const AfterLabel& after, const ClosedField& field) {
+// The answer's ink in the line's region from `after.x` on, with a margin: what is read again;
+// nullptr when there is none.
+PixPtr AnswerRegion(Pix* page, const OcrLine& line, const AfterLabel& after) {
   // Handwriting runs past the box Tesseract gave the line's last word.
   const int right = line.left + line.width + 2 * after.height;
   const auto ink = AnswerInk(page, after.x, right, after.top + after.height / 2, after.height);
-  if (!ink) return {};
+  if (!ink) return nullptr;
   const int pad = std::max(2, (ink->bottom - ink->top) / 5);
-  PixPtr region = Crop(page, ink->left - pad, ink->top - pad, ink->right + pad, ink->bottom + pad);
+  return Crop(page, ink->left - pad, ink->top - pad, ink->right + pad, ink->bottom + pad);
+}
+
+// The answer read in the line's region from `after.x` on, or "" when none is read surely.
+std::string ReadAnswer(tesseract::TessBaseAPI& engine, Pix* page, const OcrLine& line,
+                       const AfterLabel& after, const ClosedField& field) {
+  PixPtr region = AnswerRegion(page, line, after);
   if (!region) return {};
   // As it is first (a field of a shape: only so).
   const RegionReading free = ReadRegion(engine, region.get(), tesseract::PSM_SINGLE_LINE);
@@ -316,10 +322,100 @@ bool RereadField(tesseract::TessBaseAPI& engine, Pix* page, ReadLine& read,
   return false;
 }
 
+// --- the numbers of an answer of a shape ---
+
+// The digit a code point writes (0-9, full width too), or -1.
+int DigitOf(char32_t c) {
+  if (c >= U'0' && c <= U'9') return static_cast<int>(c - U'0');
+  if (c >= U'０' && c <= U'９') return static_cast<int>(c - U'０');
+  return -1;
+}
+
+// The numbers written in `text` (runs of digits), in Latin digits.
+std::vector<std::string> NumbersIn(const std::string& text) {
+  std::vector<std::string> numbers;
+  bool in_number = false;
+  for (const char32_t c : text::CodePoints(text)) {
+    const int digit = DigitOf(c);
+    if (digit < 0) {
+      in_number = false;
+      continue;
+    }
+    if (!in_number) numbers.emplace_back();
+    numbers.back().push_back(static_cast<char>('0' + digit));
+    in_number = true;
+  }
+  return numbers;
+}
+
+// `text` with its numbers replaced, in order, by `numbers` (as many as it has).
+std::string WithNumbers(const std::string& text, const std::vector<std::string>& numbers) {
+  std::string out;
+  std::size_t next = 0;
+  bool in_number = false;
+  for (const char32_t c : text::CodePoints(text)) {
+    if (DigitOf(c) < 0) {
+      in_number = false;
+      AppendUtf8(c, out);
+      continue;
+    }
+    if (!in_number && next < numbers.size()) out += numbers[next++];
+    in_number = true;
+  }
+  return out;
+}
+
+// The number of `read` or of `alone` (two readings of one number that differ) that the Latin
+// model's reading of the same ink (`latin`: its digits, whatever it made of the kanji between
+// them) holds: the one it holds, or the longer when it holds both (a digit left out is the
+// usual misreading); `read` when it holds neither.
+std::string NumberLatinHolds(const std::string& read, const std::string& alone,
+                             const std::string& latin) {
+  const bool holds_read = latin.find(read) != std::string::npos;
+  const bool holds_alone = latin.find(alone) != std::string::npos;
+  if (holds_alone && (!holds_read || alone.size() > read.size())) return alone;
+  return read;
+}
+
+// Reads the numbers of a field's answer again: the answer's ink alone, with the page's model and
+// with the Latin one (ocr/field_reread.h).
+bool RereadNumbers(tesseract::TessBaseAPI& engine, const DigitReader& digit_reader, Pix* page,
+                   ReadLine& read, const ClosedField& field) {
+  for (const auto& label : field.labels) {
+    const auto after = FindAfterLabel(read.line, label);
+    if (!after) continue;
+    if (CountCharacters(after->rest) > LongestAnswer(field) + kMaxExtraCharacters) return false;
+    const std::vector<std::string> as_read = NumbersIn(after->rest);
+    if (as_read.empty()) return false;
+    PixPtr region = AnswerRegion(page, read.line, *after);
+    if (!region) return false;
+    const std::vector<std::string> alone =
+        NumbersIn(ReadRegion(engine, region.get(), tesseract::PSM_SINGLE_LINE).text);
+    if (alone.size() != as_read.size() || alone == as_read) return false;
+    tesseract::TessBaseAPI* digits = digit_reader();
+    if (digits == nullptr) return false;
+    std::string latin;
+    for (const auto& number :
+         NumbersIn(ReadRegion(*digits, region.get(), tesseract::PSM_SINGLE_LINE).text))
+      latin += number;
+    std::vector<std::string> numbers;
+    for (std::size_t i = 0; i < as_read.size(); ++i)
+      numbers.push_back(NumberLatinHolds(as_read[i], alone[i], latin));
+    if (numbers == as_read) return false;
+    // A reading of the shape keeps it; one without (a misread era: 邊和724年) may change.
+    const std::string answer = WithNumbers(after->rest, numbers);
+    if (field.has_shape(after->rest) && !field.has_shape(answer)) return false;
+    PutAnswer(read, *after, answer);
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 bool RereadClosedFields(tesseract::TessBaseAPI& engine, Pix* page, PageReading& reading,
-                        const std::vector<ClosedField>& fields, Deadline deadline) {
+                        const std::vector<ClosedField>& fields, Deadline deadline,
+                        const DigitReader& digit_reader) {
   if (fields.empty() || reading.cut_short) return false;
   bool changed = false;
   for (ReadLine& read : reading.lines) {
@@ -331,6 +427,8 @@ bool RereadClosedFields(tesseract::TessBaseAPI& engine, Pix* page, PageReading& 
     for (const ClosedField& field : fields) {
       if (Passed(deadline)) break;
       changed = RereadField(engine, page, read, field) || changed;
+      if (field.has_shape && digit_reader && !Passed(deadline))
+        changed = RereadNumbers(engine, digit_reader, page, read, field) || changed;
     }
   }
   if (changed) reading.text = TextOf(reading.lines);

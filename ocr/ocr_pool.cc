@@ -47,15 +47,18 @@ double Milliseconds(std::chrono::steady_clock::time_point since) {
 // One worker's engines: `reader` reads pages; `osd` finds the orientation of a page that reads
 // badly, loaded on first use (never when `with_osd` is false: preprocessing off or the OSD data
 // missing; 200 ms of the 270 ms both took to load, for the few pages that need it); `vertical`
-// reads vertical writing, loaded on first use (never when the options name no vertical model).
-// Neither is tried again after failing to load once.
+// reads vertical writing, loaded on first use (never when the options name no vertical model);
+// `digits` reads a date's numbers again (ocr/field_reread.h), loaded on first use. None is tried
+// again after failing to load once.
 struct WorkerEngines {
   std::unique_ptr<tesseract::TessBaseAPI> reader;
   std::unique_ptr<tesseract::TessBaseAPI> osd;
   std::unique_ptr<tesseract::TessBaseAPI> vertical;
+  std::unique_ptr<tesseract::TessBaseAPI> digits;
   bool with_osd = false;
   bool osd_failed = false;
   bool vertical_failed = false;
+  bool digits_failed = false;
   const OcrOptions* options = nullptr;  // owned by the pool
   // Why `reader` could not be loaded when the worker first needed it (every page it takes then
   // fails with this); empty while it loaded or was not needed yet.
@@ -88,6 +91,25 @@ tesseract::TessBaseAPI* VerticalEngine(WorkerEngines& engines) {
   }
   Log()->debug("ocr: vertical model loaded in {:.0f} ms", Milliseconds(start));
   return engines.vertical.get();
+}
+
+tesseract::TessBaseAPI* DigitEngine(WorkerEngines& engines) {
+  if (engines.digits || engines.digits_failed) return engines.digits.get();
+  if (engines.options->digit_languages.empty()) {
+    engines.digits_failed = true;
+    return nullptr;
+  }
+  const auto start = std::chrono::steady_clock::now();
+  engines.digits = CreateReader(*engines.options, engines.options->digit_languages);
+  if (!engines.digits) {
+    engines.digits_failed = true;
+    Log()->warn(
+        "ocr: the model for digits could not be loaded (install tesseract-ocr-eng); the numbers "
+        "of dates on forms are not read again");
+    return nullptr;
+  }
+  Log()->debug("ocr: digit model loaded in {:.0f} ms", Milliseconds(start));
+  return engines.digits.get();
 }
 
 tesseract::TessBaseAPI* OsdEngine(WorkerEngines& engines) {
@@ -272,7 +294,8 @@ Result<OcrPageResult> RecognizeOne(WorkerEngines& engines, const OcrImage& image
     RereadTitle(*engines.reader, attempt->page.get(), attempt->reading, deadline);
     WriteRingedChoices(*engines.reader, attempt->page.get(), attempt->reading, deadline);
     RereadClosedFields(*engines.reader, attempt->page.get(), attempt->reading,
-                       engines.options->closed_fields, deadline);
+                       engines.options->closed_fields, deadline,
+                       [&engines] { return DigitEngine(engines); });
     result.timings.recognize_ms += Milliseconds(start);
   }
   result.time_limited = attempt->time_limited;
@@ -545,11 +568,18 @@ Result<std::unique_ptr<OcrPool>> OcrPool::Create(const OcrOptions& options) {
               tesseract::TessBaseAPI::Version(), owned->languages,
               options.preprocess ? (setup.with_osd ? ", orientation and deskew" : ", deskew") : "");
   // Every model that can read a page: the languages, osd when pages are turned upright, and the
-  // vertical model (loaded on first use, recorded whether used or not).
+  // vertical and digit models (loaded on first use, recorded whether used or not).
   std::vector<std::string> model_languages = setup.languages;
   if (setup.with_osd) model_languages.push_back("osd");
   for (const auto& lang : SplitLanguages(owned->vertical_languages)) {
     if (installed(lang)) model_languages.push_back(lang);
+  }
+  if (!owned->closed_fields.empty()) {
+    for (const auto& lang : SplitLanguages(owned->digit_languages)) {
+      if (installed(lang) && std::find(model_languages.begin(), model_languages.end(), lang) ==
+                                 model_languages.end())
+        model_languages.push_back(lang);
+    }
   }
   auto model_files = DescribeModelFiles(*tessdata, model_languages);
   return std::unique_ptr<OcrPool>(std::make_unique<TesseractPool>(

@@ -64,6 +64,10 @@ struct OcrOptions {
   std::chrono::milliseconds page_time_limit{kDefaultPageTimeLimit};
   // Fields read again where their answer was misread (above); none by default.
   std::vector<ClosedField> closed_fields = {};
+  // Model that reads the numbers of a closed field of a shape (a date) again, each alone
+  // (Latin digits: tesseract-ocr-eng). Loaded by each worker the first time it needs it; empty,
+  // or not installed: the numbers stand as the page's reading has them.
+  std::string digit_languages = "eng";
 };
 
 // 8-bit grey pixels in memory, rows of `stride` bytes: a drawn PDF page, or a scanned page's

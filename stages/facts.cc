@@ -12,6 +12,7 @@
 
 #include "config/manifest.h"
 #include "pipeline/log.h"
+#include "pipeline/utf8.h"
 #include "stages/domain_words.h"
 #include "stages/japanese_date.h"
 #include "text/text_normalize.h"
@@ -380,8 +381,16 @@ std::optional<std::string> ParseShortValue(const std::string& value) {
   return NonEmpty(CutValue(value));
 }
 
-std::optional<std::string> ParseIsoBirthDate(const std::string& value) {
+// A birth date as written; or, its era read with a glyph wrong (邊和24年), the one date of the
+// eras it may be that is not after `latest` (the submission date, when known).
+std::optional<std::string> ParseIsoBirthDate(const std::string& value,
+                                             const std::optional<Date>& latest) {
   if (auto d = ParseJapaneseDate(value)) return d->Iso();
+  std::vector<Date> dates = DatesWithEraMisread(value);
+  if (latest) {
+    std::erase_if(dates, [&](const Date& d) { return DaysBetween(d, *latest) < 0; });
+  }
+  if (dates.size() == 1) return dates.front().Iso();
   return std::nullopt;
 }
 
@@ -740,7 +749,10 @@ void ExtractFromDocuments(Case& c) {
   // matched to its case by these (followup/).
   for (const char* type : {"application_form", "referral_letter", "consent_form"}) {
     if (c.FindFact("patient_birth_date")) break;
-    SetFirst(c, "patient_birth_date", FindField(c, type, kBirthDateLabels), ParseIsoBirthDate);
+    SetFirst(c, "patient_birth_date", FindField(c, type, kBirthDateLabels),
+             [latest = ParseIsoDate(c.submission_date)](const std::string& value) {
+               return ParseIsoBirthDate(value, latest);
+             });
   }
   ExtractDiagnosis(c);
   for (const char* type : {"application_form", "consent_form"}) {

@@ -1,10 +1,12 @@
 #include "stages/japanese_date.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstring>
 #include <regex>
 
+#include "pipeline/utf8.h"
 #include "text/text_normalize.h"
 
 namespace intake::stages {
@@ -147,6 +149,27 @@ std::optional<Date> ParseJapaneseDate(std::string_view text) {
     begin = m.suffix().first;
   }
   return std::nullopt;
+}
+
+std::vector<Date> DatesWithEraMisread(std::string_view text) {
+  const std::u32string s = text::CodePoints(text::MatchForm(text));
+  const auto is_digit = [](char32_t c) { return c >= U'0' && c <= U'9'; };
+  std::vector<Date> dates;
+  for (std::size_t i = 0; i + 2 < s.size(); ++i) {
+    if (is_digit(s[i]) || is_digit(s[i + 1]) || !is_digit(s[i + 2])) continue;
+    for (const Era& era : kEras) {
+      const std::u32string kanji = text::CodePoints(era.kanji);
+      if (s.compare(i, 2, kanji) == 0) return {};  // read whole
+      if ((s[i] == kanji[0]) == (s[i + 1] == kanji[1])) continue;
+      std::string mended(era.kanji);
+      for (std::size_t k = i + 2; k < s.size(); ++k) AppendUtf8(s[k], mended);
+      const auto date = ParseJapaneseDate(mended);
+      if (date && std::find(dates.begin(), dates.end(), *date) == dates.end())
+        dates.push_back(*date);
+    }
+    return dates;
+  }
+  return dates;
 }
 
 long DaysBetween(const Date& from, const Date& to) {

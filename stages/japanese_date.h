@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace intake::stages {
 
@@ -19,6 +20,12 @@ struct Date {
 // Finds the first date in `text` (any of the forms above). Rejects impossible dates: a day that
 // does not exist, an era year outside the era (平成32年), a date before the era began.
 std::optional<Date> ParseJapaneseDate(std::string_view text);
+
+// The dates `text` would hold were the first era before a number (NN年) read with one of its
+// two glyphs wrong (邊和24年: 昭和 or 令和), one per era that has the other glyph in its place and
+// in which the date exists; none where the era was read whole. A caller that knows what the date
+// cannot be (a birth date after the submission) takes the one it leaves, if one.
+std::vector<Date> DatesWithEraMisread(std::string_view text);
 
 // Parses "YYYY-MM-DD".
 std::optional<Date> ParseIsoDate(std::string_view text);

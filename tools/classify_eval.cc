@@ -31,6 +31,7 @@
 #include "ocr/ocr_pool.h"
 #include "ocr/openmp_env.h"
 #include "pipeline/case_model.h"
+#include "pipeline/local_time.h"
 #include "pipeline/log.h"
 #include "stages/classify.h"
 #include "stages/facts.h"
@@ -183,6 +184,7 @@ std::string FormFactsTable(const std::vector<TruthPage>& truth, const Case& clas
     if (truth[i].facts.empty()) continue;
     Case c;
     c.id = "facts";
+    c.submission_date = intake::FormatLocalNow("%Y-%m-%d");  // as `process` sets it: received now
     c.pages.push_back(classified.pages[i]);
     intake::Document d;
     d.id = "d001";

@@ -99,6 +99,19 @@ TEST_F(FactsRulesTest, PatientAttendsAloneAndEverythingIsThere) {
   EXPECT_EQ(c_.verdict, Verdict::kComplete);
 }
 
+// A birth date whose era was read with a glyph wrong is the one date of the eras it may be that
+// is not after the submission: 邊和24年 is 昭和24年 (令和24年 has not come); 邊和5年 could be
+// either, and is left unread.
+TEST_F(FactsRulesTest, ABirthDateWithItsEraMisreadIsTheOneNotAfterTheSubmission) {
+  AddPage(Application("患者本人", "", "消化器内科", "邊和24年3月5日"));
+  Run();
+  EXPECT_EQ(FactOf("patient_birth_date"), FactValue(std::string("1949-03-05")));
+  NewCase();
+  AddPage(Application("患者本人", "", "消化器内科", "邊和5年3月5日"));
+  Run();
+  EXPECT_EQ(c_.FindFact("patient_birth_date"), nullptr);
+}
+
 TEST_F(FactsRulesTest, FamilyOnlyWithoutConsentIsIncomplete) {
   AddPage(kReferral);
   AddPage(Application("家族のみ", "別居", "消化器内科"));

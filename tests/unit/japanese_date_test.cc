@@ -41,6 +41,18 @@ INSTANTIATE_TEST_SUITE_P(
         DateCase{"平成元年1月7日", nullptr}, DateCase{"令和5年2月30日", nullptr},
         DateCase{"大正15年12月25日", nullptr}, DateCase{"生年月日", nullptr}));
 
+// An era read with one of its two glyphs wrong: the dates of the eras it may be, in which they
+// exist; none where the era was read whole.
+TEST(DatesWithEraMisreadTest, GivesTheDateOfEachEraTheReadingMayBe) {
+  const std::vector<Date> wa = DatesWithEraMisread("邊和24年3月5日");  // 昭和 or 令和
+  EXPECT_EQ(wa, (std::vector<Date>{{1949, 3, 5}, {2042, 3, 5}}));
+  EXPECT_EQ(DatesWithEraMisread("昭租64年1月7日"), (std::vector<Date>{{1989, 1, 7}}));
+  EXPECT_EQ(DatesWithEraMisread("平和5年1月9日").size(), 3U) << "平成, 昭和 or 令和";
+  EXPECT_TRUE(DatesWithEraMisread("昭和24年3月5日").empty()) << "read whole";
+  EXPECT_TRUE(DatesWithEraMisread("邊成45年3月5日").empty()) << "平成 has no 45th year";
+  EXPECT_TRUE(DatesWithEraMisread("邊語24年3月5日").empty()) << "no era's glyph";
+}
+
 TEST(DaysBetweenTest, CountsCalendarDays) {
   EXPECT_EQ(DaysBetween({2026, 11, 21}, {2026, 12, 1}), 10);
   EXPECT_EQ(DaysBetween({2024, 2, 28}, {2024, 3, 1}), 2);  // leap year

@@ -125,16 +125,16 @@ TEST(OcrClosedFields, MisreadAnswersAreReadAgainAndOthersLeftAsRead) {
   fs::remove_all(dir);
 }
 
-// A page of one printed label at (100, 100) and `answer` at (400, 100), 36 px, on grey paper;
+// A page of one printed label at (100, 100) and `answer` at (400, 100), 36 px, in `face`, on grey paper;
 // with `specks`, dark dots of 6 px scattered right of the answer, as a noisy scan has.
 PixPtr DrawAnswerPage(const fs::path& png, const std::string& label, const std::string& answer,
-                      bool specks) {
+                      bool specks, const char* face = "YOzN") {
   cairo_surface_t* surface = cairo_image_surface_create(CAIRO_FORMAT_RGB24, 1400, 400);
   cairo_t* cr = cairo_create(surface);
   cairo_set_source_rgb(cr, 0.9, 0.9, 0.9);
   cairo_paint(cr);
   DrawLines(cr, {label}, 36, 100, 100);
-  DrawLines(cr, {answer}, 36, 400, 100, "YOzN");
+  DrawLines(cr, {answer}, 36, 400, 100, face);
   DrawLines(cr, {"患者との同居　別居"}, 36, 100, 220);
   unsigned seed = 7;
   const auto next = [&seed](unsigned range) {
@@ -220,6 +220,37 @@ TEST_F(RereadClosedFieldsTest, AFieldOfAShapeTakesAReadingOfThatShapeOnly) {
   PageReading unchanged = ReadingOf({{100, 105, 150, 45, "生年月日"}, {400, 105, 290, 45, "0'"}});
   EXPECT_FALSE(RereadClosedFields(engine_, blank.get(), unchanged, fields, kNoDeadline));
   EXPECT_EQ(unchanged.text, "生年月日 0'");
+}
+
+// A date's numbers misread on the page (13日 as 3日, as a Tesseract page reading drops a digit)
+// are read again from the answer's ink alone; the Latin model's reading of that ink holds 13,
+// so 13 stands. Read right on the page, or without the Latin model, nothing changes.
+TEST_F(RereadClosedFieldsTest, ADatesNumbersMisreadOnThePageAreSettledByItsInkAlone) {
+  const std::vector<ClosedField> fields{{{"生年月日"}, {}, [](const std::string& text) {
+                                           return text.starts_with("昭和") &&
+                                                  text.ends_with("日") &&
+                                                  text.find("年") != std::string::npos;
+                                         }}};
+  tesseract::TessBaseAPI latin;
+  ASSERT_EQ(latin.Init(nullptr, "eng", tesseract::OEM_LSTM_ONLY), 0)
+      << "English OCR data missing (scripts/setup.sh)";
+  const DigitReader digit_reader = [&latin] { return &latin; };
+  PixPtr date = DrawAnswerPage(dir_ / "date.png", "生年月日", "昭和38年1月13日", false,
+                               "Noto Sans CJK JP");
+  ASSERT_TRUE(date);
+  const std::vector<OcrWord> misread{{100, 105, 150, 45, "生年月日"},
+                                     {400, 105, 290, 45, "昭和38年1月3日"}};
+  PageReading reading = ReadingOf(misread);
+  ASSERT_TRUE(
+      RereadClosedFields(engine_, date.get(), reading, fields, kNoDeadline, digit_reader));
+  EXPECT_EQ(WithoutSpaces(reading.text), "生年月日昭和38年1月13日");
+
+  PageReading right = ReadingOf({misread[0], {400, 105, 290, 45, "昭和38年1月13日"}});
+  EXPECT_FALSE(RereadClosedFields(engine_, date.get(), right, fields, kNoDeadline, digit_reader));
+  PageReading without_latin = ReadingOf(misread);
+  EXPECT_FALSE(RereadClosedFields(engine_, date.get(), without_latin, fields, kNoDeadline,
+                                  [] { return nullptr; }));
+  EXPECT_EQ(WithoutSpaces(without_latin.text), "生年月日昭和38年1月3日");
 }
 
 }  // namespace
