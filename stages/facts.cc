@@ -694,12 +694,38 @@ std::string UpToDepartmentEnding(const std::string& value) {
   return end == std::string::npos ? value : value.substr(0, end);
 }
 
+// Lines of the application form that are its department's row by their value, the label misread
+// (希望診療科 read as 笛当有療科 on a bilevel scan): a head as long as a label, a glyph more or
+// less, that ends as the labels do (科), then a common department's name or a near miss of one.
+// The value is what follows the head.
+std::vector<Located> FindDepartmentRows(const Case& c) {
+  static const std::vector<std::string> departments = CommonDepartments();
+  std::vector<Located> found;
+  ForEachLine(c, "application_form", [&](const Document& doc, const Page* page, std::size_t,
+                                         const std::string& line) {
+    const std::u32string glyphs = text::CodePoints(UpToDepartmentEnding(line));
+    constexpr std::size_t kShortestHead = 4;  // 希望診療科 with a glyph dropped
+    constexpr std::size_t kLongestHead = 8;   // 希望する診療科 with one more
+    for (std::size_t head = kShortestHead; head <= kLongestHead && head < glyphs.size(); ++head) {
+      if (glyphs[head - 1] != U'科') continue;
+      std::string value;
+      for (std::size_t i = head; i < glyphs.size(); ++i) AppendUtf8(glyphs[i], value);
+      if (CorrectDepartment(value).changed ||
+          std::find(departments.begin(), departments.end(), value) != departments.end()) {
+        found.push_back(LocatedAt(doc, page, line, 0, value));
+        return;
+      }
+    }
+  });
+  return found;
+}
+
 // The department applied to, with a near-miss reading of a common department's name corrected
 // (the reading kept beside it) on OCR'd pages; a reading that is no department's name is not
 // trusted.
 void ExtractDepartment(Case& c) {
-  const auto hit = FirstParsed(
-      FindField(c, "application_form", kDepartmentLabels), ParseShortValue);
+  auto hit = FirstParsed(FindField(c, "application_form", kDepartmentLabels), ParseShortValue);
+  if (!hit) hit = FirstParsed(FindDepartmentRows(c), ParseShortValue);
   if (!hit) return;
   Fact f = MakeFact("department", hit->second, hit->first);
   if (hit->first.page->text_source != TextSource::kPdfTextLayer) {

@@ -36,6 +36,17 @@ TEST(DomainWords, DepartmentsReadNearACommonNameAreCorrected) {
   }
 }
 
+// Departments are a closed list: one name nearer than every other is the one, where the glyph
+// that tells it from the next nearest was read as its own (内 of 消化回内科, not 外 of 消化器外科).
+TEST(DomainWords, ADepartmentNearerThanEveryOtherIsTheOne) {
+  EXPECT_EQ(CorrectDepartment("還吸器内科").text, "呼吸器内科");  // 消化器内科 two off
+  EXPECT_EQ(CorrectDepartment("消化回内科").text, "消化器内科");  // 消化器外科 two off
+  // As near to two names, or too far from any: left as read.
+  for (const char* as_read : {"呼吸器丹科", "決尿回科"}) {
+    EXPECT_FALSE(CorrectDepartment(as_read).changed) << as_read;
+  }
+}
+
 TEST(DomainWords, RightWordsAndOtherDiagnosesStayAsWritten) {
   for (const char* text : {"心筋炎", "肥大型心筋症", "胃癌(腹膜播種)", "早期胃癌", "関節炎",
                            "高血圧症", "2型糖尿病"}) {

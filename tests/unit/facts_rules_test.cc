@@ -112,6 +112,23 @@ TEST_F(FactsRulesTest, ABirthDateWithItsEraMisreadIsTheOneNotAfterTheSubmission)
   EXPECT_EQ(c_.FindFact("patient_birth_date"), nullptr);
 }
 
+// The department's row with its label misread (希望診療科 as 笛当有療科 on a bilevel scan) is
+// found by its value: a head as long as a label ending in 科, then a department's name or a near
+// miss of one. A head followed by no department's name is no such row.
+TEST_F(FactsRulesTest, ADepartmentRowWithItsLabelMisreadIsFoundByItsValue) {
+  std::string form = Application("患者本人", "", "呼吸回内科");
+  form.replace(form.find("希望診療科"), std::string("希望診療科").size(), "笛当有療科");
+  AddPage(form);
+  Run();
+  EXPECT_EQ(FactOf("department"), FactValue(std::string("呼吸器内科")));
+  NewCase();
+  form = Application("患者本人", "", "さくら通り診療所");
+  form.replace(form.find("希望診療科"), std::string("希望診療科").size(), "笛当有療科");
+  AddPage(form);
+  Run();
+  EXPECT_EQ(c_.FindFact("department"), nullptr);
+}
+
 TEST_F(FactsRulesTest, FamilyOnlyWithoutConsentIsIncomplete) {
   AddPage(kReferral);
   AddPage(Application("家族のみ", "別居", "消化器内科"));
