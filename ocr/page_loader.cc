@@ -94,6 +94,28 @@ DecodeBudget& SharedDecodeBudget() {
   return budget;
 }
 
+// `grey` (the red channel of `rgba`) laid on white paper through `rgba`'s alpha: what a
+// transparent image shows. Done on the 8-bit channels, not by Leptonica's pixRemoveAlpha, which
+// makes a 32-bit copy and, when memory runs out within it, crashes (Leptonica 1.82's
+// pixBlendWithGrayMask uses an allocation it did not check).
+PixPtr OnWhitePaper(PixPtr grey, Pix* rgba) {
+  PixPtr alpha(pixGetRGBComponent(rgba, L_ALPHA_CHANNEL));
+  if (!alpha) return nullptr;
+  const int width = pixGetWidth(grey.get()), height = pixGetHeight(grey.get());
+  const int grey_wpl = pixGetWpl(grey.get()), alpha_wpl = pixGetWpl(alpha.get());
+  l_uint32* grey_row = pixGetData(grey.get());
+  const l_uint32* alpha_row = pixGetData(alpha.get());
+  for (int y = 0; y < height; ++y, grey_row += grey_wpl, alpha_row += alpha_wpl) {
+    for (int x = 0; x < width; ++x) {
+      const int a = GET_DATA_BYTE(alpha_row, x);
+      if (a == 255) continue;
+      const int g = GET_DATA_BYTE(grey_row, x);
+      SET_DATA_BYTE(grey_row, x, (g * a + 255 * (255 - a) + 127) / 255);
+    }
+  }
+  return grey;
+}
+
 // Brings any Leptonica depth to 1-bit or 8-bit grey. Sets `colour` for colour sources.
 PixPtr ToOcrDepth(PixPtr pix, bool& colour) {
   if (pixGetColormap(pix.get()) != nullptr) {
@@ -109,12 +131,9 @@ PixPtr ToOcrDepth(PixPtr pix, bool& colour) {
       return PixPtr(pixConvert16To8(pix.get(), L_MS_BYTE));
     case 32: {
       colour = true;
-      if (pixGetSpp(pix.get()) == 4) {
-        PixPtr flat(pixRemoveAlpha(pix.get()));
-        if (!flat) return nullptr;
-        pix = std::move(flat);
-      }
-      return PixPtr(pixConvertRGBToGray(pix.get(), 1.0f, 0.0f, 0.0f));
+      PixPtr grey(pixConvertRGBToGray(pix.get(), 1.0f, 0.0f, 0.0f));
+      if (!grey || pixGetSpp(pix.get()) != 4) return grey;
+      return OnWhitePaper(std::move(grey), pix.get());
     }
     default:
       return PixPtr(pixConvertTo8(pix.get(), 0));

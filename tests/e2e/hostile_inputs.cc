@@ -1694,7 +1694,7 @@ TEST_F(Fault, AllocationFailureBecomesAFinding) {
   WriteBytes(root_ / "in/sub/big.png", ZeroRgbaPng(12000));  // 549 MiB decoded, within limits
   WriteBytes(root_ / "in/sub/scan.jpg", PageImage(IFF_JFIF_JPEG));
   Faults faults;
-  faults.max_address_space = 1600ULL << 20;
+  faults.max_address_space = 1200ULL << 20;
   faults.args = {"--workers", "1"};
   const IntakeRun run =
       RunIntake(root_ / "in/sub", root_ / "out", root_ / "intake.log", false, faults);
@@ -1704,7 +1704,7 @@ TEST_F(Fault, AllocationFailureBecomesAFinding) {
   ASSERT_FALSE(report.is_null()) << run.stderr_text << run.stdout_text;
   EXPECT_EQ(CodesOn(report, "big.png"), std::set<std::string>{"OUT_OF_MEMORY"})
       << report["findings"].dump();
-  Row("a 12,000 × 12,000 RGBA PNG (549 MiB decoded, inside the limits) under a 1.6 GB "
+  Row("a 12,000 × 12,000 RGBA PNG (549 MiB decoded, inside the limits) under a 1.2 GB "
       "address-space limit (`RLIMIT_AS`)",
       run,
       "the case goes on; `OUT_OF_MEMORY` on the image (not `CORRUPT_FILE`): the decoder's failed "

@@ -301,6 +301,44 @@ TEST_F(OcrImages, HugePhotoIsScaledToAboutA4At300Dpi) {
   EXPECT_LT(CharacterErrorRate(r.text, Joined(kMedication)), 0.08) << r.text;
 }
 
+// An RGBA image shows its transparent parts as the paper under it: a screenshot whose background
+// is transparent black (RGB 0, alpha 0) is white paper with its black text, half-transparent ink
+// is grey, and the text is read.
+TEST_F(OcrImages, TransparentPartsOfAnImageAreWhitePaper) {
+  Pix* page = DrawPage(kMedication, 1600, 1000, 40);
+  ASSERT_NE(page, nullptr);
+  Pix* rgba = pixCreate(1600, 1000, 32);
+  pixSetSpp(rgba, 4);
+  for (int y = 0; y < 1000; ++y) {
+    for (int x = 0; x < 1600; ++x) {
+      l_uint32 drawn = 0;
+      pixGetPixel(page, x, y, &drawn);
+      l_int32 r = 0, g = 0, b = 0;
+      extractRGBValues(drawn, &r, &g, &b);
+      // Ink as black of its own darkness in alpha; in the band x < 100, ink at half opacity.
+      const int ink = 255 - r;
+      l_uint32 pixel = 0;
+      composeRGBAPixel(0, 0, 0, x < 100 ? 128 : ink, &pixel);
+      pixSetPixel(rgba, x, y, pixel);
+    }
+  }
+  const fs::path png = dir_ / "transparent.png";
+  ASSERT_EQ(pixWrite(png.c_str(), rgba, IFF_PNG), 0);
+  for (Pix* p : {page, rgba}) pixDestroy(&p);
+
+  auto loaded = LoadPage(png, 0, false);
+  ASSERT_TRUE(loaded.ok()) << loaded.message();
+  ASSERT_EQ(pixGetDepth(loaded->pix.get()), 8);
+  l_uint32 paper = 0, half = 0;
+  pixGetPixel(loaded->pix.get(), 1500, 50, &paper);
+  pixGetPixel(loaded->pix.get(), 50, 50, &half);
+  EXPECT_EQ(paper, 255U) << "transparent black is white paper";
+  EXPECT_NEAR(static_cast<double>(half), 127, 2) << "black at half opacity is mid grey";
+  auto results = pool_->RecognizeAll({{.path = png}});
+  ASSERT_TRUE(results[0].ok()) << results[0].message();
+  EXPECT_LT(CharacterErrorRate(results[0]->text, Joined(kMedication)), 0.08) << results[0]->text;
+}
+
 TEST_F(OcrImages, JpegHeaderDeclaringAnAbsurdSizeIsRefusedUndecoded) {
   Pix* small = pixCreate(64, 64, 8);
   pixSetAll(small);
