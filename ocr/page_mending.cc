@@ -512,11 +512,42 @@ PixPtr ComponentIn(Pix* binary, int x, int y, int w, int h) {
   return mask;
 }
 
+// How tall the text of a page is: its lines' median height (Tesseract's boxes), and its glyphs'
+// — the median of each line's lower quartile of word heights, never above the first. On a
+// speckled scan the specks above and below a line stretch its box and most of its words' (a
+// form of 45-pixel glyphs read as lines 91 pixels high), and a ring round a word, a little taller
+// than the word's glyphs, would seem too small for one.
+struct TextHeights {
+  int line = 0;
+  int glyph = 0;
+};
+
+TextHeights HeightsOf(const PageReading& reading) {
+  TextHeights heights;
+  heights.line = MedianLineHeight(reading);
+  std::vector<int> lower_quartiles;
+  for (const auto& l : reading.lines) {
+    if (l.line.vertical || l.characters < 2 || l.line.words.empty()) continue;
+    std::vector<int> words;
+    for (const auto& w : l.line.words) words.push_back(w.height);
+    std::nth_element(words.begin(), words.begin() + words.size() / 4, words.end());
+    lower_quartiles.push_back(words[words.size() / 4]);
+  }
+  heights.glyph = heights.line;
+  if (!lower_quartiles.empty()) {
+    std::nth_element(lower_quartiles.begin(), lower_quartiles.begin() + lower_quartiles.size() / 2,
+                     lower_quartiles.end());
+    heights.glyph = std::min(heights.line, lower_quartiles[lower_quartiles.size() / 2]);
+  }
+  return heights;
+}
+
 // Whether a ring's box (x, y, w, h) has the size of one drawn round a word or two: a little
-// taller than a line, wider than tall (a name seal, 印, is a circle), not a page-wide frame.
-bool RingSized(int w, int h, int line_height) {
-  return h >= 0.8 * line_height && h <= 2.5 * line_height && w >= kMinRingAspect * h &&
-         w <= 20 * line_height;
+// taller than the glyphs, at most a few lines high, wider than tall (a name seal, 印, is a
+// circle), not a page-wide frame.
+bool RingSized(int w, int h, const TextHeights& heights) {
+  return h >= 0.8 * heights.glyph && h <= 2.5 * heights.line && w >= kMinRingAspect * h &&
+         w <= 20 * heights.line;
 }
 
 // Whether two boxes overlap.
@@ -556,7 +587,8 @@ PixPtr TraceRing(Pix* binary, Pix* ellipse, Area area, int x, int y, int stroke)
 // hole is a rectangle with its corners. The ring is the ink in a band round that hole. Holes are
 // looked for only on a page with a table (15-50 ms a page at 300 dpi; at half the resolution it
 // is a tenth of that, but rings at 200 dpi and ones close to their words are lost).
-void AddRingsInTables(Pix* binary, int line_height, std::vector<Ring>& rings) {
+void AddRingsInTables(Pix* binary, const TextHeights& heights, std::vector<Ring>& rings) {
+  const int line_height = heights.line;
   PixPtr holes(pixHolesByFilling(binary, 4));
   if (!holes) return;
   BOXA* found = pixConnCompBB(holes.get(), 4);
@@ -564,7 +596,8 @@ void AddRingsInTables(Pix* binary, int line_height, std::vector<Ring>& rings) {
   for (int i = 0; found && i < boxaGetCount(found); ++i) {
     l_int32 x = 0, y = 0, w = 0, h = 0;
     boxaGetBoxGeometry(found, i, &x, &y, &w, &h);
-    if (!RingSized(w + 2 * stroke, h + 2 * stroke, line_height)) continue;
+    // Sized by the lines alone: every glyph's loop (口, 日) is a hole of a glyph's height.
+    if (!RingSized(w + 2 * stroke, h + 2 * stroke, {line_height, line_height})) continue;
     const int left = std::max(0, x - stroke), top = std::max(0, y - stroke);
     const int right = std::min<int>(pixGetWidth(binary), x + w + stroke);
     const int bottom = std::min<int>(pixGetHeight(binary), y + h + stroke);
@@ -589,7 +622,8 @@ void AddRingsInTables(Pix* binary, int line_height, std::vector<Ring>& rings) {
 // The rings drawn by hand on the page: closed loops a little taller than its lines of text.
 // Components are measured by their boxes first; only the few of a ring's shape are cut out.
 // Rings that touch a table's rules are found by the paper they enclose.
-std::vector<Ring> FindRings(Pix* binary, int line_height) {
+std::vector<Ring> FindRings(Pix* binary, const TextHeights& heights) {
+  const int line_height = heights.line;
   BOXA* found = pixConnCompBB(binary, 8);
   std::vector<Ring> rings;
   bool table = false;  // a rule as long as a table's: a ring may touch it
@@ -597,13 +631,13 @@ std::vector<Ring> FindRings(Pix* binary, int line_height) {
     l_int32 x = 0, y = 0, w = 0, h = 0;
     boxaGetBoxGeometry(found, i, &x, &y, &w, &h);
     table = table || w > 20 * line_height || h > 2.5 * line_height;
-    if (!RingSized(w, h, line_height)) continue;
+    if (!RingSized(w, h, heights)) continue;
     PixPtr mask = ComponentIn(binary, x, y, w, h);
     if (!mask || !IsRing(mask.get())) continue;
     rings.push_back({x, y, x + w, y + h, std::move(mask)});
   }
   boxaDestroy(&found);
-  if (table) AddRingsInTables(binary, line_height, rings);
+  if (table) AddRingsInTables(binary, heights, rings);
   if (static_cast<int>(rings.size()) > kMaxRingsOnPage) rings.clear();
   return rings;
 }
@@ -624,8 +658,22 @@ void EraseRules(Pix* row, int line_height) {
   if (rules) pixSetMaskedGeneral(row, rules.get(), WhiteOf(row), 0, 0);
 }
 
-// The row of `ring` (the page's width, the ring's height) in grey, with the ring and the table
-// rules erased.
+// Paints the specks of a noisy scan white in a row of the page: ink no larger each way than a
+// tenth of a line (a form's options have no dakuten to lose). Read as one line across the page's
+// width, a row's specks become glyphs that pull its mean confidence below what is kept.
+void EraseSpecks(Pix* row, int line_height) {
+  PixPtr binary(pixConvertTo1(row, kBoxThreshold));
+  if (!binary) return;
+  const int speck = std::max(3, line_height / 10);
+  PixPtr specks(pixSelectBySize(binary.get(), speck, speck, 8, L_SELECT_IF_BOTH, L_SELECT_IF_LTE,
+                                nullptr));
+  if (!specks) return;
+  PixPtr grown(pixDilateBrick(nullptr, specks.get(), 3, 3));  // and their grey edge
+  if (grown) pixSetMaskedGeneral(row, grown.get(), WhiteOf(row), 0, 0);
+}
+
+// The row of `ring` (the page's width, the ring's height) in grey, with the ring, the table
+// rules and the specks erased.
 PixPtr RingedRow(Pix* page, const Ring& ring, int line_height) {
   const int top = std::max(0, ring.top - 2);
   const int bottom = std::min<int>(pixGetHeight(page), ring.bottom + 2);
@@ -648,6 +696,7 @@ PixPtr RingedRow(Pix* page, const Ring& ring, int line_height) {
   }
   pixSetMaskedGeneral(row.get(), band.get(), WhiteOf(row.get()), ring.left, ring.top - top);
   EraseRules(row.get(), line_height);
+  EraseSpecks(row.get(), line_height);
   return row;
 }
 
@@ -694,14 +743,15 @@ std::string ReadRingedRow(tesseract::TessBaseAPI& engine, Pix* page, const Ring&
 bool WriteRingedChoices(tesseract::TessBaseAPI& engine, Pix* page, PageReading& reading,
                         Deadline deadline) {
   if (reading.cut_short || reading.lines.empty()) return false;
-  const int line_height = MedianLineHeight(reading);
+  const TextHeights heights = HeightsOf(reading);
+  const int line_height = heights.line;
   if (line_height <= 0) return false;
   PixPtr binary(reading.ink              ? pixClone(reading.ink.get())
                 : pixGetDepth(page) == 1 ? pixClone(page)
                                          : pixConvertTo1(page, kBoxThreshold));
   if (!binary) return false;
   bool changed = false;
-  for (const Ring& ring : FindRings(binary.get(), line_height)) {
+  for (const Ring& ring : FindRings(binary.get(), heights)) {
     if (Passed(deadline)) break;
     const std::string row = ReadRingedRow(engine, page, ring, line_height);
     if (row.empty()) continue;
