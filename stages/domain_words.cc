@@ -141,12 +141,48 @@ std::vector<std::string> CommonDepartments() {
   return out;
 }
 
+// The one department name as long as `read` (four glyphs or more) that `read` has at most half
+// misread, where a glyph `read` has in that name's place is in no other name as long (尿 of
+// 泌尿器科 in 決尿回科: a hand-like face's 泌 and 器 misread; 糖尿病・代謝内科 is longer); empty
+// when there is none, or more than one.
+std::u32string NameByItsOwnGlyph(const std::u32string& read) {
+  constexpr std::size_t kShortest = 4;
+  std::u32string found;
+  for (const auto name : kDepartments) {
+    if (name.size() != read.size() || name.size() < kShortest) continue;
+    std::size_t misread = 0;
+    bool own_glyph = false;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+      if (read[i] != name[i]) {
+        ++misread;
+        continue;
+      }
+      own_glyph = own_glyph || std::none_of(kDepartments.begin(), kDepartments.end(),
+                                            [&](std::u32string_view other) {
+                                              return other != name &&
+                                                     other.size() == name.size() &&
+                                                     other.find(name[i]) != other.npos;
+                                            });
+    }
+    if (!own_glyph || 2 * misread > name.size()) continue;
+    if (!found.empty()) return {};
+    found = name;
+  }
+  return found;
+}
+
 Corrected CorrectDepartment(std::string_view text) {
   static const std::vector<std::string> departments = CommonDepartments();
+  const std::u32string read = text::CodePoints(text);
+  if (const std::u32string name = NameByItsOwnGlyph(read); !name.empty() && name != read) {
+    std::string utf8;
+    for (const char32_t c : name) AppendUtf8(c, utf8);
+    return {utf8, true};
+  }
   // A department is one of a known few: a reading is the name it is a third off where every other
   // name is further, as a glyph that tells the two nearest apart was read as the nearest's
   // (還吸器内科: 呼吸器内科, not 消化器内科), where free text asks two edits more (text::NearMissOf).
-  const auto nearest = text::FindNearestWord(text::CodePoints(text), departments);
+  const auto nearest = text::FindNearestWord(read, departments);
   if (!nearest || nearest->distance == 0) return {std::string(text), false};
   const std::size_t length = text::CodePoints(*nearest->word).size();
   // A name of two characters (眼科) has no near miss: one misread is half of it.

@@ -42,7 +42,7 @@ TEST(DomainWords, ADepartmentNearerThanEveryOtherIsTheOne) {
   EXPECT_EQ(CorrectDepartment("還吸器内科").text, "呼吸器内科");  // 消化器内科 two off
   EXPECT_EQ(CorrectDepartment("消化回内科").text, "消化器内科");  // 消化器外科 two off
   // As near to two names, or too far from any: left as read.
-  for (const char* as_read : {"呼吸器丹科", "決尿回科"}) {
+  for (const char* as_read : {"呼吸器丹科", "決尿回"}) {
     EXPECT_FALSE(CorrectDepartment(as_read).changed) << as_read;
   }
 }
@@ -53,6 +53,18 @@ TEST(DomainWords, RightWordsAndOtherDiagnosesStayAsWritten) {
     const Corrected c = CorrectDiagnosis(text);
     EXPECT_FALSE(c.changed) << text << " -> " << c.text;
     EXPECT_EQ(c.text, text);
+  }
+}
+
+// A reading half a name off is that name where it has, in its place, a glyph no other name as
+// long has: 尿 and 泌 are 泌尿器科's alone among names of four glyphs (a hand-like face's 泌 and
+// 器 are misread). A glyph other names have too (内, 科) tells nothing.
+TEST(DomainWords, ADepartmentHalfMisreadIsTheOneWhoseOwnGlyphItKept) {
+  EXPECT_EQ(CorrectDepartment("決尿回科").text, "泌尿器科");
+  EXPECT_EQ(CorrectDepartment("沢尿避科").text, "泌尿器科");
+  EXPECT_EQ(CorrectDepartment("泌原避科").text, "泌尿器科");
+  for (const char* as_read : {"決原回科", "漢方内科", "決尿回科外"}) {
+    EXPECT_FALSE(CorrectDepartment(as_read).changed) << as_read;
   }
 }
 
