@@ -78,38 +78,40 @@ std::unique_ptr<tesseract::TessBaseAPI> CreateReader(const OcrOptions& options,
   return api;
 }
 
-tesseract::TessBaseAPI* VerticalEngine(WorkerEngines& engines) {
-  if (engines.vertical || engines.vertical_failed) return engines.vertical.get();
-  const auto start = std::chrono::steady_clock::now();
-  engines.vertical = CreateReader(*engines.options, engines.options->vertical_languages);
-  if (!engines.vertical) {
-    engines.vertical_failed = true;
-    Log()->warn(
-        "ocr: the vertical model could not be loaded (install tesseract-ocr-jpn-vert); vertical "
-        "pages are read with the horizontal model only");
+// The engine in `slot`, loaded for `languages` on first use; null when none are named or they
+// could not be loaded (`failed` is set then, and the warning "ocr: <lost>" given once).
+tesseract::TessBaseAPI* LoadedOnFirstUse(const OcrOptions& options, const std::string& languages,
+                                         std::unique_ptr<tesseract::TessBaseAPI>& slot,
+                                         bool& failed, const char* lost) {
+  if (slot || failed) return slot.get();
+  if (languages.empty()) {
+    failed = true;
     return nullptr;
   }
-  Log()->debug("ocr: vertical model loaded in {:.0f} ms", Milliseconds(start));
-  return engines.vertical.get();
+  const auto start = std::chrono::steady_clock::now();
+  slot = CreateReader(options, languages);
+  if (!slot) {
+    failed = true;
+    Log()->warn("ocr: {}", lost);
+    return nullptr;
+  }
+  Log()->debug("ocr: {} model loaded in {:.0f} ms", languages, Milliseconds(start));
+  return slot.get();
+}
+
+tesseract::TessBaseAPI* VerticalEngine(WorkerEngines& engines) {
+  return LoadedOnFirstUse(*engines.options, engines.options->vertical_languages, engines.vertical,
+                          engines.vertical_failed,
+                          "the vertical model could not be loaded (install "
+                          "tesseract-ocr-jpn-vert); vertical pages are read with the horizontal "
+                          "model only");
 }
 
 tesseract::TessBaseAPI* DigitEngine(WorkerEngines& engines) {
-  if (engines.digits || engines.digits_failed) return engines.digits.get();
-  if (engines.options->digit_languages.empty()) {
-    engines.digits_failed = true;
-    return nullptr;
-  }
-  const auto start = std::chrono::steady_clock::now();
-  engines.digits = CreateReader(*engines.options, engines.options->digit_languages);
-  if (!engines.digits) {
-    engines.digits_failed = true;
-    Log()->warn(
-        "ocr: the model for digits could not be loaded (install tesseract-ocr-eng); the numbers "
-        "of dates on forms are not read again");
-    return nullptr;
-  }
-  Log()->debug("ocr: digit model loaded in {:.0f} ms", Milliseconds(start));
-  return engines.digits.get();
+  return LoadedOnFirstUse(*engines.options, engines.options->digit_languages, engines.digits,
+                          engines.digits_failed,
+                          "the model for digits could not be loaded (install tesseract-ocr-eng); "
+                          "the numbers of dates on forms are not read again");
 }
 
 tesseract::TessBaseAPI* OsdEngine(WorkerEngines& engines) {
