@@ -184,6 +184,39 @@ std::string MarkedOption(const std::string& value) {
   return value;
 }
 
+// The option a ring's mark falls inside, the ring's edge having cut its word (同■居□: the
+// ring round 同居 drawn through 同): with the marks taken out, the one option that has a glyph
+// on each side of the ■'s place and ends where the □ was (at the ring's other edge), if there
+// is one. nullopt when the ■ falls between words, or more than one option could be meant. (An
+// attendance option cut so still names one by its tail, 者本人と家族, or is near one, 族のみ.)
+std::optional<std::string> OptionCutByMark(const std::string& value,
+                                           const std::vector<std::string>& options) {
+  std::u32string plain;
+  std::size_t mark = std::u32string::npos, end = std::u32string::npos;
+  for (const char32_t glyph : text::CodePoints(value)) {
+    if (glyph == U'■' && mark == std::u32string::npos) {
+      mark = plain.size();
+    } else if (glyph == U'□' && mark != std::u32string::npos && end == std::u32string::npos) {
+      end = plain.size();
+    } else if (glyph != U'■' && glyph != U'□') {
+      plain += glyph;
+    }
+  }
+  if (mark == std::u32string::npos) return std::nullopt;
+  std::optional<std::string> cut;
+  for (const auto& option : options) {
+    const std::u32string glyphs = text::CodePoints(option);
+    for (std::size_t at = plain.find(glyphs); at != std::u32string::npos;
+         at = plain.find(glyphs, at + 1)) {
+      const bool across = at < mark && mark < at + glyphs.size();
+      if (!across || (end != std::u32string::npos && at + glyphs.size() != end)) continue;
+      if (cut && *cut != option) return std::nullopt;
+      cut = option;
+    }
+  }
+  return cut;
+}
+
 // The options a field's row offers, as forms print them: the ringed-option reading below matches
 // a ring's contents against these.
 const std::vector<std::string> kAttendanceOptions{"患者本人", "本人", "患者本人と家族", "本人と家族",
@@ -259,10 +292,54 @@ int AttendanceOptionsNamed(std::string v) {
 
 // A value that names several options with none marked is a form's printed choices whose mark was
 // not seen (a ring or tick OCR does not read): no answer, rather than the first option's.
+// What OCR reads an empty checkbox (□) as: the box itself, the kanji 口 or the katakana ロ.
+bool IsEmptyBoxGlyph(char32_t glyph) {
+  return glyph == U'□' || glyph == U'☐' || glyph == U'口' || glyph == U'ロ';
+}
+
+// The option marked in a row read as boxes and options and nothing else, each box read as a
+// glyph before its option (the longest option that follows it: 患者本人と家族 before 患者本人):
+// the one option whose box is no empty box, nor a glyph of an option, where the others' are.
+// "画患者本人口患者本人と家族口家族のみ" marks 患者本人, though 患者本人 is also part of the second.
+std::optional<std::string> MarkedInRowOfBoxes(const std::string& value,
+                                              const std::vector<std::string>& options) {
+  const std::u32string row = text::CodePoints(value);
+  std::u32string option_glyphs;
+  for (const auto& option : options) option_glyphs += text::CodePoints(option);
+  std::optional<std::string> marked;
+  int empty = 0;
+  for (std::size_t at = 0; at < row.size();) {
+    const std::string* longest = nullptr;
+    std::size_t length = 0;
+    for (const auto& option : options) {
+      const std::u32string glyphs = text::CodePoints(option);
+      if (glyphs.size() > length && row.compare(at + 1, glyphs.size(), glyphs) == 0) {
+        longest = &option;
+        length = glyphs.size();
+      }
+    }
+    if (longest == nullptr) return std::nullopt;  // not a box and an option
+    if (IsEmptyBoxGlyph(row[at])) {
+      ++empty;
+    } else if (marked || option_glyphs.find(row[at]) != std::u32string::npos) {
+      return std::nullopt;
+    } else {
+      marked = *longest;
+    }
+    at += 1 + length;
+  }
+  return empty > 0 ? marked : std::nullopt;
+}
+
 std::optional<std::string> ParseAttendance(const std::string& value) {
   std::string marked = MarkedOption(value);
   if (marked == value)
     marked = RingedOption(FoldAttendanceMisreadings(value), kAttendanceOptions).value_or(value);
+  if (marked == value) {
+    marked = MarkedInRowOfBoxes(FoldAttendanceMisreadings(StripLeadingPunctuation(value)),
+                                kAttendanceOptions)
+                 .value_or(value);
+  }
   const std::string v = FoldAttendanceMisreadings(marked);
   if (marked == value && AttendanceOptionsNamed(v) > 1) return std::nullopt;
   if (v.find("家族のみ") != std::string::npos) return "family_only";
@@ -280,11 +357,6 @@ std::optional<std::string> ParseAttendance(const std::string& value) {
       return ParseAttendance(*option);
   }
   return std::nullopt;
-}
-
-// What OCR reads an empty checkbox (□) as: the box itself, the kanji 口 or the katakana ロ.
-bool IsEmptyBoxGlyph(char32_t glyph) {
-  return glyph == U'□' || glyph == U'☐' || glyph == U'口' || glyph == U'ロ';
 }
 
 // Where `option` is in `row`: the option itself, or — when `by_first` and it is not there — its
@@ -344,6 +416,8 @@ bool HasEmptyBoxBeforeAnOption(const std::string& value, const std::vector<std::
 
 std::optional<bool> ParseLivingTogether(const std::string& value) {
   std::string v = MarkedOption(value);
+  if (v != value && v.find("同居") == std::string::npos && v.find("別居") == std::string::npos)
+    v = OptionCutByMark(value, kLivingTogetherOptions).value_or(v);
   if (v == value) v = RingedOption(value, kLivingTogetherOptions).value_or(value);
   if (v == value) v = BoxReadAsGlyph(value, kLivingTogetherOptions).value_or(value);
   if (v == value && HasEmptyBoxBeforeAnOption(value, kLivingTogetherOptions)) return std::nullopt;

@@ -129,6 +129,44 @@ TEST_F(FactsRulesTest, ADepartmentRowWithItsLabelMisreadIsFoundByItsValue) {
   EXPECT_EQ(c_.FindFact("department"), nullptr);
 }
 
+// A row of boxes read as glyphs, with options that are part of each other (患者本人 in
+// 患者本人と家族): each box is followed by the longest option there, and the one box read as
+// neither an empty box nor a glyph of an option marks its option. No such box, or two, mark
+// nothing.
+TEST_F(FactsRulesTest, ABoxReadAsAGlyphMarksItsOptionAmongNestedOnes) {
+  const std::vector<std::pair<std::string, std::optional<std::string>>> rows{
+      {"画患者本人　口患者本人と家族　口家族のみ", "patient"},
+      {"口患者本人　品患者本人と家族　口家族のみ", "patient_and_family"},
+      {"口患者本人　口患者本人と家族　一家族のみ", "family_only"},
+      {"口患者本人　口患者本人と家族　口家族のみ", std::nullopt},
+      {"画患者本人　品患者本人と家族　口家族のみ", std::nullopt},
+  };
+  for (const auto& [row, want] : rows) {
+    NewCase();
+    AddPage(Application(row, "", "消化器内科"));
+    Run();
+    const Fact* attendance = c_.FindFact("attendance");
+    if (want) {
+      ASSERT_NE(attendance, nullptr) << row;
+      EXPECT_EQ(attendance->value, FactValue(*want)) << row;
+    } else {
+      EXPECT_EQ(attendance, nullptr) << row;
+    }
+  }
+}
+
+// A ring whose edge was drawn through its word puts the ■ inside it (同■居□): the option that
+// spans the ■ and ends at the □ is the marked one; a ■ that falls between words is read as before.
+TEST_F(FactsRulesTest, AMarkInsideAnOptionMarksThatOption) {
+  AddPage(Application("患者本人と家族", "同■居□列属", "消化器内科"));
+  Run();
+  EXPECT_EQ(FactOf("living_together"), FactValue(true));
+  NewCase();
+  AddPage(Application("患者本人と家族", "同居　■別居□", "消化器内科"));
+  Run();
+  EXPECT_EQ(FactOf("living_together"), FactValue(false));
+}
+
 TEST_F(FactsRulesTest, FamilyOnlyWithoutConsentIsIncomplete) {
   AddPage(kReferral);
   AddPage(Application("家族のみ", "別居", "消化器内科"));
