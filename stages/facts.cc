@@ -290,8 +290,6 @@ int AttendanceOptionsNamed(std::string v) {
   return named;
 }
 
-// A value that names several options with none marked is a form's printed choices whose mark was
-// not seen (a ring or tick OCR does not read): no answer, rather than the first option's.
 // What OCR reads an empty checkbox (□) as: the box itself, the kanji 口 or the katakana ロ.
 bool IsEmptyBoxGlyph(char32_t glyph) {
   return glyph == U'□' || glyph == U'☐' || glyph == U'口' || glyph == U'ロ';
@@ -331,6 +329,8 @@ std::optional<std::string> MarkedInRowOfBoxes(const std::string& value,
   return empty > 0 ? marked : std::nullopt;
 }
 
+// A value that names several options with none marked is a form's printed choices whose mark was
+// not seen (a ring or tick OCR does not read): no answer, rather than the first option's.
 std::optional<std::string> ParseAttendance(const std::string& value) {
   std::string marked = MarkedOption(value);
   if (marked == value)
