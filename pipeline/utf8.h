@@ -50,4 +50,11 @@ inline void AppendUtf8(char32_t cp, std::string& out) {
   }
 }
 
+// `text`'s code points as UTF-8.
+inline std::string Utf8Of(std::u32string_view text) {
+  std::string out;
+  for (const char32_t cp : text) AppendUtf8(cp, out);
+  return out;
+}
+
 }  // namespace intake

@@ -134,10 +134,7 @@ constexpr std::array<std::u32string_view, 44> kDepartments{
 
 std::vector<std::string> CommonDepartments() {
   std::vector<std::string> out;
-  for (const auto word : kDepartments) {
-    out.emplace_back();
-    for (const char32_t cp : word) AppendUtf8(cp, out.back());
-  }
+  for (const auto word : kDepartments) out.push_back(Utf8Of(word));
   return out;
 }
 
@@ -174,11 +171,8 @@ std::u32string NameByItsOwnGlyph(const std::u32string& read) {
 Corrected CorrectDepartment(std::string_view text) {
   static const std::vector<std::string> departments = CommonDepartments();
   const std::u32string read = text::CodePoints(text);
-  if (const std::u32string name = NameByItsOwnGlyph(read); !name.empty() && name != read) {
-    std::string utf8;
-    for (const char32_t c : name) AppendUtf8(c, utf8);
-    return {utf8, true};
-  }
+  if (const std::u32string name = NameByItsOwnGlyph(read); !name.empty() && name != read)
+    return {Utf8Of(name), true};
   // A department is one of a known few: a reading is the name it is a third off where every other
   // name is further, as a glyph that tells the two nearest apart was read as the nearest's
   // (還吸器内科: 呼吸器内科, not 消化器内科), where free text asks two edits more (text::NearMissOf).
@@ -208,9 +202,7 @@ Corrected CorrectDiagnosis(std::string_view text, std::string_view department) {
       }
     }
   }
-  std::string out;
-  for (const char32_t cp : t) AppendUtf8(cp, out);
-  return {out, changed};
+  return {Utf8Of(t), changed};
 }
 
 }  // namespace intake::stages

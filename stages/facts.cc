@@ -782,8 +782,7 @@ std::vector<Located> FindDepartmentRows(const Case& c) {
     constexpr std::size_t kLongestHead = 8;   // 希望する診療科 with one more
     for (std::size_t head = kShortestHead; head <= kLongestHead && head < glyphs.size(); ++head) {
       if (glyphs[head - 1] != U'科') continue;
-      std::string value;
-      for (std::size_t i = head; i < glyphs.size(); ++i) AppendUtf8(glyphs[i], value);
+      const std::string value = Utf8Of(std::u32string_view(glyphs).substr(head));
       if (CorrectDepartment(value).changed ||
           std::find(departments.begin(), departments.end(), value) != departments.end()) {
         found.push_back(LocatedAt(doc, page, line, 0, value));

@@ -161,8 +161,7 @@ std::vector<Date> DatesWithEraMisread(std::string_view text) {
       const std::u32string kanji = text::CodePoints(era.kanji);
       if (s.compare(i, 2, kanji) == 0) return {};  // read whole
       if ((s[i] == kanji[0]) == (s[i + 1] == kanji[1])) continue;
-      std::string mended(era.kanji);
-      for (std::size_t k = i + 2; k < s.size(); ++k) AppendUtf8(s[k], mended);
+      const std::string mended = era.kanji + Utf8Of(std::u32string_view(s).substr(i + 2));
       const auto date = ParseJapaneseDate(mended);
       if (date && std::find(dates.begin(), dates.end(), *date) == dates.end())
         dates.push_back(*date);
